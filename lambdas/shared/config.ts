@@ -1,0 +1,184 @@
+/**
+ * The typed configuration: deployment settings, vendor profiles and threshold rules. Each is a
+ * JSON file under config/, validated by these schemas at synth time (CDK), at load time
+ * (Lambdas, local runtime) and in tests, with errors that name the file and the field.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { METRICS } from './metrics';
+import { DATASETS, SOURCE_PATTERN } from './schema';
+
+const slug = z.string().regex(new RegExp(`^${SOURCE_PATTERN}$`), 'must be a source slug [a-z0-9][a-z0-9-]{0,31}');
+const email = z.string().email();
+
+/** Canonical dataset names a profile may map (fix has its own fixed mapping). */
+const profileDataset = z.enum(DATASETS.map((d) => d.name) as [string, ...string[]]);
+
+export const datasetProfileSchema = z
+  .object({
+    /** vendor column name → canonical column name */
+    columns: z.record(z.string(), z.string()).default({}),
+    /** canonical column → { vendor code → canonical code } */
+    codes: z.record(z.string(), z.record(z.string(), z.string())).default({}),
+    /** strptime format for timestamps that are not ISO-8601, e.g. "%m/%d/%Y %H:%M:%S.%f" */
+    timestampFormat: z.string().optional(),
+    /** IANA zone for timestamps written without one, e.g. "America/New_York" */
+    timeZone: z.string().optional(),
+    /** CSV delimiter, if not a comma */
+    delimiter: z.string().length(1).optional(),
+  })
+  .strict();
+
+export const vendorProfileSchema = z
+  .object({
+    source: slug,
+    description: z.string().optional(),
+    /** Per canonical dataset overrides; datasets not listed use canonical names as is. */
+    datasets: z.partialRecord(profileDataset, datasetProfileSchema).default({}),
+  })
+  .strict();
+export type VendorProfile = z.infer<typeof vendorProfileSchema>;
+export type DatasetProfile = z.infer<typeof datasetProfileSchema>;
+
+const groupSchema = z
+  .object({
+    symbol: z.string().optional(),
+    order_category: z.string().optional(),
+    venue: z.string().optional(),
+    size_bucket: z.string().optional(),
+    sp500: z.string().optional(),
+  })
+  .strict();
+
+export const benchmarkSchema = z.union([
+  z.object({ value: z.number() }).strict(),
+  z.object({ peer: slug }).strict(),
+  z.object({ prior: z.literal(true) }).strict(),
+  z.object({ median: z.literal(true) }).strict(),
+]);
+
+export const thresholdRuleSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/),
+    metric: z.enum(METRICS),
+    /** Grouping the rule applies to; a column left out means "every value" (one test each). */
+    group: groupSchema.default({}),
+    direction: z.enum(['below', 'above']),
+    benchmark: benchmarkSchema,
+    tolerance: z.number().nonnegative(),
+    min_orders: z.number().int().nonnegative().default(30),
+    severity: z.enum(['low', 'medium', 'high']),
+    action: z.string().min(1),
+    /** Sources the rule applies to (default: every source except the benchmark peer). */
+    sources: z.array(slug).optional(),
+  })
+  .strict();
+export type ThresholdRule = z.infer<typeof thresholdRuleSchema>;
+
+export const thresholdsSchema = z
+  .object({
+    version: z.string().min(1),
+    /** One-sided significance level of the breach test. */
+    significance: z.number().gt(0).lt(0.5).default(0.05),
+    /** Consecutive clean reviews that end heightened monitoring. */
+    clean_reviews_to_exit: z.number().int().positive().default(2),
+    rules: z.array(thresholdRuleSchema).min(1),
+  })
+  .strict();
+export type Thresholds = z.infer<typeof thresholdsSchema>;
+
+export const deploymentSchema = z
+  .object({
+    stackName: z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9-]{0,127}$/)
+      .default('Bestex'),
+    account: z
+      .string()
+      .regex(/^\d{12}$/)
+      .optional(),
+    region: z
+      .string()
+      .regex(/^[a-z]{2}(-[a-z]+)+-\d$/)
+      .default('us-east-1'),
+    complianceEmails: z.array(email).default([]),
+    dataOpsEmails: z.array(email).default([]),
+    /** Sources expected in the lake (Glue partition projection enumerates them). */
+    sources: z.array(slug).min(1),
+    schedules: z
+      .object({
+        /** EventBridge cron for the quarterly review (first business days after quarter end). */
+        quarterly: z.string().default('cron(0 11 5 1,4,7,10 ? *)'),
+        /** Monthly review of sources under heightened monitoring. */
+        monthly: z.string().default('cron(0 11 5 * ? *)'),
+        /** Daily exception report, next morning. */
+        daily: z.string().default('cron(0 11 ? * TUE-SAT *)'),
+      })
+      .strict()
+      .default({ quarterly: 'cron(0 11 5 1,4,7,10 ? *)', monthly: 'cron(0 11 5 * ? *)', daily: 'cron(0 11 ? * TUE-SAT *)' }),
+    retention: z
+      .object({
+        evidenceYears: z.number().int().positive().default(6),
+        quarantineDays: z.number().int().positive().default(400),
+        logDays: z.number().int().positive().default(400),
+      })
+      .strict()
+      .default({ evidenceYears: 6, quarantineDays: 400, logDays: 400 }),
+    ingest: z
+      .object({
+        /** Share of rejected rows above which the whole file is quarantined. */
+        maxErrorRate: z.number().min(0).max(1).default(0.05),
+        /** NBBO older than this is stale (seconds). */
+        maxQuoteAgeSeconds: z.number().positive().default(10),
+      })
+      .strict()
+      .default({ maxErrorRate: 0.05, maxQuoteAgeSeconds: 10 }),
+  })
+  .strict();
+export type Deployment = z.infer<typeof deploymentSchema>;
+
+export interface BestexConfig {
+  deployment: Deployment;
+  profiles: Record<string, VendorProfile>;
+  thresholds: Thresholds;
+}
+
+/** The repository's config folder (overridable for tests and dry runs). */
+export const DEFAULT_CONFIG_DIR = new URL('../../config/', import.meta.url).pathname;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Validates one parsed JSON value; the error names the file and each failing field. */
+export function parseConfig<T>(schema: z.ZodType<T>, value: unknown, file: string): T {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  const lines = r.error.issues.map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`);
+  throw new ConfigError(`${file} is not valid:\n${lines.join('\n')}`);
+}
+
+function readJson(file: string): unknown {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new ConfigError(`${file} cannot be read as JSON: ${(e as Error).message}`);
+  }
+}
+
+/** Loads and validates config/ (deployment, thresholds, every profile under profiles/). */
+export function loadConfig(dir: string = DEFAULT_CONFIG_DIR): BestexConfig {
+  const deployment = parseConfig(deploymentSchema, readJson(join(dir, 'bestex.json')), join(dir, 'bestex.json'));
+  const thresholds = parseConfig(thresholdsSchema, readJson(join(dir, 'thresholds.json')), join(dir, 'thresholds.json'));
+  const profiles: Record<string, VendorProfile> = {};
+  const pdir = join(dir, 'profiles');
+  for (const f of readdirSync(pdir)
+    .filter((n) => n.endsWith('.json'))
+    .sort()) {
+    const p = parseConfig(vendorProfileSchema, readJson(join(pdir, f)), join(pdir, f));
+    if (`${p.source}.json` !== f) throw new ConfigError(`${join(pdir, f)}: file name must be ${p.source}.json`);
+    profiles[p.source] = p;
+  }
+  return { deployment, profiles, thresholds };
+}

@@ -1,0 +1,98 @@
+/**
+ * Where things live: drop-key parsing and the keys of everything the pipeline writes. One module
+ * so that the normalise Lambda, the review, the local runtime and the CDK constructs (prefix-scoped
+ * IAM grants) agree on every prefix.
+ */
+import { createHash } from 'node:crypto';
+import { DROP_DATASETS, type DropDataset, SOURCE_PATTERN } from './schema';
+
+/** The buckets, by role. On AWS each is a CDK bucket; locally each is an s3rver bucket. */
+export const BUCKET_ROLES = ['drop', 'lake', 'quarantine', 'results', 'evidence', 'athena'] as const;
+export type BucketRole = (typeof BUCKET_ROLES)[number];
+
+export const DROP_EXTENSIONS = ['.csv', '.csv.gz', '.jsonl', '.jsonl.gz', '.parquet'] as const;
+export const FIX_EXTENSIONS = ['.fix', '.log', '.fix.gz', '.log.gz'] as const;
+export type DropFormat = 'csv' | 'jsonl' | 'parquet' | 'fix';
+
+export interface DropKey {
+  readonly key: string;
+  readonly source: string;
+  readonly dataset: DropDataset;
+  readonly format: DropFormat;
+  readonly gzip: boolean;
+}
+
+export type DropKeyResult = { ok: true; value: DropKey } | { ok: false; reason: string };
+
+const SOURCE_RE = new RegExp(`^${SOURCE_PATTERN}$`);
+
+/** Parses `<source>/<dataset>/<any/path>/<file>.<ext>`; says exactly what is wrong otherwise. */
+export function parseDropKey(key: string): DropKeyResult {
+  const parts = key.split('/');
+  if (parts.length < 3 || parts.some((p) => p === '')) {
+    return { ok: false, reason: `key "${key}" is not <source>/<dataset>/<file>: put the file under its source and dataset folders` };
+  }
+  const [source, dataset] = parts as [string, string];
+  if (!SOURCE_RE.test(source)) {
+    return { ok: false, reason: `source "${source}" is not a slug [a-z0-9][a-z0-9-]{0,31}: use the source name agreed with the firm` };
+  }
+  if (!(DROP_DATASETS as readonly string[]).includes(dataset)) {
+    return { ok: false, reason: `dataset "${dataset}" is unknown: use one of ${DROP_DATASETS.join(', ')}` };
+  }
+  const file = (parts[parts.length - 1] as string).toLowerCase();
+  const exts: readonly string[] = dataset === 'fix' ? FIX_EXTENSIONS : DROP_EXTENSIONS;
+  const ext = exts.find((e) => file.endsWith(e));
+  if (!ext) {
+    return { ok: false, reason: `extension of "${file}" is not supported for ${dataset}: use one of ${exts.join(', ')}` };
+  }
+  const format: DropFormat = dataset === 'fix' ? 'fix' : ext.startsWith('.csv') ? 'csv' : ext.startsWith('.jsonl') ? 'jsonl' : 'parquet';
+  return { ok: true, value: { key, source, dataset: dataset as DropDataset, format, gzip: ext.endsWith('.gz') } };
+}
+
+/** A short, stable id for a drop object's key: output names derive from it, so re-drops overwrite. */
+export const keyId = (dropKey: string): string => createHash('sha256').update(dropKey).digest('hex').slice(0, 16);
+
+/** Prefixes in the lake bucket. */
+export const LAKE = {
+  /** `<table>/source=<s>/trade_date=<d>/part-<keyId>.parquet` (quotes: no source level). */
+  tablePrefix: (table: string): string => `${table}/`,
+  /** One load manifest per drop object, keyed by its key id. */
+  manifest: (dropKey: string): string => `_manifests/${keyId(dropKey)}.json`,
+} as const;
+
+/** Prefixes in the quarantine bucket. */
+export const QUARANTINE = {
+  rows: (dropKey: string): string => `rows/${dropKey}.rejected.csv`,
+  file: (dropKey: string): string => `files/${dropKey}`,
+  reason: (dropKey: string): string => `files/${dropKey}.reason.json`,
+} as const;
+
+/** Prefixes in the results bucket. */
+export const RESULTS = {
+  /** Athena-compatible table folders: each review writes one object per table. */
+  reviewMetrics: (period: string, runId: string): string => `review_metrics/period=${period}/${runId}.parquet`,
+  reviewBreaches: (period: string, runId: string): string => `review_breaches/period=${period}/${runId}.parquet`,
+  package: (period: string, source: string): string => `packages/${period}/${source}/`,
+  review: (period: string, runId: string): string => `reviews/${period}/${runId}/`,
+} as const;
+
+/** Quarter or month label → [start, end) dates. */
+export function periodRange(period: string): { start: string; end: string; kind: 'quarter' | 'month' } {
+  const q = /^(\d{4})Q([1-4])$/.exec(period);
+  if (q) {
+    const y = Number(q[1]);
+    const m = (Number(q[2]) - 1) * 3;
+    return { start: ymd(y, m), end: ymd(y, m + 3), kind: 'quarter' };
+  }
+  const mo = /^(\d{4})-(0[1-9]|1[0-2])$/.exec(period);
+  if (mo) {
+    const y = Number(mo[1]);
+    const m = Number(mo[2]) - 1;
+    return { start: ymd(y, m), end: ymd(y, m + 1), kind: 'month' };
+  }
+  throw new Error(`period "${period}" is neither a quarter (2026Q3) nor a month (2026-07)`);
+}
+
+function ymd(year: number, month0: number): string {
+  return new Date(Date.UTC(year, month0, 1)).toISOString().slice(0, 10);
+}

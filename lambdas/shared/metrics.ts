@@ -1,0 +1,100 @@
+/**
+ * Metric names, groupings and the review results contract (../shared/design/metrics.md). These
+ * names are used verbatim in SQL output, configuration, reports and docs; a test checks that
+ * every name here is produced by the SQL under sql/metrics/.
+ */
+
+export const METRICS = [
+  'orders',
+  'shares_ordered',
+  'shares_executed',
+  'executions',
+  'price_improvement_per_share',
+  'pct_shares_price_improved',
+  'pct_shares_at_quote',
+  'pct_shares_outside_quote',
+  'avg_effective_spread',
+  'avg_quoted_spread',
+  'eq_ratio_pct',
+  'spread_capture_pct',
+  'pct_effective_spread',
+  'pct_quoted_spread',
+  'weighted_pct_price_improvement',
+  'avg_exec_time_ms',
+  'median_exec_time_ms',
+  'p95_exec_time_ms',
+  'fill_rate_pct',
+  'limit_fill_rate_pct',
+  'cancel_rate_pct',
+  'markout_1s_per_share',
+  'markout_5s_per_share',
+  'markout_15s_per_share',
+  'markout_60s_per_share',
+  'markout_300s_per_share',
+  'realized_spread_15s',
+  'realized_spread_60s',
+  'venue_share_pct',
+  'pfof_venue_share_pct',
+  'venue_hhi',
+  'pfof_received_usd',
+] as const;
+
+export type MetricName = (typeof METRICS)[number];
+
+export const isMetricName = (s: string): s is MetricName => (METRICS as readonly string[]).includes(s);
+
+/** Order categories (Rule 606 order types). */
+export const ORDER_CATEGORIES = ['market', 'marketable_limit', 'non_marketable_limit', 'other'] as const;
+export type OrderCategory = (typeof ORDER_CATEGORIES)[number];
+
+/** Rule 605 order-size buckets by notional at receipt (lower bound in USD). */
+export const SIZE_BUCKETS = ['0', '250', '1000', '5000', '10000', '20000', '50000', '200000'] as const;
+
+/** The grouping columns of review_metrics; '*' in a grouping column means "all". */
+export const GROUP_COLUMNS = ['symbol', 'order_category', 'venue', 'size_bucket', 'sp500'] as const;
+export type GroupColumn = (typeof GROUP_COLUMNS)[number];
+export const ALL = '*';
+
+/** Exclusion reasons counted beside every figure (never silently dropped). */
+export const EXCLUSION_REASONS = ['no_nbbo', 'stale_nbbo', 'crossed_or_locked_nbbo', 'negative_exec_time', 'orphan_execution'] as const;
+export type ExclusionReason = (typeof EXCLUSION_REASONS)[number];
+
+/**
+ * One row of review_metrics (long format). `std_dev` and `n_eff` carry what the threshold
+ * tests need (share-weighted standard deviation of the underlying per-order or per-execution
+ * values, and the effective sample size), so a test never needs the raw rows.
+ */
+export interface ReviewMetricRow {
+  period: string;
+  source: string;
+  symbol: string;
+  order_category: string;
+  venue: string;
+  size_bucket: string;
+  sp500: string;
+  metric: MetricName;
+  value: number | null;
+  n_orders: number;
+  n_executions: number;
+  std_dev: number | null;
+  n_eff: number | null;
+  excl_no_nbbo: number;
+  excl_stale_nbbo: number;
+  excl_crossed_or_locked_nbbo: number;
+  excl_negative_exec_time: number;
+  excl_orphan_execution: number;
+}
+
+/** Column order of review_metrics everywhere (SQL output, Parquet, CSV, Glue, DuckDB). */
+export const REVIEW_METRIC_COLUMNS = [
+  'period',
+  'source',
+  ...GROUP_COLUMNS,
+  'metric',
+  'value',
+  'n_orders',
+  'n_executions',
+  'std_dev',
+  'n_eff',
+  ...EXCLUSION_REASONS.map((r) => `excl_${r}` as const),
+] as const satisfies readonly (keyof ReviewMetricRow)[];
