@@ -72,9 +72,47 @@ export const thresholdRuleSchema = z
     action: z.string().min(1),
     /** Sources the rule applies to (default: every source except the benchmark peer). */
     sources: z.array(slug).optional(),
+    /**
+     * Statistical test (docs/review.md): 'auto' (default) = t/Welch when the row carries std_dev and
+     * n_eff, a normal-approximation test for percentages of counts, else a deterministic comparison.
+     */
+    test: z.enum(['auto', 't', 'proportion', 'none']).optional(),
+    /** This rule's one-sided significance level (default: the file's `significance`). */
+    significance: z.number().gt(0).lt(0.5).optional(),
+    /**
+     * H0 of the test: 'no_gap' (default) = "not worse than the benchmark"; 'within_tolerance' =
+     * "not worse by more than the tolerance" (stricter evidence before a breach).
+     */
+    null_hypothesis: z.enum(['no_gap', 'within_tolerance']).optional(),
+    /** Why the rule exists, for the committee (shown in the package). */
+    description: z.string().optional(),
   })
   .strict();
 export type ThresholdRule = z.infer<typeof thresholdRuleSchema>;
+
+/** Reconciliation tolerance: a vendor figure matches when within `abs` OR within `rel` × |firm figure|. */
+export const reconcileToleranceSchema = z
+  .object({ abs: z.number().nonnegative().optional(), rel: z.number().nonnegative().optional() })
+  .strict();
+
+/** Tolerances of the vendor reconciliation (defaults per metric unit: docs/review.md). */
+export const reconciliationSchema = z
+  .object({
+    default: reconcileToleranceSchema.optional(),
+    metrics: z.partialRecord(z.enum(METRICS), reconcileToleranceSchema).optional(),
+  })
+  .strict();
+
+/** Side-by-side comparison of sources and venues ("material differences among markets"). */
+export const comparisonsSchema = z
+  .object({
+    min_orders: z.number().int().nonnegative().optional(),
+    significance: z.number().gt(0).lt(0.5).optional(),
+    metrics: z
+      .array(z.object({ metric: z.enum(METRICS), better: z.enum(['higher', 'lower']), tolerance: z.number().nonnegative() }).strict())
+      .optional(),
+  })
+  .strict();
 
 export const thresholdsSchema = z
   .object({
@@ -84,8 +122,18 @@ export const thresholdsSchema = z
     /** Consecutive clean reviews that end heightened monitoring. */
     clean_reviews_to_exit: z.number().int().positive().default(2),
     rules: z.array(thresholdRuleSchema).min(1),
+    reconciliation: reconciliationSchema.optional(),
+    comparisons: comparisonsSchema.optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((t, ctx) => {
+    const seen = new Set<string>();
+    t.rules.forEach((r, i) => {
+      if (seen.has(r.id))
+        ctx.addIssue({ code: 'custom', path: ['rules', i, 'id'], message: `duplicate rule id "${r.id}": rule ids must be unique` });
+      seen.add(r.id);
+    });
+  });
 export type Thresholds = z.infer<typeof thresholdsSchema>;
 
 export const deploymentSchema = z
@@ -144,8 +192,8 @@ export interface BestexConfig {
   thresholds: Thresholds;
 }
 
-/** The repository's config folder (overridable for tests and dry runs). */
-export const DEFAULT_CONFIG_DIR = new URL('../../config/', import.meta.url).pathname;
+/** The config folder: BESTEX_CONFIG_DIR (set on Lambda, where config/ ships beside the bundle), else the repository's. */
+export const DEFAULT_CONFIG_DIR = process.env.BESTEX_CONFIG_DIR ?? new URL('../../config/', import.meta.url).pathname;
 
 export class ConfigError extends Error {
   override name = 'ConfigError';

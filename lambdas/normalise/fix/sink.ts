@@ -1,0 +1,126 @@
+/**
+ * A CSV file written from bytes: values are copied straight from the input buffer into one large
+ * output buffer that is written out in big chunks, so no per-field string is ever created.
+ */
+import { type FileHandle, open } from 'node:fs/promises';
+
+const COMMA = 44;
+const QUOTE = 34;
+const NEWLINE = 10;
+const CR = 13;
+
+export class ByteSink {
+  private buf: Buffer;
+  private len = 0;
+  /** Data rows written (the header excluded). */
+  rows = 0;
+
+  private constructor(
+    private readonly fh: FileHandle,
+    capacity: number,
+  ) {
+    this.buf = Buffer.allocUnsafe(capacity);
+  }
+
+  static async create(path: string, header: readonly string[], capacity = 1 << 20): Promise<ByteSink> {
+    const sink = new ByteSink(await open(path, 'w'), capacity);
+    sink.ascii(header.join(','));
+    sink.byte(NEWLINE);
+    return sink;
+  }
+
+  get buffered(): number {
+    return this.len;
+  }
+
+  private ensure(n: number): void {
+    if (this.len + n <= this.buf.length) return;
+    const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.len + n));
+    this.buf.copy(bigger, 0, 0, this.len);
+    this.buf = bigger;
+  }
+
+  byte(c: number): void {
+    this.ensure(1);
+    this.buf[this.len++] = c;
+  }
+
+  comma(): void {
+    this.byte(COMMA);
+  }
+
+  /** Ends a data row. */
+  endRow(): void {
+    this.byte(NEWLINE);
+    this.rows++;
+  }
+
+  /** ASCII text that needs no quoting (codes, numbers, header names). */
+  ascii(text: string): void {
+    this.ensure(text.length);
+    for (let i = 0; i < text.length; i++) this.buf[this.len++] = text.charCodeAt(i);
+  }
+
+  /** Pre-encoded bytes that need no quoting. */
+  bytes(src: Uint8Array): void {
+    this.ensure(src.length);
+    for (let i = 0; i < src.length; i++) this.buf[this.len++] = src[i] as number;
+  }
+
+  uint(n: number): void {
+    this.ascii(String(n));
+  }
+
+  /** Raw bytes `src[from, to)` copied without any check (caller knows they are CSV-safe). */
+  raw(src: Uint8Array, from: number, to: number): void {
+    this.ensure(to - from);
+    const out = this.buf;
+    let o = this.len;
+    for (let i = from; i < to; i++) out[o++] = src[i] as number;
+    this.len = o;
+  }
+
+  /** A value copied from `src[from, to)`, quoted per RFC 4180 only when it has to be. */
+  field(src: Uint8Array, from: number, to: number): void {
+    let quote = false;
+    for (let i = from; i < to; i++) {
+      const c = src[i] as number;
+      if (c === COMMA || c === QUOTE || c === NEWLINE || c === CR) {
+        quote = true;
+        break;
+      }
+    }
+    if (!quote) {
+      this.raw(src, from, to);
+      return;
+    }
+    this.ensure(2 * (to - from) + 2);
+    const out = this.buf;
+    let o = this.len;
+    out[o++] = QUOTE;
+    for (let i = from; i < to; i++) {
+      const c = src[i] as number;
+      if (c === QUOTE) out[o++] = QUOTE;
+      out[o++] = c;
+    }
+    out[o++] = QUOTE;
+    this.len = o;
+  }
+
+  async flush(): Promise<void> {
+    let off = 0;
+    while (off < this.len) {
+      const { bytesWritten } = await this.fh.write(this.buf, off, this.len - off);
+      off += bytesWritten;
+    }
+    this.len = 0;
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.flush();
+    } finally {
+      await this.fh.close();
+    }
+  }
+}

@@ -1,0 +1,256 @@
+/**
+ * Generates the per-column parts of the validation SQL from the canonical schema and a vendor
+ * profile: which input field feeds each canonical column, its code mapping, its typed value and
+ * one plain-English reason per rule it can break. The SQL around these lists is in sql/*.sql;
+ * the parsing rules themselves are macros in sql/macros.sql.
+ */
+import type { DatasetProfile } from '../shared/config';
+import { type ColumnSpec, type DatasetSpec, duckdbType, fileColumns } from '../shared/schema';
+import { ident, lit } from './sqlfiles';
+
+/** One field of the input as the reader exposes it (o_<i>), with the name the vendor gave it. */
+export interface InputField {
+  name: string;
+  /** SQL expression yielding the field as VARCHAR. */
+  expr: string;
+}
+
+export interface Plan {
+  /** Canonical column → input field index (absent = not in the file). */
+  sources: Map<string, number>;
+  /** Input fields nobody maps (kept in quarantine output, not loaded). */
+  ignored: string[];
+  /** Required canonical columns missing from the input. */
+  missing: string[];
+}
+
+const SINGULAR: Record<string, string> = {
+  orders: 'order',
+  routes: 'route',
+  executions: 'execution',
+  quotes: 'quote',
+  venues: 'venue record',
+  'vendor-metrics': 'metric row',
+  reference: 'list entry',
+};
+
+/** Plain words for the schema's patterns; others are shown as the pattern itself. */
+const PATTERN_WORDS: Record<string, string> = {
+  '[A-Z0-9]{4}': 'an ISO 10383 MIC (4 capital letters or digits, e.g. XNAS)',
+  '[A-Z][A-Z0-9.\\-/]{0,11}': 'a symbol (a capital letter, then up to 11 of A-Z 0-9 . - /)',
+};
+
+/** Orders are unique per source and trade date; other keys per source (data-contract §2). */
+const KEY_SCOPE_TRADE_DATE = new Set(['orders']);
+
+/** Derived columns: computed from typed values, never read. */
+const DERIVED: Record<string, (t: (c: string) => string) => string> = {
+  crossed: (t) => `nx_crossed(${t('bid')}, ${t('ask')})`,
+};
+
+const m = (c: string): string => ident(`m_${c}`);
+const t = (c: string): string => ident(`t_${c}`);
+const e = (c: string): string => ident(`e_${c}`);
+
+function norm(s: string): string {
+  return s.trim().toLowerCase();
+}
+
+/** Matches input field names to canonical columns: profile renames, then exact, then case-insensitive. */
+export function plan(spec: DatasetSpec, fields: readonly string[], profile?: DatasetProfile): Plan {
+  const sources = new Map<string, number>();
+  const renames = profile?.columns ?? {};
+  const used = new Set<number>();
+  fields.forEach((f, i) => {
+    const target = renames[f] ?? renames[f.trim()];
+    if (target && !sources.has(target)) {
+      sources.set(target, i);
+      used.add(i);
+    }
+  });
+  for (const col of spec.columns) {
+    if (col.derived || sources.has(col.name)) continue;
+    let i = fields.indexOf(col.name);
+    if (i < 0 || used.has(i)) i = fields.findIndex((f, j) => !used.has(j) && norm(f) === col.name);
+    if (i >= 0) {
+      sources.set(col.name, i);
+      used.add(i);
+    }
+  }
+  const ignored = fields.filter((_, i) => !used.has(i));
+  const missing = spec.columns.filter((c) => c.required && !c.derived && !sources.has(c.name)).map((c) => c.name);
+  return { sources, ignored, missing };
+}
+
+/** The whole-file reason for missing required columns: names them and what the profile maps. */
+export function missingColumnsReason(spec: DatasetSpec, p: Plan, fields: readonly string[], source: string, profile?: DatasetProfile): string {
+  const cols = p.missing.join(', ');
+  const renames = Object.entries(profile?.columns ?? {});
+  const mapped = renames.length
+    ? `the vendor profile of ${source} maps ${renames.map(([a, b]) => `${a} → ${b}`).join(', ')}`
+    : `there is no column mapping for ${source}/${spec.name}, so canonical names are expected`;
+  const shown = fields.slice(0, 30).map((f) => JSON.stringify(f));
+  return `required column${p.missing.length > 1 ? 's' : ''} ${cols} ${p.missing.length > 1 ? 'are' : 'is'} missing: the file has ${shown.join(', ')}${fields.length > 30 ? ', …' : ''}; ${mapped}. Rename the column in the file or add it to config/profiles/${source}.json`;
+}
+
+function codeMap(col: string, profile?: DatasetProfile): Record<string, string> {
+  return profile?.codes?.[col] ?? {};
+}
+
+/** Canonical text of a column: trimmed, code-mapped, defaulted. */
+function mappedExpr(col: ColumnSpec, p: Plan, fields: readonly InputField[], profile?: DatasetProfile): string {
+  const i = p.sources.get(col.name);
+  const f = i === undefined ? undefined : fields[i];
+  let v = f ? `nx_text(${f.expr})` : 'CAST(NULL AS VARCHAR)';
+  const codes = Object.entries(codeMap(col.name, profile));
+  if (f && codes.length) {
+    v = `(CASE ${v} ${codes.map(([a, b]) => `WHEN ${lit(a)} THEN ${lit(b)}`).join(' ')} ELSE ${v} END)`;
+  }
+  if (col.default !== undefined) v = `coalesce(${v}, ${lit(col.default)})`;
+  return `${v} AS ${m(col.name)}`;
+}
+
+function timestampExpr(col: string, profile?: DatasetProfile): string {
+  const v = m(col);
+  const fmt = profile?.timestampFormat;
+  const tz = profile?.timeZone;
+  const iso = tz ? `nx_ts_in(${v}, ${lit(tz)})` : `nx_ts(${v})`;
+  if (!fmt) return iso;
+  if (/%[zZ]/.test(fmt)) return `coalesce(CAST(try_strptime(${v}, ${lit(fmt)}) AS TIMESTAMPTZ), ${iso})`;
+  if (tz) return `coalesce(timezone(${lit(tz)}, try_strptime(${v}, ${lit(fmt)})), ${iso})`;
+  return iso;
+}
+
+function timestampReason(col: string, profile?: DatasetProfile): string {
+  const v = m(col);
+  const fmt = profile?.timestampFormat;
+  if (!fmt) return `nx_ts_reason(${lit(col)}, ${v})`;
+  const zoned = /%[zZ]/.test(fmt) || profile?.timeZone;
+  if (!zoned) {
+    return `CASE WHEN try_strptime(${v}, ${lit(fmt)}) IS NOT NULL THEN ${lit(`${col} `)} || nx_q(${v}) || ${lit(` has no time zone: the vendor profile's timestampFormat ${fmt} has no %z and no timeZone is set`)} ELSE nx_ts_reason(${lit(col)}, ${v}) END`;
+  }
+  return `${lit(`${col} `)} || nx_q(${v}) || ${lit(` matches neither the vendor profile's timestampFormat ${fmt} nor ISO-8601 with a zone`)}`;
+}
+
+function typedExpr(col: ColumnSpec, profile?: DatasetProfile): string {
+  if (col.derived) {
+    const d = DERIVED[col.name];
+    if (!d) throw new Error(`derived column ${col.name} has no rule in sqlgen.ts`);
+    return `${d(t)} AS ${t(col.name)}`;
+  }
+  const v = m(col.name);
+  switch (col.type) {
+    case 'string':
+      return `${v} AS ${t(col.name)}`;
+    case 'int64':
+      return `nx_int(${v}) AS ${t(col.name)}`;
+    case 'decimal':
+      return `nx_dec(${v}) AS ${t(col.name)}`;
+    case 'date':
+      return `nx_date(${v}) AS ${t(col.name)}`;
+    case 'timestamp':
+      return `${timestampExpr(col.name, profile)} AS ${t(col.name)}`;
+    case 'boolean':
+      return `CASE lower(${v}) WHEN 'true' THEN true WHEN 'false' THEN false END AS ${t(col.name)}`;
+  }
+}
+
+/** One CASE per column: NULL when the value is fine, else the first rule it breaks, in words. */
+function errorExpr(spec: DatasetSpec, col: ColumnSpec, profile?: DatasetProfile): string {
+  const c = col.name;
+  const v = m(c);
+  const val = `${lit(`${c} `)} || nx_q(${v})`;
+  const what = SINGULAR[spec.name] ?? 'row';
+  const arms: string[] = [];
+  if (col.required) arms.push(`WHEN ${v} IS NULL THEN ${lit(`${c} is empty`)}`);
+  else if (col.requiredWhen) {
+    const rw = col.requiredWhen;
+    arms.push(
+      `WHEN ${v} IS NULL AND ${m(rw.column)} IN (${rw.in.map(lit).join(', ')}) THEN ${lit(`${c} is empty for a `)} || ${m(rw.column)} || ${lit(` ${what}`)}`,
+    );
+  }
+  arms.push(`WHEN ${v} IS NULL THEN NULL`);
+  const typeWords: Record<string, string> = {
+    int64: ' is not a whole number',
+    decimal: ' is not a number (at most 12 digits before the decimal point)',
+    date: ' is not a date (YYYY-MM-DD)',
+    boolean: ' is not true or false',
+  };
+  if (col.type === 'timestamp') arms.push(`WHEN ${t(c)} IS NULL THEN ${timestampReason(c, profile)}`);
+  else if (col.type !== 'string') arms.push(`WHEN ${t(c)} IS NULL THEN ${val} || ${lit(typeWords[col.type] ?? ' is not valid')}`);
+  if (col.pattern) {
+    const words = PATTERN_WORDS[col.pattern] ?? `a value matching ${col.pattern}`;
+    arms.push(`WHEN NOT regexp_full_match(${v}, ${lit(col.pattern)}) THEN ${val} || ${lit(` is not ${words}`)}`);
+  }
+  if (col.enum) {
+    arms.push(`WHEN ${v} NOT IN (${col.enum.map(lit).join(', ')}) THEN ${val} || ${lit(` is not one of ${col.enum.join(', ')}`)}`);
+  }
+  if (col.positive) arms.push(`WHEN ${t(c)} <= 0 THEN ${val} || ${lit(' is not greater than 0')}`);
+  if (col.emptyWhen) {
+    const ew = col.emptyWhen;
+    arms.push(
+      `WHEN ${m(ew.column)} IN (${ew.in.map(lit).join(', ')}) THEN ${val} || ${lit(' must be empty for a ')} || ${m(ew.column)} || ${lit(` ${what}`)}`,
+    );
+  }
+  return `CASE ${arms.join(' ')} END AS ${e(c)}`;
+}
+
+export interface StageParts {
+  originals: string;
+  mapped: string;
+  typed: string;
+  errors: string;
+  error_list: string;
+  error_columns: string;
+  trade_date: string;
+}
+
+/** The placeholders of sql/stage.sql (except input and line). */
+export function stageParts(spec: DatasetSpec, p: Plan, fields: readonly InputField[], profile?: DatasetProfile): StageParts {
+  const read = spec.columns.filter((c) => !c.derived);
+  const checked = spec.columns.filter((c) => !c.derived);
+  return {
+    originals: fields.map((f, i) => `${f.expr} AS ${ident(`o_${i}`)}`).join(', ') || 'NULL AS o_none',
+    mapped: read.map((c) => mappedExpr(c, p, fields, profile)).join(', '),
+    typed: spec.columns.map((c) => typedExpr(c, profile)).join(', '),
+    errors: checked.map((c) => errorExpr(spec, c, profile)).join(', '),
+    error_list: checked.map((c) => e(c.name)).join(', '),
+    error_columns: checked.map((c) => `CASE WHEN ${e(c.name)} IS NOT NULL THEN ${lit(c.name)} END`).join(', '),
+    trade_date: spec.tradeDateFrom ? `nx_trade_date(${t(spec.tradeDateFrom)})` : 'CAST(NULL AS DATE)',
+  };
+}
+
+/** Key expressions for duplicate detection; undefined when the dataset has no key. */
+export function keyParts(spec: DatasetSpec): { keyhash: string; key: string; rowhash: string; key_columns: string; key_label: string } | undefined {
+  if (!spec.key?.length) return undefined;
+  const withDate = KEY_SCOPE_TRADE_DATE.has(spec.name);
+  const label = spec.key.map((k) => `${lit(`${k} `)} || nx_q(CAST(c.${t(k)} AS VARCHAR))`).join(` || ', ' || `);
+  return {
+    keyhash: `hash(${spec.key.map(m).join(', ')})`,
+    key: `[${[...spec.key.map((k) => `CAST(${t(k)} AS VARCHAR)`), ...(withDate ? ['CAST(nx_trade_date AS VARCHAR)'] : [])].join(', ')}]`,
+    rowhash: `hash(${spec.columns.map((c) => t(c.name)).join(', ')})`,
+    key_columns: lit(spec.key.join(';')),
+    key_label: withDate ? `${label} || ' on trade date ' || CAST(c.nx_trade_date AS VARCHAR)` : label,
+  };
+}
+
+/** The SELECT list of a Parquet file: typed columns then lineage, minus partition columns. */
+export function fileSelect(spec: DatasetSpec, lineage: { source: string; key: string; ingestedAt: string }): string {
+  return fileColumns(spec)
+    .map((c) => {
+      const type = duckdbType(c.type);
+      switch (c.name) {
+        case 'source':
+          return `${lit(lineage.source)} AS source`;
+        case 'source_key':
+          return `${lit(lineage.key)} AS source_key`;
+        case 'source_line':
+          return 'CAST(nx_line AS BIGINT) AS source_line';
+        case 'ingested_at':
+          return `CAST(${lit(lineage.ingestedAt)} AS TIMESTAMPTZ) AS ingested_at`;
+        default:
+          return `CAST(${t(c.name)} AS ${type}) AS ${ident(c.name)}`;
+      }
+    })
+    .join(', ');
+}

@@ -1,0 +1,175 @@
+/**
+ * Charts as inline SVG, rendered server-side by ECharts (no browser, no script in the report), so
+ * the HTML file is self-contained and prints the same in a PDF.
+ */
+import { BarChart, LineChart } from 'echarts/charts';
+import { GridComponent, LegendComponent, MarkLineComponent, TitleComponent } from 'echarts/components';
+import { type EChartsCoreOption, init, use } from 'echarts/core';
+import { SVGRenderer } from 'echarts/renderers';
+import { usdPerShare } from './format';
+
+use([BarChart, LineChart, GridComponent, LegendComponent, MarkLineComponent, TitleComponent, SVGRenderer]);
+
+export const COLORS = {
+  navy: '#1f3a5f',
+  blue: '#4a7fb5',
+  sky: '#9cc3e6',
+  grey: '#8c8c8c',
+  pfof: '#d9822b',
+  red: '#b3261e',
+  green: '#2e7d32',
+} as const;
+
+const FONT = 'Helvetica, Arial, sans-serif';
+
+export interface ChartSize {
+  width: number;
+  height: number;
+}
+
+/** Renders one ECharts option to an SVG string; animation off so the first frame is the final one. */
+export function renderChart(option: EChartsCoreOption, size: ChartSize): string {
+  const chart = init(null, null, { renderer: 'svg', ssr: true, width: size.width, height: size.height });
+  try {
+    chart.setOption({ animation: false, textStyle: { fontFamily: FONT }, ...option });
+    return chart.renderToSVGString();
+  } finally {
+    chart.dispose();
+  }
+}
+
+const axisLabelUsd = { formatter: (v: number) => usdPerShare(v).replace('/share', '') };
+
+export interface VenueBar {
+  venue: string;
+  share: number;
+  pfof: boolean;
+}
+
+/** Share of volume per venue, PFOF venues in a warning colour and labelled. */
+export function venueShareChart(venues: readonly VenueBar[], width = 680): string {
+  const rows = [...venues].reverse(); // ECharts draws category axes bottom-up.
+  return renderChart(
+    {
+      grid: { left: 90, right: 70, top: 30, bottom: 30 },
+      legend: { top: 0, data: ['Pays for order flow (PFOF)', 'No PFOF'] },
+      xAxis: { type: 'value', max: 100, axisLabel: { formatter: '{value} %' } },
+      yAxis: { type: 'category', data: rows.map((v) => v.venue) },
+      series: [
+        {
+          name: 'Pays for order flow (PFOF)',
+          type: 'bar',
+          stack: 'share',
+          itemStyle: { color: COLORS.pfof },
+          label: { show: true, position: 'right', formatter: (p: { value: number }) => (p.value ? `${p.value.toFixed(1)} % PFOF` : '') },
+          data: rows.map((v) => (v.pfof ? v.share : 0)),
+        },
+        {
+          name: 'No PFOF',
+          type: 'bar',
+          stack: 'share',
+          itemStyle: { color: COLORS.navy },
+          label: { show: true, position: 'right', formatter: (p: { value: number }) => (p.value ? `${p.value.toFixed(1)} %` : '') },
+          data: rows.map((v) => (v.pfof ? 0 : v.share)),
+        },
+      ],
+    },
+    { width, height: Math.max(140, 60 + rows.length * 26) },
+  );
+}
+
+export interface LatencyGroup {
+  label: string;
+  avg: number | null;
+  median: number | null;
+  p95: number | null;
+}
+
+/** Average, median and 95th percentile time to fill per order category. */
+export function latencyChart(groups: readonly LatencyGroup[], width = 680): string {
+  return renderChart(
+    {
+      grid: { left: 70, right: 20, top: 40, bottom: 40 },
+      legend: { top: 0, data: ['Average', 'Median', '95th percentile'] },
+      xAxis: { type: 'category', data: groups.map((g) => g.label) },
+      yAxis: { type: 'value', name: 'ms', axisLabel: { formatter: '{value} ms' } },
+      series: [
+        { name: 'Average', type: 'bar', itemStyle: { color: COLORS.navy }, data: groups.map((g) => g.avg) },
+        { name: 'Median', type: 'bar', itemStyle: { color: COLORS.sky }, data: groups.map((g) => g.median) },
+        { name: '95th percentile', type: 'bar', itemStyle: { color: COLORS.grey }, data: groups.map((g) => g.p95) },
+      ],
+    },
+    { width, height: 260 },
+  );
+}
+
+export interface MarkoutSeries {
+  label: string;
+  values: readonly (number | null)[];
+}
+
+export const MARKOUT_HORIZONS = ['1 s', '5 s', '15 s', '60 s', '300 s'] as const;
+
+/** Markout curves: how the mid moved after the fills, per order category ($/share, > 0 = in the trade's favour). */
+export function markoutChart(series: readonly MarkoutSeries[], width = 680): string {
+  const palette = [COLORS.navy, COLORS.blue, COLORS.grey, COLORS.pfof, COLORS.green];
+  return renderChart(
+    {
+      grid: { left: 90, right: 20, top: 40, bottom: 40 },
+      legend: { top: 0, data: series.map((s) => s.label) },
+      xAxis: { type: 'category', data: [...MARKOUT_HORIZONS], name: 'after fill', nameLocation: 'middle', nameGap: 26 },
+      yAxis: { type: 'value', axisLabel: axisLabelUsd },
+      series: series.map((s, i) => ({
+        name: s.label,
+        type: 'line',
+        symbolSize: 7,
+        connectNulls: false,
+        lineStyle: { width: 2.5 },
+        itemStyle: { color: palette[i % palette.length] },
+        data: [...s.values],
+        ...(i === 0
+          ? { markLine: { silent: true, symbol: 'none', lineStyle: { color: '#999', type: 'dashed' }, label: { show: false }, data: [{ yAxis: 0 }] } }
+          : {}),
+      })),
+    },
+    { width, height: 260 },
+  );
+}
+
+export interface SecurityBars {
+  symbols: readonly string[];
+  series: readonly { label: string; values: readonly (number | null)[] }[];
+  benchmark?: number | null;
+}
+
+/** Price improvement per share by security and order category, with the benchmark as a line. */
+export function securityPiChart(data: SecurityBars, width = 680): string {
+  const palette = [COLORS.navy, COLORS.sky, COLORS.grey];
+  const bench = data.benchmark;
+  return renderChart(
+    {
+      grid: { left: 90, right: 20, top: 40, bottom: 50 },
+      legend: { top: 0, data: data.series.map((s) => s.label) },
+      xAxis: { type: 'category', data: [...data.symbols], axisLabel: { interval: 0, rotate: data.symbols.length > 10 ? 45 : 0 } },
+      yAxis: { type: 'value', axisLabel: axisLabelUsd },
+      series: data.series.map((s, i) => ({
+        name: s.label,
+        type: 'bar',
+        itemStyle: { color: palette[i % palette.length] },
+        data: [...s.values],
+        ...(i === 0 && typeof bench === 'number'
+          ? {
+              markLine: {
+                silent: true,
+                symbol: 'none',
+                lineStyle: { color: COLORS.red, type: 'dashed', width: 2 },
+                label: { formatter: `benchmark ${usdPerShare(bench)}`, position: 'insideEndTop', color: COLORS.red },
+                data: [{ yAxis: bench }],
+              },
+            }
+          : {}),
+      })),
+    },
+    { width, height: 280 },
+  );
+}

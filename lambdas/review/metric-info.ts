@@ -1,0 +1,75 @@
+/**
+ * What the review needs to know about each metric beyond its name: its unit (for display and the
+ * reconciliation defaults) and, for percentages of counts, which count the proportion rests on.
+ */
+import type { MetricName, ReviewMetricRow } from '../shared/metrics';
+
+export type MetricUnit = 'usd_per_share' | 'pct' | 'ms' | 'count' | 'usd' | 'index';
+
+export const METRIC_UNITS: Record<MetricName, MetricUnit> = {
+  orders: 'count',
+  shares_ordered: 'count',
+  shares_executed: 'count',
+  executions: 'count',
+  price_improvement_per_share: 'usd_per_share',
+  pct_shares_price_improved: 'pct',
+  pct_shares_at_quote: 'pct',
+  pct_shares_outside_quote: 'pct',
+  avg_effective_spread: 'usd_per_share',
+  avg_quoted_spread: 'usd_per_share',
+  eq_ratio_pct: 'pct',
+  spread_capture_pct: 'pct',
+  pct_effective_spread: 'pct',
+  pct_quoted_spread: 'pct',
+  weighted_pct_price_improvement: 'pct',
+  avg_exec_time_ms: 'ms',
+  median_exec_time_ms: 'ms',
+  p95_exec_time_ms: 'ms',
+  fill_rate_pct: 'pct',
+  limit_fill_rate_pct: 'pct',
+  cancel_rate_pct: 'pct',
+  markout_1s_per_share: 'usd_per_share',
+  markout_5s_per_share: 'usd_per_share',
+  markout_15s_per_share: 'usd_per_share',
+  markout_60s_per_share: 'usd_per_share',
+  markout_300s_per_share: 'usd_per_share',
+  realized_spread_15s: 'usd_per_share',
+  realized_spread_60s: 'usd_per_share',
+  venue_share_pct: 'pct',
+  pfof_venue_share_pct: 'pct',
+  venue_hhi: 'index',
+  pfof_received_usd: 'usd',
+};
+
+/**
+ * Percentages of counts (0–100) that the proportion test treats as a mean of 0/1 outcomes, with the
+ * count that is its sample size: orders for order-level rates and for share-of-flow figures (each
+ * order is one routing decision), executions for the per-share price-improvement buckets.
+ */
+export const PROPORTION_BASIS: Partial<Record<MetricName, 'n_orders' | 'n_executions'>> = {
+  pct_shares_price_improved: 'n_executions',
+  pct_shares_at_quote: 'n_executions',
+  pct_shares_outside_quote: 'n_executions',
+  fill_rate_pct: 'n_orders',
+  limit_fill_rate_pct: 'n_orders',
+  cancel_rate_pct: 'n_orders',
+  venue_share_pct: 'n_orders',
+  pfof_venue_share_pct: 'n_orders',
+};
+
+/** The sample size a proportion rests on, or null for metrics that are not proportions. */
+export function proportionN(row: Pick<ReviewMetricRow, 'metric' | 'n_orders' | 'n_executions'>): number | null {
+  const basis = PROPORTION_BASIS[row.metric];
+  return basis ? row[basis] : null;
+}
+
+const UNIT_LABEL: Record<MetricUnit, string> = {
+  usd_per_share: '$/share',
+  pct: '%',
+  ms: 'ms',
+  count: '',
+  usd: '$',
+  index: '',
+};
+
+export const unitLabel = (m: MetricName): string => UNIT_LABEL[METRIC_UNITS[m]];

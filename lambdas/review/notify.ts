@@ -1,0 +1,202 @@
+/**
+ * Compliance notices: one per source and review, written so a compliance officer can act from the
+ * email alone (subject: vendor and breach count; body: the breach table, the actions, what could
+ * not be tested, the monitoring status, open cases and where the package is). Message attributes
+ * (severity, source, period, kind) let SNS subscriptions filter. Pure.
+ */
+import { fitSubject, type Notice } from '../shared/notify';
+import type { CaseSummary } from './cases';
+import { highestSeverity, type RuleOutcome, SEVERITY_RANK } from './evaluate';
+import { unitLabel } from './metric-info';
+import { describeMonitoring, type MonitoringState } from './monitoring';
+import type { ReconciliationFinding } from './reconcile';
+
+export interface NoticeContext {
+  period: string;
+  /** Where the review package is: one URI (s3:// or a file path) for every source, or one per source. */
+  packageUri: string | ((source: string) => string);
+  /** Monitoring state after this review. */
+  monitoring: MonitoringState;
+  cleanReviewsToExit?: number;
+  runId?: string;
+  /** Dry runs say so in the subject: nothing was recorded. */
+  dryRun?: boolean;
+  thresholdsVersion?: string;
+  cases?: readonly CaseSummary[];
+  reconciliation?: readonly ReconciliationFinding[];
+  /** Rows of the breach table before "… and N more" (the package has them all; SNS caps messages at 256 KB). @default 40 */
+  maxRows?: number;
+}
+
+/** A number as a person reads it: 4 significant digits, no exponent for ordinary magnitudes. */
+export function fmtNum(x: number | null | undefined): string {
+  if (x === null || x === undefined || !Number.isFinite(x)) return 'n/a';
+  if (x === 0) return '0';
+  const a = Math.abs(x);
+  if (a >= 1e4) return Math.round(x).toLocaleString('en-US');
+  if (a < 1e-6) return x.toExponential(2);
+  return String(Number(x.toPrecision(4)));
+}
+
+export const fmtP = (p: number | null): string => (p === null ? 'n/a' : p < 1e-4 ? '<0.0001' : p.toPrecision(2));
+
+export function fmtGroup(o: Pick<RuleOutcome, 'symbol' | 'order_category' | 'venue' | 'size_bucket' | 'sp500'>): string {
+  const parts = (['symbol', 'order_category', 'venue', 'size_bucket', 'sp500'] as const).filter((c) => o[c] !== '*' && o[c] !== '').map((c) => `${c}=${o[c]}`);
+  return parts.length ? parts.join(' ') : 'all orders';
+}
+
+/** The one-sided confidence bound as an interval on the difference. */
+export function fmtCi(o: Pick<RuleOutcome, 'ci_lower' | 'ci_upper'>): string {
+  if (o.ci_upper !== null) return `(-inf, ${fmtNum(o.ci_upper)}]`;
+  if (o.ci_lower !== null) return `[${fmtNum(o.ci_lower)}, +inf)`;
+  return 'n/a';
+}
+
+const fmtN = (o: RuleOutcome): string => (o.n_eff !== null && o.n_eff !== o.n_orders ? `${fmtNum(o.n_orders)}/${fmtNum(o.n_eff)}` : fmtNum(o.n_orders));
+
+function table(header: string[], rows: string[][]): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
+}
+
+const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
+
+/** The subject of one source's notice: "[bestex] acme-sor 2026Q3: 2 breaches (high)". */
+export function noticeSubject(source: string, period: string, outcomes: readonly RuleOutcome[], dryRun = false): string {
+  const breaches = outcomes.filter((o) => o.status === 'breach').length;
+  const tag = dryRun ? '[bestex dry-run]' : '[bestex]';
+  const what = breaches === 0 ? 'no breaches' : `${plural(breaches, 'breach', 'breaches')} (${highestSeverity(outcomes)})`;
+  return fitSubject(`${tag} ${source} ${period}: ${what}`);
+}
+
+/** One notice per source in the outcomes, sorted by source. */
+export function composeNotices(outcomes: readonly RuleOutcome[], ctx: NoticeContext): Notice[] {
+  const sources = [...new Set(outcomes.map((o) => o.source))].sort();
+  return sources.map((source) => composeNotice(source, outcomes.filter((o) => o.source === source), ctx));
+}
+
+function composeNotice(source: string, mine: readonly RuleOutcome[], ctx: NoticeContext): Notice {
+  const maxRows = ctx.maxRows ?? 40;
+  const breaches = mine
+    .filter((o) => o.status === 'breach')
+    .sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || (a.p_value ?? 0) - (b.p_value ?? 0));
+  const insufficient = mine.filter((o) => o.status === 'insufficient_sample');
+  const notSignificant = mine.filter((o) => o.status === 'not_significant');
+  const noData = mine.filter((o) => o.status === 'no_data');
+  const passed = mine.filter((o) => o.status === 'pass').length;
+  const pkg = typeof ctx.packageUri === 'function' ? ctx.packageUri(source) : ctx.packageUri;
+  const severity = highestSeverity(mine);
+  const L: string[] = [];
+
+  L.push(`Best-execution review ${ctx.period}: ${source}${ctx.dryRun ? ' (DRY RUN: nothing recorded, no case opened)' : ''}`);
+  const meta = [ctx.runId && `run ${ctx.runId}`, ctx.thresholdsVersion && `thresholds ${ctx.thresholdsVersion}`].filter(Boolean).join(', ');
+  if (meta) L.push(meta);
+  L.push('');
+  L.push(
+    breaches.length === 0
+      ? `No breaches. ${plural(passed, 'test')} passed, ${insufficient.length} insufficient sample, ${notSignificant.length} not significant, ${noData.length} without data.`
+      : `${plural(breaches.length, 'BREACH', 'BREACHES')} (highest severity: ${severity}). A breach is a gap beyond the rule's tolerance with one-sided p below the rule's significance level.`,
+  );
+
+  if (breaches.length > 0) {
+    L.push('');
+    const shown = breaches.slice(0, maxRows);
+    const rows = shown.map((o, i) => [
+      String(i + 1),
+      o.rule_id,
+      `${o.metric}${unitLabel(o.metric) ? ` (${unitLabel(o.metric)})` : ''}`,
+      fmtGroup(o),
+      fmtNum(o.value),
+      `${fmtNum(o.benchmark)} ${o.benchmark_ref}`.trim(),
+      fmtNum(o.difference),
+      `${Math.round(o.confidence * 100)}% ${fmtCi(o)}`,
+      fmtP(o.p_value),
+      fmtN(o),
+      o.severity,
+    ]);
+    L.push(...table(['#', 'rule', 'metric', 'group', 'value', 'benchmark', 'difference', 'one-sided CI', 'p', 'n', 'severity'], rows));
+    if (breaches.length > shown.length) L.push(`... and ${breaches.length - shown.length} more breaches in the package.`);
+    L.push('');
+    L.push('Actions:');
+    const byRule = new Map<string, { action: string; severity: string; count: number }>();
+    for (const o of breaches) {
+      const e = byRule.get(o.rule_id) ?? { action: o.action, severity: o.severity, count: 0 };
+      e.count++;
+      byRule.set(o.rule_id, e);
+    }
+    for (const [rule, e] of byRule) L.push(`- ${rule} (${e.severity}, ${plural(e.count, 'group')}): ${e.action}`);
+  }
+
+  if (notSignificant.length > 0) {
+    L.push('');
+    L.push(`Gap beyond tolerance but not statistically significant (watch, no breach): ${notSignificant.length}`);
+    for (const o of notSignificant.slice(0, maxRows)) {
+      L.push(`- ${o.rule_id} ${o.metric} ${fmtGroup(o)}: value ${fmtNum(o.value)} vs ${fmtNum(o.benchmark)}, p ${fmtP(o.p_value)}, n ${fmtN(o)}`);
+    }
+  }
+
+  if (insufficient.length > 0) {
+    L.push('');
+    L.push(`Insufficient sample (not tested, NOT a pass): ${insufficient.length}`);
+    for (const o of insufficient.slice(0, maxRows)) L.push(`- ${o.rule_id} ${o.metric} ${fmtGroup(o)}: ${o.note}`);
+    if (insufficient.length > maxRows) L.push(`... and ${insufficient.length - maxRows} more in the package.`);
+  }
+
+  if (noData.length > 0) {
+    L.push('');
+    L.push(`No data or no benchmark: ${noData.length}`);
+    for (const o of noData.slice(0, Math.min(maxRows, 10))) L.push(`- ${o.rule_id} ${o.metric} ${fmtGroup(o)}: ${o.note}`);
+    if (noData.length > Math.min(maxRows, 10)) L.push(`... and ${noData.length - Math.min(maxRows, 10)} more in the package.`);
+  }
+
+  const mismatches = (ctx.reconciliation ?? []).filter((f) => f.source === source && f.status !== 'match');
+  if (ctx.reconciliation) {
+    L.push('');
+    const total = ctx.reconciliation.filter((f) => f.source === source).length;
+    L.push(
+      total === 0
+        ? 'Vendor reconciliation: the vendor sent no self-reported statistics for this period.'
+        : `Vendor reconciliation: ${mismatches.length} of ${total} vendor figures differ from the firm's own beyond tolerance.`,
+    );
+    for (const f of mismatches.slice(0, 10)) {
+      L.push(`- ${f.metric} symbol=${f.symbol} order_type=${f.order_type}: vendor ${fmtNum(f.vendor_value)}, firm ${fmtNum(f.firm_value)} (${f.status})`);
+    }
+    if (mismatches.length > 10) L.push(`... and ${mismatches.length - 10} more in the package.`);
+  }
+
+  L.push('');
+  L.push(`Monitoring: ${describeMonitoring(ctx.monitoring[source], ctx.cleanReviewsToExit ?? 2)}`);
+  const hist = ctx.monitoring[source]?.history ?? [];
+  if (hist.length > 0) {
+    L.push(
+      `History: ${hist
+        .slice(-6)
+        .map((h) => `${h.period} ${h.conclusive ? plural(h.breaches, 'breach', 'breaches') : 'inconclusive'}`)
+        .join('; ')}`,
+    );
+  }
+
+  const cases = (ctx.cases ?? []).filter((c) => c.source === source && c.status === 'open');
+  if (cases.length > 0) {
+    L.push('');
+    L.push(`Open remediation cases: ${cases.length}`);
+    for (const c of cases) {
+      const steps = [c.notified_at ? `vendor notified ${c.notified_at.slice(0, 10)}` : 'vendor not yet notified', c.plan_at ? `plan ${c.plan_at.slice(0, 10)}` : 'no corrective action plan yet'];
+      L.push(`- ${c.case_id} (opened ${c.opened_at.slice(0, 10)}; ${steps.join('; ')})`);
+    }
+    L.push('Record steps with: bestex case notify|note|plan|close <case_id> ...');
+  }
+
+  L.push('');
+  L.push(`Review package: ${pkg}`);
+  return {
+    subject: noticeSubject(source, ctx.period, mine, ctx.dryRun ?? false),
+    message: `${L.join('\n')}\n`,
+    attributes: { severity, source, period: ctx.period, kind: 'review' },
+  };
+}

@@ -1,0 +1,179 @@
+/**
+ * The lake's catalog, generated from the canonical schema (lambdas/shared/schema.ts) for both
+ * engines: Glue table inputs for Athena (with partition projection, so no crawler and no
+ * MSCK REPAIR) and the DuckDB view SQL the local engine creates. Both come from the same
+ * `tableColumns`/`fileColumns` lists, so the two catalogs cannot drift (test/engine/catalog.test.ts).
+ *
+ * Pure functions only: the CDK construct passes `glueTableInput(...)` to `aws_glue.CfnTable`
+ * (the objects are structurally `CfnTable.TableInputProperty`), lib/engine runs `duckdbViewSql`.
+ */
+import { REVIEW_METRIC_COLUMNS } from '../lambdas/shared/metrics';
+import { type ColumnSpec, type DatasetSpec, duckdbType, fileColumns, glueType, tableColumns } from '../lambdas/shared/schema';
+
+export interface GlueColumn {
+  readonly name: string;
+  readonly type: string;
+  readonly comment?: string;
+}
+
+/** The subset of `aws_glue.CfnTable.TableInputProperty` this project sets. */
+export interface GlueTableInput {
+  readonly name: string;
+  readonly description: string;
+  readonly tableType: 'EXTERNAL_TABLE';
+  readonly parameters: Record<string, string>;
+  readonly partitionKeys: GlueColumn[];
+  readonly storageDescriptor: {
+    readonly location: string;
+    readonly inputFormat: string;
+    readonly outputFormat: string;
+    readonly serdeInfo: { readonly serializationLibrary: string; readonly parameters: Record<string, string> };
+    readonly columns: GlueColumn[];
+    readonly compressed: boolean;
+    readonly storedAsSubDirectories: boolean;
+  };
+}
+
+const PARQUET = {
+  inputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
+  outputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat',
+  serdeInfo: {
+    serializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe',
+    parameters: { 'serialization.format': '1' },
+  },
+} as const;
+
+/** First trade date partition projection enumerates; Athena stops at NOW. */
+export const PROJECTION_START_DATE = '2020-01-01';
+
+const glueColumn = (c: ColumnSpec): GlueColumn => ({ name: c.name, type: glueType(c.type), comment: c.description.slice(0, 255) });
+
+/** The columns of a dataset's Glue table, in order: file columns then partition keys. */
+export function glueColumns(spec: DatasetSpec): { columns: GlueColumn[]; partitionKeys: GlueColumn[] } {
+  const files = new Set(fileColumns(spec).map((c) => c.name));
+  const all = tableColumns(spec).map(glueColumn);
+  return { columns: all.filter((c) => files.has(c.name)), partitionKeys: all.filter((c) => !files.has(c.name)) };
+}
+
+/**
+ * Glue table input for one canonical dataset, with partition projection: `source` is an enum
+ * over the configured sources (a new source needs a redeploy, which is also when its vendor
+ * profile ships) and `trade_date` a daily date range from 2020-01-01 to NOW.
+ */
+export function glueTableInput(spec: DatasetSpec, lakeBucket: string, sources: readonly string[]): GlueTableInput {
+  const { columns, partitionKeys } = glueColumns(spec);
+  const base = `s3://${lakeBucket}/${spec.table}/`;
+  const parameters: Record<string, string> = {
+    classification: 'parquet',
+    EXTERNAL: 'TRUE',
+    'projection.enabled': 'true',
+  };
+  const template: string[] = [];
+  for (const p of spec.partitionBy) {
+    if (p === 'source') {
+      if (sources.length === 0) throw new Error(`glueTableInput(${spec.table}): no sources configured for the source partition projection`);
+      parameters['projection.source.type'] = 'enum';
+      parameters['projection.source.values'] = sources.join(',');
+    } else {
+      parameters['projection.trade_date.type'] = 'date';
+      parameters['projection.trade_date.range'] = `${PROJECTION_START_DATE},NOW`;
+      parameters['projection.trade_date.format'] = 'yyyy-MM-dd';
+      parameters['projection.trade_date.interval'] = '1';
+      parameters['projection.trade_date.interval.unit'] = 'DAYS';
+    }
+    template.push(`${p}=\${${p}}`);
+  }
+  parameters['storage.location.template'] = `${base}${template.join('/')}/`;
+  return {
+    name: spec.table,
+    description: spec.description,
+    tableType: 'EXTERNAL_TABLE',
+    parameters,
+    partitionKeys,
+    storageDescriptor: { location: base, ...PARQUET, columns, compressed: true, storedAsSubDirectories: true },
+  };
+}
+
+/** Types of the review_metrics columns (lambdas/shared/metrics.ts ReviewMetricRow). */
+export const REVIEW_METRIC_TYPES: Record<(typeof REVIEW_METRIC_COLUMNS)[number], 'string' | 'double' | 'bigint'> = {
+  period: 'string',
+  source: 'string',
+  symbol: 'string',
+  order_category: 'string',
+  venue: 'string',
+  size_bucket: 'string',
+  sp500: 'string',
+  metric: 'string',
+  value: 'double',
+  n_orders: 'bigint',
+  n_executions: 'bigint',
+  std_dev: 'double',
+  n_eff: 'double',
+  excl_no_nbbo: 'bigint',
+  excl_stale_nbbo: 'bigint',
+  excl_crossed_or_locked_nbbo: 'bigint',
+  excl_negative_exec_time: 'bigint',
+  excl_orphan_execution: 'bigint',
+};
+
+const DUCK_OF_GLUE: Record<string, string> = { string: 'VARCHAR', double: 'DOUBLE', bigint: 'BIGINT' };
+
+/**
+ * The review_metrics table over the results bucket. Each review writes
+ * `review_metrics/period=<p>/<runId>.parquet` with `period` inside the file too, so the table is
+ * unpartitioned (Athena reads every object under the location) and needs no projection.
+ */
+export function reviewMetricsTableInput(resultsBucket: string): GlueTableInput {
+  return {
+    name: 'review_metrics',
+    description: 'Execution-quality metrics of every review, long format (docs/metrics.md).',
+    tableType: 'EXTERNAL_TABLE',
+    parameters: { classification: 'parquet', EXTERNAL: 'TRUE' },
+    partitionKeys: [],
+    storageDescriptor: {
+      location: `s3://${resultsBucket}/review_metrics/`,
+      ...PARQUET,
+      columns: REVIEW_METRIC_COLUMNS.map((name) => ({ name, type: REVIEW_METRIC_TYPES[name] })),
+      compressed: true,
+      storedAsSubDirectories: true,
+    },
+  };
+}
+
+const ident = (name: string): string => `"${name.replaceAll('"', '""')}"`;
+const literal = (s: string): string => `'${s.replaceAll("'", "''")}'`;
+
+/** `SELECT CAST(NULL AS T) AS c, ... WHERE false`: a typed empty relation with the table's columns. */
+function emptySelect(cols: readonly { name: string; type: string }[]): string {
+  return `SELECT ${cols.map((c) => `CAST(NULL AS ${c.type}) AS ${ident(c.name)}`).join(', ')} WHERE false`;
+}
+
+/** DuckDB columns of a dataset as a query sees them (file columns + partition columns). */
+export function duckdbColumns(spec: DatasetSpec): { name: string; type: string }[] {
+  return tableColumns(spec).map((c) => ({ name: c.name, type: duckdbType(c.type) }));
+}
+
+/**
+ * `CREATE OR REPLACE VIEW <table> AS ...` over the Parquet files matched by `globs` (Hive
+ * partitions typed from the schema; files from older schema versions are unioned by name), or
+ * a typed empty view when `globs` is empty (DuckDB fails on a glob that matches nothing).
+ */
+export function duckdbViewSql(spec: DatasetSpec, globs: string[]): string {
+  const cols = duckdbColumns(spec);
+  if (globs.length === 0) return `CREATE OR REPLACE VIEW ${ident(spec.table)} AS ${emptySelect(cols)}`;
+  const hiveTypes = cols
+    .filter((c) => (spec.partitionBy as readonly string[]).includes(c.name))
+    .map((c) => `${literal(c.name)}: ${c.type}`);
+  const opts = ['hive_partitioning = true', 'union_by_name = true'];
+  if (hiveTypes.length > 0) opts.push(`hive_types = {${hiveTypes.join(', ')}}`);
+  const select = cols.map((c) => `CAST(${ident(c.name)} AS ${c.type}) AS ${ident(c.name)}`).join(', ');
+  return `CREATE OR REPLACE VIEW ${ident(spec.table)} AS SELECT ${select} FROM read_parquet([${globs.map(literal).join(', ')}], ${opts.join(', ')})`;
+}
+
+/** DuckDB view of review_metrics over results files (or empty, typed, when there are none). */
+export function reviewMetricsViewSql(globs: string[]): string {
+  const cols = REVIEW_METRIC_COLUMNS.map((name) => ({ name, type: DUCK_OF_GLUE[REVIEW_METRIC_TYPES[name]] as string }));
+  if (globs.length === 0) return `CREATE OR REPLACE VIEW review_metrics AS ${emptySelect(cols)}`;
+  const select = cols.map((c) => `CAST(${ident(c.name)} AS ${c.type}) AS ${ident(c.name)}`).join(', ');
+  return `CREATE OR REPLACE VIEW review_metrics AS SELECT ${select} FROM read_parquet([${globs.map(literal).join(', ')}], hive_partitioning = false, union_by_name = true)`;
+}

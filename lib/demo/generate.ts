@@ -1,0 +1,306 @@
+/**
+ * A small, seeded, synthetic quarter: two SOR vendors routing the same kind of flow, the firm's
+ * own NBBO, the vendors' venue lists, the S&P 500 reference list and the vendors' self-reported
+ * statistics. `acme-sor` has a planted price-improvement shortfall on market orders (it fills at
+ * or outside the quote and sells flow to a PFOF wholesaler); `bolt-sor` is clean. Files are
+ * written in the drop layout `<source>/<dataset>/<file>`, partly in vendor dialects (bolt-sor's
+ * own column names and side words, acme-sor's FIX order-type codes) so the demo exercises the
+ * vendor profiles too.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { periodRange } from '../../lambdas/shared/layout';
+
+export interface DemoOptions {
+  outDir: string;
+  period?: string;
+  seed?: number;
+  symbols?: number;
+  /** Orders per vendor, symbol and trade day. */
+  ordersPerDay?: number;
+}
+
+export interface DemoSummary {
+  files: string[];
+  orders: Record<string, number>;
+  executions: Record<string, number>;
+  quotes: number;
+  tradeDays: number;
+}
+
+/** Deterministic PRNG (mulberry32): the same seed writes the same files. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const SYMBOLS: readonly [string, number, boolean][] = [
+  ['AAPL', 228, true],
+  ['MSFT', 415, true],
+  ['JPM', 212, true],
+  ['XOM', 112, true],
+  ['SOFI', 9.4, false],
+  ['RIVN', 13.2, false],
+  ['KO', 68, true],
+  ['PLUG', 2.6, false],
+];
+
+/** US market holidays inside 2026Q3 that the demo skips (Independence Day observed, Labor Day). */
+const HOLIDAYS = new Set(['2026-07-03', '2026-09-07']);
+
+function tradeDays(period: string): string[] {
+  const { start, end } = periodRange(period);
+  const days: string[] = [];
+  for (let d = new Date(`${start}T00:00:00Z`); d < new Date(`${end}T00:00:00Z`); d.setUTCDate(d.getUTCDate() + 1)) {
+    const iso = d.toISOString().slice(0, 10);
+    if (d.getUTCDay() !== 0 && d.getUTCDay() !== 6 && !HOLIDAYS.has(iso)) days.push(iso);
+  }
+  return days;
+}
+
+const round = (x: number, dp: number): number => Math.round(x * 10 ** dp) / 10 ** dp;
+const iso = (ms: number): string => new Date(ms).toISOString().replace('Z', '000Z');
+
+interface Quote {
+  t: number;
+  bid: number;
+  ask: number;
+}
+
+/** The NBBO in effect at `t` (last quote with ts ≤ t). */
+function quoteAt(quotes: Quote[], t: number): Quote {
+  let lo = 0;
+  let hi = quotes.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if ((quotes[mid] as Quote).t <= t) lo = mid;
+    else hi = mid - 1;
+  }
+  return quotes[lo] as Quote;
+}
+
+interface VendorStyle {
+  source: string;
+  /** Price improvement drawn per fill for marketable orders, in $/share (mean, spread). */
+  pi: [number, number];
+  /** Share of fills executed outside the quote. */
+  outside: number;
+  /** Venues with weights. */
+  venues: [string, number][];
+  latencyMs: [number, number];
+}
+
+const VENDORS: readonly VendorStyle[] = [
+  {
+    source: 'acme-sor',
+    pi: [0.0001, 0.0006],
+    outside: 0.12,
+    venues: [
+      ['WHLS', 0.7],
+      ['XNAS', 0.15],
+      ['XNYS', 0.15],
+    ],
+    latencyMs: [90, 260],
+  },
+  {
+    source: 'bolt-sor',
+    pi: [0.0022, 0.0012],
+    outside: 0.01,
+    venues: [
+      ['XNAS', 0.3],
+      ['XNYS', 0.25],
+      ['ARCX', 0.2],
+      ['IEXG', 0.15],
+      ['EDGX', 0.1],
+    ],
+    latencyMs: [40, 140],
+  },
+];
+
+function pick<T>(r: () => number, items: [T, number][]): T {
+  let x = r() * items.reduce((s, [, w]) => s + w, 0);
+  for (const [v, w] of items) {
+    x -= w;
+    if (x <= 0) return v;
+  }
+  return (items[items.length - 1] as [T, number])[0];
+}
+
+export function generateDemo(opts: DemoOptions): DemoSummary {
+  const period = opts.period ?? '2026Q3';
+  const r = rng(opts.seed ?? 20260701);
+  const symbols = SYMBOLS.slice(0, opts.symbols ?? 6);
+  const perDay = opts.ordersPerDay ?? 8;
+  const days = tradeDays(period);
+  const files: string[] = [];
+  const write = (rel: string, text: string): void => {
+    const path = join(opts.outDir, rel);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, rel.endsWith('.gz') ? gzipSync(text) : text);
+    files.push(rel);
+  };
+
+  // The firm's NBBO: every 2 s around the morning window, a random walk per symbol.
+  const quotesBy = new Map<string, Quote[]>();
+  const quoteLines: Map<string, string[]> = new Map();
+  let nQuotes = 0;
+  for (const day of days) {
+    const month = day.slice(0, 7);
+    const lines = quoteLines.get(month) ?? ['symbol,ts,bid,ask,bid_size,ask_size'];
+    quoteLines.set(month, lines);
+    for (const [sym, px0] of symbols) {
+      const t0 = Date.parse(`${day}T13:34:00Z`);
+      let mid = px0 * (1 + (r() - 0.5) * 0.02);
+      const tick = px0 < 10 ? 0.005 : 0.01;
+      const series: Quote[] = [];
+      for (let t = t0; t <= t0 + 17 * 60_000; t += 2000) {
+        mid = Math.max(1, mid * (1 + (r() - 0.5) * 0.0006));
+        const half = tick * (1 + Math.floor(r() * 3));
+        const bid = round(mid - half, 4);
+        const ask = round(mid + half, 4);
+        series.push({ t, bid, ask });
+        lines.push(`${sym},${iso(t)},${bid},${ask},${100 * (1 + Math.floor(r() * 9))},${100 * (1 + Math.floor(r() * 9))}`);
+        nQuotes++;
+      }
+      quotesBy.set(`${day}|${sym}`, series);
+    }
+  }
+  for (const [month, lines] of quoteLines) write(`sip/quotes/${month.replace('-', '/')}/nbbo.csv.gz`, `${lines.join('\n')}\n`);
+
+  const orders: Record<string, number> = {};
+  const executions: Record<string, number> = {};
+  for (const v of VENDORS) {
+    const bolt = v.source === 'bolt-sor';
+    const ordHeader = bolt
+      ? 'ClientOrderId,Ticker,Side,Type,LimitPx,TimeInForce,Quantity,ReceivedAt,directed,vendor_nbb,vendor_nbo,canceled_ts'
+      : 'order_id,symbol,side,order_type,limit_price,tif,qty,received_ts,directed,vendor_nbb,vendor_nbo,canceled_ts';
+    const ordByMonth = new Map<string, string[]>();
+    const execByMonth = new Map<string, string[]>();
+    const routeByMonth = new Map<string, string[]>();
+    let nOrd = 0;
+    let nExec = 0;
+    for (const day of days) {
+      const month = day.slice(0, 7);
+      const ol = ordByMonth.get(month) ?? [ordHeader];
+      const el = execByMonth.get(month) ?? ['exec_id,order_id,route_id,venue,exec_ts,price,qty,liquidity,fee'];
+      const rl = routeByMonth.get(month) ?? ['route_id,order_id,venue,sent_ts,qty,limit_price,route_type'];
+      ordByMonth.set(month, ol);
+      execByMonth.set(month, el);
+      routeByMonth.set(month, rl);
+      for (const [sym] of symbols) {
+        const quotes = quotesBy.get(`${day}|${sym}`) as Quote[];
+        for (let k = 0; k < perDay; k++) {
+          nOrd++;
+          const id = `${v.source.slice(0, 4).toUpperCase()}-${day.replace(/-/g, '')}-${sym}-${k}`;
+          const t = Date.parse(`${day}T13:35:00Z`) + Math.floor(r() * 600_000);
+          const q = quoteAt(quotes, t);
+          const buy = r() < 0.5;
+          const side = buy ? 'B' : r() < 0.15 ? 'SS' : 'S';
+          const u = r();
+          const type: 'MKT' | 'LMT' = u < 0.55 ? 'MKT' : 'LMT';
+          const marketable = type === 'MKT' || u < 0.75;
+          const qty = 100 * (1 + Math.floor(r() * 20));
+          const limit =
+            type === 'MKT'
+              ? ''
+              : String(marketable ? round(buy ? q.ask + 0.02 : q.bid - 0.02, 2) : round(buy ? q.bid - 0.03 : q.ask + 0.03, 2));
+          // The vendor's own view of the NBBO; a few are a tick off (nbbo_mismatch exceptions).
+          const off = r() < 0.01 ? 0.02 : 0;
+          const fills = marketable ? 1 + Math.floor(r() * 3) : r() < 0.5 ? 1 : 0;
+          const canceled = !marketable && fills === 0 && r() < 0.7 ? iso(t + 60_000) : '';
+          const codes = bolt
+            ? { side: { B: 'BUY', S: 'SELL', SS: 'SHORT', SX: 'SX' }[side] as string, type: type === 'MKT' ? 'MARKET' : 'LIMIT' }
+            : { side, type: type === 'MKT' ? '1' : '2' };
+          const ts = bolt ? new Date(t - 4 * 3600_000).toISOString().replace('Z', '000-04:00') : iso(t);
+          ol.push(
+            [
+              id,
+              sym,
+              codes.side,
+              codes.type,
+              limit,
+              'DAY',
+              qty,
+              ts,
+              r() < 0.03 ? 'Y' : 'N',
+              round(q.bid + off, 4),
+              round(q.ask, 4),
+              canceled,
+            ].join(','),
+          );
+          let left = fills ? qty : 0;
+          for (let f = 0; f < fills && left > 0; f++) {
+            const fq = f === fills - 1 ? left : Math.max(100, Math.floor((left * r()) / 100) * 100);
+            left -= fq;
+            const venue = pick(r, v.venues);
+            const lat = v.latencyMs[0] + r() * (v.latencyMs[1] - v.latencyMs[0]) + (marketable ? 0 : 20_000 + r() * 20_000);
+            const tx = t + lat + f * 3;
+            let price: number;
+            if (marketable) {
+              const outside = r() < v.outside;
+              const pi = outside ? -(0.001 + r() * 0.002) : Math.max(0, v.pi[0] + (r() - 0.5) * 2 * v.pi[1]);
+              price = round(buy ? q.ask - pi : q.bid + pi, 4);
+            } else {
+              price = Number(limit);
+            }
+            const routeId = `${id}-R${f}`;
+            rl.push([routeId, id, venue, iso(t + lat / 2), fq, limit, marketable ? 'IOC' : 'POST'].join(','));
+            const liq = marketable ? 'R' : 'A';
+            const fee = venue === 'WHLS' ? 0 : liq === 'R' ? round(fq * 0.003, 4) : round(-fq * 0.002, 4);
+            el.push([`${id}-X${f}`, id, routeId, venue, iso(tx), price, fq, liq, fee].join(','));
+            nExec++;
+          }
+        }
+      }
+    }
+    for (const [month, lines] of ordByMonth) write(`${v.source}/orders/${month}.csv`, `${lines.join('\n')}\n`);
+    for (const [month, lines] of routeByMonth) write(`${v.source}/routes/${month}.csv`, `${lines.join('\n')}\n`);
+    for (const [month, lines] of execByMonth) write(`${v.source}/executions/${month}.csv.gz`, `${lines.join('\n')}\n`);
+    orders[v.source] = nOrd;
+    executions[v.source] = nExec;
+
+    const venueRows = v.venues.map(([mic]) => {
+      const wholesaler = mic === 'WHLS';
+      return [
+        mic,
+        wholesaler ? 'Demo Wholesaler LLC' : mic,
+        wholesaler ? 'WHOLESALER' : 'EXCHANGE',
+        'Y',
+        wholesaler ? 0.0011 : 0,
+        wholesaler ? 0 : 0.003,
+        wholesaler ? 0 : 0.002,
+        '2026-01-02',
+      ].join(',');
+    });
+    write(
+      `${v.source}/venues/venues-2026.csv`,
+      `venue,name,venue_type,approved,pfof_per_share,fee_per_share,rebate_per_share,effective_from\n${venueRows.join('\n')}\n`,
+    );
+  }
+
+  // acme-sor's self-reported figures are rosier than what it delivered: reconciliation finds it.
+  write(
+    'acme-sor/vendor-metrics/2026Q3.jsonl',
+    `${[
+      { period, symbol: '*', order_type: 'market', metric: 'price_improvement_per_share', value: 0.0016 },
+      { period, symbol: '*', order_type: '*', metric: 'fill_rate_pct', value: 97.5 },
+    ]
+      .map((x) => JSON.stringify(x))
+      .join('\n')}\n`,
+  );
+  write(
+    'firm/reference/sp500.csv',
+    `list,symbol,effective_from\n${symbols
+      .filter(([, , sp]) => sp)
+      .map(([s]) => `SP500,${s},2020-01-01`)
+      .join('\n')}\n`,
+  );
+  return { files, orders, executions, quotes: nQuotes, tradeDays: days.length };
+}

@@ -1,0 +1,139 @@
+/**
+ * Local task handlers for the synthesised ASL, chosen by each Task state's Resource:
+ * Lambda → the same handler module in process; Athena StartQueryExecution.sync → DuckDB over the
+ * local lake, result CSV written to the local Athena bucket exactly as Athena writes it; SNS
+ * Publish → the local outbox (and the console, and SMTP when configured).
+ */
+import { randomUUID } from 'node:crypto';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { toAthenaCsv } from '../../lambdas/shared/athena-csv';
+import { type Notice, type PublishedNotice, publish, type Topic } from '../../lambdas/shared/notify';
+import type { Engine } from '../engine';
+import { functionName, type Template } from './asl';
+
+type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+export type TaskHandler = (input: Json) => Promise<Json>;
+
+export interface TaskContext {
+  template: Template;
+  s3: S3Client;
+  athenaBucket: string;
+  /** Opened lazily by the first Athena task of a run. */
+  engine: () => Promise<Engine>;
+  onNotice?: (n: PublishedNotice) => void | Promise<void>;
+  /** Query ids and bytes, for the run summary. */
+  onQuery?: (q: { id: string; name?: string; rows: number; ms: number }) => void;
+}
+
+interface AslState {
+  Type: string;
+  Resource?: string;
+  Iterator?: { States: Record<string, AslState> };
+  ItemProcessor?: { States: Record<string, AslState> };
+  Branches?: { States: Record<string, AslState> }[];
+}
+
+/** Every Task state (recursing into Map and Parallel) with its Resource. */
+export function taskStates(definition: { States?: Record<string, AslState> }): { name: string; resource: string }[] {
+  const out: { name: string; resource: string }[] = [];
+  const walk = (states: Record<string, AslState> | undefined): void => {
+    for (const [name, s] of Object.entries(states ?? {})) {
+      if (s.Type === 'Task' && s.Resource) out.push({ name, resource: s.Resource });
+      walk(s.Iterator?.States);
+      walk(s.ItemProcessor?.States);
+      for (const b of s.Branches ?? []) walk(b.States);
+    }
+  };
+  walk(definition.States);
+  return out;
+}
+
+const LAMBDA_ARN = /^arn:aws:lambda:[^:]+:\d+:function:([^:]+)$/;
+
+export function localHandlers(definition: { States?: Record<string, AslState> }, ctx: TaskContext): Record<string, TaskHandler> {
+  const handlers: Record<string, TaskHandler> = {};
+  for (const { name, resource } of taskStates(definition)) {
+    const fn = LAMBDA_ARN.exec(resource);
+    if (fn) {
+      const folder = functionName(ctx.template, fn[1] as string);
+      if (!folder) throw new Error(`state ${name}: Lambda ${fn[1]} has no BESTEX_FUNCTION`);
+      handlers[name] = lambdaHandler(folder);
+    } else if (resource.startsWith('arn:aws:states:::athena:startQueryExecution')) {
+      handlers[name] = athenaHandler(ctx);
+    } else if (resource === 'arn:aws:states:::sns:publish') {
+      handlers[name] = snsHandler(ctx);
+    } else {
+      throw new Error(`state ${name}: no local stand-in for ${resource}`);
+    }
+  }
+  return handlers;
+}
+
+function lambdaHandler(folder: string): TaskHandler {
+  return async (input) => {
+    const mod = (await import(`../../lambdas/${folder}/handler.ts`)) as { handler: (e: unknown) => Promise<Json> };
+    return (await mod.handler(input)) ?? null;
+  };
+}
+
+interface AthenaParams {
+  QueryString: string;
+  ExecutionParameters?: string[];
+  WorkGroup?: string;
+}
+
+function athenaHandler(ctx: TaskContext): TaskHandler {
+  return async (input) => {
+    const p = input as unknown as AthenaParams;
+    const id = randomUUID();
+    const t0 = performance.now();
+    const engine = await ctx.engine();
+    let result: Awaited<ReturnType<Engine['query']>>;
+    try {
+      result = await engine.query(p.QueryString, p.ExecutionParameters ?? []);
+    } catch (e) {
+      // The shape Step Functions reports for a failed Athena query.
+      throw Object.assign(new Error(`Athena query ${id} failed: ${(e as Error).message}`), { name: 'Athena.QueryFailed' });
+    }
+    const key = `results/${id}.csv`;
+    const csv = toAthenaCsv(
+      result.columns,
+      result.rows.map((r) => result.columns.map((c) => r[c])),
+    );
+    await ctx.s3.send(new PutObjectCommand({ Bucket: ctx.athenaBucket, Key: key, Body: csv, ContentType: 'text/csv' }));
+    ctx.onQuery?.({ id, rows: result.rows.length, ms: performance.now() - t0 });
+    return {
+      QueryExecution: {
+        QueryExecutionId: id,
+        Query: p.QueryString,
+        StatementType: 'DML',
+        ResultConfiguration: { OutputLocation: `s3://${ctx.athenaBucket}/${key}` },
+        Status: { State: 'SUCCEEDED' },
+        Statistics: { DataScannedInBytes: 0, EngineExecutionTimeInMillis: Math.round(performance.now() - t0) },
+        WorkGroup: p.WorkGroup ?? 'local',
+      },
+    };
+  };
+}
+
+interface SnsParams {
+  TopicArn: string;
+  Message: string;
+  Subject?: string;
+  MessageAttributes?: Record<string, { DataType: string; StringValue?: string }>;
+}
+
+function snsHandler(ctx: TaskContext): TaskHandler {
+  return async (input) => {
+    const p = input as unknown as SnsParams;
+    const topic = (p.TopicArn.split(':').pop() ?? 'compliance') as Topic;
+    const notice: Notice = {
+      subject: p.Subject ?? '',
+      message: typeof p.Message === 'string' ? p.Message : JSON.stringify(p.Message),
+      attributes: Object.fromEntries(Object.entries(p.MessageAttributes ?? {}).map(([k, v]) => [k, v.StringValue ?? ''])),
+    };
+    const sent = await publish(topic, notice);
+    await ctx.onNotice?.(sent);
+    return { MessageId: sent.id };
+  };
+}
