@@ -63,7 +63,17 @@ export async function prepare(db: DuckDBConnection): Promise<void> {
 
 const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
 
+const TIMING = !!process.env.BESTEX_NORMALISE_TIMING;
+let mark = performance.now();
+function lap(label: string): void {
+  if (!TIMING) return;
+  const now = performance.now();
+  process.stderr.write(`normalise ${label}: ${(now - mark).toFixed(0)} ms\n`);
+  mark = now;
+}
+
 export async function normaliseFile(db: DuckDBConnection, input: CoreInput): Promise<CoreResult> {
+  lap('start');
   const delim = input.profile?.delimiter ?? ',';
   let read: ReadResult;
   if (input.format === 'csv') read = await readCsv(input.path, delim, input.lineColumn ? { lineColumn: input.lineColumn } : {});
@@ -85,7 +95,7 @@ export async function normaliseFile(db: DuckDBConnection, input: CoreInput): Pro
   // its line number, the way a CSV row with the wrong number of fields is.
   const jsonl = read.kind === 'jsonl';
   const where = jsonl ? ' WHERE nx_text(j) IS NOT NULL' : '';
-  const record = jsonl ? "CASE WHEN NOT (json_valid(j) AND json_type(j) = 'OBJECT') THEN 'the line is not a JSON object: ' || nx_q(j) END" : 'CAST(NULL AS VARCHAR)';
+  const record = jsonl ? "CASE WHEN jv IS NULL OR json_type(jv) <> 'OBJECT' THEN 'the line is not a JSON object: ' || nx_q(j) END" : 'CAST(NULL AS VARCHAR)';
   const originals = jsonl ? `j AS o_json, ${parts.originals}` : parts.originals;
   const stage = (inputSql: string, line: string) => fill('stage', { ...parts, originals, record, input: `${inputSql}${where}`, line });
 
@@ -97,6 +107,7 @@ export async function normaliseFile(db: DuckDBConnection, input: CoreInput): Pro
   } catch (err) {
     return { ok: false, reason: `the file cannot be read as ${input.format.toUpperCase()} (${firstLineOf(err)})` };
   }
+  lap('keys pass');
   const total = num((await db.runAndReadAll('SELECT n FROM nx_keys WHERE total = 1')).getRows()[0]?.[0]);
   const candidates = num((await db.runAndReadAll('SELECT count(*) FROM nx_keys WHERE total = 0')).getRows()[0]?.[0]);
 
@@ -118,6 +129,7 @@ export async function normaliseFile(db: DuckDBConnection, input: CoreInput): Pro
   } else {
     await db.run('CREATE OR REPLACE TEMP TABLE nx_fate (nx_line BIGINT, fate VARCHAR, first_line BIGINT, other_lines VARCHAR, k VARCHAR[])');
   }
+  lap('fate pass');
   const fates = await db.runAndReadAll('SELECT fate, count(*) FROM nx_fate GROUP BY fate');
   const fateCount = Object.fromEntries(fates.getRows().map((r) => [String(r[0]), num(r[1])]));
   const duplicates = fateCount.duplicate ?? 0;
@@ -136,6 +148,7 @@ export async function normaliseFile(db: DuckDBConnection, input: CoreInput): Pro
       options: byDate ? "FILENAME_PATTERN 'part-{i}', " : '',
     }),
   );
+  lap('write pass');
   const files: CoreFile[] = [];
   let rowsWritten = 0;
   for (const r of written.getRowObjects()) {

@@ -123,10 +123,11 @@ export async function readCsv(path: string, delim: string, opts: { lineColumn?: 
 export async function readJsonl(db: DuckDBConnection, path: string): Promise<ReadResult> {
   const head = await firstLine(path);
   if (head.empty) return { ok: false, reason: 'the file is empty: send one JSON object per line' };
+  // jv is the line when it is valid JSON: JSON functions raise errors on invalid text.
   const input = () =>
-    `read_csv(${lit(path)}, header = false, auto_detect = false, delim = chr(1), quote = '', escape = '', strict_mode = false, columns = {'j': 'VARCHAR'}, max_line_size = 4194304) WITH ORDINALITY AS nx_in(j, nx_ord)`;
+    `(SELECT j, nx_ord, CASE WHEN json_valid(j) THEN j END AS jv FROM read_csv(${lit(path)}, header = false, auto_detect = false, delim = chr(1), quote = '', escape = '', strict_mode = false, columns = {'j': 'VARCHAR'}, max_line_size = 4194304) WITH ORDINALITY AS nx_raw(j, nx_ord)) AS nx_in`;
   const keys = await db.runAndReadAll(
-    `SELECT k FROM (SELECT unnest(json_keys(j)) AS k, nx_ord FROM ${input()} WHERE json_valid(j) AND json_type(j) = 'OBJECT') GROUP BY k ORDER BY min(nx_ord), k`,
+    `SELECT k FROM (SELECT unnest(json_keys(jv)) AS k, nx_ord FROM ${input()} WHERE json_type(jv) = 'OBJECT') GROUP BY k ORDER BY min(nx_ord), k`,
   );
   const names = keys.getRowObjects().map((r) => String(r.k));
   if (names.length === 0) {
@@ -134,7 +135,7 @@ export async function readJsonl(db: DuckDBConnection, path: string): Promise<Rea
   }
   return {
     ok: true,
-    fields: names.map((name) => ({ name, expr: `json_extract_string(j, ${lit(`$.${JSON.stringify(name)}`)})` })),
+    fields: names.map((name) => ({ name, expr: `json_extract_string(jv, ${lit(`$.${JSON.stringify(name)}`)})` })),
     input,
     line: 'nx_ord',
     kind: 'jsonl',

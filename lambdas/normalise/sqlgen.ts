@@ -38,6 +38,9 @@ const SINGULAR: Record<string, string> = {
 const PATTERN_WORDS: Record<string, string> = {
   '[A-Z0-9]{4}': 'an ISO 10383 MIC (4 capital letters or digits, e.g. XNAS)',
   '[A-Z][A-Z0-9.\\-/]{0,11}': 'a symbol (a capital letter, then up to 11 of A-Z 0-9 . - /)',
+  '(\\*|[A-Z][A-Z0-9.\\-/]{0,11})': 'a symbol or *',
+  '[0-9]{4}(Q[1-4]|-(0[1-9]|1[0-2]))': 'a quarter such as 2026Q3 or a month such as 2026-07',
+  '[A-Z0-9_]{1,32}': 'a list name of capital letters, digits and _ (e.g. SP500)',
 };
 
 /** Orders are unique per source and trade date; other keys per source (data-contract §2). */

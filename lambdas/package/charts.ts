@@ -38,6 +38,13 @@ export function renderChart(option: EChartsCoreOption, size: ChartSize): string 
   }
 }
 
+/** Rounds up to a quarter of the value's power of ten, so the axis ends on a readable tick. */
+function niceCeil(x: number): number {
+  if (x <= 0) return 0;
+  const mag = 10 ** Math.floor(Math.log10(x));
+  return (Math.ceil((x / mag) * 4) / 4) * mag;
+}
+
 const axisLabelUsd = { formatter: (v: number) => usdPerShare(v).replace('/share', '') };
 
 export interface VenueBar {
@@ -128,7 +135,16 @@ export function markoutChart(series: readonly MarkoutSeries[], width = 680): str
         itemStyle: { color: palette[i % palette.length] },
         data: [...s.values],
         ...(i === 0
-          ? { markLine: { silent: true, symbol: 'none', lineStyle: { color: '#999', type: 'dashed' }, label: { show: false }, data: [{ yAxis: 0 }] } }
+          ? {
+              markLine: {
+                silent: true,
+                symbol: 'none',
+                precision: 6,
+                lineStyle: { color: '#999', type: 'dashed' },
+                label: { show: false },
+                data: [{ yAxis: 0 }],
+              },
+            }
           : {}),
       })),
     },
@@ -151,7 +167,17 @@ export function securityPiChart(data: SecurityBars, width = 680): string {
       grid: { left: 90, right: 20, top: 40, bottom: 50 },
       legend: { top: 0, data: data.series.map((s) => s.label) },
       xAxis: { type: 'category', data: [...data.symbols], axisLabel: { interval: 0, rotate: data.symbols.length > 10 ? 45 : 0 } },
-      yAxis: { type: 'value', axisLabel: axisLabelUsd },
+      yAxis: {
+        type: 'value',
+        axisLabel: axisLabelUsd,
+        // Keep the benchmark line on the chart even when every bar is below (or above) it.
+        ...(typeof bench === 'number'
+          ? {
+              max: (v: { max: number }) => niceCeil(Math.max(v.max, bench) * 1.1),
+              min: (v: { min: number }) => -niceCeil(-Math.min(v.min, 0, bench)),
+            }
+          : {}),
+      },
       series: data.series.map((s, i) => ({
         name: s.label,
         type: 'bar',
@@ -162,6 +188,8 @@ export function securityPiChart(data: SecurityBars, width = 680): string {
               markLine: {
                 silent: true,
                 symbol: 'none',
+                // The default precision (2 decimals) would round a sub-penny benchmark to zero.
+                precision: 6,
                 lineStyle: { color: COLORS.red, type: 'dashed', width: 2 },
                 label: { formatter: `benchmark ${usdPerShare(bench)}`, position: 'insideEndTop', color: COLORS.red },
                 data: [{ yAxis: bench }],

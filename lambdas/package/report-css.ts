@@ -63,10 +63,12 @@ figure.chart { margin: 10px 0 14px; break-inside: avoid; }
 figure.chart svg { display: block; max-width: 100%; height: auto; }
 figcaption { font-size: 11px; color: var(--muted); margin-top: 2px; }
 .empty { color: var(--muted); font-style: italic; }
+ul.timeline { margin: 4px 0 0; padding-left: 14px; font-size: 10.5px; color: var(--muted); }
+tr.worse td { background: var(--amber-bg); }
 .note { font-size: 11px; color: var(--muted); }
 .defs { font-size: 11.5px; color: var(--muted); padding-left: 18px; }
 code { font-size: 11px; background: var(--bg); padding: 0 3px; border-radius: 2px; }
-footer { margin-top: 28px; border-top: 1px solid var(--line); }
+footer { margin-top: 28px; }
 .small { font-size: 10.5px; color: var(--muted); }
 @media print { main { max-width: none; padding: 0; } h2 { break-after: avoid; } }
 `;

@@ -5,20 +5,7 @@
  */
 import { ALL, EXCLUSION_REASONS, type MetricName, ORDER_CATEGORIES } from '../shared/metrics';
 import { latencyChart, MARKOUT_HORIZONS, markoutChart, securityPiChart, venueShareChart } from './charts';
-import {
-  categoryLabel,
-  count,
-  esc,
-  fmtDifference,
-  fmtMetric,
-  metricLabel,
-  NA,
-  pct,
-  pValue,
-  usd,
-  usdPerShare,
-  when,
-} from './format';
+import { categoryLabel, count, esc, fmtDifference, fmtMetric, metricLabel, NA, pct, pValue, usd, usdPerShare, when } from './format';
 import { type Group, MetricIndex, outcomeGroup, outcomesAt, pfofVenues, sortOutcomes } from './model';
 import { REPORT_CSS } from './report-css';
 import type { CaseSummaryLike, ReconciliationFindingLike, ReviewPackageData, RuleOutcomeLike } from './types';
@@ -96,6 +83,7 @@ export function renderReviewHtml(data: ReviewPackageData): string {
     markouts(ctx),
     exclusions(ctx),
     sourcesSideBySide(ctx),
+    differences(ctx),
     reconciliation(ctx),
     cases(ctx),
     monitoring(ctx),
@@ -129,8 +117,16 @@ ${body}
 </section>`;
 }
 
-function table(head: readonly string[], rows: readonly string[], cls = ''): string {
-  const th = head.map((h, i) => `<th${i === 0 ? '' : ' class="num"'}>${esc(h)}</th>`).join('');
+/** A left-aligned (text) column heading; plain strings are right-aligned numeric columns after the first. */
+const L = (text: string) => ({ text });
+type Head = string | { text: string };
+
+function table(head: readonly Head[], rows: readonly string[], cls = ''): string {
+  const th = head
+    .map((h, i) =>
+      typeof h === 'string' && i > 0 ? `<th class="num">${esc(h)}</th>` : `<th>${esc(typeof h === 'string' ? h : h.text)}</th>`,
+    )
+    .join('');
   return `<table${cls ? ` class="${cls}"` : ''}><thead><tr>${th}</tr></thead><tbody>
 ${rows.join('\n')}
 </tbody></table>`;
@@ -170,12 +166,22 @@ export function groupLabel(g: Group): string {
 
 function benchmarkText(o: RuleOutcomeLike): string {
   const v = fmtMetric(o.metric, o.benchmark);
-  return o.benchmark_label && v !== NA ? `${v} (${o.benchmark_label})` : v;
+  const label = o.benchmark_ref ?? o.benchmark_label;
+  return label && v !== NA ? `${v} (${label})` : v;
 }
 
+const sampleSize = (o: RuleOutcomeLike): number | null => o.n_orders ?? o.n ?? null;
+const reasonText = (o: RuleOutcomeLike): string => o.note ?? o.reason ?? '';
+
+/** The confidence interval of the difference: two-sided "a to b", or a one-sided bound "≤ b" / "≥ a". */
 function ciText(o: RuleOutcomeLike): string {
-  if (o.ci_low == null && o.ci_high == null) return NA;
-  return `${fmtMetric(o.metric, o.ci_low)} to ${fmtMetric(o.metric, o.ci_high)}`;
+  const lo = o.ci_lower ?? o.ci_low ?? null;
+  const hi = o.ci_upper ?? o.ci_high ?? null;
+  const level = typeof o.confidence === 'number' ? ` (${pct(o.confidence * 100).replace('.0 %', ' %')})` : '';
+  if (lo != null && hi != null) return `${fmtDifference(o.metric, lo)} to ${fmtDifference(o.metric, hi)}${level}`;
+  if (hi != null) return `≤ ${fmtDifference(o.metric, hi)}${level}`;
+  if (lo != null) return `≥ ${fmtDifference(o.metric, lo)}${level}`;
+  return NA;
 }
 
 // ---------- sections ----------
@@ -253,9 +259,7 @@ function summary(ctx: Ctx): string {
     'pfof_venue_share_pct',
     'venue_hhi',
   ];
-  const figures = key
-    .map((m) => `<div><dt>${esc(metricLabel(m))}</dt><dd>${esc(fmtMetric(m, ix.value(src, all, m)))}</dd></div>`)
-    .join('');
+  const figures = key.map((m) => `<div><dt>${esc(metricLabel(m))}</dt><dd>${esc(fmtMetric(m, ix.value(src, all, m)))}</dd></div>`).join('');
   const verdict = br.length
     ? `${br.length} threshold breach${br.length === 1 ? '' : 'es'} with statistical evidence: the actions below are for the committee to assign and record.`
     : 'No threshold was breached with statistical evidence in this period.';
@@ -279,14 +283,29 @@ function breaches({ outcomes }: Ctx): string {
   const rows = br.map((o) => {
     const g = outcomeGroup(o);
     return `<tr class="breach-row" data-rule="${esc(o.rule_id)}">
-${`<td>${badge('breach', (o.severity ?? '').toUpperCase() || 'BREACH')}</td>`}${tdText(o.rule_id)}${tdText(metricLabel(o.metric))}${tdText(groupLabel(g))}${td(fmtMetric(o.metric, o.value))}${td(benchmarkText(o))}${td(fmtDifference(o.metric, o.difference))}${td(ciText(o), 'num wrap')}${td(pValue(o.p_value))}${td(count(o.n))}
+${`<td>${badge('breach', (o.severity ?? '').toUpperCase() || 'BREACH')}</td>`}${tdText(o.rule_id)}${tdText(metricLabel(o.metric))}${tdText(groupLabel(g))}${td(fmtMetric(o.metric, o.value))}${td(benchmarkText(o))}${td(fmtDifference(o.metric, o.difference))}${td(ciText(o), 'num wrap')}${td(pValue(o.p_value))}${td(count(sampleSize(o)))}
 </tr>
 <tr class="action-row"><td></td><td colspan="9"><strong>Action:</strong> ${esc(o.action ?? NA)}</td></tr>`;
   });
   return section(
     'breaches',
     'Breaches and actions',
-    table(['Severity', 'Rule', 'Metric', 'Group', 'Value', 'Benchmark', 'Difference', 'Confidence interval', 'p-value', 'n'], rows, 'breaches'),
+    table(
+      [
+        'Severity',
+        L('Rule'),
+        L('Metric'),
+        L('Group'),
+        'Value',
+        'Benchmark',
+        'Difference',
+        'Confidence bound on the difference',
+        'p-value',
+        'Orders (n)',
+      ],
+      rows,
+      'breaches',
+    ),
     'A breach needs both a gap beyond the rule’s tolerance and a one-sided test showing it is not noise.',
   );
 }
@@ -296,12 +315,12 @@ function insufficient({ outcomes }: Ctx): string {
   if (!list.length) return section('insufficient', 'Insufficient sample', '<p class="empty">Every rule had enough orders to judge.</p>');
   const rows = list.map(
     (o) =>
-      `<tr>${tdText(o.rule_id)}${tdText(metricLabel(o.metric))}${tdText(groupLabel(outcomeGroup(o)))}<td>${statusBadge(o.status)}</td>${td(count(o.n))}${tdText(o.reason ?? '')}</tr>`,
+      `<tr>${tdText(o.rule_id)}${tdText(metricLabel(o.metric))}${tdText(groupLabel(outcomeGroup(o)))}<td>${statusBadge(o.status)}</td>${td(count(sampleSize(o)))}${tdText(reasonText(o))}</tr>`,
   );
   return section(
     'insufficient',
     'Insufficient sample',
-    table(['Rule', 'Metric', 'Group', 'Status', 'Orders (n)', 'Why'], rows),
+    table(['Rule', L('Metric'), L('Group'), L('Status'), 'Orders (n)', L('Why')], rows),
     'These groups had too few orders (or no data) for a sound judgement. They are not passes: the committee should decide whether to review them by hand.',
   );
 }
@@ -311,12 +330,12 @@ function otherOutcomes({ outcomes }: Ctx): string {
   if (!list.length) return '';
   const rows = list.map(
     (o) =>
-      `<tr>${tdText(o.rule_id)}${tdText(metricLabel(o.metric))}${tdText(groupLabel(outcomeGroup(o)))}<td>${statusBadge(o.status)}</td>${td(fmtMetric(o.metric, o.value))}${td(benchmarkText(o))}${td(fmtDifference(o.metric, o.difference))}${td(pValue(o.p_value))}${td(count(o.n))}</tr>`,
+      `<tr>${tdText(o.rule_id)}${tdText(metricLabel(o.metric))}${tdText(groupLabel(outcomeGroup(o)))}<td>${statusBadge(o.status)}</td>${td(fmtMetric(o.metric, o.value))}${td(benchmarkText(o))}${td(fmtDifference(o.metric, o.difference))}${td(pValue(o.p_value))}${td(count(sampleSize(o)))}</tr>`,
   );
   return section(
     'outcomes',
     'Other rule checks',
-    table(['Rule', 'Metric', 'Group', 'Status', 'Value', 'Benchmark', 'Difference', 'p-value', 'n'], rows, 'compact'),
+    table(['Rule', L('Metric'), L('Group'), L('Status'), 'Value', 'Benchmark', 'Difference', 'p-value', 'Orders (n)'], rows, 'compact'),
     '“Not significant”: the figure is beyond tolerance but the test cannot tell it from noise at the configured level.',
   );
 }
@@ -345,9 +364,10 @@ function cell(ctx: Ctx, metric: MetricName, group: Group): string {
 }
 
 function benchmarkCell(ctx: Ctx, metric: MetricName, symbol: string): string {
-  const os = ctx.outcomes.filter(
-    (o) => o.metric === metric && (o.symbol ?? ALL) === symbol && typeof o.benchmark === 'number' && (o.venue ?? ALL) === ALL,
-  );
+  const withBench = ctx.outcomes.filter((o) => o.metric === metric && typeof o.benchmark === 'number' && (o.venue ?? ALL) === ALL);
+  // A rule tested on this security gives its own benchmark; otherwise the rule's all-securities benchmark applies.
+  const own = withBench.filter((o) => o.symbol === symbol);
+  const os = own.length ? own : withBench.filter((o) => (o.symbol ?? ALL) === ALL);
   const seen = new Map<string, string>();
   for (const o of os) {
     const v = fmtMetric(metric, o.benchmark);
@@ -360,7 +380,8 @@ function benchmarkCell(ctx: Ctx, metric: MetricName, symbol: string): string {
 function dashboard(ctx: Ctx): string {
   const { ix, src } = ctx;
   const { shown, total } = pickSecurities(ctx);
-  if (!shown.length) return section('dashboard', 'Committee dashboard by security', '<p class="empty">No per-security figures in this review.</p>');
+  if (!shown.length)
+    return section('dashboard', 'Committee dashboard by security', '<p class="empty">No per-security figures in this review.</p>');
   const blocks = shown.map((symbol) => {
     const head = DASHBOARD_CATEGORIES.map((c) => {
       const n = ix.row(src, { symbol, order_category: c }, 'orders')?.n_orders;
@@ -373,7 +394,8 @@ function dashboard(ctx: Ctx): string {
     return `<div class="security" data-symbol="${esc(symbol)}"><h3>${esc(symbol)}</h3>${table(['Metric', ...head, 'All orders', 'Benchmark'], rows, 'dash')}</div>`;
   });
   const chartSymbols = shown.slice(0, 20);
-  const piBench = ctx.outcomes.find((o) => o.metric === 'price_improvement_per_share' && typeof o.benchmark === 'number')?.benchmark ?? null;
+  const piBench =
+    ctx.outcomes.find((o) => o.metric === 'price_improvement_per_share' && typeof o.benchmark === 'number')?.benchmark ?? null;
   const chart = figure(
     'security-pi',
     'Price improvement per share by security, market and marketable limit orders; dashed line: the benchmark of the first price-improvement rule.',
@@ -408,7 +430,15 @@ function orderTypes({ ix, src }: Ctx): string {
     'avg_quoted_spread',
     'spread_capture_pct',
   ];
-  const fills: MetricName[] = ['orders', 'shares_executed', 'fill_rate_pct', 'limit_fill_rate_pct', 'cancel_rate_pct', 'realized_spread_15s', 'realized_spread_60s'];
+  const fills: MetricName[] = [
+    'orders',
+    'shares_executed',
+    'fill_rate_pct',
+    'limit_fill_rate_pct',
+    'cancel_rate_pct',
+    'realized_spread_15s',
+    'realized_spread_60s',
+  ];
   const rowsFor = (ms: MetricName[]) =>
     CATEGORIES.map(
       (c) =>
@@ -430,7 +460,9 @@ function venues(ctx: Ctx): string {
   const rows = ix.rowsVarying(src, 'venue').filter((r) => r.metric === 'venue_share_pct');
   const names = new Map((d.venues ?? []).filter((v) => v.source === undefined || v.source === src).map((v) => [v.venue, v]));
   const pfof = pfofVenues(ix, src, d.venues ?? []);
-  const list = rows.map((r) => ({ venue: r.venue, share: r.value ?? 0 })).sort((a, b) => b.share - a.share || a.venue.localeCompare(b.venue));
+  const list = rows
+    .map((r) => ({ venue: r.venue, share: r.value ?? 0 }))
+    .sort((a, b) => b.share - a.share || a.venue.localeCompare(b.venue));
   if (!list.length) return section('venues', 'Venue analysis', '<p class="empty">No venue figures in this review.</p>');
   const trs = list.map(({ venue, share }) => {
     const info = names.get(venue);
@@ -453,7 +485,17 @@ function venues(ctx: Ctx): string {
       'Share of volume per venue; orange: venues that pay for order flow.',
       venueShareChart(list.map((v) => ({ ...v, pfof: pfof.has(v.venue) }))),
     )}${table(
-      ['Venue', 'Name, type', 'Share of volume', 'Executions', 'Price improvement', 'Average fill time', 'PFOF per share', 'PFOF received', 'Flags'],
+      [
+        'Venue',
+        L('Name, type'),
+        'Share of volume',
+        'Executions',
+        'Price improvement',
+        'Average fill time',
+        'PFOF per share',
+        'PFOF received',
+        L('Flags'),
+      ],
       trs,
     )}`,
     'Where the router sent the flow, and how much went to venues that pay for order flow (PFOF). HHI above 2,500 means a highly concentrated routing.',
@@ -482,12 +524,15 @@ function latency({ ix, src }: Ctx): string {
 }
 
 function markouts({ ix, src }: Ctx): string {
-  const series = CATEGORIES.map((c) => ({ c, label: categoryLabel(c), values: MARKOUT_METRICS.map((m) => ix.value(src, { order_category: c }, m)) }));
+  const series = CATEGORIES.map((c) => ({
+    c,
+    label: categoryLabel(c),
+    values: MARKOUT_METRICS.map((m) => ix.value(src, { order_category: c }, m)),
+  }));
   const present = series.filter((s) => s.values.some((v) => v != null));
   if (!present.length) return section('markouts', 'Post-trade markouts', '<p class="empty">No markout figures in this review.</p>');
   const rows = series.map(
-    (s) =>
-      `<tr${s.c === ALL ? ' class="total"' : ''}>${tdText(s.label)}${s.values.map((v) => td(usdPerShare(v))).join('')}</tr>`,
+    (s) => `<tr${s.c === ALL ? ' class="total"' : ''}>${tdText(s.label)}${s.values.map((v) => td(usdPerShare(v))).join('')}</tr>`,
   );
   return section(
     'markouts',
@@ -546,33 +591,89 @@ function sourcesSideBySide({ ix, src }: Ctx): string {
 }
 
 function reconciliation({ d, src }: Ctx): string {
-  const list = (d.reconciliation ?? []).filter((f) => f.source === undefined || f.source === src);
   if (!d.reconciliation) return '';
-  if (!list.length)
-    return section('reconciliation', 'Vendor reconciliation', '<p class="empty">The vendor’s self-reported figures agree with the firm’s own within tolerance.</p>');
-  const rows = list.map((f: ReconciliationFindingLike) => {
+  const mine = d.reconciliation.filter((f) => f.source === undefined || f.source === src);
+  const findings = mine.filter((f) => f.status !== 'match');
+  const agreed = mine.length - findings.length;
+  const intro =
+    'The vendor’s self-reported statistics against the firm’s independent computation; differences beyond tolerance are findings to raise with the vendor.';
+  if (!findings.length) {
+    const text = mine.length
+      ? `All ${count(mine.length)} of the vendor’s self-reported figures agree with the firm’s own within tolerance.`
+      : 'The vendor reported no statistics for this period.';
+    return section('reconciliation', 'Vendor reconciliation', `<p class="empty">${esc(text)}</p>`, intro);
+  }
+  const tol = (f: ReconciliationFindingLike): string => {
+    if (f.tolerance != null) return fmtMetric(f.metric, f.tolerance);
+    const parts = [
+      f.abs_tolerance != null ? fmtMetric(f.metric, f.abs_tolerance) : '',
+      f.rel_tolerance != null ? `${pct(f.rel_tolerance * 100)} relative` : '',
+    ];
+    return parts.filter(Boolean).join(' or ') || NA;
+  };
+  const rows = findings.map((f) => {
     const cat = f.order_category ?? f.order_type ?? ALL;
-    return `<tr>${tdText(f.symbol && f.symbol !== ALL ? f.symbol : 'All')}${tdText(categoryLabel(cat))}${tdText(metricLabel(f.metric))}${td(fmtMetric(f.metric, f.vendor_value))}${td(fmtMetric(f.metric, f.firm_value))}${td(fmtDifference(f.metric, f.difference ?? (f.vendor_value != null && f.firm_value != null ? f.vendor_value - f.firm_value : null)))}${td(f.tolerance != null ? fmtMetric(f.metric, f.tolerance) : NA)}<td>${f.status ? badge(f.status === 'ok' || f.status === 'match' ? 'pass' : 'warn', f.status) : ''}${f.note ? ` ${esc(f.note)}` : ''}</td></tr>`;
+    const diff = f.difference ?? (f.vendor_value != null && f.firm_value != null ? f.vendor_value - f.firm_value : null);
+    return `<tr>${tdText(f.symbol && f.symbol !== ALL ? f.symbol : 'All')}${tdText(categoryLabel(cat))}${tdText(metricLabel(f.metric))}${td(fmtMetric(f.metric, f.vendor_value))}${td(fmtMetric(f.metric, f.firm_value))}${td(fmtDifference(f.metric, diff))}${td(tol(f), 'num wrap')}<td>${badge('warn', (f.status ?? 'finding').replace(/_/g, ' '))}${f.note ? ` ${esc(f.note)}` : ''}</td></tr>`;
   });
   return section(
     'reconciliation',
     'Vendor reconciliation',
-    table(['Security', 'Order type', 'Metric', 'Vendor reports', 'Firm computes', 'Difference', 'Tolerance', 'Finding'], rows),
-    'The vendor’s own statistics against the firm’s independent computation; differences beyond tolerance are findings to raise with the vendor.',
+    `${table(['Security', L('Order type'), L('Metric'), 'Vendor reports', 'Firm computes', 'Difference', 'Tolerance', L('Finding')], rows)}${
+      agreed
+        ? `<p class="note">${esc(`${count(agreed)} other reported figure${agreed === 1 ? ' agrees' : 's agree'} within tolerance.`)}</p>`
+        : ''
+    }`,
+    intro,
+  );
+}
+
+function differences({ d, src }: Ctx): string {
+  if (!d.differences) return '';
+  const mine = d.differences.filter(
+    (x) => x.material && (x.dimension === 'venue' ? (x.source ?? src) === src : x.better === src || x.worse === src),
+  );
+  const intro =
+    'Where another source or venue did materially better for the same securities and order types (beyond tolerance and statistically significant).';
+  if (!mine.length)
+    return section('differences', 'Material differences among markets', '<p class="empty">No material differences found.</p>', intro);
+  const rows = mine.map(
+    (x) =>
+      `<tr${x.worse === src ? ' class="worse"' : ''}>${tdText(x.dimension === 'venue' ? 'Venues' : 'Sources')}${tdText(metricLabel(x.metric))}${tdText(groupLabel({ symbol: x.symbol ?? ALL, order_category: x.order_category ?? ALL }))}${tdText(x.better)}${td(fmtMetric(x.metric, x.better_value))}${tdText(x.worse)}${td(fmtMetric(x.metric, x.worse_value))}${td(fmtDifference(x.metric, x.difference))}${td(pValue(x.p_value))}</tr>`,
+  );
+  return section(
+    'differences',
+    'Material differences among markets',
+    table(['Compared', L('Metric'), L('Group'), L('Better'), 'Value', L('Worse'), 'Value', 'Difference', 'p-value'], rows),
+    intro,
   );
 }
 
 function cases({ d, src }: Ctx): string {
   if (!d.cases) return '';
   const list = d.cases.filter((c) => c.source === undefined || c.source === src);
-  if (!list.length) return section('cases', 'Remediation cases', '<p class="empty">No open or recent remediation cases.</p>');
+  if (!list.length) return section('cases', 'Remediation cases', '<p class="empty">No remediation cases for this source.</p>');
   const rows = list.map((c: CaseSummaryLike) => {
-    const last = c.last_event ?? c.events?.[c.events.length - 1];
-    const lastText = last ? [last.type, last.at ? when(last.at) : '', last.by ? `by ${last.by}` : '', last.note ?? ''].filter(Boolean).join(' · ') : NA;
-    const kind = /clos|remediat|justif/i.test(c.status) ? 'pass' : /terminat/i.test(c.status) ? 'breach' : 'warn';
-    return `<tr>${tdText(c.case_id ?? c.id ?? NA)}<td>${badge(kind, c.status)}</td>${tdText(c.rule_id ?? (c.metric ? metricLabel(c.metric) : NA))}${tdText(when(c.opened_at))}${tdText(c.title ?? c.summary ?? '')}${tdText(lastText)}</tr>`;
+    const open = c.status === 'open';
+    const state = open ? 'open' : `closed${c.closure ? `: ${c.closure}` : ''}`;
+    const kind = open ? 'warn' : c.closure === 'terminated' ? 'breach' : 'pass';
+    const latest = [c.last_event?.replace(/_/g, ' '), c.last_event_at ? when(c.last_event_at) : ''].filter(Boolean).join(', ');
+    const steps = [
+      c.notified_at ? `vendor notified ${when(c.notified_at)}` : open ? 'vendor not yet notified' : '',
+      c.plan_at ? `corrective action plan ${when(c.plan_at)}` : '',
+      c.justification ? `justification: ${c.justification}` : '',
+    ]
+      .filter(Boolean)
+      .join('; ');
+    const timeline = c.timeline?.length ? `<ul class="timeline">${c.timeline.map((t) => `<li>${esc(t)}</li>`).join('')}</ul>` : '';
+    return `<tr>${tdText(c.case_id)}<td>${badge(kind, state)}</td>${tdText(c.rule_id ?? NA)}${tdText(c.period ?? NA)}${tdText(when(c.opened_at))}${tdText(latest || NA)}<td>${esc(steps)}${timeline}</td></tr>`;
   });
-  return section('cases', 'Remediation cases', table(['Case', 'Status', 'Rule', 'Opened', 'Subject', 'Latest event'], rows, 'text'));
+  return section(
+    'cases',
+    'Remediation cases',
+    table(['Case', L('Status'), L('Rule'), L('Opened for'), L('Opened'), L('Latest event'), L('Progress')], rows, 'text'),
+    'Every breach opens a case; its events (notification, investigation, corrective action plan, closure) are an append-only log.',
+  );
 }
 
 function monitoring({ d }: Ctx): string {
@@ -587,11 +688,13 @@ function monitoring({ d }: Ctx): string {
   const hist = m.history ?? [];
   const body = hist.length
     ? table(
-        ['Period', 'Reviewed at', 'Breaches', 'Status', 'Note'],
-        [...hist].map(
-          (h) =>
-            `<tr>${tdText(h.period)}${tdText(when(h.at))}${td(count(h.breaches))}<td>${h.status ? badge(h.status === 'heightened' ? 'warn' : 'pass', h.status) : ''}</td>${tdText(h.note ?? '')}</tr>`,
-        ),
+        ['Period', L('Run'), 'Breaches', L('Decision'), 'Consecutive clean', L('Note')],
+        [...hist].map((h) => {
+          const decision = (h.decision ?? h.status ?? '').replace(/_/g, ' ');
+          const kind = /heightened/.test(decision) && !/exit/.test(decision) ? 'warn' : 'pass';
+          const note = [h.conclusive === false ? 'inconclusive: nothing could be tested' : '', h.note ?? ''].filter(Boolean).join('; ');
+          return `<tr>${tdText(h.period)}${tdText(h.run_id ?? when(h.at))}${td(count(h.breaches))}<td>${decision ? badge(kind, decision) : ''}</td>${td(count(h.consecutive_clean))}${tdText(note)}</tr>`;
+        }),
         'text',
       )
     : '<p class="empty">No earlier reviews recorded.</p>';

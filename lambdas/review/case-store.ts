@@ -3,7 +3,16 @@
  * and summaries. The functions the `bestex case …` CLI and the evaluate handler call.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
-import { CASE_EVENTS_PREFIX, type CaseEvent, type CaseResult, caseEventKey, type NewCaseEvent, parseCaseEvent, serializeCaseEvent, validateCaseEvent } from './cases';
+import {
+  CASE_EVENTS_PREFIX,
+  type CaseEvent,
+  type CaseResult,
+  caseEventKey,
+  type NewCaseEvent,
+  parseCaseEvent,
+  serializeCaseEvent,
+  validateCaseEvent,
+} from './cases';
 import { getText, listObjects, putObject } from './s3io';
 
 /** Every event in the log, in case and sequence order; a malformed object is an error naming it. */
@@ -35,7 +44,11 @@ export async function writeCaseEvents(s3: S3Client, bucket: string, events: read
 }
 
 /** Validates one event against the stored log and appends it: what `bestex case open|note|plan|notify|close` call. */
-export async function recordCaseEvent(s3: S3Client, bucket: string, next: NewCaseEvent): Promise<CaseResult<{ event: CaseEvent; key: string }>> {
+export async function recordCaseEvent(
+  s3: S3Client,
+  bucket: string,
+  next: NewCaseEvent,
+): Promise<CaseResult<{ event: CaseEvent; key: string }>> {
   const existing = await loadCaseEvents(s3, bucket);
   const r = validateCaseEvent(existing, next);
   if (!r.ok) return r;

@@ -7,7 +7,14 @@
  */
 import type { RuleOutcome } from './evaluate';
 
-export const CASE_EVENTS = ['opened', 'notified', 'investigation_note', 'corrective_action_plan', 'heightened_monitoring', 'closed'] as const;
+export const CASE_EVENTS = [
+  'opened',
+  'notified',
+  'investigation_note',
+  'corrective_action_plan',
+  'heightened_monitoring',
+  'closed',
+] as const;
 export type CaseEventKind = (typeof CASE_EVENTS)[number];
 export const CASE_CLOSURES = ['remediated', 'justified', 'terminated'] as const;
 export type CaseClosure = (typeof CASE_CLOSURES)[number];
@@ -44,7 +51,9 @@ const CASE_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
 export const caseIdFor = (period: string, source: string, ruleId: string): string => `${period}-${source}-${ruleId}`;
 
 /** A stable reference to one breach (one outcome row). */
-export function breachRef(o: Pick<RuleOutcome, 'period' | 'rule_id' | 'source' | 'symbol' | 'order_category' | 'venue' | 'size_bucket' | 'sp500'>): string {
+export function breachRef(
+  o: Pick<RuleOutcome, 'period' | 'rule_id' | 'source' | 'symbol' | 'order_category' | 'venue' | 'size_bucket' | 'sp500'>,
+): string {
   return `${o.period}/${o.rule_id}/${o.source}/${[o.symbol, o.order_category, o.venue, o.size_bucket, o.sp500].join(',')}`;
 }
 
@@ -115,7 +124,11 @@ export function validateCaseEvent(existing: readonly CaseEvent[], next: NewCaseE
     if (next.source !== first.source) return { ok: false, reason: `${where} belongs to source ${first.source}, not ${next.source}` };
   }
   const closed = log.find((e) => e.event === 'closed');
-  if (closed) return { ok: false, reason: `${where} was closed (${closed.closure ?? '?'}) on ${closed.at}: the log takes no further events; open a new case` };
+  if (closed)
+    return {
+      ok: false,
+      reason: `${where} was closed (${closed.closure ?? '?'}) on ${closed.at}: the log takes no further events; open a new case`,
+    };
   if (next.event === 'closed') {
     if (!next.closure || !(CASE_CLOSURES as readonly string[]).includes(next.closure)) {
       return { ok: false, reason: `${where}: closing needs a closure: ${CASE_CLOSURES.join(', ')}` };
@@ -159,7 +172,17 @@ export function casesForBreaches(
     const o = list[0] as RuleOutcome;
     const refs = list.map(breachRef);
     const text = `Breach of rule ${o.rule_id} (${o.metric}, ${o.severity}) in ${list.length} group${list.length === 1 ? '' : 's'}. Action: ${o.action}`;
-    const opened: NewCaseEvent = { case_id: caseId, source: o.source, period: o.period, rule_id: o.rule_id, event: 'opened', text, who, at: ctx.at, breach_refs: refs };
+    const opened: NewCaseEvent = {
+      case_id: caseId,
+      source: o.source,
+      period: o.period,
+      rule_id: o.rule_id,
+      event: 'opened',
+      text,
+      who,
+      at: ctx.at,
+      breach_refs: refs,
+    };
     const r1 = validateCaseEvent([...existing, ...out], opened);
     if (!r1.ok) continue;
     out.push(r1.value);
@@ -225,10 +248,15 @@ export function caseSummaries(events: readonly CaseEvent[]): CaseSummary[] {
       plan_at: plans[plans.length - 1]?.at ?? null,
       events: log.length,
       breach_refs: [...new Set(log.flatMap((e) => e.breach_refs))],
-      timeline: log.map((e) => `${e.at} ${e.who} ${e.event}${e.closure ? ` (${e.closure})` : ''}: ${e.text}${e.justification ? ` Justification: ${e.justification}` : ''}`),
+      timeline: log.map(
+        (e) =>
+          `${e.at} ${e.who} ${e.event}${e.closure ? ` (${e.closure})` : ''}: ${e.text}${e.justification ? ` Justification: ${e.justification}` : ''}`,
+      ),
     });
   }
-  return out.sort((a, b) => (a.status !== b.status ? (a.status === 'open' ? -1 : 1) : a.opened_at < b.opened_at ? -1 : a.opened_at > b.opened_at ? 1 : 0));
+  return out.sort((a, b) =>
+    a.status !== b.status ? (a.status === 'open' ? -1 : 1) : a.opened_at < b.opened_at ? -1 : a.opened_at > b.opened_at ? 1 : 0,
+  );
 }
 
 /** A case id for a case opened by hand (no rule): period, source and a UTC timestamp. */

@@ -97,7 +97,10 @@ export function compareMarkets(rows: readonly ReviewMetricRow[], opts: CompareOp
   const tables: SideBySide[] = [];
   const differences: MaterialDifference[] = [];
   for (const spec of specs) {
-    const groups = new Map<string, { dimension: Dimension; symbol: string; order_category: string; source: string; rows: ReviewMetricRow[] }>();
+    const groups = new Map<
+      string,
+      { dimension: Dimension; symbol: string; order_category: string; source: string; rows: ReviewMetricRow[] }
+    >();
     for (const r of rows) {
       if (r.metric !== spec.metric || !isAll(r) || r.value === null || !Number.isFinite(r.value) || r.n_orders < minOrders) continue;
       if (only && !only.has(r.source)) continue;
@@ -108,7 +111,10 @@ export function compareMarkets(rows: readonly ReviewMetricRow[], opts: CompareOp
       g.rows.push(r);
       groups.set(k, g);
     }
-    for (const g of [...groups.values()].sort((a, b) => cmp(a.dimension, b.dimension) || cmp(a.source, b.source) || cmp(a.symbol, b.symbol) || cmp(a.order_category, b.order_category))) {
+    for (const g of [...groups.values()].sort(
+      (a, b) =>
+        cmp(a.dimension, b.dimension) || cmp(a.source, b.source) || cmp(a.symbol, b.symbol) || cmp(a.order_category, b.order_category),
+    )) {
       if (g.rows.length < 2) continue;
       const sign = spec.better === 'higher' ? 1 : -1;
       const sorted = [...g.rows].sort((a, b) => sign * ((b.value as number) - (a.value as number)));
@@ -120,7 +126,13 @@ export function compareMarkets(rows: readonly ReviewMetricRow[], opts: CompareOp
         symbol: g.symbol,
         order_category: g.order_category,
         source: g.source,
-        entries: sorted.map((r) => ({ name: nameOf(r), value: r.value as number, n_orders: r.n_orders, n_eff: r.n_eff, std_dev: r.std_dev })),
+        entries: sorted.map((r) => ({
+          name: nameOf(r),
+          value: r.value as number,
+          n_orders: r.n_orders,
+          n_eff: r.n_eff,
+          std_dev: r.std_dev,
+        })),
       });
       const best = sorted[0] as ReviewMetricRow;
       for (const worse of sorted.slice(1)) {

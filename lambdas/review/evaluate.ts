@@ -101,7 +101,8 @@ export interface EvaluateInput {
 export const SEVERITY_RANK: Record<Severity, number> = { low: 1, medium: 2, high: 3 };
 
 const groupKey = (r: Pick<ReviewMetricRow, GroupColumn>): string => GROUP_COLUMNS.map((c) => r[c]).join('\u0001');
-const rowKey = (source: string, metric: string, r: Pick<ReviewMetricRow, GroupColumn>): string => `${source}\u0002${metric}\u0002${groupKey(r)}`;
+const rowKey = (source: string, metric: string, r: Pick<ReviewMetricRow, GroupColumn>): string =>
+  `${source}\u0002${metric}\u0002${groupKey(r)}`;
 
 /** Rows indexed for the lookups a benchmark needs. */
 class RowIndex {
@@ -248,13 +249,22 @@ function resolveBenchmark(rule: ThresholdRule, row: ReviewMetricRow, current: Ro
       .peers(rule.metric, row)
       .filter((r) => r.source !== row.source && r.value !== null && Number.isFinite(r.value) && r.n_orders >= rule.min_orders);
     if (others.length === 0) {
-      return { ok: false, status: 'no_data', note: `no other source has ${rule.metric} for this group with at least ${rule.min_orders} orders` };
+      return {
+        ok: false,
+        status: 'no_data',
+        note: `no other source has ${rule.metric} for this group with at least ${rule.min_orders} orders`,
+      };
     }
     const names = others.map((r) => r.source).sort();
-    return { ok: true, value: { value: median(others.map((r) => r.value as number)), ref: `median of ${others.length} (${names.join(', ')})` } };
+    return {
+      ok: true,
+      value: { value: median(others.map((r) => r.value as number)), ref: `median of ${others.length} (${names.join(', ')})` },
+    };
   }
   const [ref, found, where] =
-    'peer' in b ? [`peer ${b.peer}`, current.get(b.peer, rule.metric, row), `peer ${b.peer}`] : ['prior period', prior.get(row.source, rule.metric, row), 'the prior period'];
+    'peer' in b
+      ? [`peer ${b.peer}`, current.get(b.peer, rule.metric, row), `peer ${b.peer}`]
+      : ['prior period', prior.get(row.source, rule.metric, row), 'the prior period'];
   if (!found || found.value === null || !Number.isFinite(found.value)) {
     return { ok: false, status: 'no_data', note: `${where} has no ${rule.metric} value for this group` };
   }
@@ -302,7 +312,14 @@ function beyond(gap: number, tolerance: number, scale: number): boolean {
   return gap - tolerance > 1e-12 * Math.max(1, scale);
 }
 
-function evaluateRow(a: { period: string; rule: ThresholdRule; alpha: number; row: ReviewMetricRow; current: RowIndex; prior: RowIndex }): RuleOutcome {
+function evaluateRow(a: {
+  period: string;
+  rule: ThresholdRule;
+  alpha: number;
+  row: ReviewMetricRow;
+  current: RowIndex;
+  prior: RowIndex;
+}): RuleOutcome {
   const { rule, row, alpha } = a;
   const o = base(a.period, rule, row.source, alpha);
   for (const c of GROUP_COLUMNS) o[c] = row[c];
@@ -339,7 +356,11 @@ function evaluateRow(a: { period: string; rule: ThresholdRule; alpha: number; ro
   }
   const b = bench.value;
   const difference = o.value - b.value;
-  const gapBeyond = beyond((rule.direction === 'below' ? -1 : 1) * difference, rule.tolerance, Math.max(Math.abs(o.value), Math.abs(b.value)));
+  const gapBeyond = beyond(
+    (rule.direction === 'below' ? -1 : 1) * difference,
+    rule.tolerance,
+    Math.max(Math.abs(o.value), Math.abs(b.value)),
+  );
 
   const kind = testKindFor(rule, row);
   if (kind === 'none') {
@@ -350,7 +371,10 @@ function evaluateRow(a: { period: string; rule: ThresholdRule; alpha: number; ro
   const sample = rowSample(row, kind);
   if (!sample) {
     o.status = 'no_data';
-    o.note = kind === 't' ? `the rule asks for a t-test but the row has no std_dev/n_eff` : `${rule.metric} is not a percentage of counts: no proportion test`;
+    o.note =
+      kind === 't'
+        ? `the rule asks for a t-test but the row has no std_dev/n_eff`
+        : `${rule.metric} is not a percentage of counts: no proportion test`;
     return o;
   }
   if (!(sample.n >= 2)) {

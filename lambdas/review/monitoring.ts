@@ -75,7 +75,12 @@ function step(prev: SourceMonitoring, review: SourceReview, cleanReviewsToExit: 
   }
   const clean = prev.consecutive_clean + 1;
   if (prev.status === 'heightened' && clean >= cleanReviewsToExit) {
-    return { status: 'normal', since: review.period, consecutive_clean: clean, history: [...prev.history, entry('exit_heightened', clean)] };
+    return {
+      status: 'normal',
+      since: review.period,
+      consecutive_clean: clean,
+      history: [...prev.history, entry('exit_heightened', clean)],
+    };
   }
   const decision: MonitoringDecision = prev.status === 'heightened' ? 'remain_heightened' : 'remain_normal';
   return { ...prev, consecutive_clean: clean, history: [...prev.history, entry(decision, clean)] };
@@ -85,7 +90,11 @@ function step(prev: SourceMonitoring, review: SourceReview, cleanReviewsToExit: 
  * The state after `review`. A review of a period already in the history (a re-run) replaces that
  * entry and the state is replayed from the start, so re-runs never count twice.
  */
-export function nextMonitoringState(prev: SourceMonitoring | undefined, review: SourceReview, cleanReviewsToExit: number): SourceMonitoring {
+export function nextMonitoringState(
+  prev: SourceMonitoring | undefined,
+  review: SourceReview,
+  cleanReviewsToExit: number,
+): SourceMonitoring {
   const p = prev ?? initialMonitoring();
   const at = p.history.findIndex((h) => h.period === review.period);
   if (at < 0) return step(p, review, cleanReviewsToExit);
@@ -96,7 +105,11 @@ export function nextMonitoringState(prev: SourceMonitoring | undefined, review: 
 }
 
 /** Applies one run's reviews to the whole state; sources not reviewed keep their state. */
-export function applyReviews(state: MonitoringState, reviews: readonly (SourceReview & { source: string })[], cleanReviewsToExit: number): MonitoringState {
+export function applyReviews(
+  state: MonitoringState,
+  reviews: readonly (SourceReview & { source: string })[],
+  cleanReviewsToExit: number,
+): MonitoringState {
   const next: MonitoringState = { ...state };
   for (const r of reviews) next[r.source] = nextMonitoringState(state[r.source], r, cleanReviewsToExit);
   return next;
@@ -136,5 +149,7 @@ export function describeMonitoring(s: SourceMonitoring | undefined, cleanReviews
     return `HEIGHTENED since ${s.since ?? '?'}: reviewed monthly until ${cleanReviewsToExit} consecutive clean reviews (${s.consecutive_clean} so far)`;
   }
   const last = s.history[s.history.length - 1];
-  return last?.decision === 'exit_heightened' ? `normal again since ${s.since ?? '?'} (left heightened monitoring)` : 'normal (quarterly reviews)';
+  return last?.decision === 'exit_heightened'
+    ? `normal again since ${s.since ?? '?'} (left heightened monitoring)`
+    : 'normal (quarterly reviews)';
 }

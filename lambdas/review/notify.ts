@@ -24,6 +24,8 @@ export interface NoticeContext {
   thresholdsVersion?: string;
   cases?: readonly CaseSummary[];
   reconciliation?: readonly ReconciliationFinding[];
+  /** Sources that get a notice even with no outcome (e.g. a heightened source that sent no data). */
+  expectedSources?: readonly string[];
   /** Rows of the breach table before "… and N more" (the package has them all; SNS caps messages at 256 KB). @default 40 */
   maxRows?: number;
 }
@@ -41,7 +43,9 @@ export function fmtNum(x: number | null | undefined): string {
 export const fmtP = (p: number | null): string => (p === null ? 'n/a' : p < 1e-4 ? '<0.0001' : p.toPrecision(2));
 
 export function fmtGroup(o: Pick<RuleOutcome, 'symbol' | 'order_category' | 'venue' | 'size_bucket' | 'sp500'>): string {
-  const parts = (['symbol', 'order_category', 'venue', 'size_bucket', 'sp500'] as const).filter((c) => o[c] !== '*' && o[c] !== '').map((c) => `${c}=${o[c]}`);
+  const parts = (['symbol', 'order_category', 'venue', 'size_bucket', 'sp500'] as const)
+    .filter((c) => o[c] !== '*' && o[c] !== '')
+    .map((c) => `${c}=${o[c]}`);
   return parts.length ? parts.join(' ') : 'all orders';
 }
 
@@ -52,7 +56,8 @@ export function fmtCi(o: Pick<RuleOutcome, 'ci_lower' | 'ci_upper'>): string {
   return 'n/a';
 }
 
-const fmtN = (o: RuleOutcome): string => (o.n_eff !== null && o.n_eff !== o.n_orders ? `${fmtNum(o.n_orders)}/${fmtNum(o.n_eff)}` : fmtNum(o.n_orders));
+const fmtN = (o: RuleOutcome): string =>
+  o.n_eff !== null && o.n_eff !== o.n_orders ? `${fmtNum(o.n_orders)}/${fmtNum(o.n_eff)}` : fmtNum(o.n_orders);
 
 function table(header: string[], rows: string[][]): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
@@ -70,14 +75,28 @@ const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n =
 export function noticeSubject(source: string, period: string, outcomes: readonly RuleOutcome[], dryRun = false): string {
   const breaches = outcomes.filter((o) => o.status === 'breach').length;
   const tag = dryRun ? '[bestex dry-run]' : '[bestex]';
-  const what = breaches === 0 ? 'no breaches' : `${plural(breaches, 'breach', 'breaches')} (${highestSeverity(outcomes)})`;
+  const tested = outcomes.some((o) => o.status === 'breach' || o.status === 'pass' || o.status === 'not_significant');
+  const what =
+    outcomes.length === 0
+      ? 'no data'
+      : breaches === 0 && !tested
+        ? 'no breaches (inconclusive: nothing testable)'
+        : breaches === 0
+          ? 'no breaches'
+          : `${plural(breaches, 'breach', 'breaches')} (${highestSeverity(outcomes)})`;
   return fitSubject(`${tag} ${source} ${period}: ${what}`);
 }
 
 /** One notice per source in the outcomes, sorted by source. */
 export function composeNotices(outcomes: readonly RuleOutcome[], ctx: NoticeContext): Notice[] {
-  const sources = [...new Set(outcomes.map((o) => o.source))].sort();
-  return sources.map((source) => composeNotice(source, outcomes.filter((o) => o.source === source), ctx));
+  const sources = [...new Set([...outcomes.map((o) => o.source), ...(ctx.expectedSources ?? [])])].sort();
+  return sources.map((source) =>
+    composeNotice(
+      source,
+      outcomes.filter((o) => o.source === source),
+      ctx,
+    ),
+  );
 }
 
 function composeNotice(source: string, mine: readonly RuleOutcome[], ctx: NoticeContext): Notice {
@@ -98,9 +117,11 @@ function composeNotice(source: string, mine: readonly RuleOutcome[], ctx: Notice
   if (meta) L.push(meta);
   L.push('');
   L.push(
-    breaches.length === 0
-      ? `No breaches. ${plural(passed, 'test')} passed, ${insufficient.length} insufficient sample, ${notSignificant.length} not significant, ${noData.length} without data.`
-      : `${plural(breaches.length, 'BREACH', 'BREACHES')} (highest severity: ${severity}). A breach is a gap beyond the rule's tolerance with one-sided p below the rule's significance level.`,
+    mine.length === 0
+      ? 'NO DATA: no rule could be evaluated for this source (no metric rows in this period). Nothing was tested; this is not a clean review.'
+      : breaches.length === 0
+        ? `No breaches. ${plural(passed, 'test')} passed, ${insufficient.length} insufficient sample, ${notSignificant.length} not significant, ${noData.length} without data.`
+        : `${plural(breaches.length, 'BREACH', 'BREACHES')} (highest severity: ${severity}). A breach is a gap beyond the rule's tolerance with one-sided p below the rule's significance level.`,
   );
 
   if (breaches.length > 0) {
@@ -136,7 +157,9 @@ function composeNotice(source: string, mine: readonly RuleOutcome[], ctx: Notice
     L.push('');
     L.push(`Gap beyond tolerance but not statistically significant (watch, no breach): ${notSignificant.length}`);
     for (const o of notSignificant.slice(0, maxRows)) {
-      L.push(`- ${o.rule_id} ${o.metric} ${fmtGroup(o)}: value ${fmtNum(o.value)} vs ${fmtNum(o.benchmark)}, p ${fmtP(o.p_value)}, n ${fmtN(o)}`);
+      L.push(
+        `- ${o.rule_id} ${o.metric} ${fmtGroup(o)}: value ${fmtNum(o.value)} vs ${fmtNum(o.benchmark)}, p ${fmtP(o.p_value)}, n ${fmtN(o)}`,
+      );
     }
   }
 
@@ -164,7 +187,9 @@ function composeNotice(source: string, mine: readonly RuleOutcome[], ctx: Notice
         : `Vendor reconciliation: ${mismatches.length} of ${total} vendor figures differ from the firm's own beyond tolerance.`,
     );
     for (const f of mismatches.slice(0, 10)) {
-      L.push(`- ${f.metric} symbol=${f.symbol} order_type=${f.order_type}: vendor ${fmtNum(f.vendor_value)}, firm ${fmtNum(f.firm_value)} (${f.status})`);
+      L.push(
+        `- ${f.metric} symbol=${f.symbol} order_type=${f.order_type}: vendor ${fmtNum(f.vendor_value)}, firm ${fmtNum(f.firm_value)} (${f.status})`,
+      );
     }
     if (mismatches.length > 10) L.push(`... and ${mismatches.length - 10} more in the package.`);
   }
@@ -186,7 +211,10 @@ function composeNotice(source: string, mine: readonly RuleOutcome[], ctx: Notice
     L.push('');
     L.push(`Open remediation cases: ${cases.length}`);
     for (const c of cases) {
-      const steps = [c.notified_at ? `vendor notified ${c.notified_at.slice(0, 10)}` : 'vendor not yet notified', c.plan_at ? `plan ${c.plan_at.slice(0, 10)}` : 'no corrective action plan yet'];
+      const steps = [
+        c.notified_at ? `vendor notified ${c.notified_at.slice(0, 10)}` : 'vendor not yet notified',
+        c.plan_at ? `plan ${c.plan_at.slice(0, 10)}` : 'no corrective action plan yet',
+      ];
       L.push(`- ${c.case_id} (opened ${c.opened_at.slice(0, 10)}; ${steps.join('; ')})`);
     }
     L.push('Record steps with: bestex case notify|note|plan|close <case_id> ...');

@@ -63,7 +63,8 @@ export function reconcileTolerance(metric: MetricName, config: Thresholds['recon
   return { abs: m?.abs ?? d?.abs ?? unit.abs, rel: m?.rel ?? d?.rel ?? unit.rel };
 }
 
-const firmKey = (source: string, metric: string, symbol: string, category: string): string => `${source}\u0001${metric}\u0001${symbol}\u0001${category}`;
+const firmKey = (source: string, metric: string, symbol: string, category: string): string =>
+  `${source}\u0001${metric}\u0001${symbol}\u0001${category}`;
 
 /** One finding per vendor row of the period, in the vendor rows' order. */
 export function reconcileVendorMetrics(
@@ -79,8 +80,9 @@ export function reconcileVendorMetrics(
   const out: ReconciliationFinding[] = [];
   for (const v of vendor) {
     if (v.period !== opts.period) continue;
-    const known = isMetricName(v.metric);
-    const tol = known ? reconcileTolerance(v.metric, opts.tolerances) : { abs: 0, rel: 0 };
+    const metric = v.metric;
+    const known = isMetricName(metric);
+    const tol = known ? reconcileTolerance(metric, opts.tolerances) : { abs: 0, rel: 0 };
     const f: ReconciliationFinding = {
       source: v.source,
       period: v.period,
@@ -119,7 +121,8 @@ export function reconcileVendorMetrics(
     const eps = 1e-12 * Math.max(1, Math.abs(row.value));
     const within = Math.abs(d) <= tol.abs + eps || Math.abs(d) <= tol.rel * Math.abs(row.value) + eps;
     f.status = within ? 'match' : 'mismatch';
-    if (!within) f.note = `differs by ${d} (${f.relative_difference === null ? 'n/a' : `${(100 * f.relative_difference).toFixed(2)} %`}), beyond abs ${tol.abs} and rel ${tol.rel}`;
+    if (!within)
+      f.note = `differs by ${d} (${f.relative_difference === null ? 'n/a' : `${(100 * f.relative_difference).toFixed(2)} %`}), beyond abs ${tol.abs} and rel ${tol.rel}`;
   }
   return out;
 }

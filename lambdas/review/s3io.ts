@@ -48,7 +48,13 @@ export async function putObject(
 ): Promise<void> {
   try {
     await s3.send(
-      new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType, ...(opts.ifNoneMatch ? { IfNoneMatch: '*' } : {}) }),
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        Body: body,
+        ContentType: contentType,
+        ...(opts.ifNoneMatch ? { IfNoneMatch: '*' } : {}),
+      }),
     );
   } catch (e) {
     throw new Error(`cannot write s3://${bucket}/${key}: ${(e as Error).message}`);

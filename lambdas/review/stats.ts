@@ -60,7 +60,15 @@ export function tCritical(p: number, df: number): number {
  * the gap H0 allows in the worse direction (0: "not worse than the benchmark"; the tolerance:
  * "not worse by more than the tolerance").
  */
-function oneSided(kind: OneSidedTest['kind'], difference: number, se: number, df: number, direction: Direction, alpha: number, margin: number): OneSidedTest {
+function oneSided(
+  kind: OneSidedTest['kind'],
+  difference: number,
+  se: number,
+  df: number,
+  direction: Direction,
+  alpha: number,
+  margin: number,
+): OneSidedTest {
   const sign = direction === 'below' ? -1 : 1;
   const gap = sign * difference;
   const confidence = 1 - alpha;

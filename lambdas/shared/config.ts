@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { METRICS } from './metrics';
+import { EXCEPTION_KINDS, METRICS, SEVERITIES } from './metrics';
 import { DATASETS, SOURCE_PATTERN } from './schema';
 
 const slug = z.string().regex(new RegExp(`^${SOURCE_PATTERN}$`), 'must be a source slug [a-z0-9][a-z0-9-]{0,31}');
@@ -136,6 +136,97 @@ export const thresholdsSchema = z
   });
 export type Thresholds = z.infer<typeof thresholdsSchema>;
 
+/** Rule 605 Designated Participant codes (oes-technical-specification.txt, Exhibit A, field 1). */
+export const DESIGNATED_PARTICIPANTS = ['A', 'Z', 'Y', 'B', 'M', 'C', 'J', 'K', 'Q', 'T', 'N', 'P', 'X', 'V', 'L', 'H', 'U'] as const;
+
+export const firmSchema = z
+  .object({
+    /** Legal name of the broker-dealer (Rule 606 `bd`: 1-80 characters). */
+    name: z.string().trim().min(1).max(80),
+    /** FINRA CRD number. */
+    crd: z
+      .string()
+      .regex(/^\d{1,8}$/)
+      .optional(),
+    /** Rule 605 `DsgntParticipant`: the Participant acting as the firm's Designated Participant. */
+    designatedParticipant: z.enum(DESIGNATED_PARTICIPANTS),
+    /** Rule 605 `RprtEntityCd`, as assigned by the Designated Participant (upper-case letters); also the file name prefix. */
+    reportingEntityCode: z.string().regex(/^[A-Z]+$/, 'must be upper-case letters A-Z'),
+    /** Rule 606 schema instance version (oh-20191231.xsd accepts 1.2 and 1.3). */
+    rule606Version: z.enum(['1.2', '1.3']).default('1.2'),
+    /** Rule 606(a)(1)(iv) discussion of the material aspects of the relationship with each venue, by MIC. */
+    materialAspects: z.record(z.string().regex(/^[A-Z0-9]{4}$/, 'must be a MIC'), z.string().min(1)).default({}),
+    /** Text added for a venue with no entry in materialAspects (the venue facts from the due-diligence record are always given). */
+    materialAspectsDefault: z.string().optional(),
+  })
+  .strict();
+export type Firm = z.infer<typeof firmSchema>;
+
+export const exceptionsSchema = z
+  .object({
+    /** Floor of the slow-fill threshold; the source's trailing p99 raises it. */
+    slowFillMs: z.number().positive().default(1000),
+    /** USD per share beyond the NBBO at execution before outside_nbbo fires. */
+    nbboTolerance: z.number().nonnegative().default(0),
+    /** Seconds a marketable order may stay unfilled and uncanceled. */
+    unfilledTimeoutSeconds: z.number().positive().default(60),
+    /** A notice goes out when any exception has this severity or higher. */
+    notifyAt: z.enum(SEVERITIES).default('medium'),
+    /** Severity per kind, overriding the SQL's default. */
+    severity: z.partialRecord(z.enum(EXCEPTION_KINDS), z.enum(SEVERITIES)).default({}),
+    /** Worst cases listed in the notice. */
+    worstCases: z.number().int().positive().default(10),
+    /** A source whose latest venues record is older than this gets a due-diligence reminder. */
+    venueMaxAgeMonths: z.number().int().positive().default(12),
+    /** How often the daily run repeats the reminder while a record stays stale. */
+    dueDiligenceReminder: z.enum(['monthly', 'daily']).default('monthly'),
+  })
+  .strict();
+export type ExceptionSettings = z.infer<typeof exceptionsSchema>;
+
+/**
+ * One vendor's write path into the drop bucket: an upload role its AWS account may assume, and/or
+ * a bucket-policy statement for named principals of its account. Either way: PutObject (and
+ * aborting its own multipart uploads) under `<source>/` only; no read, no list, no delete.
+ */
+export const vendorAccessSchema = z
+  .object({
+    source: slug,
+    /** The vendor's AWS account: creates role `<stack>-vendor-<source>` that this account may assume. */
+    accountId: z
+      .string()
+      .regex(/^\d{12}$/, 'must be a 12-digit AWS account id')
+      .optional(),
+    /** sts:ExternalId the vendor must pass when assuming the role (required with accountId). */
+    externalId: z
+      .string()
+      .regex(/^[\w+=,.@:/-]{2,1224}$/, 'must be 2-1224 characters of [A-Za-z0-9+=,.@:/_-]')
+      .optional(),
+    /** IAM principals (account root, role or user ARNs) granted the write path in the drop bucket's policy. */
+    principalArns: z
+      .array(
+        z
+          .string()
+          .regex(/^arn:aws[a-z-]*:iam::\d{12}:(root|role\/[\w+=,.@/-]+|user\/[\w+=,.@/-]+)$/, 'must be an IAM root, role or user ARN'),
+      )
+      .default([]),
+  })
+  .strict()
+  .superRefine((v, ctx) => {
+    if (!v.accountId && v.principalArns.length === 0)
+      ctx.addIssue({
+        code: 'custom',
+        message: `vendor ${v.source}: give accountId (an upload role) or principalArns (a bucket-policy grant)`,
+      });
+    if (v.accountId && !v.externalId)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['externalId'],
+        message: `vendor ${v.source}: an upload role needs an externalId agreed with the vendor`,
+      });
+  });
+export type VendorAccess = z.infer<typeof vendorAccessSchema>;
+
 export const deploymentSchema = z
   .object({
     stackName: z
@@ -170,9 +261,15 @@ export const deploymentSchema = z
         evidenceYears: z.number().int().positive().default(6),
         quarantineDays: z.number().int().positive().default(400),
         logDays: z.number().int().positive().default(400),
+        /** Server access logs of every bucket (docs/security.md). */
+        accessLogDays: z.number().int().positive().default(400),
+        /** Athena query result files (the review copies what it keeps into the results bucket). */
+        athenaResultsDays: z.number().int().positive().default(30),
+        /** Replaced (noncurrent) versions in the lake, quarantine and results buckets; drop and evidence keep every version. */
+        noncurrentDays: z.number().int().positive().default(90),
       })
       .strict()
-      .default({ evidenceYears: 6, quarantineDays: 400, logDays: 400 }),
+      .default({ evidenceYears: 6, quarantineDays: 400, logDays: 400, accessLogDays: 400, athenaResultsDays: 30, noncurrentDays: 90 }),
     ingest: z
       .object({
         /** Share of rejected rows above which the whole file is quarantined. */
@@ -182,6 +279,28 @@ export const deploymentSchema = z
       })
       .strict()
       .default({ maxErrorRate: 0.05, maxQuoteAgeSeconds: 10 }),
+    /** The reporting broker-dealer, as the Rule 605 and Rule 606 files name it (needed only to produce them). */
+    firm: firmSchema.optional(),
+    /** Daily exceptions and the due-diligence reminder (defaults: docs/exceptions.md). */
+    exceptions: exceptionsSchema.optional(),
+    /** Athena workgroup limits (docs/operations.md). */
+    athena: z
+      .object({
+        /** A query that would scan more is cancelled by Athena. */
+        bytesScannedCutoffGiB: z.number().positive().default(100),
+      })
+      .strict()
+      .default({ bytesScannedCutoffGiB: 100 }),
+    /** Alarm thresholds; every alarm notifies the data-operations topic (docs/operations.md). */
+    alarms: z
+      .object({
+        /** An unprocessed drop notification older than this raises an alarm. */
+        queueAgeMinutes: z.number().int().positive().default(60),
+      })
+      .strict()
+      .default({ queueAgeMinutes: 60 }),
+    /** Vendors' write-only access to their own `<source>/` prefix of the drop bucket (docs/security.md). */
+    vendorAccess: z.array(vendorAccessSchema).default([]),
   })
   .strict();
 export type Deployment = z.infer<typeof deploymentSchema>;

@@ -74,7 +74,19 @@ export const RESULTS = {
   reviewBreaches: (period: string, runId: string): string => `review_breaches/period=${period}/${runId}.parquet`,
   package: (period: string, source: string): string => `packages/${period}/${source}/`,
   review: (period: string, runId: string): string => `reviews/${period}/${runId}/`,
+  /** One folder per trade date: exceptions.csv and report.html (a re-run overwrites the day's). */
+  exceptions: (date: string): string => `exceptions/${date}/`,
+  /** Regulatory files: `regulatory/rule606/2026Q3/`, `regulatory/rule605/2026-07/`. */
+  regulatory: (report: 'rule605' | 'rule606', period: string): string => `regulatory/${report}/${period}/`,
 } as const;
+
+/** Keys in the evidence bucket (Object Lock): one folder per run, so no locked object is ever overwritten. */
+export const EVIDENCE = {
+  manifest: (period: string, source: string, runId: string): string => `packages/${period}/${source}/${runId}/evidence.json`,
+} as const;
+
+/** Dry runs write under this prefix of the results bucket and nothing to the evidence bucket. */
+export const DRY_RUN_PREFIX = 'dry-run/';
 
 /** Quarter or month label → [start, end) dates. */
 export function periodRange(period: string): { start: string; end: string; kind: 'quarter' | 'month' } {

@@ -98,3 +98,11 @@ export const REVIEW_METRIC_COLUMNS = [
   'n_eff',
   ...EXCLUSION_REASONS.map((r) => `excl_${r}` as const),
 ] as const satisfies readonly (keyof ReviewMetricRow)[];
+
+/** Daily exception kinds (metrics.md "Daily exceptions"), in report order. */
+export const EXCEPTION_KINDS = ['slow_fill', 'unapproved_venue', 'outside_nbbo', 'unfilled_marketable', 'orphan', 'nbbo_mismatch'] as const;
+export type ExceptionKind = (typeof EXCEPTION_KINDS)[number];
+
+/** Severities of breaches and exceptions, lowest first. */
+export const SEVERITIES = ['low', 'medium', 'high'] as const;
+export type Severity = (typeof SEVERITIES)[number];

@@ -1,69 +1,294 @@
 /**
- * `bestex`: one CLI for the oversight cycle. Every command runs against the embedded local
- * runtime under --home (default ./.bestex, or BESTEX_HOME).
+ * `bestex`: one CLI for the oversight cycle, on the embedded local runtime under --home (default
+ * ./.bestex, or BESTEX_HOME) or on a deployed stack (--target aws). Commands are imported when
+ * they run, so `--help` answers at once.
  */
 import '../polyfills';
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
-import { demoCommand } from './commands/demo';
-import { dropCommand } from './commands/drop';
-import { queryCommand } from './commands/query';
-import { reviewCommand } from './commands/review';
-import { serveCommand } from './commands/serve';
 
 export interface GlobalOptions {
   home: string;
   json: boolean;
   config?: string;
+  target: 'local' | 'aws';
+  region?: string;
+  stack?: string;
+  outputs?: string;
+  verbose: boolean;
+}
+
+interface RawGlobals {
+  home: string;
+  json: boolean;
+  config?: string;
+  target: 'local' | 'aws';
+  region?: string;
+  stack?: string;
+  outputs?: string;
+  verbose: boolean;
 }
 
 const program = new Command('bestex')
   .description('Independent best-execution oversight of a third-party smart order router')
-  .addOption(new Option('--home <dir>', 'folder holding all local state').env('BESTEX_HOME').default('.bestex'))
+  .addOption(
+    new Option('--target <target>', 'where commands run: the local runtime or the deployed stack')
+      .choices(['local', 'aws'])
+      .env('BESTEX_TARGET')
+      .default('local'),
+  )
+  .addOption(new Option('--home <dir>', 'folder holding all local state (and fetched AWS packages)').env('BESTEX_HOME').default('.bestex'))
   .option('--config <dir>', 'configuration folder (default: the repository config/)')
+  .addOption(new Option('--region <region>', 'AWS region of the stack (default: "region" in config/bestex.json)'))
+  .addOption(new Option('--stack <name>', 'CloudFormation stack name (default: "stackName" in config/bestex.json)'))
+  .addOption(
+    new Option('--outputs <file>', 'stack outputs file (`cdk deploy --outputs-file`) instead of DescribeStacks').env(
+      'BESTEX_STACK_OUTPUTS',
+    ),
+  )
   .option('--json', 'machine-readable output on stdout', false)
+  .option('--verbose', 'show stack traces of unexpected errors', false)
   .showHelpAfterError();
 
 export function globals(): GlobalOptions {
-  const o = program.opts<{ home: string; json: boolean; config?: string }>();
-  return { home: resolve(o.home), json: o.json, ...(o.config ? { config: resolve(o.config) } : {}) };
+  const o = program.opts<RawGlobals>();
+  return {
+    home: resolve(o.home),
+    json: o.json,
+    target: o.target,
+    verbose: o.verbose,
+    ...(o.config ? { config: resolve(o.config) } : {}),
+    ...(o.region ? { region: o.region } : {}),
+    ...(o.stack ? { stack: o.stack } : {}),
+    ...(o.outputs ? { outputs: resolve(o.outputs) } : {}),
+  };
 }
+
+const seconds = (v: string): number => {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`expected a positive number of seconds, got "${v}"`);
+  return n;
+};
+
+const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 
 program
   .command('demo')
-  .description('generate a seeded synthetic quarter for two vendors, drop it, run the review and print the breaches')
+  .description('(local) generate a seeded synthetic quarter for two vendors, drop it, run the review and print the breaches')
   .option('--period <period>', 'quarter to generate', '2026Q3')
   .option('--seed <n>', 'random seed', '20260701')
-  .action((o: { period: string; seed: string }) => demoCommand(globals(), { period: o.period, seed: Number(o.seed) }));
+  .action(async (o: { period: string; seed: string }) => {
+    const { demoCommand } = await import('./commands/demo');
+    await demoCommand(globals(), { period: o.period, seed: Number(o.seed) });
+  });
 
 program
   .command('drop <dir>')
-  .description('upload every file under <dir> (<dir>/<source>/<dataset>/<file>) to the drop bucket and wait for each to load')
-  .action((dir: string) => dropCommand(globals(), resolve(dir)));
+  .description(
+    'upload every file under <dir> (<dir>/<source>/<dataset>/<file>) to the drop bucket and wait until each is loaded or quarantined',
+  )
+  .option('--timeout <seconds>', '(aws) how long to wait for the load manifests', seconds, 900)
+  .action(async (dir: string, o: { timeout: number }) => {
+    const { dropCommand } = await import('./commands/drop');
+    await dropCommand(globals(), resolve(dir), { timeout: o.timeout });
+  });
 
 program
   .command('serve')
-  .description('keep a local S3 endpoint running; every object dropped is processed as it lands')
+  .description('(local) keep a local S3 endpoint running; every object dropped is processed as it lands')
   .option('--port <port>', 'port to listen on', '4568')
-  .action((o: { port: string }) => serveCommand(globals(), Number(o.port)));
+  .action(async (o: { port: string }) => {
+    const { serveCommand } = await import('./commands/serve');
+    await serveCommand(globals(), Number(o.port));
+  });
 
 program
   .command('review')
-  .description('run the review state machine locally for a period')
+  .description('run the review state machine for a period (locally, or an execution on AWS followed to its end)')
   .requiredOption('--period <period>', 'quarter (2026Q3) or month (2026-07)')
   .option('--dry-run', 'write outputs under dry-run/, notify no one, open no case', false)
-  .option('--thresholds <file>', 'try another threshold rules file')
-  .action((o: { period: string; dryRun: boolean; thresholds?: string }) =>
-    reviewCommand(globals(), { period: o.period, dryRun: o.dryRun, ...(o.thresholds ? { thresholds: resolve(o.thresholds) } : {}) }),
-  );
+  .option('--thresholds <file>', 'try another threshold rules file (validated first; on AWS staged in the results bucket)')
+  .option('--source <source>', 'review only this source (repeatable)', collect)
+  .option('--timeout <seconds>', '(aws) how long to follow the execution', seconds, 3600)
+  .action(async (o: { period: string; dryRun: boolean; thresholds?: string; source?: string[]; timeout: number }) => {
+    const { reviewCommand } = await import('./commands/review');
+    await reviewCommand(globals(), {
+      period: o.period,
+      dryRun: o.dryRun,
+      timeout: o.timeout,
+      ...(o.thresholds ? { thresholds: resolve(o.thresholds) } : {}),
+      ...(o.source ? { sources: o.source } : {}),
+    });
+  });
+
+program
+  .command('exceptions')
+  .description("the daily exceptions of a trade date (the exceptions state machine): counts by kind and source, the day's CSV and report")
+  .requiredOption('--date <date>', 'trade date, YYYY-MM-DD')
+  .option('--dry-run', 'write nothing, notify no one', false)
+  .option('--timeout <seconds>', '(aws) how long to follow the execution', seconds, 3600)
+  .action(async (o: { date: string; dryRun: boolean; timeout: number }) => {
+    const { exceptionsCommand } = await import('./commands/exceptions');
+    await exceptionsCommand(globals(), o);
+  });
+
+const report = program
+  .command('report')
+  .description('the regulatory files from the lake, validated against the SEC schema/metadata (non-zero exit when invalid)');
+report
+  .command('rule606')
+  .description('Rule 606(a)(1) quarterly order-routing report: XML (validated against oh-20191231.xsd), HTML and PDF')
+  .requiredOption('--period <quarter>', 'quarter, e.g. 2026Q3')
+  .option('--out <dir>', 'destination (default: <home>/reports/rule606/<period>)')
+  .action(async (o: { period: string; out?: string }) => {
+    const { reportCommand } = await import('./commands/report');
+    await reportCommand(globals(), 'rule606', o.period, o.out ? { out: o.out } : {});
+  });
+report
+  .command('rule605')
+  .description('Rule 605(a)(2) monthly order execution summary: CSV (validated against oes-metadata.json)')
+  .requiredOption('--month <month>', 'month, e.g. 2026-07')
+  .option('--out <dir>', 'destination (default: <home>/reports/rule605/<month>)')
+  .action(async (o: { month: string; out?: string }) => {
+    const { reportCommand } = await import('./commands/report');
+    await reportCommand(globals(), 'rule605', o.month, o.out ? { out: o.out } : {});
+  });
 
 program
   .command('query <sql>')
-  .description('run Athena SQL over the local lake and review results')
+  .description('run Athena SQL over the lake and review results (DuckDB locally, the Athena workgroup on AWS)')
   .addOption(new Option('--format <format>', 'output format').choices(['table', 'csv', 'json']).default('table'))
-  .action((sql: string, o: { format: 'table' | 'csv' | 'json' }) => queryCommand(globals(), sql, o.format));
+  .option('--param <literal>', 'an ExecutionParameter for a `?` (SQL literal, e.g. "\'2026Q3\'"; repeatable)', collect)
+  .option('--timeout <seconds>', '(aws) stop the query after this long', seconds, 600)
+  .action(async (sql: string, o: { format: 'table' | 'csv' | 'json'; param?: string[]; timeout: number }) => {
+    const { queryCommand } = await import('./commands/query');
+    await queryCommand(globals(), sql, { format: o.format, timeout: o.timeout, ...(o.param ? { params: o.param } : {}) });
+  });
 
-program.parseAsync().catch((e: Error) => {
-  process.stderr.write(`bestex: ${e.message}\n`);
-  process.exitCode = 1;
-});
+program
+  .command('status')
+  .description('last review and heightened-monitoring state per source, open cases, files quarantined lately')
+  .option('--days <n>', 'quarantine window in days', (v: string) => Number(v), 7)
+  .action(async (o: { days: number }) => {
+    const { statusCommand } = await import('./commands/status');
+    await statusCommand(globals(), o);
+  });
+
+const fetch = program.command('fetch').description('copy outputs from the target to a local folder');
+fetch
+  .command('package')
+  .description('a review package (HTML report, metrics, breaches, evidence manifest); prints the PDF when Chromium is installed')
+  .requiredOption('--period <period>', 'quarter (2026Q3) or month (2026-07)')
+  .option('--source <source>', 'only this source')
+  .option('--out <dir>', 'destination (default: <home>/packages/<period>, or <home>/aws/<stack>/packages/<period>)')
+  .option('--dry-run', 'the package of a dry run', false)
+  .action(async (o: { period: string; source?: string; out?: string; dryRun: boolean }) => {
+    const { fetchPackageCommand } = await import('./commands/fetch');
+    await fetchPackageCommand(globals(), o);
+  });
+
+const fetchReport = fetch
+  .command('report')
+  .description('a regulatory file stored by `bestex report` (regulatory/<report>/<period>/ in the results bucket)');
+fetchReport
+  .command('rule606')
+  .requiredOption('--period <quarter>', 'quarter, e.g. 2026Q3')
+  .option('--out <dir>', 'destination (default: <home>/reports/rule606/<period>)')
+  .action(async (o: { period: string; out?: string }) => {
+    const { fetchReportCommand } = await import('./commands/report');
+    await fetchReportCommand(globals(), 'rule606', o.period, o.out ? { out: o.out } : {});
+  });
+fetchReport
+  .command('rule605')
+  .requiredOption('--month <month>', 'month, e.g. 2026-07')
+  .option('--out <dir>', 'destination (default: <home>/reports/rule605/<month>)')
+  .action(async (o: { month: string; out?: string }) => {
+    const { fetchReportCommand } = await import('./commands/report');
+    await fetchReportCommand(globals(), 'rule605', o.month, o.out ? { out: o.out } : {});
+  });
+
+program
+  .command('verify <package-dir>')
+  .description('re-check every hash in a review package evidence manifest; fails naming each changed file')
+  .action(async (dir: string) => {
+    const { verifyCommand } = await import('./commands/verify');
+    await verifyCommand(globals(), dir);
+  });
+
+const kase = program.command('case').description('the remediation case log (append-only events with who and when)');
+const eventCommand = (name: 'open' | 'notify' | 'note' | 'plan' | 'close', description: string, withId: boolean) => {
+  const c = kase
+    .command(withId ? `${name} <case-id>` : name)
+    .description(description)
+    .requiredOption('--text <text>', 'what happened or was decided')
+    .option('--who <name>', 'who records it (default: $USER)');
+  if (name === 'open') {
+    c.requiredOption('--source <source>', 'the vendor (source) concerned')
+      .requiredOption('--period <period>', 'the review period it arose from')
+      .option('--rule <rule-id>', 'the threshold rule breached, if any');
+  }
+  if (name === 'close') {
+    c.addOption(
+      new Option('--closure <closure>', 'how it ended').choices(['remediated', 'justified', 'terminated']).makeOptionMandatory(),
+    ).option('--justification <text>', 'why the performance is acceptable (a "justified" closure)');
+  }
+  c.action(async (...args: unknown[]) => {
+    const id = withId ? (args[0] as string) : undefined;
+    const o = (withId ? args[1] : args[0]) as Record<string, string | undefined>;
+    const { caseEventCommand } = await import('./commands/case');
+    await caseEventCommand(globals(), name, id, {
+      text: o.text as string,
+      ...(o.who ? { who: o.who } : {}),
+      ...(o.source ? { source: o.source } : {}),
+      ...(o.period ? { period: o.period } : {}),
+      ...(o.rule ? { rule: o.rule } : {}),
+      ...(o.closure ? { closure: o.closure } : {}),
+      ...(o.justification !== undefined ? { justification: o.justification } : {}),
+    });
+  });
+};
+eventCommand('open', 'open a case by hand (breaches open theirs automatically)', false);
+eventCommand('notify', 'record the formal notification of the vendor', true);
+eventCommand('note', 'record an investigation note', true);
+eventCommand('plan', "record the vendor's corrective action plan", true);
+eventCommand('close', 'close a case as remediated, justified or terminated', true);
+kase
+  .command('list')
+  .description('the open cases (--all: every case)')
+  .option('--all', 'closed cases too', false)
+  .option('--source <source>', 'only this source')
+  .action(async (o: { all: boolean; source?: string }) => {
+    const { caseListCommand } = await import('./commands/case');
+    await caseListCommand(globals(), o);
+  });
+kase
+  .command('show <case-id>')
+  .description("a case's timeline")
+  .action(async (id: string) => {
+    const { caseShowCommand } = await import('./commands/case');
+    await caseShowCommand(globals(), id);
+  });
+
+/** One line per failure; the stack only with --verbose (an unexpected error says so). */
+async function main(): Promise<void> {
+  try {
+    await program.parseAsync();
+  } catch (e) {
+    const { CliError, explainAwsError } = await import('../aws/errors');
+    const verbose = program.opts<RawGlobals>().verbose || process.argv.includes('--verbose');
+    let err = e as Error;
+    if (!(err instanceof CliError) && (err as { $metadata?: unknown }).$metadata) err = explainAwsError(err, { action: 'an AWS call' });
+    const expected = err instanceof CliError || err.name === 'ConfigError';
+    process.stderr.write(`bestex: ${expected ? err.message : (err.message ?? String(err)).split('\n')[0]}\n`);
+    if (verbose) {
+      process.stderr.write(`${(e as Error).stack ?? ''}\n`);
+      const cause = (err as { cause?: Error }).cause;
+      if (cause?.stack) process.stderr.write(`caused by: ${cause.stack}\n`);
+    } else if (!expected) {
+      process.stderr.write('bestex: an unexpected error; run again with --verbose for the details\n');
+    }
+    process.exitCode = err instanceof CliError ? err.exitCode : 1;
+  }
+}
+
+await main();

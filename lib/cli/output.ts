@@ -35,3 +35,60 @@ export function csv(columns: readonly string[], rows: readonly Record<string, un
 export function print(opts: OutputOptions, human: string, machine: unknown): void {
   process.stdout.write(`${opts.json ? JSON.stringify(machine, null, 2) : human}\n`);
 }
+
+export const mib = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+
+/** A text bar: `[#########-----------]`. */
+export function bar(fraction: number, width = 24): string {
+  const f = Math.min(1, Math.max(0, Number.isFinite(fraction) ? fraction : 0));
+  const full = Math.round(f * width);
+  return `[${'#'.repeat(full)}${'-'.repeat(width - full)}]`;
+}
+
+export interface UploadProgressLike {
+  key: string;
+  index: number;
+  files: number;
+  fileBytes: number;
+  fileTotal: number;
+  bytes: number;
+  total: number;
+}
+
+/**
+ * Upload progress on stderr: on a terminal one line redrawn in place (at most ten times a second)
+ * with the file and the overall bar; elsewhere (CI logs) one line per file, as the local drop does.
+ */
+export function uploadProgressUi(stream: NodeJS.WriteStream = process.stderr): {
+  upload: (p: UploadProgressLike) => void;
+  done: () => void;
+} {
+  let lastDraw = 0;
+  let drawn = false;
+  const announced = new Set<string>();
+  return {
+    upload(p) {
+      if (!stream.isTTY) {
+        if (!announced.has(p.key)) {
+          announced.add(p.key);
+          stream.write(`  ↑ [${p.index}/${p.files}] ${p.key} (${mib(p.fileTotal)})\n`);
+        }
+        return;
+      }
+      const now = Date.now();
+      const finished = p.fileBytes === p.fileTotal;
+      if (!finished && now - lastDraw < 100) return;
+      lastDraw = now;
+      const pct = p.total ? Math.floor((100 * p.bytes) / p.total) : 100;
+      const name = p.key.length > 40 ? `…${p.key.slice(-39)}` : p.key;
+      const line = `  ↑ ${bar(p.total ? p.bytes / p.total : 1)} ${String(pct).padStart(3)}% ${mib(p.bytes)}/${mib(p.total)}  [${p.index}/${p.files}] ${name}`;
+      const cols = stream.columns || 120;
+      stream.write(`\r${line.slice(0, cols - 1).padEnd(Math.min(cols - 1, line.length + 10))}`);
+      drawn = true;
+    },
+    done() {
+      if (drawn) stream.write('\n');
+      drawn = false;
+    },
+  };
+}

@@ -1,18 +1,37 @@
 import { cpSync, existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { DockerImage, Duration, type Size, Stack } from 'aws-cdk-lib';
-import { Architecture, Code, LayerVersion, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { DockerImage, Duration, type Size, Stack, Validations } from 'aws-cdk-lib';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import {
+  ApplicationLogLevel,
+  Architecture,
+  Code,
+  LayerVersion,
+  LoggingFormat,
+  Runtime,
+  SystemLogLevel,
+  Tracing,
+} from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
+import type { BucketRole } from '../../lambdas/shared/layout';
+import { type BucketRef, grantPrefixes, grantPublish, type PrefixAccess } from './grants';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 
 export interface BestexFunctionProps {
-  /** Folder under lambdas/ holding handler.ts. */
+  /** Folder under lambdas/ holding handler.ts; also env BESTEX_FUNCTION, by which the local runtime finds the handler. */
   readonly name: string;
   readonly description: string;
+  /**
+   * The export of lambdas/<name>/handler.ts to run, when a folder holds more than one (the daily
+   * exceptions' `prepare`). Also env BESTEX_HANDLER, which the local runtime reads. @default 'handler'
+   */
+  readonly handler?: string;
   /** @default 1024 MiB */
   readonly memorySize?: number;
   /** @default 5 minutes */
@@ -21,23 +40,35 @@ export interface BestexFunctionProps {
   readonly ephemeralStorage?: Size;
   /** Adds the DuckDB layer (Parquet writing, local SQL). @default false */
   readonly duckdb?: boolean;
+  /** Plain settings; bucket and topic variables come with their grants from `useBucket` / `usePublish`. */
   readonly environment?: Record<string, string>;
   readonly logRetention: RetentionDays;
-  /** Caps concurrency where a downstream (S3 prefix, Athena) must not be flooded. */
+  /** Caps concurrency where a downstream (S3 prefix, Athena) must not be flooded. @default unreserved */
   readonly reservedConcurrency?: number;
 }
 
 /**
  * The one place that carries every function's defaults: Node 22 on x86_64 (the DuckDB binding the
- * layer ships is linux-x64), ESM bundle with source maps, X-Ray tracing, its own log group with
- * retention, and the AWS SDK left to the runtime.
+ * layer ships is linux-x64), ESM bundle with source maps, X-Ray tracing, JSON structured logs into
+ * its own log group with the configured retention, the AWS SDK left to the runtime, and its own
+ * role that starts empty: `useBucket` and `usePublish` pair each environment variable with the
+ * exact grant it needs.
  */
 export class BestexFunction extends NodejsFunction {
+  /** The lambdas/<name> folder. */
+  readonly bestexName: string;
+
   constructor(scope: Construct, id: string, props: BestexFunctionProps) {
     const logGroup = new LogGroup(scope, `${id}Logs`, { retention: props.logRetention });
+    // Its own role with no managed policy: logs go to its own group only (AWSLambdaBasicExecutionRole allows any group).
+    const role = new Role(scope, `${id}Role`, {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `bestex ${props.name}${props.handler ? ` ${props.handler}` : ''} function`,
+    });
+    role.addToPolicy(new PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }));
     super(scope, id, {
       entry: join(ROOT, 'lambdas', props.name, 'handler.ts'),
-      handler: 'handler',
+      handler: props.handler ?? 'handler',
       description: props.description,
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.X86_64,
@@ -45,13 +76,19 @@ export class BestexFunction extends NodejsFunction {
       timeout: props.timeout ?? Duration.minutes(5),
       ...(props.ephemeralStorage ? { ephemeralStorageSize: props.ephemeralStorage } : {}),
       tracing: Tracing.ACTIVE,
+      role,
       logGroup,
+      // JSON lines with level and request id; the handlers' Powertools logger writes JSON too. Handlers log
+      // keys, counts and reasons, never rows (docs/security.md).
+      loggingFormat: LoggingFormat.JSON,
+      applicationLogLevelV2: ApplicationLogLevel.INFO,
+      systemLogLevelV2: SystemLogLevel.WARN,
       ...(props.reservedConcurrency ? { reservedConcurrentExecutions: props.reservedConcurrency } : {}),
-      // BESTEX_FUNCTION names the handler folder: the local runtime maps Lambda tasks to handlers by it.
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
         BESTEX_CONFIG_DIR: '/var/task/config',
         BESTEX_FUNCTION: props.name,
+        ...(props.handler && props.handler !== 'handler' ? { BESTEX_HANDLER: props.handler } : {}),
         ...props.environment,
       },
       layers: props.duckdb ? [duckdbLayer(scope)] : [],
@@ -72,6 +109,31 @@ export class BestexFunction extends NodejsFunction {
         },
       },
     });
+    this.bestexName = props.name;
+    Validations.of(this).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason:
+        'nodejs22.x is the runtime the handlers and the DuckDB layer are built and tested for (esbuild target node22); moving to a newer runtime is a tested change, not an automatic one.',
+    });
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'X-Ray tracing (xray:PutTraceSegments, xray:PutTelemetryRecords) has no resource-level permissions; test/infra/iam.test.ts checks that X-Ray is the only Resource "*" in function policies.',
+    });
+  }
+
+  /** Sets BUCKET_<ROLE> to the bucket's name and grants exactly `access` (docs/security.md). */
+  useBucket(role: BucketRole, bucket: BucketRef, access: PrefixAccess): this {
+    this.addEnvironment(`BUCKET_${role.toUpperCase()}`, bucket.bucketName);
+    grantPrefixes(this, bucket, access);
+    return this;
+  }
+
+  /** Sets TOPIC_<NAME> to the topic's ARN and grants publishing to it (and the topic key's data-key actions). */
+  usePublish(name: 'compliance' | 'dataops', topic: ITopic, key: IKey): this {
+    this.addEnvironment(`TOPIC_${name.toUpperCase()}`, topic.topicArn);
+    grantPublish(this, topic, key);
+    return this;
   }
 }
 

@@ -1,25 +1,44 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import { CfnWorkGroup } from 'aws-cdk-lib/aws-athena';
 import { CfnDatabase, CfnTable } from 'aws-cdk-lib/aws-glue';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Bucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { DATASETS } from '../../lambdas/shared/schema';
 import { glueTableInput, reviewMetricsTableInput } from '../catalog';
+import { objectArns } from './grants';
 import type { Storage } from './storage';
 
 export interface LakeProps {
   readonly storage: Storage;
+  /** Sources expected in the lake: the `source` partition projection enumerates them. */
   readonly sources: readonly string[];
+  /** Days rejected rows and files stay in quarantine. */
   readonly quarantineDays: number;
-  /** Athena refuses a query that would scan more. @default 100 GiB */
-  readonly bytesScannedCutoff?: number;
+  /** Days a replaced (noncurrent) object version is kept in the lake, quarantine and results buckets. @default 90 */
+  readonly noncurrentDays?: number;
+  /** Days Athena query result files are kept. @default 30 */
+  readonly athenaResultsDays?: number;
+  /** Athena cancels a query that would scan more. @default 100 GiB */
+  readonly bytesScannedCutoffGiB?: number;
 }
+
+/** A Glue table and where its objects are: Athena (acting as the caller) needs exactly these. */
+export interface CatalogTable {
+  readonly name: string;
+  readonly bucket: Bucket;
+  /** Key prefix of the table location, ending with `/`. */
+  readonly prefix: string;
+}
+
+/** Where Athena writes query results in the athena bucket (the workgroup enforces it). */
+export const ATHENA_OUTPUT_PREFIX = 'results/';
 
 /**
  * The canonical Parquet lake, its quarantine, the review results, and the catalog over them:
  * Glue tables generated from the schema module (partition projection, so no crawler and no
- * MSCK REPAIR), and an Athena workgroup that enforces its result location, encryption and a
- * per-query scan limit.
+ * MSCK REPAIR), and an Athena workgroup that enforces its result location, SSE-S3 encryption of
+ * results, CloudWatch metrics and a per-query scan limit.
  */
 export class Lake extends Construct {
   readonly lake: Bucket;
@@ -29,57 +48,127 @@ export class Lake extends Construct {
   readonly database: CfnDatabase;
   readonly databaseName: string;
   readonly workGroup: CfnWorkGroup;
+  readonly workGroupName: string;
+  readonly tables: readonly CatalogTable[];
 
   constructor(scope: Construct, id: string, props: LakeProps) {
     super(scope, id);
     const { storage } = props;
-    this.lake = storage.bucket(this, 'Lake', 'lake', {
-      lifecycleRules: [{ id: 'expire-replaced-parts', noncurrentVersionExpiration: Duration.days(90) }],
-    });
+    const noncurrentDays = props.noncurrentDays ?? 90;
+    this.lake = storage.bucket(this, 'Lake', 'lake', { noncurrentDays });
     this.quarantine = storage.bucket(this, 'Quarantine', 'quarantine', {
+      noncurrentDays,
       lifecycleRules: [{ id: 'expire-quarantine', expiration: Duration.days(props.quarantineDays) }],
     });
-    this.results = storage.bucket(this, 'Results', 'results');
+    this.results = storage.bucket(this, 'Results', 'results', { noncurrentDays });
+    // Query results are working files: the review copies what it keeps into the results bucket.
     this.athenaResults = storage.bucket(this, 'AthenaResults', 'athena', {
       versioned: false,
-      lifecycleRules: [{ id: 'expire-query-results', expiration: Duration.days(30) }],
+      lifecycleRules: [{ id: 'expire-query-results', expiration: Duration.days(props.athenaResultsDays ?? 30) }],
     });
 
     this.databaseName = 'bestex';
-    const account = Stack.of(this).account;
+    const stack = Stack.of(this);
     this.database = new CfnDatabase(this, 'Database', {
-      catalogId: account,
+      catalogId: stack.account,
       databaseInput: { name: this.databaseName, description: 'bestex canonical lake and review results' },
     });
+    const tables: CatalogTable[] = [];
     for (const spec of DATASETS) {
       const table = new CfnTable(this, `Table-${spec.table}`, {
-        catalogId: account,
+        catalogId: stack.account,
         databaseName: this.databaseName,
         tableInput: glueTableInput(spec, this.lake.bucketName, props.sources),
       });
-      table.addDependency(this.database);
+      table.addResourceDependency(this.database);
+      tables.push({ name: spec.table, bucket: this.lake, prefix: `${spec.table}/` });
     }
     const reviewMetrics = new CfnTable(this, 'Table-review_metrics', {
-      catalogId: account,
+      catalogId: stack.account,
       databaseName: this.databaseName,
       tableInput: reviewMetricsTableInput(this.results.bucketName),
     });
-    reviewMetrics.addDependency(this.database);
+    reviewMetrics.addResourceDependency(this.database);
+    tables.push({ name: 'review_metrics', bucket: this.results, prefix: 'review_metrics/' });
+    this.tables = tables;
 
+    this.workGroupName = `${stack.stackName}-bestex`;
     this.workGroup = new CfnWorkGroup(this, 'WorkGroup', {
-      name: `${Stack.of(this).stackName}-bestex`,
-      description: 'bestex reviews and analysts: results encrypted, scan-limited',
+      name: this.workGroupName,
+      description: 'bestex reviews, daily exceptions and analysts: results encrypted, scan-limited',
       recursiveDeleteOption: true,
       workGroupConfiguration: {
         enforceWorkGroupConfiguration: true,
         publishCloudWatchMetricsEnabled: true,
-        bytesScannedCutoffPerQuery: props.bytesScannedCutoff ?? 100 * 1024 ** 3,
+        bytesScannedCutoffPerQuery: Math.round((props.bytesScannedCutoffGiB ?? 100) * 1024 ** 3),
         engineVersion: { selectedEngineVersion: 'Athena engine version 3' },
         resultConfiguration: {
-          outputLocation: `s3://${this.athenaResults.bucketName}/results/`,
+          outputLocation: `s3://${this.athenaResults.bucketName}/${ATHENA_OUTPUT_PREFIX}`,
           encryptionConfiguration: { encryptionOption: 'SSE_S3' },
         },
       },
     });
+  }
+
+  get workGroupArn(): string {
+    return Stack.of(this).formatArn({ service: 'athena', resource: 'workgroup', resourceName: this.workGroupName });
+  }
+
+  /**
+   * What a principal needs to run the catalog's queries in this workgroup (Athena reads S3 and Glue
+   * with the caller's credentials): Athena on this workgroup only; Glue reads of this database and
+   * its tables by name; object reads under each table's location; listing restricted to those
+   * prefixes; writing query results under the workgroup's output prefix.
+   */
+  queryStatements(): PolicyStatement[] {
+    const stack = Stack.of(this);
+    const buckets = [...new Set(this.tables.map((t) => t.bucket))];
+    return [
+      new PolicyStatement({
+        actions: ['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:StopQueryExecution'],
+        resources: [this.workGroupArn],
+      }),
+      new PolicyStatement({
+        actions: ['athena:GetDataCatalog'],
+        resources: [stack.formatArn({ service: 'athena', resource: 'datacatalog', resourceName: 'AwsDataCatalog' })],
+      }),
+      new PolicyStatement({
+        actions: ['glue:GetDatabase', 'glue:GetTable', 'glue:GetPartition', 'glue:GetPartitions'],
+        resources: [
+          stack.formatArn({ service: 'glue', resource: 'catalog' }),
+          stack.formatArn({ service: 'glue', resource: 'database', resourceName: this.databaseName }),
+          ...this.tables.map((t) =>
+            stack.formatArn({ service: 'glue', resource: 'table', resourceName: `${this.databaseName}/${t.name}` }),
+          ),
+        ],
+      }),
+      ...buckets.map(
+        (b) =>
+          new PolicyStatement({
+            actions: ['s3:GetObject'],
+            resources: objectArns(
+              b,
+              this.tables.filter((t) => t.bucket === b).map((t) => t.prefix),
+            ),
+          }),
+      ),
+      ...buckets.map(
+        (b) =>
+          new PolicyStatement({
+            actions: ['s3:ListBucket'],
+            resources: [b.bucketArn],
+            conditions: { StringLike: { 's3:prefix': this.tables.filter((t) => t.bucket === b).map((t) => `${t.prefix}*`) } },
+          }),
+      ),
+      new PolicyStatement({ actions: ['s3:GetBucketLocation'], resources: buckets.map((b) => b.bucketArn) }),
+      new PolicyStatement({
+        actions: ['s3:PutObject', 's3:GetObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
+        resources: objectArns(this.athenaResults, [ATHENA_OUTPUT_PREFIX]),
+      }),
+      new PolicyStatement({
+        actions: ['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads'],
+        resources: [this.athenaResults.bucketArn],
+      }),
+    ];
   }
 }

@@ -1,10 +1,8 @@
 import { Duration, Stack } from 'aws-cdk-lib';
-import type { CfnWorkGroup } from 'aws-cdk-lib/aws-athena';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { Role } from 'aws-cdk-lib/aws-iam';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Bucket } from 'aws-cdk-lib/aws-s3';
-import type { Topic } from 'aws-cdk-lib/aws-sns';
 import {
   Choice,
   Condition,
@@ -21,19 +19,37 @@ import {
 } from 'aws-cdk-lib/aws-stepfunctions';
 import { AthenaStartQueryExecution, LambdaInvoke, SnsPublish } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { DRY_RUN_PREFIX } from '../../lambdas/shared/layout';
 import { sqlFiles } from '../sql-files';
 import { BestexFunction } from './function';
+import { ATHENA_OUTPUT_PREFIX, type Lake } from './lake';
+import type { Notifications } from './notifications';
+import { workflowRole } from './workflow-role';
 
 export interface ReviewWorkflowProps {
-  readonly lake: Bucket;
-  readonly results: Bucket;
-  readonly athenaResults: Bucket;
+  /** Buckets, catalog and workgroup the review reads and writes. */
+  readonly lake: Lake;
+  /** Object Lock bucket for the evidence manifests. */
   readonly evidence: Bucket;
-  readonly databaseName: string;
-  readonly workGroup: CfnWorkGroup;
-  readonly compliance: Topic;
+  /** The compliance topic receives the notices; its key encrypts them. */
+  readonly notifications: Notifications;
   readonly logRetention: RetentionDays;
+  /** The whole review must finish within this. @default 6 hours */
+  readonly timeout?: Duration;
 }
+
+/** Key prefixes of the results bucket the review functions use (lambdas/shared/layout.ts RESULTS, lambdas/review/*). */
+export const REVIEW_PREFIXES = {
+  monitoring: 'monitoring/',
+  cases: 'cases/events/',
+  reviewMetrics: 'review_metrics/',
+  reviewBreaches: 'review_breaches/',
+  reviews: 'reviews/',
+  packages: 'packages/',
+  /** Rules files for a dry run of new thresholds (`thresholdsUri`): docs/operations.md. */
+  thresholds: 'thresholds/',
+  dryRun: DRY_RUN_PREFIX,
+} as const;
 
 /** State names the local runtime binds its task handlers to: renaming one here is a breaking change. */
 export const REVIEW_STATES = {
@@ -58,45 +74,61 @@ export const REVIEW_STATES = {
 export class ReviewWorkflow extends Construct {
   readonly stateMachine: StateMachine;
   readonly functions: { prepare: BestexFunction; evaluate: BestexFunction; package: BestexFunction };
+  /** The state machine's role; its whole policy is inline (lib/constructs/workflow-role.ts). */
+  readonly role: Role;
+  readonly logGroup: LogGroup;
 
   constructor(scope: Construct, id: string, props: ReviewWorkflowProps) {
     super(scope, id);
     const S = REVIEW_STATES;
     const common = { logRetention: props.logRetention };
+    const { lake: lakeC } = props;
+    const P = REVIEW_PREFIXES;
     const prepare = new BestexFunction(this, 'PrepareFn', {
       ...common,
       name: 'prepare',
       description: 'Chooses the review period, the sources due and the SQL parameters',
       memorySize: 256,
       timeout: Duration.seconds(30),
-      environment: { BUCKET_RESULTS: props.results.bucketName },
-    });
-    props.results.grantRead(prepare, 'monitoring/*');
+    }).useBucket('results', lakeC.results, { read: [P.monitoring], list: true, why: 'prepare reads the heightened-monitoring state.' });
 
     const evaluate = new BestexFunction(this, 'EvaluateFn', {
       ...common,
       name: 'evaluate',
       description: 'Turns metric results into review_metrics, threshold outcomes, breaches and notices',
       duckdb: true,
-      environment: { BUCKET_RESULTS: props.results.bucketName, BUCKET_ATHENA: props.athenaResults.bucketName },
-    });
-    props.athenaResults.grantRead(evaluate);
-    props.results.grantReadWrite(evaluate);
+    })
+      .useBucket('athena', lakeC.athenaResults, { read: [ATHENA_OUTPUT_PREFIX], why: 'evaluate reads the metric queries’ result CSVs.' })
+      .useBucket('results', lakeC.results, {
+        read: [P.reviewMetrics, P.monitoring, P.cases, P.thresholds],
+        write: [P.reviewMetrics, P.reviewBreaches, P.reviews, P.monitoring, P.cases, P.dryRun],
+        list: true,
+        why: 'evaluate reads the prior period, monitoring state and case log, and writes this run’s tables, outcomes and records.',
+      });
 
     const pkg = new BestexFunction(this, 'PackageFn', {
       ...common,
       name: 'package',
       description: 'Writes the committee review package and its evidence manifest',
       duckdb: true,
-      environment: {
-        BUCKET_RESULTS: props.results.bucketName,
-        BUCKET_EVIDENCE: props.evidence.bucketName,
-        BUCKET_LAKE: props.lake.bucketName,
-      },
-    });
-    props.results.grantReadWrite(pkg);
-    props.lake.grantRead(pkg);
-    props.evidence.grantWrite(pkg);
+      memorySize: 2048,
+      timeout: Duration.minutes(15),
+    })
+      .useBucket('results', lakeC.results, {
+        read: [P.reviews, P.reviewMetrics, P.reviewBreaches, P.monitoring, P.cases, P.packages, P.dryRun],
+        write: [P.packages, P.dryRun],
+        list: true,
+        why: 'package reads the run’s outputs and history and writes the package.',
+      })
+      .useBucket('lake', lakeC.lake, {
+        read: [''],
+        list: true,
+        why: 'package hashes every lake object and load manifest the period’s SQL read, for the evidence manifest.',
+      })
+      .useBucket('evidence', props.evidence, {
+        write: [P.packages],
+        why: 'package writes the evidence manifest (Object Lock); it can neither read nor delete there.',
+      });
     this.functions = { prepare, evaluate, package: pkg };
 
     const queries = sqlFiles('metrics').map(({ name, path, sha256, sql }) => ({ name, path, sha256, sql }));
@@ -104,8 +136,8 @@ export class ReviewWorkflow extends Construct {
     const runQuery = new AthenaStartQueryExecution(this, S.runQuery, {
       queryString: JsonPath.stringAt('$.sql'),
       executionParameters: JsonPath.listAt('$.params'),
-      queryExecutionContext: { databaseName: props.databaseName, catalogName: 'AwsDataCatalog' },
-      workGroup: props.workGroup.name,
+      queryExecutionContext: { databaseName: lakeC.databaseName, catalogName: 'AwsDataCatalog' },
+      workGroup: lakeC.workGroupName,
       integrationPattern: IntegrationPattern.RUN_JOB,
       resultSelector: {
         queryExecutionId: JsonPath.stringAt('$.QueryExecution.QueryExecutionId'),
@@ -165,7 +197,7 @@ export class ReviewWorkflow extends Construct {
     }
 
     const publish = new SnsPublish(this, S.publish, {
-      topic: props.compliance,
+      topic: props.notifications.compliance,
       subject: JsonPath.stringAt('$.subject'),
       message: TaskInput.fromJsonPathAt('$.message'),
       messageAttributes: {
@@ -198,31 +230,23 @@ export class ReviewWorkflow extends Construct {
         ),
     );
 
+    this.role = workflowRole(this, 'Role', {
+      workflow: 'review',
+      functions: [prepare, evaluate, pkg],
+      publishes: [{ topic: props.notifications.compliance, key: props.notifications.key }],
+      lake: lakeC,
+    }).role;
+    this.logGroup = new LogGroup(this, 'StateMachineLogs', { retention: props.logRetention });
     this.stateMachine = new StateMachine(this, 'StateMachine', {
       stateMachineName: `${Stack.of(this).stackName}-review`,
       definitionBody: DefinitionBody.fromChainable(definition),
-      timeout: Duration.hours(6),
+      role: this.role.withoutPolicyUpdates(),
+      timeout: props.timeout ?? Duration.hours(6),
       tracingEnabled: true,
-      logs: {
-        destination: new LogGroup(this, 'StateMachineLogs', { retention: props.logRetention }),
-        level: LogLevel.ERROR,
-        includeExecutionData: false,
-      },
+      // Every state transition, without its input or output: they carry sources and periods, and
+      // Athena result locations, but the logs must never depend on that staying true.
+      logs: { destination: this.logGroup, level: LogLevel.ALL, includeExecutionData: false },
     });
-    // Athena reads the lake and writes query results; Glue lookups for the catalog tables.
-    props.lake.grantRead(this.stateMachine);
-    props.results.grantRead(this.stateMachine);
-    props.athenaResults.grantReadWrite(this.stateMachine);
-    this.stateMachine.addToRolePolicy(
-      new PolicyStatement({
-        actions: ['glue:GetDatabase', 'glue:GetTable', 'glue:GetTables', 'glue:GetPartition', 'glue:GetPartitions'],
-        resources: [
-          Stack.of(this).formatArn({ service: 'glue', resource: 'catalog' }),
-          Stack.of(this).formatArn({ service: 'glue', resource: 'database', resourceName: props.databaseName }),
-          Stack.of(this).formatArn({ service: 'glue', resource: 'table', resourceName: `${props.databaseName}/*` }),
-        ],
-      }),
-    );
   }
 }
 

@@ -59,6 +59,12 @@ export function functionName(template: Template, logicalId: string): string | un
   return env?.Variables?.BESTEX_FUNCTION;
 }
 
+/** The export of that handler.ts the Lambda runs: env BESTEX_HANDLER, else `handler`. */
+export function functionExport(template: Template, logicalId: string): string {
+  const env = template.Resources[logicalId]?.Properties?.Environment as { Variables?: Record<string, string> } | undefined;
+  return env?.Variables?.BESTEX_HANDLER ?? 'handler';
+}
+
 /** Resolves Ref / Fn::GetAtt / Fn::Join onto local names. Unknown constructs are an error, not a guess. */
 export function resolveTokens(template: Template, value: CfnValue, local: LocalResources): CfnValue {
   const pseudo: Record<string, string> = {

@@ -9,7 +9,7 @@ import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { toAthenaCsv } from '../../lambdas/shared/athena-csv';
 import { type Notice, type PublishedNotice, publish, type Topic } from '../../lambdas/shared/notify';
 import type { Engine } from '../engine';
-import { functionName, type Template } from './asl';
+import { functionExport, functionName, type Template } from './asl';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 export type TaskHandler = (input: Json) => Promise<Json>;
@@ -57,7 +57,7 @@ export function localHandlers(definition: { States?: Record<string, AslState> },
     if (fn) {
       const folder = functionName(ctx.template, fn[1] as string);
       if (!folder) throw new Error(`state ${name}: Lambda ${fn[1]} has no BESTEX_FUNCTION`);
-      handlers[name] = lambdaHandler(folder);
+      handlers[name] = lambdaHandler(folder, functionExport(ctx.template, fn[1] as string));
     } else if (resource.startsWith('arn:aws:states:::athena:startQueryExecution')) {
       handlers[name] = athenaHandler(ctx);
     } else if (resource === 'arn:aws:states:::sns:publish') {
@@ -69,10 +69,12 @@ export function localHandlers(definition: { States?: Record<string, AslState> },
   return handlers;
 }
 
-function lambdaHandler(folder: string): TaskHandler {
+function lambdaHandler(folder: string, exportName: string): TaskHandler {
   return async (input) => {
-    const mod = (await import(`../../lambdas/${folder}/handler.ts`)) as { handler: (e: unknown) => Promise<Json> };
-    return (await mod.handler(input)) ?? null;
+    const mod = (await import(`../../lambdas/${folder}/handler.ts`)) as Record<string, ((e: unknown) => Promise<Json>) | undefined>;
+    const fn = mod[exportName];
+    if (typeof fn !== 'function') throw new Error(`lambdas/${folder}/handler.ts has no export "${exportName}"`);
+    return (await fn(input)) ?? null;
   };
 }
 

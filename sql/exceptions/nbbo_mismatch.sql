@@ -13,6 +13,8 @@
 --   6 venue_stale_before  DATE    venue due-diligence records effective before this are stale
 -- Output: the exception row contract; value = the larger absolute difference (USD), threshold =
 -- the tick of that side.
+-- Time differences are rounded to whole microseconds (the lake's precision): to_unixtime's DOUBLE
+-- is off by up to ~0.2 us at today's epoch, enough to tip an exact 10 s quote age either way.
 WITH params AS (
   SELECT CAST(? AS DATE) AS trade_date, CAST(? AS DOUBLE) AS slow_fill_ms, CAST(? AS DOUBLE) AS nbbo_tolerance,
          CAST(? AS DOUBLE) AS unfilled_timeout_s, CAST(? AS DOUBLE) AS max_quote_age_s, CAST(? AS DATE) AS venue_stale_before
@@ -48,7 +50,7 @@ compared AS (
   FROM dorders o
   JOIN filled f ON f.tie = 1 AND f.source = o.source AND f.order_id = o.order_id
   CROSS JOIN params p
-  WHERE f.nbb IS NOT NULL AND to_unixtime(f.ts) - to_unixtime(f.quote_ts) <= p.max_quote_age_s
+  WHERE f.nbb IS NOT NULL AND round((to_unixtime(f.ts) - to_unixtime(f.quote_ts)) * 1e6) <= p.max_quote_age_s * 1e6
 ),
 flagged AS (
   SELECT c.*,

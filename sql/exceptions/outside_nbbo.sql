@@ -11,6 +11,8 @@
 --   5 max_quote_age_s     DOUBLE  an NBBO older than this at the lookup time is stale (unusable)
 --   6 venue_stale_before  DATE    venue due-diligence records effective before this are stale
 -- Output: the exception row contract; value = USD per share outside the NBBO, threshold = tolerance.
+-- Time differences are rounded to whole microseconds (the lake's precision): to_unixtime's DOUBLE
+-- is off by up to ~0.2 us at today's epoch, enough to tip an exact 10 s quote age either way.
 WITH params AS (
   SELECT CAST(? AS DATE) AS trade_date, CAST(? AS DOUBLE) AS slow_fill_ms, CAST(? AS DOUBLE) AS nbbo_tolerance,
          CAST(? AS DOUBLE) AS unfilled_timeout_s, CAST(? AS DOUBLE) AS max_quote_age_s, CAST(? AS DATE) AS venue_stale_before
@@ -51,7 +53,7 @@ filled AS (
 usable AS (
   SELECT f.*
   FROM filled f CROSS JOIN params p
-  WHERE f.probe IS NOT NULL AND f.nbb IS NOT NULL AND f.nbb < f.nbo AND to_unixtime(f.ts) - to_unixtime(f.quote_ts) <= p.max_quote_age_s
+  WHERE f.probe IS NOT NULL AND f.nbb IS NOT NULL AND f.nbb < f.nbo AND round((to_unixtime(f.ts) - to_unixtime(f.quote_ts)) * 1e6) <= p.max_quote_age_s * 1e6
 ),
 covered AS (
   SELECT o.source, o.order_id, o.side, o.order_type

@@ -14,6 +14,8 @@
 -- Output: the exception row contract (trade_date, source, kind, severity, order_id, exec_id,
 -- symbol, venue, detail, value, threshold); severity is the kind's default, which configuration
 -- may override.
+-- Time differences are rounded to whole microseconds (the lake's precision): to_unixtime's DOUBLE
+-- is off by up to ~0.2 us at today's epoch, enough to tip an exact 10 s quote age either way.
 WITH params AS (
   SELECT CAST(? AS DATE) AS trade_date, CAST(? AS DOUBLE) AS slow_fill_ms, CAST(? AS DOUBLE) AS nbbo_tolerance,
          CAST(? AS DOUBLE) AS unfilled_timeout_s, CAST(? AS DOUBLE) AS max_quote_age_s, CAST(? AS DATE) AS venue_stale_before
@@ -78,7 +80,7 @@ marketable AS (
       o.order_type = 'MKT'
       OR (
         n.nbb IS NOT NULL AND n.nbb < n.nbo
-        AND to_unixtime(o.received_ts) - to_unixtime(n.quote_ts) <= p.max_quote_age_s
+        AND round((to_unixtime(o.received_ts) - to_unixtime(n.quote_ts)) * 1e6) <= p.max_quote_age_s * 1e6
         AND ((o.side = 'B' AND o.limit_price >= n.nbo) OR (o.side <> 'B' AND o.limit_price <= n.nbb))
       )
     )
@@ -90,7 +92,7 @@ fills AS (
 ),
 timed AS (
   SELECT m.source, m.order_id, m.symbol, m.order_type, m.is_day, f.first_venue,
-         (to_unixtime(f.first_exec_ts) - to_unixtime(m.received_ts)) * 1e3 AS first_fill_ms
+         round((to_unixtime(f.first_exec_ts) - to_unixtime(m.received_ts)) * 1e6) / 1e3 AS first_fill_ms
   FROM marketable m
   JOIN fills f ON f.source = m.source AND f.trade_date = m.trade_date AND f.order_id = m.order_id
 ),

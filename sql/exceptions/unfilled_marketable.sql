@@ -11,6 +11,8 @@
 --   6 venue_stale_before  DATE    venue due-diligence records effective before this are stale
 -- Output: the exception row contract; value = seconds from receipt to cancel (NULL: never
 -- canceled), threshold = unfilled_timeout_s.
+-- Time differences are rounded to whole microseconds (the lake's precision): to_unixtime's DOUBLE
+-- is off by up to ~0.2 us at today's epoch, enough to tip an exact 10 s quote age either way.
 WITH params AS (
   SELECT CAST(? AS DATE) AS trade_date, CAST(? AS DOUBLE) AS slow_fill_ms, CAST(? AS DOUBLE) AS nbbo_tolerance,
          CAST(? AS DOUBLE) AS unfilled_timeout_s, CAST(? AS DOUBLE) AS max_quote_age_s, CAST(? AS DATE) AS venue_stale_before
@@ -53,7 +55,7 @@ marketable AS (
       o.order_type = 'MKT'
       OR (
         n.nbb IS NOT NULL AND n.nbb < n.nbo
-        AND to_unixtime(o.received_ts) - to_unixtime(n.quote_ts) <= p.max_quote_age_s
+        AND round((to_unixtime(o.received_ts) - to_unixtime(n.quote_ts)) * 1e6) <= p.max_quote_age_s * 1e6
         AND ((o.side = 'B' AND o.limit_price >= n.nbo) OR (o.side <> 'B' AND o.limit_price <= n.nbb))
       )
     )
@@ -64,7 +66,7 @@ filled_orders AS (
   WHERE e.trade_date = p.trade_date
 ),
 open_orders AS (
-  SELECT m.*, to_unixtime(m.canceled_ts) - to_unixtime(m.received_ts) AS cancel_after_s
+  SELECT m.*, round((to_unixtime(m.canceled_ts) - to_unixtime(m.received_ts)) * 1e6) / 1e6 AS cancel_after_s
   FROM marketable m
   LEFT JOIN filled_orders f ON f.source = m.source AND f.order_id = m.order_id
   WHERE f.order_id IS NULL

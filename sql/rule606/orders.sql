@@ -14,6 +14,8 @@
 --   3 end_date         DATE     first trade date after the period
 --   4 max_quote_age_s  DOUBLE   an NBBO older than this at receipt is stale (unusable)
 -- Output: year, mon, sp500 ('Y'/'N'), order_type, directed ('Y'/'N'), orders, shares.
+-- Time differences are rounded to whole microseconds (the lake's precision): to_unixtime's DOUBLE
+-- is off by up to ~0.2 us at today's epoch, enough to tip an exact 10 s quote age either way.
 WITH params AS (
   SELECT CAST(? AS VARCHAR) AS period, CAST(? AS DATE) AS start_date, CAST(? AS DATE) AS end_date, CAST(? AS DOUBLE) AS max_quote_age_s
 ),
@@ -51,7 +53,7 @@ filled AS (
 usable AS (
   SELECT f.source, f.trade_date, f.order_id, f.nbb, f.nbo
   FROM filled f CROSS JOIN params p
-  WHERE f.tie = 1 AND f.nbb IS NOT NULL AND f.nbb < f.nbo AND to_unixtime(f.ts) - to_unixtime(f.quote_ts) <= p.max_quote_age_s
+  WHERE f.tie = 1 AND f.nbb IS NOT NULL AND f.nbb < f.nbo AND round((to_unixtime(f.ts) - to_unixtime(f.quote_ts)) * 1e6) <= p.max_quote_age_s * 1e6
 ),
 classified AS (
   SELECT b.*,

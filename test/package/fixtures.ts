@@ -2,8 +2,9 @@
  * Typed review fixtures: a small, hand-written quarter for two vendors, with values chosen so the
  * formatted text in the report can be predicted by hand.
  */
-import { ALL, type MetricName, type ReviewMetricRow } from '../../lambdas/shared/metrics';
+
 import type { ReviewPackageData, RuleOutcomeLike } from '../../lambdas/package/types';
+import { ALL, type MetricName, type ReviewMetricRow } from '../../lambdas/shared/metrics';
 
 type G = Partial<Pick<ReviewMetricRow, 'symbol' | 'order_category' | 'venue' | 'size_bucket' | 'sp500'>>;
 
@@ -60,14 +61,22 @@ function sourceRows(source: string, shift: number): ReviewMetricRow[] {
     if (g.order_category === 'non_marketable_limit') rows.push(row(source, g, 'limit_fill_rate_pct', 75));
     rows.push(row(source, g, 'cancel_rate_pct', 1.5));
     const mk = [0.0001, -0.0002, -0.0003, -0.0004, -0.0006];
-    (['markout_1s_per_share', 'markout_5s_per_share', 'markout_15s_per_share', 'markout_60s_per_share', 'markout_300s_per_share'] as const).forEach(
-      (m, k) => rows.push(row(source, g, m, (mk[k] ?? 0) * (market ? 1 : 0.5))),
-    );
+    const horizons = [
+      'markout_1s_per_share',
+      'markout_5s_per_share',
+      'markout_15s_per_share',
+      'markout_60s_per_share',
+      'markout_300s_per_share',
+    ] as const;
+    horizons.forEach((m, k) => {
+      rows.push(row(source, g, m, (mk[k] ?? 0) * (market ? 1 : 0.5)));
+    });
   });
   // Exclusions on the all-orders and market rows.
   for (const r of rows) {
     if (r.symbol !== ALL) continue;
-    if (r.order_category === ALL) Object.assign(r, { excl_no_nbbo: 3, excl_stale_nbbo: 17, excl_negative_exec_time: r.metric.includes('exec_time') ? 2 : 0 });
+    if (r.order_category === ALL)
+      Object.assign(r, { excl_no_nbbo: 3, excl_stale_nbbo: 17, excl_negative_exec_time: r.metric.includes('exec_time') ? 2 : 0 });
     if (r.order_category === 'market') Object.assign(r, { excl_stale_nbbo: 11 });
   }
   const venues: [string, number, number][] = [
@@ -97,10 +106,10 @@ export function outcome(partial: Partial<RuleOutcomeLike> & Pick<RuleOutcomeLike
     value: null,
     benchmark: null,
     difference: null,
-    ci_low: null,
-    ci_high: null,
+    ci_lower: null,
+    ci_upper: null,
     p_value: null,
-    n: null,
+    n_orders: null,
     severity: 'medium',
     action: 'Review with the vendor.',
     ...partial,
@@ -117,10 +126,10 @@ export const OUTCOMES: RuleOutcomeLike[] = [
     value: 0.0007,
     benchmark: 0.0012,
     difference: -0.0005,
-    ci_low: 0.00061,
-    ci_high: 0.00079,
+    ci_upper: -0.00031,
+    confidence: 0.95,
     p_value: 0.0004,
-    n: 1234,
+    n_orders: 1234,
     severity: 'high',
     action: 'Investigate <price improvement> shortfall & request routing changes',
   }),
@@ -133,10 +142,28 @@ export const OUTCOMES: RuleOutcomeLike[] = [
     benchmark: 120,
     difference: 30,
     p_value: 0.21,
-    n: 40,
+    n_orders: 40,
   }),
-  outcome({ rule_id: 'pi-market', metric: 'price_improvement_per_share', order_category: 'market', symbol: 'BRK.B', status: 'insufficient_sample', n: 12, reason: 'n=12 < min_orders 50' }),
-  outcome({ rule_id: 'fill-limit', metric: 'limit_fill_rate_pct', order_category: 'non_marketable_limit', status: 'pass', value: 75, benchmark: 70, difference: 5, p_value: 0.9, n: 900 }),
+  outcome({
+    rule_id: 'pi-market',
+    metric: 'price_improvement_per_share',
+    order_category: 'market',
+    symbol: 'BRK.B',
+    status: 'insufficient_sample',
+    n_orders: 12,
+    note: 'n=12 < min_orders 50',
+  }),
+  outcome({
+    rule_id: 'fill-limit',
+    metric: 'limit_fill_rate_pct',
+    order_category: 'non_marketable_limit',
+    status: 'pass',
+    value: 75,
+    benchmark: 70,
+    difference: 5,
+    p_value: 0.9,
+    n_orders: 900,
+  }),
   outcome({ rule_id: 'pi-market', metric: 'price_improvement_per_share', source: 'vendor-b', status: 'breach', severity: 'high' }),
 ];
 
@@ -148,7 +175,7 @@ export function fixture(over: Partial<ReviewPackageData> = {}): ReviewPackageDat
     codeVersion: 'abc1234',
     thresholdsVersion: '2026-11-21.1',
     runId: 'run-2026Q3-001',
-    metrics: [...sourceRows('vendor-a', -0.0008), ...sourceRows('vendor-b', 0)],
+    metrics: [...sourceRows('vendor-a', -0.0005), ...sourceRows('vendor-b', 0)],
     outcomes: OUTCOMES,
     venues: [
       { venue: 'WHSL', name: 'Wholesaler <One>', venue_type: 'WHOLESALER', approved: 'Y', pfof_per_share: 0.0015 },
@@ -161,22 +188,68 @@ export function fixture(over: Partial<ReviewPackageData> = {}): ReviewPackageDat
       consecutive_clean: 0,
       clean_reviews_to_exit: 2,
       history: [
-        { period: '2026Q2', at: '2026-07-05T11:00:00Z', breaches: 2, status: 'heightened', note: 'entered heightened monitoring' },
-        { period: '2026Q3', at: '2026-10-05T11:00:00Z', breaches: 1, status: 'heightened' },
+        { period: '2026Q2', run_id: 'run-2026Q2-001', breaches: 2, conclusive: true, decision: 'enter_heightened', consecutive_clean: 0 },
+        { period: '2026Q3', run_id: 'run-2026Q3-001', breaches: 1, conclusive: true, decision: 'remain_heightened', consecutive_clean: 0 },
       ],
     },
     reconciliation: [
-      { symbol: 'AAPL', order_type: 'market', metric: 'price_improvement_per_share', vendor_value: 0.0019, firm_value: 0.0007, difference: 0.0012, tolerance: 0.0002, status: 'finding' },
+      {
+        source: 'vendor-a',
+        symbol: 'AAPL',
+        order_type: 'market',
+        metric: 'price_improvement_per_share',
+        vendor_value: 0.0019,
+        firm_value: 0.0007,
+        difference: 0.0012,
+        abs_tolerance: 0.0001,
+        rel_tolerance: 0.05,
+        status: 'mismatch',
+      },
+      {
+        source: 'vendor-a',
+        symbol: '*',
+        order_type: '*',
+        metric: 'avg_exec_time_ms',
+        vendor_value: 150,
+        firm_value: 151,
+        difference: -1,
+        status: 'match',
+      },
     ],
     cases: [
       {
         case_id: 'C-2026-001',
-        status: 'investigating',
+        source: 'vendor-a',
+        period: '2026Q2',
+        status: 'open',
+        closure: null,
         rule_id: 'pi-market',
         opened_at: '2026-07-06T09:00:00Z',
-        title: 'PI shortfall on market orders',
-        last_event: { type: 'note', at: '2026-08-01T10:00:00Z', by: 'jane.doe', note: 'vendor acknowledged' },
+        last_event: 'corrective_action_plan',
+        last_event_at: '2026-08-01T10:00:00Z',
+        notified_at: '2026-07-07T09:00:00Z',
+        plan_at: '2026-08-01T10:00:00Z',
+        timeline: [
+          '2026-07-06 jane.doe opened: PI shortfall on market orders',
+          '2026-08-01 jane.doe corrective_action_plan: vendor re-weights wholesaler',
+        ],
       },
+    ],
+    differences: [
+      {
+        dimension: 'source',
+        metric: 'price_improvement_per_share',
+        symbol: '*',
+        order_category: 'market',
+        better: 'vendor-b',
+        worse: 'vendor-a',
+        better_value: 0.0015,
+        worse_value: 0.001,
+        difference: 0.0005,
+        p_value: 0.002,
+        material: true,
+      },
+      { dimension: 'source', metric: 'avg_exec_time_ms', better: 'vendor-a', worse: 'vendor-b', material: false },
     ],
     ...over,
   };

@@ -63,7 +63,8 @@ function letters(first: string): string[] {
  */
 export function classifyExecutionReport(execType: string | undefined, execTransType: string | undefined): ExecClass {
   const tt = execTransType ?? '0';
-  if (execType === undefined) return { kind: 'unsupported', reason: 'ExecutionReport has no ExecType (150): it cannot be told apart from a fill' };
+  if (execType === undefined)
+    return { kind: 'unsupported', reason: 'ExecutionReport has no ExecType (150): it cannot be told apart from a fill' };
   if (execType === 'F' && tt === '0') return FILL;
   if (execType === 'H' || tt === '1') return BUST;
   if (execType === 'G' || tt === '2') {
@@ -76,7 +77,10 @@ export function classifyExecutionReport(execType: string | undefined, execTransT
   if (execType === 'F') return FILL;
   if (execType === '1' || execType === '2') return tt === '0' ? FILL : IGNORED;
   if (NON_FILL_EXEC_TYPES.has(execType)) return IGNORED;
-  return { kind: 'unsupported', reason: `ExecType (150) "${execType}" is not a FIX value this parser knows: it may be a fill, so it is not skipped` };
+  return {
+    kind: 'unsupported',
+    reason: `ExecType (150) "${execType}" is not a FIX value this parser knows: it may be a fill, so it is not skipped`,
+  };
 }
 
 export type ExecClass = { readonly kind: 'fill' | 'bust' | 'ignored' } | { readonly kind: 'unsupported'; readonly reason: string };
@@ -88,7 +92,9 @@ const IGNORED: ExecClass = { kind: 'ignored' };
 const IGNORED_OTHER = { kind: 'ignored' } as const;
 
 /** Classifies a MsgType other than D and 8. */
-export function classifyOtherMsgType(msgType: string): { readonly kind: 'ignored' } | { readonly kind: 'unsupported' | 'unknown'; readonly reason: string } {
+export function classifyOtherMsgType(
+  msgType: string,
+): { readonly kind: 'ignored' } | { readonly kind: 'unsupported' | 'unknown'; readonly reason: string } {
   if (IGNORED_MSG_TYPES.has(msgType)) return IGNORED_OTHER;
   const name = UNSUPPORTED_MSG_TYPES[msgType];
   if (name !== undefined) {
@@ -97,5 +103,8 @@ export function classifyOtherMsgType(msgType: string): { readonly kind: 'ignored
       reason: `MsgType ${msgType} (${name}) may carry orders or fills but is not supported: send orders as NewOrderSingle (35=D) and fills as ExecutionReport (35=8)`,
     };
   }
-  return { kind: 'unknown', reason: `MsgType (35) "${msgType}" is not a standard FIX message type this parser knows (only D and 8 become rows)` };
+  return {
+    kind: 'unknown',
+    reason: `MsgType (35) "${msgType}" is not a standard FIX message type this parser knows (only D and 8 become rows)`,
+  };
 }

@@ -107,6 +107,35 @@ export class ByteSink {
     this.len = o;
   }
 
+  /**
+   * A FIX UTCTimestamp already checked to be `YYYYMMDD-HH:MM:SS[.f…]` as ISO-8601
+   * `YYYY-MM-DDTHH:MM:SS[.ffffff]Z`, the fraction cut to microseconds.
+   */
+  isoTimestamp(src: Uint8Array, from: number, to: number): void {
+    this.ensure(28);
+    const out = this.buf;
+    let o = this.len;
+    out[o++] = src[from] as number;
+    out[o++] = src[from + 1] as number;
+    out[o++] = src[from + 2] as number;
+    out[o++] = src[from + 3] as number;
+    out[o++] = 45;
+    out[o++] = src[from + 4] as number;
+    out[o++] = src[from + 5] as number;
+    out[o++] = 45;
+    out[o++] = src[from + 6] as number;
+    out[o++] = src[from + 7] as number;
+    out[o++] = 84;
+    for (let i = from + 9; i < from + 17; i++) out[o++] = src[i] as number;
+    if (to > from + 17) {
+      out[o++] = 46;
+      const end = Math.min(to, from + 24);
+      for (let i = from + 18; i < end; i++) out[o++] = src[i] as number;
+    }
+    out[o++] = 90;
+    this.len = o;
+  }
+
   async flush(): Promise<void> {
     let off = 0;
     while (off < this.len) {

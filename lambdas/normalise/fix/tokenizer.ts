@@ -162,7 +162,12 @@ export function scanLine(b: Uint8Array, from: number, to: number, s: Scan): Scan
     }
   }
   if (msg < 0) {
-    return fail(s, SCAN.GARBLED, 'BeginString(8)', 'no FIX message on this line ("8=FIX" not found): the line is not a FIX log line or is cut');
+    return fail(
+      s,
+      SCAN.GARBLED,
+      'BeginString(8)',
+      'no FIX message on this line ("8=FIX" not found): the line is not a FIX log line or is cut',
+    );
   }
   s.msgStart = msg;
 
@@ -182,7 +187,13 @@ export function scanLine(b: Uint8Array, from: number, to: number, s: Scan): Scan
     }
   }
   if (sep === 0) {
-    return fail(s, SCAN.GARBLED, 'BeginString(8)', 'no field separator after BeginString (8): fields must be separated by SOH (0x01), "|" or "^A"');
+    const spaced = /^8=FIX[^ ]* 9=\d/.test(latin1(b, msg, Math.min(end, msg + 24)));
+    return fail(
+      s,
+      SCAN.GARBLED,
+      'BeginString(8)',
+      `no field separator after BeginString (8)${spaced ? ' (the fields look separated by spaces, which cannot delimit FIX fields)' : ''}: fields must be separated by SOH (0x01), "|" or "^A"`,
+    );
   }
   s.sep = sep;
 
@@ -213,7 +224,10 @@ export function scanLine(b: Uint8Array, from: number, to: number, s: Scan): Scan
       if (pos >= end) break;
       c = b[pos] as number;
     }
-    if (digits === 0 || digits > MAX_TAG_DIGITS || pos >= end || c !== EQUALS) {
+    if (pos >= end || (c === EQUALS && pos + 1 === end && digits > 0)) {
+      return fail(s, SCAN.GARBLED, 'CheckSum(10)', 'the line ends before CheckSum (10=): the message is truncated');
+    }
+    if (digits === 0 || digits > MAX_TAG_DIGITS || c !== EQUALS) {
       return fail(s, SCAN.GARBLED, `field ${field + 1}`, garbledFieldReason(b, fieldStart, end, field + 1, sep));
     }
     sum += EQUALS;
@@ -238,7 +252,13 @@ export function scanLine(b: Uint8Array, from: number, to: number, s: Scan): Scan
     field++;
 
     if (tag === 10) {
-      if (field < 3) return fail(s, SCAN.GARBLED, 'BodyLength(9)', 'CheckSum (10) comes before any body: the message has no BodyLength (9) or MsgType (35)');
+      if (field < 3)
+        return fail(
+          s,
+          SCAN.GARBLED,
+          'BodyLength(9)',
+          'CheckSum (10) comes before any body: the message has no BodyLength (9) or MsgType (35)',
+        );
       // Whatever follows the trailer may only be one separator (plus trailing blanks trimmed above).
       let rest = valueEnd;
       if (rest < end) rest += sepLen;

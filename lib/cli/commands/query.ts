@@ -1,10 +1,36 @@
 import type { GlobalOptions } from '../main';
-import { csv, table } from '../output';
-import { withRuntime } from './runtime';
+import { csv, progress, table } from '../output';
+import { withTarget } from './target';
 
-export async function queryCommand(g: GlobalOptions, sql: string, format: 'table' | 'csv' | 'json'): Promise<void> {
-  const r = await withRuntime(g, (rt) => rt.query(sql));
-  const fmt = g.json ? 'json' : format;
+export interface QueryOptions {
+  format: 'table' | 'csv' | 'json';
+  /** Athena ExecutionParameters for `?` placeholders (SQL literals: strings quoted). */
+  params?: string[];
+  /** Seconds before an Athena query is stopped. */
+  timeout?: number;
+}
+
+/** Bytes in a human unit (binary, as Athena's console shows them). */
+export function humanBytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${i === 0 ? v : v.toFixed(2)} ${units[i]}`;
+}
+
+export async function queryCommand(g: GlobalOptions, sql: string, o: QueryOptions): Promise<void> {
+  const r = await withTarget(g, (t) => t.query(sql, o.params ?? [], o.timeout ? { timeoutMs: o.timeout * 1000 } : {}));
+  const fmt = g.json ? 'json' : o.format;
   const text = fmt === 'json' ? JSON.stringify(r.rows, null, 2) : fmt === 'csv' ? csv(r.columns, r.rows) : table(r.columns, r.rows);
   process.stdout.write(`${text}\n`);
+  if (r.bytesScanned !== undefined) {
+    // On stderr, so that csv/json output stays machine-readable.
+    progress(
+      `${r.rows.length} row${r.rows.length === 1 ? '' : 's'}; Athena query ${r.queryExecutionId ?? ''} scanned ${humanBytes(r.bytesScanned)}, cost $${(r.costUsd ?? 0).toFixed(6)} at $5/TB (10 MB minimum)`,
+    );
+  }
 }

@@ -1,13 +1,23 @@
-import { join } from 'node:path';
-import type { LocalRuntime, RunResult } from '../../local/runtime';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseConfig, thresholdsSchema } from '../../../lambdas/shared/config';
+import { DRY_RUN_PREFIX, periodRange, RESULTS } from '../../../lambdas/shared/layout';
+import { CliError } from '../../aws/errors';
+import { fetchPrefix, type Target } from '../../aws/target';
 import type { GlobalOptions } from '../main';
 import { print, progress, table } from '../output';
-import { withRuntime } from './runtime';
+import { renderPdfs } from '../pdf';
+import { withTarget } from './target';
 
 export interface ReviewOptions {
   period: string;
   dryRun?: boolean;
+  /** A thresholds file to try instead of the deployed/configured one. */
   thresholds?: string;
+  /** Review only these sources. */
+  sources?: string[];
+  /** Seconds to follow an AWS execution. */
+  timeout?: number;
 }
 
 interface Evaluation {
@@ -18,52 +28,127 @@ interface Evaluation {
 }
 
 export interface ReviewSummary {
+  target: 'local' | 'aws';
   period: string;
+  dryRun: boolean;
   executionId: string;
+  executionArn?: string;
+  consoleUrl?: string;
   breachCount: number;
   sources: { source: string; breaches: number; status: string }[];
   breaches: Record<string, unknown>[];
+  /** A local folder (local target) or an s3:// prefix (AWS). */
   packages: string;
+  pdfs: string[];
   notices: string[];
 }
 
-/** Runs the synthesised review state machine and copies the package to <home>/packages/. */
-export async function runReview(rt: LocalRuntime, o: ReviewOptions): Promise<ReviewSummary> {
-  progress(`Review ${o.period}${o.dryRun ? ' (dry run)' : ''}: running the synthesised state machine`);
-  const run: RunResult = await rt.run('review', {
-    period: o.period,
-    dryRun: o.dryRun ?? false,
-    ...(o.thresholds ? { thresholdsUri: o.thresholds } : {}),
-  });
+/** `dry-run/` before every key a dry run writes: its outputs never mix with reviews of record. */
+export const dryRunPrefix = (dryRun: boolean | undefined): string => (dryRun ? DRY_RUN_PREFIX : '');
+
+export function checkPeriod(period: string): void {
+  try {
+    periodRange(period);
+  } catch (e) {
+    throw new CliError(`${(e as Error).message}: pass --period 2026Q3 or --period 2026-07`);
+  }
+}
+
+/** Validates a thresholds file here, so a typo is reported before any execution starts. */
+export function checkThresholdsFile(path: string): void {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new CliError(`${path} cannot be read as JSON: ${(e as Error).message}`);
+  }
+  try {
+    parseConfig(thresholdsSchema, json, path);
+  } catch (e) {
+    throw new CliError((e as Error).message);
+  }
+}
+
+/** The thresholds file a run should try: --thresholds, or on AWS a dry run's --config folder. */
+function thresholdsToTry(g: GlobalOptions, o: ReviewOptions): string | undefined {
+  if (o.thresholds) return resolve(o.thresholds);
+  if (g.target === 'aws' && o.dryRun && g.config) return join(g.config, 'thresholds.json');
+  return undefined;
+}
+
+/** Where a fetched package goes by default: under --home, AWS packages apart from local ones. */
+export function packagesDir(g: GlobalOptions, t: Target, dryRun: boolean | undefined, period: string): string {
+  const base = t.kind === 'aws' ? join(g.home, 'aws', t.config.deployment.stackName) : g.home;
+  return join(base, `${dryRunPrefix(dryRun)}packages`, period);
+}
+
+/**
+ * Runs the review state machine on the target. Locally the package is copied under --home and
+ * its PDF printed; on AWS the summary says where the package is and how to fetch it.
+ */
+export async function runReview(t: Target, g: GlobalOptions, o: ReviewOptions): Promise<ReviewSummary> {
+  checkPeriod(o.period);
+  const dryRun = o.dryRun ?? false;
+  const thresholds = thresholdsToTry(g, o);
+  if (thresholds) checkThresholdsFile(thresholds);
+  const thresholdsUri = thresholds ? await t.stageInput(thresholds, 'thresholds', dryRun) : undefined;
+  progress(
+    `Review ${o.period}${dryRun ? ' (dry run: outputs under dry-run/, no notice, no case)' : ''}${thresholds ? ` with ${thresholds}` : ''}`,
+  );
+  const run = await t.run(
+    'review',
+    { period: o.period, dryRun, ...(thresholdsUri ? { thresholdsUri } : {}), ...(o.sources?.length ? { sources: o.sources } : {}) },
+    { namePrefix: `review-${o.period}${dryRun ? '-dry' : ''}`, ...(o.timeout ? { timeoutMs: o.timeout * 1000 } : {}) },
+  );
   const ev = (run.output.evaluation ?? {}) as Evaluation;
-  const prefix = `${o.dryRun ? 'dry-run/' : ''}packages/${o.period}/`;
-  const packages = join(rt.home, 'packages', o.period);
-  await rt.fetchPrefix('results', prefix, packages);
+  const prefix = `${dryRunPrefix(dryRun)}${RESULTS.package(o.period, '').replace(/\/+$/, '/')}`;
+  let packages: string;
+  let pdfs: string[] = [];
+  if (t.kind === 'local') {
+    packages = packagesDir(g, t, dryRun, o.period);
+    await fetchPrefix(t.s3, t.bucket('results'), prefix, packages);
+    const r = await renderPdfs(packages, progress);
+    pdfs = r.pdfs;
+    if (r.skipped) progress(`PDF skipped: ${r.skipped}`);
+  } else {
+    packages = `s3://${t.bucket('results')}/${prefix}`;
+  }
   return {
+    target: t.kind,
     period: o.period,
+    dryRun,
     executionId: run.executionId,
+    ...(run.executionArn ? { executionArn: run.executionArn } : {}),
+    ...(run.consoleUrl ? { consoleUrl: run.consoleUrl } : {}),
     breachCount: ev.breachCount ?? 0,
     sources: ev.sources ?? [],
     breaches: ev.breaches ?? [],
     packages,
-    notices: (ev.notices ?? []).map((n) => n.subject),
+    pdfs,
+    notices: dryRun ? [] : (ev.notices ?? []).map((n) => n.subject),
   };
 }
 
 export function describeReview(s: ReviewSummary): string {
   const lines = [
-    `Review ${s.period}: ${s.breachCount} breach${s.breachCount === 1 ? '' : 'es'}`,
+    `Review ${s.period}${s.dryRun ? ' (DRY RUN)' : ''}: ${s.breachCount} breach${s.breachCount === 1 ? '' : 'es'}`,
     table(['source', 'breaches', 'status'], s.sources as unknown as Record<string, unknown>[]),
   ];
   if (s.breaches.length) {
     const cols = ['source', 'rule_id', 'metric', 'order_category', 'symbol', 'value', 'benchmark', 'p_value', 'severity', 'action'];
     lines.push('', 'Breaches:', table(cols, s.breaches));
   }
-  lines.push('', `Review packages: ${s.packages}`, `Notices: ${s.notices.length ? s.notices.join(' | ') : 'none'}`);
+  lines.push('', `Review packages: ${s.packages}`);
+  if (s.pdfs.length) lines.push(`PDF: ${s.pdfs.join(', ')}`);
+  if (s.target === 'aws') {
+    lines.push(`Fetch: bestex --target aws fetch package --period ${s.period}${s.dryRun ? ' --dry-run' : ''}`);
+    if (s.executionArn) lines.push(`Execution: ${s.executionArn}`, `Console: ${s.consoleUrl ?? ''}`);
+  }
+  lines.push(`Notices: ${s.dryRun ? 'none (dry run)' : s.notices.length ? s.notices.join(' | ') : 'none'}`);
   return lines.join('\n');
 }
 
 export async function reviewCommand(g: GlobalOptions, o: ReviewOptions): Promise<void> {
-  const summary = await withRuntime(g, (rt) => runReview(rt, o));
+  const summary = await withTarget(g, (t) => runReview(t, g, o));
   print(g, describeReview(summary), summary);
 }

@@ -1,9 +1,11 @@
 import { LocalRuntime } from '../../local/runtime';
 import type { GlobalOptions } from '../main';
 import { progress } from '../output';
+import { requireLocal } from './target';
 
 /** A long-running local S3 endpoint for vendors and analysts to try uploads with any S3 client. */
 export async function serveCommand(g: GlobalOptions, port: number): Promise<void> {
+  requireLocal(g, 'serve', 'on AWS the drop bucket is the endpoint: upload with any S3 client, or `bestex --target aws drop <dir>`');
   const rt = await LocalRuntime.start({ home: g.home, port, ...(g.config ? { configDir: g.config } : {}), log: progress });
   rt.queue.onProcessed((p) => progress(`${p.ok ? '✓' : '✗'} ${p.key}${p.error ? `: ${p.error}` : ''}`));
   const lines = [

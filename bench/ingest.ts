@@ -1,0 +1,260 @@
+/**
+ * Ingestion benchmark: CSV executions (seeded, 1 M and 3 M rows) through the full normalise path
+ * (validation, duplicates, lineage, partitioned zstd Parquet, quarantine CSV, manifest) against a
+ * bare DuckDB `COPY (SELECT * FROM read_csv(...)) TO ... (FORMAT parquet)` of the same file, in
+ * the same run. Each measurement runs in its own child process so that peak RSS is per run.
+ * S3 transfer is excluded from both sides: it depends on the network, not on this code.
+ *
+ *   npx tsx bench/ingest.ts            # 1 M and 3 M rows, 3 repetitions, writes docs/performance.md
+ *   npx tsx bench/ingest.ts --rows 100000 --reps 1 --no-write
+ */
+import { execFileSync } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface BenchOptions {
+  rows?: number[];
+  reps?: number;
+  seed?: number;
+  /** Write the figures to docs/performance.md (## Ingestion). */
+  write?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface BenchRow {
+  rows: number;
+  csvBytes: number;
+  baselineMs: number;
+  normaliseMs: number;
+  ratio: number;
+  baselineRssMiB: number;
+  normaliseRssMiB: number;
+}
+
+export interface BenchResult {
+  results: BenchRow[];
+  rssGrowthMiB: number | undefined;
+  command: string;
+}
+
+const SELF = fileURLToPath(import.meta.url);
+const ROOT = join(SELF, '..', '..');
+const VENUES = ['XNAS', 'XNYS', 'ARCX', 'BATS', 'EDGX', 'IEXG', 'MEMX', 'EPRL'];
+
+/** Seeded PRNG (mulberry32): the same file for the same seed, on any machine. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Executions over one quarter of trading days, realistic field shapes. */
+export async function generateExecutions(path: string, rows: number, seed: number): Promise<void> {
+  const r = rng(seed);
+  const out = createWriteStream(path);
+  const start = Date.UTC(2026, 6, 1, 13, 30);
+  let buf = 'exec_id,order_id,route_id,venue,exec_ts,price,qty,liquidity,fee\n';
+  for (let i = 0; i < rows; i++) {
+    const day = Math.floor(r() * 63);
+    const ts = new Date(start + day * 86_400_000 + Math.floor(r() * 23_400_000)).toISOString().replace('Z', `${Math.floor(r() * 1000)}`.padStart(3, '0') + 'Z');
+    const price = (5 + r() * 500).toFixed(4);
+    const qty = 1 + Math.floor(r() * 20) * 100;
+    const fee = ((r() - 0.6) * 0.003 * qty).toFixed(5);
+    buf += `E${i},O${Math.floor(i / 2)},R${i},${VENUES[Math.floor(r() * VENUES.length)]},${ts},${price},${qty},${'ARX'[Math.floor(r() * 3)]},${fee}\n`;
+    if (buf.length > 1 << 20) {
+      if (!out.write(buf)) await new Promise((res) => out.once('drain', res));
+      buf = '';
+    }
+  }
+  out.write(buf);
+  await new Promise<void>((res, rej) => out.end((err?: Error | null) => (err ? rej(err) : res())));
+}
+
+interface ChildResult {
+  ms: number;
+  maxRssKiB: number;
+  rows: number;
+}
+
+function runChild(mode: 'baseline' | 'normalise', csv: string, work: string): ChildResult {
+  const out = execFileSync(process.execPath, ['--import', 'tsx', SELF, '--child', mode, csv, work], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, NODE_NO_WARNINGS: '1' },
+  });
+  const line = out.trim().split('\n').pop() ?? '';
+  return JSON.parse(line) as ChildResult;
+}
+
+/** In a child: one measured run; prints {ms, maxRssKiB, rows}. */
+async function child(mode: string, csv: string, work: string): Promise<void> {
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  mkdirSync(work, { recursive: true });
+  let rows = 0;
+  const t0 = performance.now();
+  if (mode === 'baseline') {
+    const inst = await DuckDBInstance.create(':memory:', { threads: '2' });
+    const db = await inst.connect();
+    const r = await db.runAndReadAll(`COPY (SELECT * FROM read_csv('${csv}')) TO '${join(work, 'bare.parquet')}' (FORMAT parquet)`);
+    rows = Number(r.getRows()[0]?.[0]);
+    db.closeSync();
+    inst.closeSync();
+  } else {
+    const { normaliseFile, prepare } = await import('../lambdas/normalise/core');
+    const { dataset } = await import('../lambdas/shared/schema');
+    const { limitsFromEnv } = await import('../lambdas/normalise/limits');
+    const limits = limitsFromEnv();
+    // The same DuckDB settings as the Lambda (normalise.ts openDuck).
+    const inst = await DuckDBInstance.create(':memory:', {
+      threads: String(limits.duckdbThreads),
+      memory_limit: limits.duckdbMemory,
+      temp_directory: join(work, 'duckdb-tmp'),
+    });
+    const db = await inst.connect();
+    await prepare(db);
+    const started = new Date().toISOString();
+    const r = await normaliseFile(db, {
+      path: csv,
+      format: 'csv',
+      spec: dataset('executions'),
+      source: 'bench-sor',
+      key: 'bench-sor/executions/bench.csv',
+      ingestedAt: started,
+      workDir: join(work, 'out'),
+    });
+    if (!r.ok) throw new Error(r.reason);
+    rows = r.rows_written;
+    const { rejects: _r, files, ...counts } = r;
+    writeFileSync(join(work, 'manifest.json'), JSON.stringify({ ...counts, outputs: files, started_at: started, finished_at: new Date().toISOString() }));
+    db.closeSync();
+    inst.closeSync();
+  }
+  const ms = performance.now() - t0;
+  process.stdout.write(`${JSON.stringify({ ms, maxRssKiB: process.resourceUsage().maxRSS, rows })}\n`);
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] as number;
+};
+
+export async function benchIngest(opts: BenchOptions = {}): Promise<BenchResult> {
+  const sizes = opts.rows ?? [1_000_000, 3_000_000];
+  const reps = opts.reps ?? 3;
+  const seed = opts.seed ?? 20260701;
+  const log = opts.log ?? ((l: string) => process.stderr.write(`${l}\n`));
+  const dir = mkdtempSync(join(tmpdir(), 'bench-ingest-'));
+  const results: BenchRow[] = [];
+  try {
+    for (const n of sizes) {
+      const csv = join(dir, `executions-${n}.csv`);
+      await generateExecutions(csv, n, seed);
+      const csvBytes = statSync(csv).size;
+      const base: ChildResult[] = [];
+      const norm: ChildResult[] = [];
+      for (let i = 0; i < reps; i++) {
+        // Alternate the order so that neither side always runs on a warm page cache.
+        const pair = i % 2 === 0 ? (['baseline', 'normalise'] as const) : (['normalise', 'baseline'] as const);
+        for (const mode of pair) {
+          const work = join(dir, `${mode}-${n}-${i}`);
+          const r = runChild(mode, csv, work);
+          (mode === 'baseline' ? base : norm).push(r);
+          rmSync(work, { recursive: true, force: true });
+          log(`${n} rows ${mode} run ${i + 1}: ${(r.ms / 1000).toFixed(2)} s, peak RSS ${(r.maxRssKiB / 1024).toFixed(0)} MiB`);
+        }
+      }
+      if (norm.some((r) => r.rows !== n)) throw new Error(`normalise wrote ${norm[0]?.rows} rows of ${n}: the generated file should be all valid`);
+      const row: BenchRow = {
+        rows: n,
+        csvBytes,
+        baselineMs: median(base.map((r) => r.ms)),
+        normaliseMs: median(norm.map((r) => r.ms)),
+        ratio: median(norm.map((r) => r.ms)) / median(base.map((r) => r.ms)),
+        baselineRssMiB: median(base.map((r) => r.maxRssKiB)) / 1024,
+        normaliseRssMiB: median(norm.map((r) => r.maxRssKiB)) / 1024,
+      };
+      results.push(row);
+      rmSync(csv, { force: true });
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const a = results.find((r) => r.rows === 1_000_000);
+  const b = results.find((r) => r.rows === 3_000_000);
+  const rssGrowthMiB = a && b ? b.normaliseRssMiB - a.normaliseRssMiB : undefined;
+  const command = `npx tsx bench/ingest.ts${opts.rows ? ` --rows ${sizes.join(',')}` : ''}${opts.reps ? ` --reps ${reps}` : ''}`;
+  const result = { results, rssGrowthMiB, command };
+  if (opts.write ?? true) writePerformanceDoc(result, reps);
+  return result;
+}
+
+/** Replaces (or adds) the "## Ingestion" section of docs/performance.md, leaving other sections alone. */
+function writePerformanceDoc(r: BenchResult, reps: number): void {
+  const path = join(ROOT, 'docs', 'performance.md');
+  const mib = (x: number) => x.toFixed(0);
+  const lines = [
+    '## Ingestion',
+    '',
+    `Command: \`${r.command}\` (${new Date().toISOString().slice(0, 10)}, ${reps} repetitions, medians; Node ${process.version}, 2 cores).`,
+    '',
+    'CSV executions (seeded, one quarter of trading days), the full normalise path (`normaliseFile`: every',
+    'column validated from the schema, duplicate and conflict detection, lineage columns, zstd Parquet',
+    'partitioned by trade date, manifest) against a bare DuckDB',
+    "`COPY (SELECT * FROM read_csv(...)) TO ... (FORMAT parquet)` of the same file in the same run. Each",
+    'run is a separate process; peak RSS is that process\'s maximum resident set. S3 transfer is not',
+    'included on either side.',
+    '',
+    '| rows | CSV MiB | bare COPY s | normalise s | ratio (goal ≤ 1.3×) | bare peak RSS MiB | normalise peak RSS MiB |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...r.results.map(
+      (x) =>
+        `| ${x.rows.toLocaleString('en-US')} | ${mib(x.csvBytes / 1048576)} | ${(x.baselineMs / 1000).toFixed(2)} | ${(x.normaliseMs / 1000).toFixed(2)} | ${x.ratio.toFixed(2)}× | ${mib(x.baselineRssMiB)} | ${mib(x.normaliseRssMiB)} |`,
+    ),
+    '',
+    r.rssGrowthMiB === undefined
+      ? ''
+      : `Peak RSS growth of the normalise path from 1 M to 3 M rows: **${mib(r.rssGrowthMiB)} MiB** (goal < 150 MiB).`,
+    '',
+  ];
+  const section = lines.join('\n');
+  let doc = existsSync(path) ? readFileSync(path, 'utf8') : '# Performance\n\nFigures measured on this project\'s reference machine (2 cores).\n\n';
+  const start = doc.indexOf('## Ingestion');
+  if (start >= 0) {
+    const next = doc.indexOf('\n## ', start + 1);
+    doc = doc.slice(0, start) + section + (next >= 0 ? doc.slice(next + 1) : '');
+  } else {
+    doc = `${doc.replace(/\n*$/, '\n\n')}${section}`;
+  }
+  mkdirSync(join(ROOT, 'docs'), { recursive: true });
+  writeFileSync(path, doc.replace(/\n*$/, '\n'));
+}
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  if (process.argv[2] === '--child') {
+    await child(process.argv[3] as string, process.argv[4] as string, process.argv[5] as string);
+  } else {
+    const rows = arg('--rows')
+      ?.split(',')
+      .map((x) => Number(x));
+    const reps = arg('--reps');
+    const r = await benchIngest({
+      ...(rows ? { rows } : {}),
+      ...(reps ? { reps: Number(reps) } : {}),
+      write: !process.argv.includes('--no-write'),
+    });
+    console.log(JSON.stringify(r, null, 2));
+  }
+}

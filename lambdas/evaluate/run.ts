@@ -1,0 +1,399 @@
+/**
+ * The Evaluate step of the review state machine: metric query results (Athena CSVs) → review_metrics
+ * → threshold outcomes, vendor reconciliation, market comparison, monitoring state, cases and the
+ * compliance notices (which the state machine publishes). Everything it decides comes from the pure
+ * modules in lambdas/review/; this file only reads and writes S3.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { loadCaseEvents, writeCaseEvents } from '../review/case-store';
+import { type CaseSummary, caseSummaries, casesForBreaches } from '../review/cases';
+import { compareMarkets, type MarketComparison } from '../review/compare';
+import { parseCsv, toCsv, toReviewMetricRows, toVendorMetricRows } from '../review/csv';
+import { breachCounts, evaluateThresholds, OUTCOME_COLUMNS, type RuleOutcome } from '../review/evaluate';
+import { applyReviews, MONITORING_STATE_KEY, type MonitoringState, parseMonitoringState, type SourceReview } from '../review/monitoring';
+import { composeNotices } from '../review/notify';
+import { csvToParquet, type ParquetColumn, readParquetRows } from '../review/parquet';
+import { type ReconciliationFinding, reconcileVendorMetrics, type VendorMetricRow } from '../review/reconcile';
+import { getBytes, getText, listObjects, parseS3Uri, putObject, s3Uri } from '../review/s3io';
+import { DEFAULT_CONFIG_DIR, parseConfig, type Thresholds, thresholdsSchema } from '../shared/config';
+import { DRY_RUN_PREFIX, periodRange, RESULTS } from '../shared/layout';
+import { GROUP_COLUMNS, REVIEW_METRIC_COLUMNS, type ReviewMetricRow } from '../shared/metrics';
+import type { Notice } from '../shared/notify';
+
+/** One Map item of RunMetricQueries: the query's name and its Athena result. */
+export interface MetricResult {
+  name: string;
+  path?: string;
+  sha256?: string;
+  result: { queryExecutionId: string; outputLocation: string; bytesScanned?: number };
+}
+
+export interface EvaluateEvent {
+  period: string;
+  runId: string;
+  start: string;
+  end: string;
+  /** The ASL passes the execution input's value through: a boolean, or its text. */
+  dryRun?: boolean | string;
+  /** Restrict the review to these sources; empty = every source in the results. */
+  sources?: string[];
+  /** Rules file to use instead of the deployed config/thresholds.json: s3:// URI or local path; '' = deployed. */
+  thresholdsUri?: string;
+  /** Metric query results; an item named 'vendor_metrics' holds the vendors' own statistics instead. */
+  metricResults: MetricResult[];
+}
+
+export interface EvaluateResult {
+  period: string;
+  runId: string;
+  dryRun: boolean;
+  breachCount: number;
+  sources: { source: string; breaches: number; status: 'normal' | 'heightened' }[];
+  notices: Notice[];
+  /** Keys written to the results bucket. */
+  outputs: string[];
+  /** The same keys by role, for the package step. */
+  files: EvaluateFiles;
+  thresholds: { uri: string; version: string; sha256: string };
+}
+
+export interface EvaluateFiles {
+  reviewMetricsParquet: string;
+  reviewMetricsCsv: string;
+  reviewBreachesParquet: string;
+  reviewBreachesCsv: string;
+  breaches: string;
+  outcomes: string;
+  reconciliation: string;
+  comparison: string;
+  monitoring: string;
+  cases: string;
+  summary: string;
+}
+
+export interface EvaluateDeps {
+  s3: S3Client;
+  resultsBucket: string;
+  now: () => Date;
+}
+
+export const VENDOR_METRICS_RESULT = 'vendor_metrics';
+
+const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+/** The period before: 2026Q3 → 2026Q2, 2026Q1 → 2025Q4, 2026-07 → 2026-06, 2026-01 → 2025-12. */
+export function priorPeriod(period: string): string {
+  const { kind } = periodRange(period);
+  if (kind === 'quarter') {
+    const y = Number(period.slice(0, 4));
+    const q = Number(period.slice(5));
+    return q === 1 ? `${y - 1}Q4` : `${y}Q${q - 1}`;
+  }
+  const y = Number(period.slice(0, 4));
+  const m = Number(period.slice(5));
+  return m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, '0')}`;
+}
+
+/** Output keys of a run; dry runs write under `dry-run/` so they never mix with the record. */
+export function evaluateFiles(period: string, runId: string, dryRun: boolean): EvaluateFiles {
+  const p = dryRun ? DRY_RUN_PREFIX : '';
+  const dir = `${p}${RESULTS.review(period, runId)}`;
+  return {
+    reviewMetricsParquet: `${p}${RESULTS.reviewMetrics(period, runId)}`,
+    // The CSVs live beside the JSON, not in the table folders: Athena reads every object under a
+    // table's location, and a CSV among Parquet files fails the query.
+    reviewMetricsCsv: `${dir}review_metrics.csv`,
+    reviewBreachesParquet: `${p}${RESULTS.reviewBreaches(period, runId)}`,
+    reviewBreachesCsv: `${dir}review_breaches.csv`,
+    breaches: `${dir}breaches.json`,
+    outcomes: `${dir}outcomes.json`,
+    reconciliation: `${dir}reconciliation.json`,
+    comparison: `${dir}comparison.json`,
+    monitoring: `${dir}monitoring.json`,
+    cases: `${dir}cases.json`,
+    summary: `${dir}summary.json`,
+  };
+}
+
+const METRIC_TYPES: Record<string, ParquetColumn['type']> = { value: 'DOUBLE', std_dev: 'DOUBLE', n_eff: 'DOUBLE' };
+export const REVIEW_METRICS_PARQUET: ParquetColumn[] = REVIEW_METRIC_COLUMNS.map((name) => ({
+  name,
+  type:
+    METRIC_TYPES[name] ??
+    ((GROUP_COLUMNS as readonly string[]).includes(name) || name === 'period' || name === 'source' || name === 'metric'
+      ? 'VARCHAR'
+      : 'BIGINT'),
+}));
+const OUTCOME_NUMBERS = new Set([
+  'value',
+  'benchmark',
+  'difference',
+  'tolerance',
+  'confidence',
+  'ci_lower',
+  'ci_upper',
+  'p_value',
+  'alpha',
+  'df',
+  'n_eff',
+  'benchmark_n_eff',
+]);
+const OUTCOME_INTS = new Set(['n_orders', 'benchmark_n_orders', 'min_orders']);
+export const REVIEW_BREACHES_PARQUET: ParquetColumn[] = OUTCOME_COLUMNS.map((name) => ({
+  name,
+  type: OUTCOME_NUMBERS.has(name) ? 'DOUBLE' : OUTCOME_INTS.has(name) ? 'BIGINT' : 'VARCHAR',
+}));
+
+async function readThresholds(
+  deps: EvaluateDeps,
+  uri: string | undefined,
+): Promise<{ thresholds: Thresholds; uri: string; sha256: string }> {
+  const where = uri || join(DEFAULT_CONFIG_DIR, 'thresholds.json');
+  let text: string;
+  const loc = parseS3Uri(where);
+  if (loc) {
+    const t = await getText(deps.s3, loc.bucket, loc.key);
+    if (t === null)
+      throw new Error(`thresholds file ${where} does not exist: upload it or leave thresholdsUri empty for the deployed rules`);
+    text = t;
+  } else {
+    try {
+      text = readFileSync(where, 'utf8');
+    } catch (e) {
+      throw new Error(`thresholds file ${where} cannot be read: ${(e as Error).message}`);
+    }
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`thresholds file ${where} is not JSON: ${(e as Error).message}`);
+  }
+  return { thresholds: parseConfig(thresholdsSchema, json, where), uri: where, sha256: createHash('sha256').update(text).digest('hex') };
+}
+
+async function readResult(deps: EvaluateDeps, r: MetricResult): Promise<{ name: string; text: string; where: string }> {
+  const loc = parseS3Uri(r.result.outputLocation);
+  if (!loc) throw new Error(`metric result ${r.name}: outputLocation "${r.result.outputLocation}" is not an s3:// URI`);
+  const text = await getText(deps.s3, loc.bucket, loc.key);
+  if (text === null)
+    throw new Error(`metric result ${r.name}: ${r.result.outputLocation} does not exist (query ${r.result.queryExecutionId})`);
+  return { name: r.name, text, where: r.result.outputLocation };
+}
+
+function rowKey(r: ReviewMetricRow): string {
+  return [r.source, r.metric, ...GROUP_COLUMNS.map((c) => r[c])].join('|');
+}
+
+async function readCurrent(deps: EvaluateDeps, event: EvaluateEvent): Promise<{ rows: ReviewMetricRow[]; vendor: VendorMetricRow[] }> {
+  const results = await Promise.all(event.metricResults.map((r) => readResult(deps, r)));
+  const rows: ReviewMetricRow[] = [];
+  const vendor: VendorMetricRow[] = [];
+  const seen = new Map<string, string>();
+  for (const r of results) {
+    const parsed = parseCsv(r.text, r.where);
+    if (!parsed.ok) throw new Error(`metric result ${r.name}: ${parsed.reason}`);
+    if (r.name === VENDOR_METRICS_RESULT) {
+      const v = toVendorMetricRows(parsed.value, r.where);
+      if (!v.ok) throw new Error(`vendor metrics: ${v.reason}`);
+      vendor.push(...v.value);
+      continue;
+    }
+    const m = toReviewMetricRows(parsed.value, r.where, event.period);
+    if (!m.ok) throw new Error(`metric result ${r.name}: ${m.reason}`);
+    for (const row of m.value) {
+      const k = rowKey(row);
+      const other = seen.get(k);
+      if (other !== undefined) {
+        throw new Error(
+          `metric ${row.metric} for ${k} comes from both ${other} and ${r.name}: each metric and group must come from one SQL file`,
+        );
+      }
+      seen.set(k, r.name);
+      rows.push(row);
+    }
+  }
+  return { rows, vendor };
+}
+
+/** The latest non-dry review_metrics of the prior period (by time written, then key), or none. */
+async function readPrior(deps: EvaluateDeps, period: string): Promise<{ rows: ReviewMetricRow[]; key: string | null }> {
+  const prior = priorPeriod(period);
+  const prefix = RESULTS.reviewMetrics(prior, 'x').replace(/x\.parquet$/, '');
+  const objects = (await listObjects(deps.s3, deps.resultsBucket, prefix)).filter((o) => o.key.endsWith('.parquet'));
+  if (objects.length === 0) return { rows: [], key: null };
+  objects.sort(
+    (a, b) => (a.lastModified?.getTime() ?? 0) - (b.lastModified?.getTime() ?? 0) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
+  );
+  const latest = objects[objects.length - 1] as { key: string };
+  const bytes = await getBytes(deps.s3, deps.resultsBucket, latest.key);
+  if (!bytes) return { rows: [], key: null };
+  const records = await readParquetRows(bytes);
+  const where = s3Uri(deps.resultsBucket, latest.key);
+  const header = [...REVIEW_METRIC_COLUMNS] as string[];
+  const asText = records.map((r) => header.map((c) => (r[c] === null || r[c] === undefined ? null : String(r[c]))));
+  const m = toReviewMetricRows({ header, rows: asText, lines: asText.map((_, i) => i + 1) }, where, prior);
+  if (!m.ok) throw new Error(`prior period: ${m.reason}`);
+  return { rows: m.value, key: latest.key };
+}
+
+async function readMonitoring(deps: EvaluateDeps): Promise<MonitoringState> {
+  const text = await getText(deps.s3, deps.resultsBucket, MONITORING_STATE_KEY);
+  if (text === null) return {};
+  const where = s3Uri(deps.resultsBucket, MONITORING_STATE_KEY);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${where} is not JSON: ${(e as Error).message}: fix or remove it (it holds the heightened-monitoring record)`);
+  }
+  const r = parseMonitoringState(json, where);
+  if (!r.ok) throw new Error(r.reason);
+  return r.value;
+}
+
+/** Which sources this review counts for monitoring: the tested ones, the requested ones, and every heightened one. */
+function sourceReviews(
+  outcomes: readonly RuleOutcome[],
+  event: EvaluateEvent,
+  state: MonitoringState,
+): (SourceReview & { source: string })[] {
+  const counts = new Map(breachCounts(outcomes).map((c) => [c.source, c]));
+  const names = new Set<string>(counts.keys());
+  const only = event.sources && event.sources.length > 0 ? new Set(event.sources) : undefined;
+  for (const s of event.sources ?? []) names.add(s);
+  // A heightened source absent from the results still gets an (inconclusive) entry: the gap shows.
+  for (const [s, st] of Object.entries(state)) if (st.status === 'heightened' && (!only || only.has(s))) names.add(s);
+  return [...names].sort().map((source) => {
+    const c = counts.get(source);
+    return { source, period: event.period, runId: event.runId, breaches: c?.breaches ?? 0, conclusive: (c?.evaluated ?? 0) > 0 };
+  });
+}
+
+const json = (v: unknown): string => `${JSON.stringify(v, null, 2)}\n`;
+
+export async function runEvaluation(event: EvaluateEvent, deps: EvaluateDeps): Promise<EvaluateResult> {
+  periodRange(event.period); // throws a clear message for a malformed period
+  if (!RUN_ID.test(event.runId))
+    throw new Error(`runId "${event.runId}" must be letters, digits, '.', '_' or '-' (it becomes part of S3 keys)`);
+  if (!Array.isArray(event.metricResults)) throw new Error('metricResults is missing: the Evaluate step needs the RunMetricQueries output');
+  const dryRun = event.dryRun === true || event.dryRun === 'true';
+  const now = deps.now().toISOString();
+
+  const [th, current, prior, state, existingCases] = await Promise.all([
+    readThresholds(deps, event.thresholdsUri),
+    readCurrent(deps, event),
+    readPrior(deps, event.period),
+    readMonitoring(deps),
+    loadCaseEvents(deps.s3, deps.resultsBucket),
+  ]);
+  const { thresholds } = th;
+  const sources = event.sources && event.sources.length > 0 ? event.sources : undefined;
+
+  const outcomes = evaluateThresholds({
+    period: event.period,
+    current: current.rows,
+    prior: prior.rows,
+    thresholds,
+    ...(sources ? { sources } : {}),
+  });
+  const breaches = outcomes.filter((o) => o.status === 'breach');
+  const nextState = applyReviews(state, sourceReviews(outcomes, event, state), thresholds.clean_reviews_to_exit);
+  const reconciliation: ReconciliationFinding[] = reconcileVendorMetrics(
+    current.vendor.filter((v) => !sources || sources.includes(v.source)),
+    current.rows,
+    { period: event.period, tolerances: thresholds.reconciliation },
+  );
+  const comparison: MarketComparison = compareMarkets(current.rows, {
+    period: event.period,
+    comparisons: thresholds.comparisons,
+    alpha: thresholds.significance,
+    ...(sources ? { sources } : {}),
+  });
+  const heightened = new Set(Object.entries(nextState).flatMap(([s, st]) => (st.status === 'heightened' ? [s] : [])));
+  // Dry runs open no case; re-runs of a period open none twice (one case per source + rule + period).
+  const newCases = dryRun
+    ? []
+    : casesForBreaches(outcomes, existingCases, { at: now, heightened, cleanReviewsToExit: thresholds.clean_reviews_to_exit });
+  const cases: CaseSummary[] = caseSummaries([...existingCases, ...newCases]);
+
+  const reviewed = sourceReviews(outcomes, event, state);
+  const files = evaluateFiles(event.period, event.runId, dryRun);
+  const packagePrefix = dryRun ? DRY_RUN_PREFIX : '';
+  const notices = composeNotices(outcomes, {
+    period: event.period,
+    packageUri: (source) => s3Uri(deps.resultsBucket, `${packagePrefix}${RESULTS.package(event.period, source)}`),
+    monitoring: nextState,
+    cleanReviewsToExit: thresholds.clean_reviews_to_exit,
+    runId: event.runId,
+    dryRun,
+    thresholdsVersion: thresholds.version,
+    cases,
+    expectedSources: reviewed.map((r) => r.source),
+    ...(current.vendor.length > 0 ? { reconciliation } : {}),
+  });
+
+  const metricsCsv = toCsv(REVIEW_METRIC_COLUMNS, current.rows as unknown as Record<string, unknown>[]);
+  const breachesCsv = toCsv(OUTCOME_COLUMNS, breaches as unknown as Record<string, unknown>[]);
+  const [metricsParquet, breachesParquet] = [
+    await csvToParquet(metricsCsv, REVIEW_METRICS_PARQUET),
+    await csvToParquet(breachesCsv, REVIEW_BREACHES_PARQUET),
+  ];
+  const summary = {
+    period: event.period,
+    runId: event.runId,
+    start: event.start,
+    end: event.end,
+    dryRun,
+    evaluatedAt: now,
+    thresholds: { uri: th.uri, version: thresholds.version, sha256: th.sha256 },
+    queries: event.metricResults.map((r) => ({ name: r.name, path: r.path ?? null, sha256: r.sha256 ?? null, ...r.result })),
+    prior: { period: priorPeriod(event.period), key: prior.key, rows: prior.rows.length },
+    rows: current.rows.length,
+    vendorRows: current.vendor.length,
+    counts: Object.fromEntries(
+      ['breach', 'pass', 'not_significant', 'insufficient_sample', 'no_data'].map((s) => [
+        s,
+        outcomes.filter((o) => o.status === s).length,
+      ]),
+    ),
+    newCaseEvents: newCases.length,
+  };
+  const bucket = deps.resultsBucket;
+  const writes: [string, string | Uint8Array, string][] = [
+    [files.reviewMetricsParquet, metricsParquet, 'application/vnd.apache.parquet'],
+    [files.reviewMetricsCsv, metricsCsv, 'text/csv'],
+    [files.reviewBreachesParquet, breachesParquet, 'application/vnd.apache.parquet'],
+    [files.reviewBreachesCsv, breachesCsv, 'text/csv'],
+    [files.breaches, json(breaches), 'application/json'],
+    [files.outcomes, json(outcomes), 'application/json'],
+    [files.reconciliation, json(reconciliation), 'application/json'],
+    [files.comparison, json(comparison), 'application/json'],
+    [files.monitoring, json(nextState), 'application/json'],
+    [files.cases, json(cases), 'application/json'],
+    [files.summary, json(summary), 'application/json'],
+  ];
+  for (const [key, body, type] of writes) await putObject(deps.s3, bucket, key, body, type);
+  const outputs = writes.map(([k]) => k);
+  if (!dryRun) {
+    // The record changes last, after every output exists: a failed run leaves monitoring untouched.
+    outputs.push(...(await writeCaseEvents(deps.s3, bucket, newCases)));
+    await putObject(deps.s3, bucket, MONITORING_STATE_KEY, json(nextState), 'application/json');
+    outputs.push(MONITORING_STATE_KEY);
+  }
+
+  return {
+    period: event.period,
+    runId: event.runId,
+    dryRun,
+    breachCount: breaches.length,
+    sources: reviewed.map((r) => ({ source: r.source, breaches: r.breaches, status: nextState[r.source]?.status ?? 'normal' })),
+    notices,
+    outputs,
+    files,
+    thresholds: { uri: th.uri, version: thresholds.version, sha256: th.sha256 },
+  };
+}

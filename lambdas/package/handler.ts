@@ -1,0 +1,35 @@
+/**
+ * Package Lambda: invoked by the review state machine after Evaluate. Writes each source's review
+ * package under packages/<period>/<source>/ in the results bucket (dry runs under dry-run/) and the
+ * evidence manifest also to the evidence bucket (Object Lock). HTML only: the PDF is made locally
+ * by `bestex` from the fetched package (no browser in the function).
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { bucket, envOr, s3Client } from '../shared/aws';
+import { type PackageEvent, type PackageResult, runPackage } from './run';
+import { s3Sink, s3Store } from './store';
+
+const logger = new Logger({ serviceName: 'bestex-package' });
+
+export const handler = async (event: PackageEvent): Promise<PackageResult> => {
+  const s3 = s3Client();
+  const evidenceBucket = process.env.BUCKET_EVIDENCE;
+  const checksum = { checksum: !process.env.BESTEX_S3_ENDPOINT };
+  const result = await runPackage(event, {
+    store: s3Store(s3),
+    resultsBucket: bucket('results'),
+    lakeBucket: bucket('lake'),
+    results: s3Sink(s3, bucket('results'), checksum),
+    ...(evidenceBucket ? { evidence: s3Sink(s3, evidenceBucket, checksum) } : {}),
+    now: () => new Date(),
+    codeVersion: envOr('BESTEX_CODE_VERSION', 'unknown'),
+  });
+  // Keys and counts only: no order data in logs.
+  logger.info('review package written', {
+    period: result.period,
+    runId: result.runId,
+    dryRun: result.dryRun,
+    packages: result.packages.length,
+  });
+  return result;
+};

@@ -1,0 +1,152 @@
+/**
+ * The package's tables as CSV and Parquet. CSV is RFC 4180 in Athena's dialect (as the review's own
+ * CSVs, so one reader serves both); Parquet is written by DuckDB, the project's Parquet writer, from a typed column list so the
+ * files read back with the same types everywhere (Athena, DuckDB, pandas).
+ */
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { OUTCOME_COLUMNS } from '../review/evaluate';
+import { ALL, GROUP_COLUMNS, REVIEW_METRIC_COLUMNS, type ReviewMetricRow } from '../shared/metrics';
+import type { RuleOutcomeLike } from './types';
+
+export type ColumnKind = 'VARCHAR' | 'DOUBLE' | 'BIGINT';
+export interface TableColumn {
+  name: string;
+  kind: ColumnKind;
+}
+export type TableRow = Readonly<Record<string, unknown>>;
+
+const INTEGER_METRIC_COLUMNS = new Set([
+  'n_orders',
+  'n_executions',
+  'excl_no_nbbo',
+  'excl_stale_nbbo',
+  'excl_crossed_or_locked_nbbo',
+  'excl_negative_exec_time',
+  'excl_orphan_execution',
+]);
+
+/** review_metrics, in the contract's column order. */
+export const METRIC_TABLE: readonly TableColumn[] = REVIEW_METRIC_COLUMNS.map((name) => ({
+  name,
+  kind: name === 'value' || name === 'std_dev' || name === 'n_eff' ? 'DOUBLE' : INTEGER_METRIC_COLUMNS.has(name) ? 'BIGINT' : 'VARCHAR',
+}));
+
+const OUTCOME_DOUBLES = new Set([
+  'value',
+  'benchmark',
+  'difference',
+  'tolerance',
+  'confidence',
+  'ci_lower',
+  'ci_upper',
+  'p_value',
+  'alpha',
+  'df',
+  'n_eff',
+  'benchmark_n_eff',
+]);
+const OUTCOME_BIGINTS = new Set(['n_orders', 'benchmark_n_orders', 'min_orders']);
+
+/** Breaches: the columns of review_breaches (the evaluate step's outcome columns), so both files read alike. */
+export const BREACH_TABLE: readonly TableColumn[] = OUTCOME_COLUMNS.map((name) => ({
+  name,
+  kind: OUTCOME_DOUBLES.has(name) ? 'DOUBLE' : OUTCOME_BIGINTS.has(name) ? 'BIGINT' : 'VARCHAR',
+}));
+
+/** Field names the structural outcome may use instead of the evaluate step's own. */
+const OUTCOME_ALIASES: Record<string, string> = {
+  ci_lower: 'ci_low',
+  ci_upper: 'ci_high',
+  n_orders: 'n',
+  benchmark_ref: 'benchmark_label',
+  note: 'reason',
+};
+
+/** The breach rows of a source's outcomes, one value per BREACH_TABLE column (absent = NULL). */
+export function breachRows(period: string, outcomes: readonly RuleOutcomeLike[]): TableRow[] {
+  return outcomes
+    .filter((o) => o.status === 'breach')
+    .map((o) => {
+      const src = o as unknown as Record<string, unknown>;
+      const row: Record<string, unknown> = {};
+      for (const { name } of BREACH_TABLE) {
+        const alias = OUTCOME_ALIASES[name];
+        row[name] = src[name] ?? (alias ? src[alias] : undefined) ?? null;
+      }
+      row.period ??= period;
+      for (const g of GROUP_COLUMNS) row[g] ??= ALL;
+      return row;
+    });
+}
+
+export const metricRows = (rows: readonly ReviewMetricRow[]): TableRow[] => rows as unknown as TableRow[];
+
+/** Athena's CSV dialect: NULL is an empty unquoted field, an empty string is "". */
+function csvField(v: unknown): string {
+  if (v === null || v === undefined || (typeof v === 'number' && !Number.isFinite(v))) return '';
+  // Full precision: String() of a double round-trips exactly.
+  const s = String(v);
+  return s === '' || /[",\r\n]/.test(s) || s !== s.trim() ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export function toCsv(columns: readonly TableColumn[], rows: readonly TableRow[]): string {
+  const lines = [columns.map((c) => csvField(c.name)).join(',')];
+  for (const r of rows) lines.push(columns.map((c) => csvField(r[c.name])).join(','));
+  return `${lines.join('\n')}\n`;
+}
+
+async function withDuckDb<T>(
+  fn: (
+    dir: string,
+    run: (sql: string) => Promise<Record<string, unknown>[]>,
+    con: Awaited<ReturnType<DuckDBInstance['connect']>>,
+  ) => Promise<T>,
+): Promise<T> {
+  const dir = await mkdtemp(join(tmpdir(), 'bestex-package-'));
+  const db = await DuckDBInstance.create(':memory:');
+  const con = await db.connect();
+  try {
+    const run = async (sql: string) => (await con.runAndReadAll(sql)).getRowObjectsJS() as Record<string, unknown>[];
+    return await fn(dir, run, con);
+  } finally {
+    con.closeSync();
+    db.closeSync();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+/** Writes rows to Parquet (zstd) through DuckDB's appender and returns the file's bytes. */
+export async function toParquet(columns: readonly TableColumn[], rows: readonly TableRow[]): Promise<Buffer> {
+  return withDuckDb(async (dir, run, con) => {
+    await run(`CREATE TABLE t (${columns.map((c) => `${ident(c.name)} ${c.kind}`).join(', ')})`);
+    const app = await con.createAppender('t');
+    for (const r of rows) {
+      for (const c of columns) {
+        const v = r[c.name];
+        if (v === null || v === undefined || (typeof v === 'number' && !Number.isFinite(v))) app.appendNull();
+        else if (c.kind === 'VARCHAR') app.appendVarchar(String(v));
+        else if (c.kind === 'DOUBLE') app.appendDouble(Number(v));
+        else app.appendBigInt(BigInt(Math.round(Number(v))));
+      }
+      app.endRow();
+    }
+    app.closeSync();
+    const file = join(dir, 't.parquet');
+    await run(`COPY t TO '${file}' (FORMAT parquet, COMPRESSION zstd)`);
+    return readFile(file);
+  });
+}
+
+/** Reads a Parquet file's rows (JS values: BIGINT as bigint); used for review_metrics from the evaluate step. */
+export async function readParquet(bytes: Buffer): Promise<Record<string, unknown>[]> {
+  return withDuckDb(async (dir, run) => {
+    const file = join(dir, 'in.parquet');
+    await writeFile(file, bytes);
+    return run(`SELECT * FROM read_parquet('${file}')`);
+  });
+}

@@ -1,0 +1,144 @@
+/**
+ * `bestex status`: where the oversight cycle stands, from the results and quarantine buckets of
+ * either target: the last review per source and its heightened-monitoring state, the open
+ * remediation cases, and the files quarantined in the last days.
+ */
+import type { S3Client } from '@aws-sdk/client-s3';
+import { loadCaseEvents } from '../../../lambdas/review/case-store';
+import { type CaseEvent, type CaseSummary, caseSummaries } from '../../../lambdas/review/cases';
+import { describeMonitoring, MONITORING_STATE_KEY, type MonitoringState, parseMonitoringState } from '../../../lambdas/review/monitoring';
+import { QUARANTINE } from '../../../lambdas/shared/layout';
+import { awsCall, CliError } from '../../aws/errors';
+import { listPrefix, readJsonObject, type Target } from '../../aws/target';
+import type { GlobalOptions } from '../main';
+import { print, table } from '../output';
+import { withTarget } from './target';
+
+export interface SourceStatus {
+  source: string;
+  monitoring: 'normal' | 'heightened';
+  since: string | null;
+  consecutive_clean: number;
+  last_period: string | null;
+  last_run: string | null;
+  last_breaches: number | null;
+  last_decision: string | null;
+  reviews: number;
+  description: string;
+}
+
+export interface QuarantinedFile {
+  drop_key: string;
+  /** whole file (nothing loaded) or rows (some rows rejected, the rest loaded). */
+  kind: 'file' | 'rows';
+  at: string;
+  reason: string;
+}
+
+export interface Status {
+  target: 'local' | 'aws';
+  sources: SourceStatus[];
+  openCases: CaseSummary[];
+  quarantined: QuarantinedFile[];
+  days: number;
+}
+
+/** Every source's monitoring state and last review (sources never reviewed are left out). */
+export function sourceStatuses(state: MonitoringState, cleanReviewsToExit: number): SourceStatus[] {
+  return Object.entries(state)
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([source, s]) => {
+      const last = s.history[s.history.length - 1];
+      return {
+        source,
+        monitoring: s.status,
+        since: s.since,
+        consecutive_clean: s.consecutive_clean,
+        last_period: last?.period ?? null,
+        last_run: last?.run_id ?? null,
+        last_breaches: last?.breaches ?? null,
+        last_decision: last?.decision ?? null,
+        reviews: s.history.length,
+        description: describeMonitoring(s, cleanReviewsToExit),
+      };
+    });
+}
+
+async function monitoringState(s3: S3Client, bucket: string): Promise<MonitoringState> {
+  const raw = await readJsonObject(s3, bucket, MONITORING_STATE_KEY);
+  if (raw === undefined) return {};
+  const r = parseMonitoringState(raw, `s3://${bucket}/${MONITORING_STATE_KEY}`);
+  if (!r.ok) throw new CliError(r.reason);
+  return r.value;
+}
+
+/** Files quarantined (wholly, or some of their rows) since `since`, newest first. */
+export async function quarantinedSince(s3: S3Client, bucket: string, since: Date): Promise<QuarantinedFile[]> {
+  const out: QuarantinedFile[] = [];
+  const recent = (d: Date | null) => d !== null && d.getTime() >= since.getTime();
+  const filesPrefix = QUARANTINE.file('');
+  for (const o of await listPrefix(s3, bucket, filesPrefix)) {
+    if (!o.key.endsWith('.reason.json') || !recent(o.lastModified)) continue;
+    const dropKey = o.key.slice(filesPrefix.length, -'.reason.json'.length);
+    const doc = (await readJsonObject(s3, bucket, o.key)) as { reason?: string; at?: string } | undefined;
+    out.push({ drop_key: dropKey, kind: 'file', at: doc?.at ?? o.lastModified?.toISOString() ?? '', reason: doc?.reason ?? '' });
+  }
+  const rowsPrefix = QUARANTINE.rows('').replace(/\.rejected\.csv$/, '');
+  for (const o of await listPrefix(s3, bucket, rowsPrefix)) {
+    if (!o.key.endsWith('.rejected.csv') || !recent(o.lastModified)) continue;
+    const dropKey = o.key.slice(rowsPrefix.length, -'.rejected.csv'.length);
+    if (out.some((f) => f.drop_key === dropKey)) continue;
+    out.push({
+      drop_key: dropKey,
+      kind: 'rows',
+      at: o.lastModified?.toISOString() ?? '',
+      reason: `rejected rows with reasons: s3://${bucket}/${o.key}`,
+    });
+  }
+  return out.sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0));
+}
+
+export async function caseEvents(t: Target): Promise<CaseEvent[]> {
+  const bucket = t.bucket('results');
+  return awsCall({ action: 'reading the case log', bucket, key: 'cases/events/' }, () => loadCaseEvents(t.s3, bucket));
+}
+
+export async function collectStatus(t: Target, days: number, now: Date = new Date()): Promise<Status> {
+  const results = t.bucket('results');
+  const state = await monitoringState(t.s3, results);
+  const cases = caseSummaries(await caseEvents(t));
+  const since = new Date(now.getTime() - days * 86_400_000);
+  return {
+    target: t.kind,
+    sources: sourceStatuses(state, t.config.thresholds.clean_reviews_to_exit),
+    openCases: cases.filter((c) => c.status === 'open'),
+    quarantined: await quarantinedSince(t.s3, t.bucket('quarantine'), since),
+    days,
+  };
+}
+
+export function describeStatus(s: Status): string {
+  const lines: string[] = ['Reviews and heightened monitoring:'];
+  if (s.sources.length) {
+    const cols = ['source', 'monitoring', 'since', 'last_period', 'last_breaches', 'last_decision', 'consecutive_clean', 'reviews'];
+    lines.push(table(cols, s.sources as unknown as Record<string, unknown>[]));
+    for (const x of s.sources.filter((x) => x.monitoring === 'heightened')) lines.push(`  ${x.source}: ${x.description}`);
+  } else {
+    lines.push('  no review has run yet: `bestex review --period 2026Q3`');
+  }
+  lines.push('', `Open cases (${s.openCases.length}):`);
+  if (s.openCases.length) {
+    const cols = ['case_id', 'source', 'period', 'rule_id', 'opened_at', 'last_event', 'last_event_at', 'notified_at', 'plan_at'];
+    lines.push(table(cols, s.openCases as unknown as Record<string, unknown>[]));
+  } else lines.push('  none');
+  lines.push('', `Quarantined in the last ${s.days} day${s.days === 1 ? '' : 's'} (${s.quarantined.length}):`);
+  if (s.quarantined.length) lines.push(table(['drop_key', 'kind', 'at', 'reason'], s.quarantined as unknown as Record<string, unknown>[]));
+  else lines.push('  none');
+  return lines.join('\n');
+}
+
+export async function statusCommand(g: GlobalOptions, o: { days: number }): Promise<void> {
+  if (!Number.isFinite(o.days) || o.days <= 0) throw new CliError(`--days must be a positive number, got ${o.days}`);
+  const s = await withTarget(g, (t) => collectStatus(t, o.days));
+  print(g, describeStatus(s), s);
+}

@@ -1,0 +1,192 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import type { Role } from 'aws-cdk-lib/aws-iam';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import {
+  Choice,
+  Condition,
+  DefinitionBody,
+  IntegrationPattern,
+  JsonPath,
+  LogLevel,
+  Map as MapState,
+  Pass,
+  Result,
+  StateMachine,
+  Succeed,
+  TaskInput,
+} from 'aws-cdk-lib/aws-stepfunctions';
+import { AthenaStartQueryExecution, LambdaInvoke, SnsPublish } from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+import { sqlFiles } from '../sql-files';
+import { BestexFunction } from './function';
+import { ATHENA_OUTPUT_PREFIX, type Lake } from './lake';
+import type { Notifications } from './notifications';
+import { workflowRole } from './workflow-role';
+
+export interface ExceptionsWorkflowProps {
+  /** Buckets, catalog and workgroup the exception SQL reads. */
+  readonly lake: Lake;
+  /** The compliance topic receives the day's notice; its key encrypts it. */
+  readonly notifications: Notifications;
+  readonly logRetention: RetentionDays;
+  /** The whole daily run must finish within this. @default 1 hour */
+  readonly timeout?: Duration;
+}
+
+/** State names the local runtime binds its task handlers to: renaming one is a breaking change. */
+export const EXCEPTIONS_STATES = {
+  prepare: 'PrepareDay',
+  listQueries: 'ListExceptionQueries',
+  runQueries: 'RunExceptionQueries',
+  runQuery: 'RunExceptionQuery',
+  recordQuery: 'RecordExceptionQuery',
+  summarize: 'SummarizeDay',
+  dryRun: 'DryRun',
+  anyNotices: 'AnyNotices',
+  notify: 'NotifyCompliance',
+  publish: 'PublishNotice',
+} as const;
+
+/** Where the daily run writes in the results bucket (lambdas/shared/layout.ts RESULTS.exceptions). */
+export const EXCEPTIONS_PREFIX = 'exceptions/';
+
+/**
+ * The daily exceptions run (`${stack}-exceptions`), the review's pattern for one trade date:
+ * PrepareDay (the date, default the previous weekday in New York, and the SQL parameters)
+ * ► Map(sql/exceptions/*.sql on Athena) ► SummarizeDay (CSV + HTML report, counts, notices)
+ * ► Choice(dry run?) ► Choice(any notice?) ► SNS to compliance. Input: `{}` from the schedule,
+ * or `{ "date": "2026-07-01", "dryRun": true }` by hand.
+ */
+export class ExceptionsWorkflow extends Construct {
+  readonly stateMachine: StateMachine;
+  readonly functions: { prepare: BestexFunction; summarize: BestexFunction };
+  readonly role: Role;
+  readonly logGroup: LogGroup;
+
+  constructor(scope: Construct, id: string, props: ExceptionsWorkflowProps) {
+    super(scope, id);
+    const S = EXCEPTIONS_STATES;
+    const { lake } = props;
+    const prepare = new BestexFunction(this, 'PrepareFn', {
+      name: 'exceptions',
+      handler: 'prepare',
+      description: 'Chooses the trade date of the daily exceptions and the SQL parameters',
+      memorySize: 256,
+      timeout: Duration.seconds(30),
+      logRetention: props.logRetention,
+    });
+    const summarize = new BestexFunction(this, 'SummarizeFn', {
+      name: 'exceptions',
+      description: 'Turns the exception queries into the day’s CSV, HTML report and notices',
+      memorySize: 1024,
+      timeout: Duration.minutes(5),
+      logRetention: props.logRetention,
+    })
+      .useBucket('athena', lake.athenaResults, {
+        read: [ATHENA_OUTPUT_PREFIX],
+        why: 'the daily run reads the exception queries’ result CSVs.',
+      })
+      .useBucket('results', lake.results, {
+        write: [EXCEPTIONS_PREFIX],
+        why: 'the daily run writes exceptions/<date>/exceptions.csv and report.html.',
+      });
+    this.functions = { prepare, summarize };
+
+    const queries = sqlFiles('exceptions').map(({ name, path, sha256, sql }) => ({ name, path, sha256, sql }));
+    const runQuery = new AthenaStartQueryExecution(this, S.runQuery, {
+      queryString: JsonPath.stringAt('$.sql'),
+      executionParameters: JsonPath.listAt('$.params'),
+      queryExecutionContext: { databaseName: lake.databaseName, catalogName: 'AwsDataCatalog' },
+      workGroup: lake.workGroupName,
+      integrationPattern: IntegrationPattern.RUN_JOB,
+      resultSelector: {
+        queryExecutionId: JsonPath.stringAt('$.QueryExecution.QueryExecutionId'),
+        outputLocation: JsonPath.stringAt('$.QueryExecution.ResultConfiguration.OutputLocation'),
+        bytesScanned: JsonPath.numberAt('$.QueryExecution.Statistics.DataScannedInBytes'),
+      },
+      resultPath: '$.result',
+    });
+    runQuery.addRetry({ errors: ['Athena.TooManyRequestsException', 'Athena.InternalServerException'], maxAttempts: 4, backoffRate: 2 });
+    const recordQuery = new Pass(this, S.recordQuery, {
+      parameters: {
+        name: JsonPath.stringAt('$.name'),
+        path: JsonPath.stringAt('$.path'),
+        sha256: JsonPath.stringAt('$.sha256'),
+        result: JsonPath.objectAt('$.result'),
+      },
+    });
+    const runQueries = new MapState(this, S.runQueries, {
+      itemsPath: '$.queries',
+      itemSelector: {
+        name: JsonPath.stringAt('$$.Map.Item.Value.name'),
+        path: JsonPath.stringAt('$$.Map.Item.Value.path'),
+        sha256: JsonPath.stringAt('$$.Map.Item.Value.sha256'),
+        sql: JsonPath.stringAt('$$.Map.Item.Value.sql'),
+        params: JsonPath.listAt('$.params'),
+      },
+      maxConcurrency: 4,
+      resultPath: '$.metricResults',
+    });
+    runQueries.itemProcessor(runQuery.next(recordQuery));
+
+    const prepareTask = new LambdaInvoke(this, S.prepare, { lambdaFunction: prepare, payloadResponseOnly: true });
+    const summarizeTask = new LambdaInvoke(this, S.summarize, {
+      lambdaFunction: summarize,
+      payload: TaskInput.fromObject({
+        date: JsonPath.stringAt('$.date'),
+        dryRun: JsonPath.stringAt('$.dryRun'),
+        metricResults: JsonPath.listAt('$.metricResults'),
+      }),
+      payloadResponseOnly: true,
+      resultPath: '$.summary',
+    });
+    for (const t of [prepareTask, summarizeTask]) {
+      t.addRetry({ errors: ['Lambda.ServiceException', 'Lambda.TooManyRequestsException', 'Lambda.SdkClientException'], maxAttempts: 3 });
+    }
+
+    const publish = new SnsPublish(this, S.publish, {
+      topic: props.notifications.compliance,
+      subject: JsonPath.stringAt('$.subject'),
+      message: TaskInput.fromJsonPathAt('$.message'),
+      messageAttributes: {
+        severity: { value: JsonPath.stringAt('$.attributes.severity') },
+        source: { value: JsonPath.stringAt('$.attributes.source') },
+        period: { value: JsonPath.stringAt('$.attributes.period') },
+        kind: { value: JsonPath.stringAt('$.attributes.kind') },
+      },
+      resultPath: JsonPath.DISCARD,
+    });
+    const notify = new MapState(this, S.notify, { itemsPath: '$.summary.notices', resultPath: JsonPath.DISCARD });
+    notify.itemProcessor(publish);
+
+    const definition = prepareTask
+      .next(new Pass(this, S.listQueries, { result: Result.fromArray(queries), resultPath: '$.queries' }))
+      .next(runQueries)
+      .next(summarizeTask)
+      .next(
+        new Choice(this, S.dryRun)
+          .when(Condition.booleanEquals('$.dryRun', true), new Succeed(this, 'DryRunComplete', { comment: 'dry runs notify no one' }))
+          .otherwise(
+            new Choice(this, S.anyNotices)
+              .when(Condition.isPresent('$.summary.notices[0]'), notify.next(new Succeed(this, 'DayComplete')))
+              .otherwise(new Succeed(this, 'NothingToReport', { comment: 'no exception at or above the notify severity' })),
+          ),
+      );
+
+    this.role = workflowRole(this, 'Role', {
+      workflow: 'daily exceptions',
+      functions: [prepare, summarize],
+      publishes: [{ topic: props.notifications.compliance, key: props.notifications.key }],
+      lake,
+    }).role;
+    this.logGroup = new LogGroup(this, 'StateMachineLogs', { retention: props.logRetention });
+    this.stateMachine = new StateMachine(this, 'StateMachine', {
+      stateMachineName: `${Stack.of(this).stackName}-exceptions`,
+      definitionBody: DefinitionBody.fromChainable(definition),
+      role: this.role.withoutPolicyUpdates(),
+      timeout: props.timeout ?? Duration.hours(1),
+      tracingEnabled: true,
+      logs: { destination: this.logGroup, level: LogLevel.ALL, includeExecutionData: false },
+    });
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * Runs the metric SQL files over a lake directory and compares their rows with the reference
+ * implementation's, row by row (same keys, same counts, figures to 1e-9).
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REVIEW_METRIC_COLUMNS, type ReviewMetricRow } from '../../lambdas/shared/metrics';
+import { type Engine, SQL_DIR } from '../../lib/engine';
+import type { ReferenceParams } from '../reference/metrics';
+
+export const METRIC_SQL_DIR = join(SQL_DIR, 'metrics');
+export const metricSqlFiles = (): string[] =>
+  readdirSync(METRIC_SQL_DIR)
+    .filter((f) => f.endsWith('.sql'))
+    .sort()
+    .map((f) => join(METRIC_SQL_DIR, f));
+
+/** The review's execution parameters, as Athena takes them. */
+export const athenaParams = (p: ReferenceParams): string[] => [
+  `'${p.period}'`,
+  `'${p.startDate}'`,
+  `'${p.endDate}'`,
+  String(p.maxQuoteAgeS),
+];
+
+export async function runMetricSql(engine: Engine, p: ReferenceParams): Promise<ReviewMetricRow[]> {
+  const rows: ReviewMetricRow[] = [];
+  for (const file of metricSqlFiles()) {
+    const r = await engine.query(readFileSync(file, 'utf8'), athenaParams(p));
+    if (r.columns.join(',') !== REVIEW_METRIC_COLUMNS.join(',')) {
+      throw new Error(`${file} returns columns ${r.columns.join(',')}, not REVIEW_METRIC_COLUMNS`);
+    }
+    rows.push(...(r.rows as unknown as ReviewMetricRow[]));
+  }
+  return rows;
+}
+
+export const rowKey = (r: ReviewMetricRow): string =>
+  [r.source, r.symbol, r.order_category, r.venue, r.size_bucket, r.sp500, r.metric].join(' | ');
+
+const close = (a: number | null, b: number | null, tol: number): boolean => {
+  if (a === null || b === null) return a === b;
+  return Math.abs(a - b) <= tol * Math.max(1, Math.abs(a), Math.abs(b));
+};
+
+const EXACT: (keyof ReviewMetricRow)[] = [
+  'period',
+  'n_orders',
+  'n_executions',
+  'excl_no_nbbo',
+  'excl_stale_nbbo',
+  'excl_crossed_or_locked_nbbo',
+  'excl_negative_exec_time',
+  'excl_orphan_execution',
+];
+
+/** Differences between two metric row sets, as readable lines (empty when they agree). */
+export function diffRows(sql: ReviewMetricRow[], ref: ReviewMetricRow[], tol = 1e-9): string[] {
+  const out: string[] = [];
+  const a = new Map(sql.map((r) => [rowKey(r), r]));
+  const b = new Map(ref.map((r) => [rowKey(r), r]));
+  if (a.size !== sql.length) out.push(`SQL returned duplicate keys (${sql.length - a.size})`);
+  for (const [k, r] of a) {
+    const e = b.get(k);
+    if (!e) {
+      out.push(`only in SQL: ${k} value=${r.value}`);
+      continue;
+    }
+    for (const c of EXACT) if (r[c] !== e[c]) out.push(`${k}: ${c} sql=${r[c]} ref=${e[c]}`);
+    for (const c of ['value', 'std_dev', 'n_eff'] as const) {
+      if (!close(r[c], e[c], tol)) out.push(`${k}: ${c} sql=${r[c]} ref=${e[c]}`);
+    }
+  }
+  for (const [k, e] of b) if (!a.has(k)) out.push(`only in reference: ${k} value=${e.value}`);
+  return out;
+}

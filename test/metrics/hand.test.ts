@@ -1,0 +1,256 @@
+/**
+ * Hand-worked cases: every expected number below is computed by hand in the comment beside it
+ * (or as the arithmetic written out), never taken from the SQL. Each scenario has its own source,
+ * so its rows are isolated by the source column.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ReviewMetricRow } from '../../lambdas/shared/metrics';
+import { openEngine } from '../../lib/engine';
+import { emptyLake, type LakeData, micros, type OrderRow, writeLake } from '../reference/lake';
+import { runMetricSql } from './compare';
+
+const T0 = micros('2026-07-01T14:00:00Z');
+const S = 1_000_000; // one second in microseconds
+const MS = 1000;
+const DAY = '2026-07-01';
+
+let rows: ReviewMetricRow[] = [];
+let dir: string;
+
+function lake(): LakeData {
+  const d = emptyLake();
+  let line = 0;
+  const L = (source: string, file = 'f.csv') => ({ source, source_key: `${source}/${file}`, source_line: ++line });
+  const quote = (symbol: string, at: number, bid: number, ask: number, file = 'sip/quotes/a.csv') =>
+    d.quotes.push({ ...L('sip'), source_key: file, symbol, ts: T0 + at, bid, ask, trade_date: DAY });
+  const order = (
+    source: string,
+    o: Partial<OrderRow> & Pick<OrderRow, 'order_id' | 'symbol' | 'side' | 'order_type' | 'qty'>,
+    at: number,
+  ) => d.orders.push({ ...L(source), limit_price: null, tif: 'DAY', canceled_ts: null, trade_date: DAY, received_ts: T0 + at, ...o });
+  const exec = (source: string, exec_id: string, order_id: string, venue: string, at: number, price: number, qty: number) =>
+    d.executions.push({ ...L(source), exec_id, order_id, venue, exec_ts: T0 + at, price, qty, trade_date: DAY });
+
+  // ── buy-src, AAA: a buy, a quote tie, a partial fill across two venues, improved and at the quote.
+  quote('AAA', -2 * S, 20.0, 20.1);
+  quote('AAA', 0, 20.02, 20.08); // same instant as the order ...
+  quote('AAA', 0, 20.03, 20.07); // ... and later in the file: this one is the NBBO at receipt
+  quote('AAA', 1200 * MS, 20.1, 20.12); // mid 20.11 for the 1 s and 5 s markouts
+  order('buy-src', { order_id: 'A1', symbol: 'AAA', side: 'B', order_type: 'MKT', qty: 100 }, 0);
+  exec('buy-src', 'XA1', 'A1', 'XNAS', 200 * MS, 20.05, 60); // improved by 0.02
+  exec('buy-src', 'XA2', 'A1', 'XNYS', 300 * MS, 20.07, 40); // at the quote
+  d.venues.push({
+    ...L('buy-src'),
+    venue: 'XNAS',
+    venue_type: 'EXCHANGE',
+    approved: 'Y',
+    pfof_per_share: 0.002,
+    effective_from: '2026-01-01',
+  });
+  d.venues.push({ ...L('buy-src'), venue: 'XNYS', venue_type: 'EXCHANGE', approved: 'Y', pfof_per_share: 0, effective_from: '2026-01-01' });
+  d.venues.push({
+    ...L('buy-src'),
+    venue: 'XNYS',
+    venue_type: 'EXCHANGE',
+    approved: 'Y',
+    pfof_per_share: 0.001,
+    effective_from: '2026-07-02',
+  });
+  d.reference.push({ ...L('firm'), list: 'SP500', symbol: 'AAA', effective_from: '2020-01-01' });
+
+  // ── sell-src, BBB: sell, short sale, outside the quote, marketable and non-marketable limits,
+  // a stale quote, an execution before receipt, a cancel with no fill.
+  quote('BBB', 0, 50.0, 50.04); // NBB 50.00, NBO 50.04, mid 50.02, quoted spread 0.04
+  order('sell-src', { order_id: 'B1', symbol: 'BBB', side: 'S', order_type: 'MKT', qty: 100 }, 100 * MS);
+  exec('sell-src', 'XB1', 'B1', 'XNAS', 600 * MS, 49.99, 100); // outside by 0.01, 500 ms
+  order('sell-src', { order_id: 'B2', symbol: 'BBB', side: 'SS', order_type: 'LMT', limit_price: 49.9, qty: 50 }, 100 * MS);
+  exec('sell-src', 'XB2', 'B2', 'XNAS', 150 * MS, 50.01, 50); // short sale improved by 0.01, 50 ms
+  order('sell-src', { order_id: 'B3', symbol: 'BBB', side: 'SX', order_type: 'LMT', limit_price: 50.1, qty: 200 }, 100 * MS);
+  exec('sell-src', 'XB3', 'B3', 'XNAS', 2 * S, 50.1, 100); // non-marketable limit, half filled
+  order('sell-src', { order_id: 'B4', symbol: 'BBB', side: 'S', order_type: 'MKT', qty: 10 }, 20 * S);
+  exec('sell-src', 'XB4', 'B4', 'XNAS', 20 * S + 100 * MS, 50.0, 10); // NBBO 20 s old: stale
+  order('sell-src', { order_id: 'B5', symbol: 'BBB', side: 'S', order_type: 'MKT', qty: 30 }, 200 * MS);
+  exec('sell-src', 'XB5', 'B5', 'XNAS', 0, 50.0, 30); // at the quote, 200 ms before receipt
+  order('sell-src', { order_id: 'B6', symbol: 'BBB', side: 'S', order_type: 'MKT', qty: 5, canceled_ts: T0 + S }, 300 * MS);
+
+  // ── bad-src: crossed, locked and missing quotes, an orphan execution.
+  quote('CCC', 0, 10.05, 10.0); // crossed
+  quote('DDD', 0, 30.0, 30.0); // locked
+  order('bad-src', { order_id: 'C1', symbol: 'CCC', side: 'B', order_type: 'MKT', qty: 10 }, S);
+  exec('bad-src', 'XC1', 'C1', 'XNAS', S + 10 * MS, 10.02, 10);
+  order('bad-src', { order_id: 'C2', symbol: 'DDD', side: 'B', order_type: 'MKT', qty: 10 }, S);
+  exec('bad-src', 'XC2', 'C2', 'XNAS', S + 10 * MS, 30.0, 10);
+  order('bad-src', { order_id: 'C3', symbol: 'EEE', side: 'B', order_type: 'MKT', qty: 10 }, S);
+  exec('bad-src', 'XC3', 'C3', 'XNAS', S + 10 * MS, 5.0, 10);
+  order('bad-src', { order_id: 'C4', symbol: 'CCC', side: 'B', order_type: 'LMT', limit_price: 10.1, qty: 10 }, S);
+  exec('bad-src', 'XC4', 'C4', 'XNAS', S + 10 * MS, 10.02, 10);
+  exec('bad-src', 'XC5', 'ghost', 'XNAS', S, 10.0, 10);
+
+  // ── route-src, FFF: venue shares from routes, not from executions.
+  quote('FFF', 0, 9.99, 10.01);
+  order('route-src', { order_id: 'R1', symbol: 'FFF', side: 'B', order_type: 'MKT', qty: 100 }, 0);
+  d.routes.push({ ...L('route-src'), route_id: 'RT1', order_id: 'R1', venue: 'XNAS', sent_ts: T0 + MS, qty: 70, trade_date: DAY });
+  d.routes.push({ ...L('route-src'), route_id: 'RT2', order_id: 'R1', venue: 'EDGX', sent_ts: T0 + MS, qty: 30, trade_date: DAY });
+  exec('route-src', 'XR1', 'R1', 'XNAS', 5 * MS, 10.0, 100);
+  d.venues.push({
+    ...L('route-src'),
+    venue: 'EDGX',
+    venue_type: 'WHOLESALER',
+    approved: 'Y',
+    pfof_per_share: 0.003,
+    effective_from: '2026-01-01',
+  });
+  return d;
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'bestex-metrics-hand-'));
+  await writeLake(join(dir, 'lake'), lake());
+  const engine = await openEngine({ lakeDir: join(dir, 'lake') });
+  rows = await runMetricSql(engine, { period: '2026Q3', startDate: '2026-07-01', endDate: '2026-10-01', maxQuoteAgeS: 10 });
+  engine.close();
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+type Where = Partial<Pick<ReviewMetricRow, 'symbol' | 'order_category' | 'venue' | 'size_bucket' | 'sp500'>>;
+function get(source: string, metric: string, where: Where = {}): ReviewMetricRow {
+  const want = { symbol: '*', order_category: '*', venue: '*', size_bucket: '*', sp500: '*', ...where };
+  const found = rows.filter(
+    (r) =>
+      r.source === source &&
+      r.metric === metric &&
+      r.symbol === want.symbol &&
+      r.order_category === want.order_category &&
+      r.venue === want.venue &&
+      r.size_bucket === want.size_bucket &&
+      r.sp500 === want.sp500,
+  );
+  if (found.length !== 1) throw new Error(`${found.length} rows for ${source} ${metric} ${JSON.stringify(want)}`);
+  return found[0] as ReviewMetricRow;
+}
+const value = (source: string, metric: string, where: Where = {}): number | null => get(source, metric, where).value;
+
+describe('buy, quote tie, partial fill across venues (buy-src)', () => {
+  it('takes the NBBO at receipt from the last quote in file order at the same instant (20.03 × 20.07)', () => {
+    // PI: 60 sh × (20.07 − 20.05) + 40 sh × (20.07 − 20.07) over 100 sh = 0.012
+    expect(value('buy-src', 'price_improvement_per_share')).toBeCloseTo(0.012, 12);
+    expect(value('buy-src', 'avg_quoted_spread')).toBeCloseTo(0.04, 12);
+  });
+  it('splits improved and at-the-quote shares', () => {
+    expect(value('buy-src', 'pct_shares_price_improved')).toBeCloseTo(60, 9);
+    expect(value('buy-src', 'pct_shares_at_quote')).toBeCloseTo(40, 9);
+    expect(value('buy-src', 'pct_shares_outside_quote')).toBe(0);
+  });
+  it('computes effective spread, E/Q, spread capture and the Rule 605 percentages', () => {
+    // effective: 60 × 2(20.05 − 20.05) + 40 × 2(20.07 − 20.05) = 1.6 over 100 sh = 0.016
+    expect(value('buy-src', 'avg_effective_spread')).toBeCloseTo(0.016, 12);
+    expect(value('buy-src', 'eq_ratio_pct')).toBeCloseTo(40, 9); // 0.016 / 0.04
+    expect(value('buy-src', 'spread_capture_pct')).toBeCloseTo(60, 9);
+    expect(value('buy-src', 'pct_quoted_spread')).toBeCloseTo((100 * 0.04) / 20.05, 12);
+    expect(value('buy-src', 'pct_effective_spread')).toBeCloseTo((100 * 0.016) / 20.05, 12);
+    // (Σ improvement·shares − Σ outside·shares) / Σ mid·shares = 1.2 / 2005, in %
+    expect(value('buy-src', 'weighted_pct_price_improvement')).toBeCloseTo((100 * 1.2) / 2005, 12);
+  });
+  it('carries the share-weighted SD and effective n of the per-execution values', () => {
+    const r = get('buy-src', 'price_improvement_per_share');
+    // mean 0.012; Σw(x−m)² = 60·0.008² + 40·0.012² = 0.0096; Σw = 100, Σw² = 5200
+    expect(r.n_eff).toBeCloseTo(10000 / 5200, 12);
+    expect(r.std_dev).toBeCloseTo(Math.sqrt(0.0096 / (100 - 5200 / 100)), 12);
+    expect(r.n_orders).toBe(1);
+    expect(r.n_executions).toBe(2);
+  });
+  it('times executions and first fills', () => {
+    expect(value('buy-src', 'avg_exec_time_ms')).toBeCloseTo((60 * 200 + 40 * 300) / 100, 9);
+    expect(value('buy-src', 'median_exec_time_ms')).toBe(200);
+  });
+  it('marks out after the trade and excludes a stale later NBBO', () => {
+    // at +1 s and +5 s the NBBO is 20.10 × 20.12 (mid 20.11, quoted 1.2 s after receipt)
+    expect(value('buy-src', 'markout_1s_per_share')).toBeCloseTo((60 * 0.06 + 40 * 0.04) / 100, 12);
+    expect(value('buy-src', 'markout_5s_per_share')).toBeCloseTo((60 * 0.06 + 40 * 0.04) / 100, 12);
+    // at +15 s that quote is 14 s old (> 10 s): both executions are excluded as stale
+    const r = get('buy-src', 'realized_spread_15s');
+    expect(r.value).toBeNull();
+    expect(r.excl_stale_nbbo).toBe(2);
+  });
+  it('gives venue shares, HHI and PFOF from executions when there are no routes, with venue terms as of the trade date', () => {
+    expect(value('buy-src', 'venue_share_pct', { venue: 'XNAS' })).toBeCloseTo(60, 9);
+    expect(value('buy-src', 'venue_share_pct', { venue: 'XNYS' })).toBeCloseTo(40, 9);
+    expect(value('buy-src', 'venue_hhi')).toBeCloseTo(60 ** 2 + 40 ** 2, 9);
+    // XNYS pays PFOF only from 2026-07-02, after this trade
+    expect(value('buy-src', 'pfof_venue_share_pct')).toBeCloseTo(60, 9);
+    expect(value('buy-src', 'pfof_received_usd')).toBeCloseTo(60 * 0.002, 12);
+    // per venue: the execution figures of that venue alone
+    expect(value('buy-src', 'price_improvement_per_share', { venue: 'XNAS' })).toBeCloseTo(0.02, 12);
+    expect(value('buy-src', 'price_improvement_per_share', { venue: 'XNYS' })).toBe(0);
+  });
+  it('puts the order in its groups: S&P 500, market, size bucket by notional at receipt', () => {
+    expect(value('buy-src', 'orders', { sp500: 'Y' })).toBe(1);
+    expect(value('buy-src', 'orders', { order_category: 'market', symbol: 'AAA' })).toBe(1);
+    // 100 sh × mid 20.05 = $2,005 → bucket 1000 ($1,000 – $5,000)
+    expect(value('buy-src', 'orders', { size_bucket: '1000' })).toBe(1);
+  });
+});
+
+describe('sell, short sale, limits, stale and negative times (sell-src)', () => {
+  it('signs sells: outside the quote below the NBB is negative improvement', () => {
+    // market orders with a usable NBBO: B1 100 sh at −0.01, B5 30 sh at 0 (B4 is stale)
+    const r = get('sell-src', 'price_improvement_per_share', { order_category: 'market' });
+    expect(r.value).toBeCloseTo((100 * -0.01 + 30 * 0) / 130, 12);
+    expect(r.excl_stale_nbbo).toBe(1);
+    expect(value('sell-src', 'pct_shares_outside_quote', { order_category: 'market' })).toBeCloseTo((100 * 100) / 130, 9);
+    // effective spread of a sell: 2·(−1)·(49.99 − 50.02) = 0.06 and 2·(−1)·(50.00 − 50.02) = 0.04
+    expect(value('sell-src', 'avg_effective_spread', { order_category: 'market' })).toBeCloseTo((100 * 0.06 + 30 * 0.04) / 130, 12);
+  });
+  it('classifies a short sale limit at or through the NBB as marketable and signs it as a sell', () => {
+    expect(value('sell-src', 'price_improvement_per_share', { order_category: 'marketable_limit' })).toBeCloseTo(0.01, 12);
+    expect(value('sell-src', 'avg_effective_spread', { order_category: 'marketable_limit' })).toBeCloseTo(0.02, 12);
+    // all covered: (−1 + 0.5 + 0) / 180
+    expect(value('sell-src', 'price_improvement_per_share')).toBeCloseTo((100 * -0.01 + 50 * 0.01 + 30 * 0) / 180, 12);
+  });
+  it('gives the limit fill rate of non-marketable limits, and fill and cancel rates', () => {
+    expect(value('sell-src', 'limit_fill_rate_pct')).toBeCloseTo(50, 9); // 100 of 200 shares
+    expect(value('sell-src', 'orders', { order_category: 'market' })).toBe(4); // B1, B4, B5, B6
+    expect(value('sell-src', 'fill_rate_pct', { order_category: 'market' })).toBeCloseTo(75, 9);
+    expect(value('sell-src', 'cancel_rate_pct', { order_category: 'market' })).toBeCloseTo(25, 9);
+  });
+  it('excludes an execution before receipt from execution times, with a reason', () => {
+    const avg = get('sell-src', 'avg_exec_time_ms', { order_category: 'market' });
+    expect(avg.value).toBeCloseTo((100 * 500 + 10 * 100) / 110, 9);
+    expect(avg.excl_negative_exec_time).toBe(1);
+    // first fills of market orders: 500, 100 (B5's −200 excluded) → median 300, p95 100 + 0.95 × 400
+    const med = get('sell-src', 'median_exec_time_ms', { order_category: 'market' });
+    expect(med.value).toBeCloseTo(300, 9);
+    expect(med.excl_negative_exec_time).toBe(1);
+    expect(value('sell-src', 'p95_exec_time_ms', { order_category: 'market' })).toBeCloseTo(480, 9);
+  });
+});
+
+describe('unusable NBBO and orphans (bad-src)', () => {
+  it('counts crossed, locked and missing NBBOs by reason instead of computing a figure', () => {
+    const r = get('bad-src', 'price_improvement_per_share');
+    expect(r.value).toBeNull();
+    expect(r.excl_crossed_or_locked_nbbo).toBe(3); // C1 crossed, C2 locked, C4 (limit, unclassifiable)
+    expect(r.excl_no_nbbo).toBe(1); // C3
+    expect(r.excl_orphan_execution).toBe(1);
+  });
+  it('classifies a limit order with no usable NBBO as other, and counts the orphan beside executions', () => {
+    expect(value('bad-src', 'orders', { order_category: 'other' })).toBe(1);
+    const x = get('bad-src', 'executions');
+    expect(x.value).toBe(4);
+    expect(x.excl_orphan_execution).toBe(1);
+    expect(get('bad-src', 'executions', { venue: 'XNAS' }).excl_orphan_execution).toBe(1);
+  });
+});
+
+describe('venue flow from routes (route-src)', () => {
+  it('uses routed shares, not executed shares, for venue share, HHI and PFOF', () => {
+    expect(value('route-src', 'venue_share_pct', { venue: 'XNAS' })).toBeCloseTo(70, 9);
+    expect(value('route-src', 'venue_share_pct', { venue: 'EDGX' })).toBeCloseTo(30, 9);
+    expect(value('route-src', 'venue_hhi')).toBeCloseTo(70 ** 2 + 30 ** 2, 9);
+    expect(value('route-src', 'pfof_venue_share_pct')).toBeCloseTo(30, 9);
+    expect(value('route-src', 'pfof_received_usd')).toBeCloseTo(30 * 0.003, 12);
+  });
+});

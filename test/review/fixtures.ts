@@ -1,0 +1,34 @@
+/** Typed fixtures for the review tests: review_metrics rows and rule sets, with every field explicit. */
+import { type ThresholdRule, type Thresholds, thresholdRuleSchema, thresholdsSchema } from '../../lambdas/shared/config';
+import type { ReviewMetricRow } from '../../lambdas/shared/metrics';
+
+export function row(p: Partial<ReviewMetricRow> & Pick<ReviewMetricRow, 'source' | 'metric'>): ReviewMetricRow {
+  return {
+    period: '2026Q3',
+    symbol: '*',
+    order_category: '*',
+    venue: '*',
+    size_bucket: '*',
+    sp500: '*',
+    value: null,
+    n_orders: 1000,
+    n_executions: 1200,
+    std_dev: null,
+    n_eff: null,
+    excl_no_nbbo: 0,
+    excl_stale_nbbo: 0,
+    excl_crossed_or_locked_nbbo: 0,
+    excl_negative_exec_time: 0,
+    excl_orphan_execution: 0,
+    ...p,
+  };
+}
+
+/** A rule through the real schema, so fixtures get the same defaults as config files. */
+export function rule(p: Partial<ThresholdRule> & Pick<ThresholdRule, 'id' | 'metric' | 'direction' | 'benchmark'>): ThresholdRule {
+  return thresholdRuleSchema.parse({ tolerance: 0, severity: 'high', action: `act on ${p.id}`, ...p });
+}
+
+export function thresholds(rules: ThresholdRule[], extra: Partial<Thresholds> = {}): Thresholds {
+  return thresholdsSchema.parse({ version: 'test-1', significance: 0.05, clean_reviews_to_exit: 2, rules, ...extra });
+}

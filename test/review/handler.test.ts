@@ -1,0 +1,347 @@
+/**
+ * The Evaluate handler end to end against a real S3 endpoint (s3rver on 127.0.0.1, random port),
+ * with hand-written Athena-style result CSVs: outputs, monitoring state, case log, dry runs,
+ * re-runs, a second breach in a row, and a prior-period benchmark read back from its Parquet.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DuckDBInstance } from '@duckdb/node-api';
+import S3rver from 's3rver';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EvaluateEvent, EvaluateResult } from '../../lambdas/evaluate/run';
+import type { RuleOutcome } from '../../lambdas/review/evaluate';
+import type { MonitoringState } from '../../lambdas/review/monitoring';
+import type { ReconciliationFinding } from '../../lambdas/review/reconcile';
+import { makeS3Client } from '../../lambdas/shared/aws';
+import { REVIEW_METRIC_COLUMNS } from '../../lambdas/shared/metrics';
+
+const RESULTS = 'test-results';
+const ATHENA = 'test-athena';
+let server: S3rver;
+let s3: S3Client;
+let dir: string;
+let handler: (e: EvaluateEvent) => Promise<EvaluateResult>;
+
+/** One review_metrics line as Athena writes it: every value quoted, NULL empty and unquoted. */
+function metricLine(v: {
+  source: string;
+  metric: string;
+  symbol?: string;
+  cat?: string;
+  value: number;
+  n: number;
+  sd?: number;
+  neff?: number;
+}): string {
+  const q = (x: string | number) => `"${x}"`;
+  return [
+    q('ignored'),
+    q(v.source),
+    q(v.symbol ?? '*'),
+    q(v.cat ?? 'market'),
+    q('*'),
+    q('*'),
+    q('*'),
+    q(v.metric),
+    q(v.value),
+    q(v.n),
+    q(v.n),
+    v.sd === undefined ? '' : q(v.sd),
+    v.neff === undefined ? '' : q(v.neff),
+    q(0),
+    q(0),
+    q(0),
+    q(0),
+    q(0),
+  ].join(',');
+}
+const csv = (lines: string[]) => `${REVIEW_METRIC_COLUMNS.map((c) => `"${c}"`).join(',')}\n${lines.join('\n')}\n`;
+
+async function put(bucket: string, key: string, body: string): Promise<void> {
+  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+}
+async function get(key: string): Promise<string> {
+  const r = await s3.send(new GetObjectCommand({ Bucket: RESULTS, Key: key }));
+  return (await r.Body?.transformToString()) ?? '';
+}
+async function keys(prefix: string): Promise<string[]> {
+  const r = await s3.send(new ListObjectsV2Command({ Bucket: RESULTS, Prefix: prefix }));
+  return (r.Contents ?? []).map((o) => o.Key as string).sort();
+}
+/** Reads Parquet bytes with DuckDB directly (not through the code under test). */
+async function parquetRows(key: string, sql: string): Promise<Record<string, unknown>[]> {
+  const r = await s3.send(new GetObjectCommand({ Bucket: RESULTS, Key: key }));
+  const file = join(dir, `${key.replace(/\W/g, '_')}.parquet`);
+  writeFileSync(file, await (r.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray());
+  const db = await DuckDBInstance.create(':memory:');
+  const c = await db.connect();
+  const rows = (await c.runAndReadAll(sql.replace('$FILE', `'${file}'`))).getRowObjectsJS();
+  c.closeSync();
+  db.closeSync();
+  return rows as Record<string, unknown>[];
+}
+
+function event(period: string, runId: string, results: Record<string, string>, extra: Partial<EvaluateEvent> = {}): EvaluateEvent {
+  return {
+    period,
+    runId,
+    start: '2026-07-01',
+    end: '2026-10-01',
+    sources: [],
+    thresholdsUri: '',
+    metricResults: Object.entries(results).map(([name, key], i) => ({
+      name,
+      path: `sql/metrics/${name}.sql`,
+      sha256: 'f'.repeat(64),
+      result: { queryExecutionId: `q-${runId}-${i}`, outputLocation: `s3://${ATHENA}/${key}`, bytesScanned: 1234 },
+    })),
+    ...extra,
+  };
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'bestex-eval-test-'));
+  server = new S3rver({
+    address: '127.0.0.1',
+    port: 0,
+    silent: true,
+    directory: join(dir, 's3'),
+    configureBuckets: [
+      { name: RESULTS, configs: [] },
+      { name: ATHENA, configs: [] },
+    ],
+  });
+  const { port } = (await server.run()) as { port: number };
+  process.env.BESTEX_S3_ENDPOINT = `http://127.0.0.1:${port}`;
+  process.env.BUCKET_RESULTS = RESULTS;
+  process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
+  s3 = makeS3Client(process.env.BESTEX_S3_ENDPOINT);
+  ({ handler } = await import('../../lambdas/evaluate/handler'));
+
+  // 2026Q3: acme-sor with the planted price-improvement shortfall (0.0008 vs 0.0012 $/share), a tiny
+  // symbol group (12 orders), and bolt-sor clean.
+  await put(
+    ATHENA,
+    'q3/pi.csv',
+    csv([
+      metricLine({ source: 'acme-sor', metric: 'price_improvement_per_share', value: 0.0008, n: 812, sd: 0.002, neff: 800 }),
+      metricLine({ source: 'acme-sor', metric: 'price_improvement_per_share', symbol: 'TINY', value: 0.0002, n: 12, sd: 0.002, neff: 12 }),
+      metricLine({ source: 'bolt-sor', metric: 'price_improvement_per_share', value: 0.0016, n: 790, sd: 0.002, neff: 780 }),
+    ]),
+  );
+  await put(
+    ATHENA,
+    'q3/fill.csv',
+    csv([
+      metricLine({ source: 'acme-sor', metric: 'fill_rate_pct', cat: '*', value: 95, n: 812 }),
+      metricLine({ source: 'bolt-sor', metric: 'fill_rate_pct', cat: '*', value: 96, n: 790 }),
+    ]),
+  );
+  await put(
+    ATHENA,
+    'q3/vendor.csv',
+    '"period","symbol","order_type","metric","value","source","source_key","source_line","ingested_at"\n' +
+      '"2026Q3","*","market","price_improvement_per_share","0.0014","acme-sor","acme-sor/vendor-metrics/q3.csv","2","2026-10-02 10:00:00"\n' +
+      '"2026Q3","*","market","price_improvement_per_share","0.00161","bolt-sor","bolt-sor/vendor-metrics/q3.csv","2","2026-10-02 10:00:00"\n',
+  );
+  // 2026-10 (monthly, acme under heightened monitoring): still short.
+  await put(
+    ATHENA,
+    'm10/pi.csv',
+    csv([metricLine({ source: 'acme-sor', metric: 'price_improvement_per_share', value: 0.0007, n: 300, sd: 0.002, neff: 300 })]),
+  );
+  // 2026Q4: acme's fill rate falls from 95 % to 85 %; bolt's holds.
+  await put(
+    ATHENA,
+    'q4/fill.csv',
+    csv([
+      metricLine({ source: 'acme-sor', metric: 'fill_rate_pct', cat: '*', value: 85, n: 812 }),
+      metricLine({ source: 'bolt-sor', metric: 'fill_rate_pct', cat: '*', value: 96.5, n: 800 }),
+    ]),
+  );
+  await put(
+    RESULTS,
+    'config-drafts/prior-rules.json',
+    JSON.stringify({
+      version: 'draft-prior',
+      rules: [
+        {
+          id: 'fill-rate-decline',
+          metric: 'fill_rate_pct',
+          group: { order_category: '*' },
+          direction: 'below',
+          benchmark: { prior: true },
+          tolerance: 5,
+          min_orders: 50,
+          severity: 'medium',
+          action: 'Ask the vendor why fills declined.',
+        },
+      ],
+    }),
+  );
+}, 60_000);
+
+afterAll(async () => {
+  await server?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('evaluate handler', () => {
+  let first: EvaluateResult;
+
+  it('2026Q3 with the shipped rules: the planted shortfall breaches, the clean vendor does not, the tiny group is insufficient', async () => {
+    first = await handler(
+      event('2026Q3', 'r1', { price_improvement: 'q3/pi.csv', fill_rates: 'q3/fill.csv', vendor_metrics: 'q3/vendor.csv' }),
+    );
+    expect(first.breachCount).toBe(1);
+    expect(first.sources).toEqual([
+      { source: 'acme-sor', breaches: 1, status: 'heightened' },
+      { source: 'bolt-sor', breaches: 0, status: 'normal' },
+    ]);
+    expect(first.notices.map((n) => n.subject)).toEqual([
+      '[bestex] acme-sor 2026Q3: 1 breach (high)',
+      '[bestex] bolt-sor 2026Q3: no breaches',
+    ]);
+    expect(first.notices[0]?.attributes).toEqual({ severity: 'high', source: 'acme-sor', period: '2026Q3', kind: 'review' });
+    expect(first.notices[0]?.message).toContain(`Review package: s3://${RESULTS}/packages/2026Q3/acme-sor/`);
+
+    const breaches = JSON.parse(await get(first.files.breaches)) as RuleOutcome[];
+    expect(breaches).toHaveLength(1);
+    const b = breaches[0] as RuleOutcome;
+    // value 0.0008 vs 0.0012: SE = 0.002/√800 = 7.0711e-5, t = −5.657, df 799 → p ≈ 1.1e-8
+    expect(b).toMatchObject({
+      rule_id: 'pi-market',
+      source: 'acme-sor',
+      symbol: '*',
+      order_category: 'market',
+      value: 0.0008,
+      benchmark: 0.0012,
+      n_orders: 812,
+      n_eff: 800,
+    });
+    expect(b.p_value).toBeLessThan(1e-6);
+    expect(b.ci_upper).toBeCloseTo(-0.0004 + 1.646761 * (0.002 / Math.sqrt(800)), 7);
+
+    const outcomes = JSON.parse(await get(first.files.outcomes)) as RuleOutcome[];
+    const tiny = outcomes.find((o) => o.symbol === 'TINY');
+    expect(tiny?.status).toBe('insufficient_sample');
+    expect(outcomes.find((o) => o.rule_id === 'pi-market' && o.source === 'bolt-sor')?.status).toBe('pass');
+
+    const rec = JSON.parse(await get(first.files.reconciliation)) as ReconciliationFinding[];
+    expect(rec.map((f) => [f.source, f.status])).toEqual([
+      ['acme-sor', 'mismatch'], // vendor says 0.0014, firm computes 0.0008
+      ['bolt-sor', 'match'],
+    ]);
+    expect(first.notices[0]?.message).toMatch(/Vendor reconciliation: 1 of 1 vendor figures differ/);
+  });
+
+  it('writes review_metrics and review_breaches as Parquet (typed) and CSV, outside the table folders for CSV', async () => {
+    expect(first.files.reviewMetricsParquet).toBe('review_metrics/period=2026Q3/r1.parquet');
+    expect(first.files.reviewBreachesParquet).toBe('review_breaches/period=2026Q3/r1.parquet');
+    expect(await keys('review_metrics/')).toEqual(['review_metrics/period=2026Q3/r1.parquet']);
+    const m = await parquetRows(
+      first.files.reviewMetricsParquet,
+      'SELECT period, source, symbol, metric, value, n_orders, std_dev, n_eff, typeof(n_orders) AS t FROM $FILE ORDER BY source, symbol, metric',
+    );
+    expect(m).toHaveLength(5);
+    expect(m[0]).toEqual({
+      period: '2026Q3',
+      source: 'acme-sor',
+      symbol: '*',
+      metric: 'fill_rate_pct',
+      value: 95,
+      n_orders: 812n,
+      std_dev: null,
+      n_eff: null,
+      t: 'BIGINT',
+    });
+    expect(m[1]).toMatchObject({ metric: 'price_improvement_per_share', value: 0.0008, std_dev: 0.002, n_eff: 800 });
+    const br = await parquetRows(first.files.reviewBreachesParquet, 'SELECT rule_id, source, status, p_value, ci_lower, note FROM $FILE');
+    expect(br).toHaveLength(1);
+    expect(br[0]).toMatchObject({ rule_id: 'pi-market', source: 'acme-sor', status: 'breach', ci_lower: null, note: '' });
+    const csvText = await get(first.files.reviewMetricsCsv);
+    expect(csvText.split('\n')[0]).toBe(REVIEW_METRIC_COLUMNS.map((c) => `"${c}"`).join(','));
+    expect(first.outputs).toEqual(expect.arrayContaining([first.files.reviewMetricsCsv, first.files.summary, 'monitoring/state.json']));
+  });
+
+  it('records monitoring state and opens one case per breached rule', async () => {
+    const state = JSON.parse(await get('monitoring/state.json')) as MonitoringState;
+    expect(state['acme-sor']).toMatchObject({ status: 'heightened', since: '2026Q3', consecutive_clean: 0 });
+    expect(state['bolt-sor']).toMatchObject({ status: 'normal', consecutive_clean: 1 });
+    const caseKeys = await keys('cases/events/');
+    // Keyed by the year the event was recorded (the handler's clock: now).
+    const year = new Date().getUTCFullYear();
+    expect(caseKeys).toEqual([
+      `cases/events/${year}/2026Q3-acme-sor-pi-market-0001.json`,
+      `cases/events/${year}/2026Q3-acme-sor-pi-market-0002.json`,
+    ]);
+    const opened = JSON.parse(await get(caseKeys[0] as string));
+    expect(opened).toMatchObject({
+      case_id: '2026Q3-acme-sor-pi-market',
+      event: 'opened',
+      who: 'bestex-review',
+      breach_refs: ['2026Q3/pi-market/acme-sor/*,market,*,*,*'],
+    });
+    expect(JSON.parse(await get(caseKeys[1] as string)).event).toBe('heightened_monitoring');
+  });
+
+  it('a re-run of the period opens no case twice and does not count twice', async () => {
+    const again = await handler(event('2026Q3', 'r2', { price_improvement: 'q3/pi.csv', fill_rates: 'q3/fill.csv' }));
+    expect(again.breachCount).toBe(1);
+    expect(await keys('cases/events/')).toHaveLength(2);
+    const state = JSON.parse(await get('monitoring/state.json')) as MonitoringState;
+    expect(state['acme-sor']?.history).toHaveLength(1);
+    expect(state['acme-sor']?.history[0]?.run_id).toBe('r2');
+  });
+
+  it('a dry run writes under dry-run/ only and changes neither monitoring nor cases', async () => {
+    const before = await get('monitoring/state.json');
+    const dry = await handler(event('2026-10', 'dry1', { price_improvement: 'm10/pi.csv' }, { dryRun: 'true' as unknown as boolean }));
+    expect(dry.dryRun).toBe(true);
+    expect(dry.outputs.every((k) => k.startsWith('dry-run/'))).toBe(true);
+    expect(dry.notices[0]?.subject).toBe('[bestex dry-run] acme-sor 2026-10: 1 breach (high)');
+    expect(await get('monitoring/state.json')).toBe(before);
+    expect(await keys('cases/events/')).toHaveLength(2);
+  });
+
+  it('a second breach in a row (monthly review) keeps heightened monitoring on', async () => {
+    const r = await handler(event('2026-10', 'm1', { price_improvement: 'm10/pi.csv' }, { sources: ['acme-sor'] }));
+    expect(r.sources).toEqual([{ source: 'acme-sor', breaches: 1, status: 'heightened' }]);
+    const state = JSON.parse(await get('monitoring/state.json')) as MonitoringState;
+    expect(state['acme-sor']).toMatchObject({ status: 'heightened', since: '2026Q3', consecutive_clean: 0 });
+    expect(state['acme-sor']?.history.map((h) => [h.period, h.decision])).toEqual([
+      ['2026Q3', 'enter_heightened'],
+      ['2026-10', 'remain_heightened'],
+    ]);
+    expect(state['bolt-sor']?.history).toHaveLength(1); // not part of the monthly run
+    expect(r.notices[0]?.message).toMatch(/History: 2026Q3 1 breach; 2026-10 1 breach/);
+    expect(await keys('cases/events/')).toHaveLength(4); // a new case for the new period
+  });
+
+  it('2026Q4 with a draft rules file: the prior-period benchmark comes from 2026Q3 Parquet', async () => {
+    const r = await handler(
+      event('2026Q4', 'q4', { fill_rates: 'q4/fill.csv' }, { thresholdsUri: `s3://${RESULTS}/config-drafts/prior-rules.json` }),
+    );
+    expect(r.thresholds.version).toBe('draft-prior');
+    const outcomes = JSON.parse(await get(r.files.outcomes)) as RuleOutcome[];
+    const acme = outcomes.find((o) => o.source === 'acme-sor');
+    // 85 % vs 95 % (n 812 each): SE = √(85·15/812 + 95·5/812) = 1.468 → t = −6.81
+    expect(acme).toMatchObject({ status: 'breach', benchmark: 95, benchmark_ref: 'prior 2026Q3', test: 'two_proportion' });
+    expect(acme?.ci_upper).toBeCloseTo(-10 + 1.6464 * Math.sqrt((85 * 15 + 95 * 5) / 812), 2);
+    expect(outcomes.find((o) => o.source === 'bolt-sor')?.status).toBe('pass');
+  });
+
+  it('fails with messages that name the object and the line', async () => {
+    await put(ATHENA, 'bad/pi.csv', csv([metricLine({ source: 'acme-sor', metric: 'speed' as never, value: 1, n: 1 })]));
+    await expect(handler(event('2026Q3', 'bad', { price_improvement: 'bad/pi.csv' }))).rejects.toThrow(
+      `metric result price_improvement: s3://${ATHENA}/bad/pi.csv:2: metric "speed" is not a metric name`,
+    );
+    await expect(handler(event('2026Q3', 'bad', { price_improvement: 'missing.csv' }))).rejects.toThrow(
+      /missing\.csv does not exist \(query q-bad-0\)/,
+    );
+    await expect(handler(event('2026Q3', 'bad', { a: 'q3/pi.csv', b: 'q3/pi.csv' }))).rejects.toThrow(/comes from both a and b/);
+    await expect(handler(event('2026Q9', 'bad', {}))).rejects.toThrow(/period "2026Q9"/);
+  });
+});

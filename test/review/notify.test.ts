@@ -1,0 +1,161 @@
+import { describe, expect, it } from 'vitest';
+import { caseSummaries, casesForBreaches } from '../../lambdas/review/cases';
+import { evaluateThresholds } from '../../lambdas/review/evaluate';
+import { initialMonitoring, nextMonitoringState } from '../../lambdas/review/monitoring';
+import { composeNotices, fmtNum } from '../../lambdas/review/notify';
+import { row, rule, thresholds } from './fixtures';
+
+const rules = thresholds([
+  rule({
+    id: 'pi-market',
+    metric: 'price_improvement_per_share',
+    group: { order_category: 'market' },
+    direction: 'below',
+    benchmark: { value: 0.0012 },
+    tolerance: 0.0002,
+    min_orders: 50,
+    severity: 'high',
+    action: 'Investigate price improvement shortfall on market orders with the vendor.',
+  }),
+  rule({
+    id: 'fill-time-avg',
+    metric: 'avg_exec_time_ms',
+    group: { order_category: 'market' },
+    direction: 'above',
+    benchmark: { value: 120 },
+    tolerance: 30,
+    min_orders: 50,
+    severity: 'medium',
+    action: 'Investigate latency sources.',
+  }),
+]);
+
+const current = [
+  row({
+    source: 'acme-sor',
+    metric: 'price_improvement_per_share',
+    order_category: 'market',
+    value: 0.0008,
+    std_dev: 0.0002,
+    n_eff: 4,
+    n_orders: 812,
+  }),
+  row({
+    source: 'acme-sor',
+    metric: 'price_improvement_per_share',
+    order_category: 'market',
+    symbol: 'TINY',
+    value: 0.0001,
+    std_dev: 0.001,
+    n_eff: 9,
+    n_orders: 9,
+  }),
+  row({ source: 'acme-sor', metric: 'avg_exec_time_ms', order_category: 'market', value: 190, std_dev: 50, n_eff: 400, n_orders: 812 }),
+  row({
+    source: 'bolt-sor',
+    metric: 'price_improvement_per_share',
+    order_category: 'market',
+    value: 0.0016,
+    std_dev: 0.002,
+    n_eff: 700,
+    n_orders: 700,
+  }),
+  row({ source: 'bolt-sor', metric: 'avg_exec_time_ms', order_category: 'market', value: 110, std_dev: 40, n_eff: 700, n_orders: 700 }),
+];
+const outcomes = evaluateThresholds({ period: '2026Q3', current, thresholds: rules });
+const monitoring = {
+  'acme-sor': nextMonitoringState(initialMonitoring(), { period: '2026Q3', runId: 'r1', breaches: 2, conclusive: true }, 2),
+  'bolt-sor': nextMonitoringState(initialMonitoring(), { period: '2026Q3', runId: 'r1', breaches: 0, conclusive: true }, 2),
+};
+const cases = caseSummaries(casesForBreaches(outcomes, [], { at: '2026-10-05T11:00:00.000Z' }));
+
+describe('composeNotices', () => {
+  const notices = composeNotices(outcomes, {
+    period: '2026Q3',
+    packageUri: (s) => `s3://results/packages/2026Q3/${s}/`,
+    monitoring,
+    cleanReviewsToExit: 2,
+    runId: '2026Q3-r1',
+    cases,
+  });
+  const [acme, bolt] = notices;
+
+  it('one notice per source, subject with vendor, period, breach count and highest severity', () => {
+    expect(notices).toHaveLength(2);
+    expect(acme?.subject).toBe('[bestex] acme-sor 2026Q3: 2 breaches (high)');
+    expect(bolt?.subject).toBe('[bestex] bolt-sor 2026Q3: no breaches');
+  });
+
+  it('attributes for subscription filters', () => {
+    expect(acme?.attributes).toEqual({ severity: 'high', source: 'acme-sor', period: '2026Q3', kind: 'review' });
+    expect(bolt?.attributes).toEqual({ severity: 'none', source: 'bolt-sor', period: '2026Q3', kind: 'review' });
+  });
+
+  it('the breach table carries value, benchmark, difference, CI, p, n and severity', () => {
+    const body = acme?.message ?? '';
+    const line = body.split('\n').find((l) => l.includes('pi-market') && l.includes('0.0008')) ?? '';
+    // p = F3(−4) = 0.01400 (t = −4, df 3); CI upper = −0.0004 + 2.353363 × 0.0001 = −0.0001647
+    expect(line).toMatch(/order_category=market/);
+    expect(line).toMatch(/0\.0012 fixed/);
+    expect(line).toMatch(/-0\.0004\b/);
+    expect(line).toMatch(/95% \(-inf, -0\.0001647\]/);
+    expect(line).toMatch(/\b0\.014\b/);
+    expect(line).toMatch(/812\/4/);
+    expect(line).toMatch(/high$/);
+    const lat = body.split('\n').find((l) => l.includes('fill-time-avg')) ?? '';
+    expect(lat).toMatch(/190/);
+    expect(lat).toMatch(/<0\.0001/);
+    expect(lat).toMatch(/\[6\d\.\d+, \+inf\)/); // 70 − 1.6487 × 2.5 = 65.88
+  });
+
+  it('lists the actions, the insufficient samples, monitoring, cases and the package', () => {
+    const body = acme?.message ?? '';
+    expect(body).toMatch(/Actions:\n- pi-market \(high, 1 group\): Investigate price improvement shortfall/);
+    expect(body).toMatch(/- fill-time-avg \(medium, 1 group\): Investigate latency sources\./);
+    expect(body).toMatch(
+      /Insufficient sample \(not tested, NOT a pass\): 1\n- pi-market price_improvement_per_share symbol=TINY order_category=market: 9 orders < min_orders 50/,
+    );
+    expect(body).toMatch(/Monitoring: HEIGHTENED since 2026Q3/);
+    expect(body).toMatch(/2026Q3-acme-sor-pi-market \(opened 2026-10-05; vendor not yet notified/);
+    expect(body).toMatch(/Review package: s3:\/\/results\/packages\/2026Q3\/acme-sor\/\n$/);
+  });
+
+  it('the clean notice is short and says so', () => {
+    const body = bolt?.message ?? '';
+    expect(body).toMatch(/No breaches\. 2 tests passed/);
+    expect(body).not.toMatch(/Actions:/);
+    expect(body.split('\n').length).toBeLessThan(12);
+    expect(body).toMatch(/Review package: s3:\/\/results\/packages\/2026Q3\/bolt-sor\//);
+  });
+
+  it('dry runs are marked; a source without outcomes gets a "no data" notice', () => {
+    const [n] = composeNotices([], {
+      period: '2026-10',
+      packageUri: '/home/x/packages',
+      monitoring,
+      dryRun: true,
+      expectedSources: ['acme-sor'],
+    });
+    expect(n?.subject).toBe('[bestex dry-run] acme-sor 2026-10: no data');
+    expect(n?.message).toMatch(/NO DATA/);
+    expect(n?.attributes?.severity).toBe('none');
+  });
+
+  it('long tables are cut with a pointer to the package', () => {
+    const many = Array.from({ length: 5 }, (_, i) => ({
+      ...(outcomes.find((o) => o.status === 'breach') as (typeof outcomes)[number]),
+      symbol: `S${i}`,
+    }));
+    const [n] = composeNotices(many, { period: '2026Q3', packageUri: 'p', monitoring, maxRows: 2 });
+    expect(n?.message).toMatch(/\.\.\. and 3 more breaches in the package\./);
+  });
+});
+
+describe('fmtNum', () => {
+  it('four significant digits, thousands separators, n/a', () => {
+    expect(fmtNum(0.00081234)).toBe('0.0008123');
+    expect(fmtNum(1234567)).toBe('1,234,567');
+    expect(fmtNum(null)).toBe('n/a');
+    expect(fmtNum(-0.0004)).toBe('-0.0004');
+  });
+});
