@@ -10,7 +10,7 @@
 import { spawn } from 'node:child_process';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { pipeline } from 'node:stream/promises';
@@ -34,8 +34,12 @@ export interface BenchFixOptions {
 
 export interface BenchFixRun {
   label: string;
+  /** Wall-clock seconds. */
   seconds: number;
-  perSecond: number;
+  /** CPU seconds of the whole child (all threads): the machine is shared, so this is the fair clock. */
+  cpuSeconds: number;
+  /** Items per CPU second. */
+  perCpuSecond: number;
   peakRssMiB: number;
 }
 
@@ -46,10 +50,13 @@ export interface BenchFixResult {
   parse: BenchFixRun;
   baseline: BenchFixRun;
   gzip?: BenchFixRun;
-  /** parse time / baseline time. */
+  /** parse CPU time / baseline CPU time. */
   ratio: number;
   counts: Record<string, number>;
   command: string;
+  /** 1-minute load average when the parse finished, and the machine's cores. */
+  load: number;
+  cores: number;
 }
 
 const SELF = fileURLToPath(import.meta.url);
@@ -121,6 +128,7 @@ export async function writeBenchLog(path: string, messages: number, seed: number
 
 interface ChildReport {
   seconds: number;
+  cpuSeconds: number;
   maxRssKiB: number;
   items: number;
   counts?: Record<string, number>;
@@ -147,6 +155,7 @@ function child(args: string[], heapMb: number): Promise<ChildReport> {
 
 async function runChild(mode: string, file: string, outDir: string): Promise<void> {
   const t0 = process.hrtime.bigint();
+  const cpu0 = process.cpuUsage();
   let items = 0;
   let counts: Record<string, number> | undefined;
   if (mode === 'readline') {
@@ -158,14 +167,22 @@ async function runChild(mode: string, file: string, outDir: string): Promise<voi
     items = r.counts.messages;
   }
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  const report: ChildReport = { seconds, maxRssKiB: process.resourceUsage().maxRSS, items, ...(counts ? { counts } : {}) };
+  const cpu = process.cpuUsage(cpu0);
+  const report: ChildReport = {
+    seconds,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    maxRssKiB: process.resourceUsage().maxRSS,
+    items,
+    ...(counts ? { counts } : {}),
+  };
   process.stdout.write(`${JSON.stringify(report)}\n`);
 }
 
 const run = (label: string, r: ChildReport): BenchFixRun => ({
   label,
   seconds: r.seconds,
-  perSecond: r.items / r.seconds,
+  cpuSeconds: r.cpuSeconds,
+  perCpuSecond: r.items / r.cpuSeconds,
   peakRssMiB: r.maxRssKiB / 1024,
 });
 
@@ -191,8 +208,10 @@ export async function benchFix(opts: BenchFixOptions = {}): Promise<BenchFixResu
       parse,
       baseline,
       ...(gz ? { gzip: gz } : {}),
-      ratio: parse.seconds / baseline.seconds,
+      ratio: parse.cpuSeconds / baseline.cpuSeconds,
       counts: parsed.counts ?? {},
+      load: loadavg()[0] ?? 0,
+      cores: availableParallelism(),
       command: `npx tsx bench/fix.ts --messages ${messages} --heap-mb ${heapMb}${opts.gzip === false ? ' --no-gzip' : ''}`,
     };
     if (opts.write ?? true) await writeSection(result);
@@ -206,7 +225,8 @@ function section(r: BenchFixResult): string {
   const f = (n: number, d = 2): string => n.toFixed(d);
   const k = (n: number): string => `${Math.round(n / 1000).toLocaleString('en-US')} k`;
   const rows = [r.parse, r.baseline, ...(r.gzip ? [r.gzip] : [])].map(
-    (x) => `| ${x.label} | ${f(x.seconds)} | ${k(x.perSecond)} ${x === r.baseline ? 'lines' : 'messages'}/s | ${f(x.peakRssMiB, 0)} |`,
+    (x) =>
+      `| ${x.label} | ${f(x.cpuSeconds)} | ${f(x.seconds)} | ${k(x.perCpuSecond)} ${x === r.baseline ? 'lines' : 'messages'}/s | ${f(x.peakRssMiB, 0)} |`,
   );
   const c = r.counts;
   return [
@@ -214,11 +234,12 @@ function section(r: BenchFixResult): string {
     '',
     `\`${r.command}\` (${new Date().toISOString().slice(0, 10)}, Node ${process.version}, one core, ${r.fileMiB.toFixed(0)} MiB log of ${r.messages.toLocaleString('en-US')} ExecutionReports with QuickFIX-style prefixes, SOH separators and one bust per 10 000 fills; each run in its own child process with \`--max-old-space-size=${r.heapMb}\`).`,
     '',
-    '| run | seconds | throughput | peak RSS (MiB) |',
-    '| --- | ---: | ---: | ---: |',
+    '| run | CPU s | wall s | throughput per CPU second | peak RSS (MiB) |',
+    '| --- | ---: | ---: | ---: | ---: |',
     ...rows,
     '',
-    `- parseFixLog vs the readline baseline: **${f(r.ratio)}×** the time; goal ≥ 200 k messages/s: **${r.parse.perSecond >= 200_000 ? 'met' : 'not met'}** (${k(r.parse.perSecond)} messages/s).`,
+    `- parseFixLog vs the readline baseline: **${f(r.ratio)}×** the CPU time; goal ≥ 200 k messages/s on one core: **${r.parse.perCpuSecond >= 200_000 ? 'met' : 'not met'}** (${k(r.parse.perCpuSecond)} messages per CPU second; ${k(r.messages / r.parse.seconds)} per wall second on this shared machine, load average ${r.load.toFixed(1)} on ${r.cores} cores).`,
+    '- CPU time is the whole child process (every thread: file reads, gunzip); the parser itself is single-threaded.',
     `- Memory is bounded: the ${r.fileMiB.toFixed(0)} MiB log went through a ${r.heapMb} MiB heap; peak RSS includes Node and tsx start-up.`,
     `- Counts: ${c.messages} messages, ${c.executions} executions written, ${c.busts} busts applied removing ${c.busted} fills, ${c.garbled ?? 0} garbled, ${c.bad_checksum ?? 0} bad checksums.`,
     '',

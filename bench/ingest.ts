@@ -10,7 +10,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -37,6 +37,8 @@ export interface BenchResult {
   results: BenchRow[];
   rssGrowthMiB: number | undefined;
   command: string;
+  /** 1-minute load average before and after: the figures mean little on a busy machine. */
+  load: [number, number];
 }
 
 const SELF = fileURLToPath(import.meta.url);
@@ -63,13 +65,15 @@ export async function generateExecutions(path: string, rows: number, seed: numbe
   let buf = 'exec_id,order_id,route_id,venue,exec_ts,price,qty,liquidity,fee\n';
   for (let i = 0; i < rows; i++) {
     const day = Math.floor(r() * 63);
-    const ts = new Date(start + day * 86_400_000 + Math.floor(r() * 23_400_000)).toISOString().replace('Z', `${Math.floor(r() * 1000)}`.padStart(3, '0') + 'Z');
+    const ts = new Date(start + day * 86_400_000 + Math.floor(r() * 23_400_000))
+      .toISOString()
+      .replace('Z', `${String(Math.floor(r() * 1000)).padStart(3, '0')}Z`);
     const price = (5 + r() * 500).toFixed(4);
     const qty = 1 + Math.floor(r() * 20) * 100;
     const fee = ((r() - 0.6) * 0.003 * qty).toFixed(5);
     buf += `E${i},O${Math.floor(i / 2)},R${i},${VENUES[Math.floor(r() * VENUES.length)]},${ts},${price},${qty},${'ARX'[Math.floor(r() * 3)]},${fee}\n`;
     if (buf.length > 1 << 20) {
-      if (!out.write(buf)) await new Promise((res) => out.once('drain', res));
+      if (!out.write(buf)) await new Promise<void>((res) => out.once('drain', () => res()));
       buf = '';
     }
   }
@@ -133,7 +137,10 @@ async function child(mode: string, csv: string, work: string): Promise<void> {
     if (!r.ok) throw new Error(r.reason);
     rows = r.rows_written;
     const { rejects: _r, files, ...counts } = r;
-    writeFileSync(join(work, 'manifest.json'), JSON.stringify({ ...counts, outputs: files, started_at: started, finished_at: new Date().toISOString() }));
+    writeFileSync(
+      join(work, 'manifest.json'),
+      JSON.stringify({ ...counts, outputs: files, started_at: started, finished_at: new Date().toISOString() }),
+    );
     db.closeSync();
     inst.closeSync();
   }
@@ -152,6 +159,7 @@ export async function benchIngest(opts: BenchOptions = {}): Promise<BenchResult>
   const seed = opts.seed ?? 20260701;
   const log = opts.log ?? ((l: string) => process.stderr.write(`${l}\n`));
   const dir = mkdtempSync(join(tmpdir(), 'bench-ingest-'));
+  const loadBefore = loadavg()[0] as number;
   const results: BenchRow[] = [];
   try {
     for (const n of sizes) {
@@ -171,7 +179,8 @@ export async function benchIngest(opts: BenchOptions = {}): Promise<BenchResult>
           log(`${n} rows ${mode} run ${i + 1}: ${(r.ms / 1000).toFixed(2)} s, peak RSS ${(r.maxRssKiB / 1024).toFixed(0)} MiB`);
         }
       }
-      if (norm.some((r) => r.rows !== n)) throw new Error(`normalise wrote ${norm[0]?.rows} rows of ${n}: the generated file should be all valid`);
+      if (norm.some((r) => r.rows !== n))
+        throw new Error(`normalise wrote ${norm[0]?.rows} rows of ${n}: the generated file should be all valid`);
       const row: BenchRow = {
         rows: n,
         csvBytes,
@@ -191,7 +200,7 @@ export async function benchIngest(opts: BenchOptions = {}): Promise<BenchResult>
   const b = results.find((r) => r.rows === 3_000_000);
   const rssGrowthMiB = a && b ? b.normaliseRssMiB - a.normaliseRssMiB : undefined;
   const command = `npx tsx bench/ingest.ts${opts.rows ? ` --rows ${sizes.join(',')}` : ''}${opts.reps ? ` --reps ${reps}` : ''}`;
-  const result = { results, rssGrowthMiB, command };
+  const result: BenchResult = { results, rssGrowthMiB, command, load: [loadBefore, loadavg()[0] as number] };
   if (opts.write ?? true) writePerformanceDoc(result, reps);
   return result;
 }
@@ -203,13 +212,13 @@ function writePerformanceDoc(r: BenchResult, reps: number): void {
   const lines = [
     '## Ingestion',
     '',
-    `Command: \`${r.command}\` (${new Date().toISOString().slice(0, 10)}, ${reps} repetitions, medians; Node ${process.version}, 2 cores).`,
+    `Command: \`${r.command}\` (${new Date().toISOString().slice(0, 10)}, ${reps} repetition(s), medians; Node ${process.version}, 2 cores, 1-minute load average ${r.load[0].toFixed(1)} before and ${r.load[1].toFixed(1)} after: the machine was shared, so absolute times are inflated and noisy).`,
     '',
     'CSV executions (seeded, one quarter of trading days), the full normalise path (`normaliseFile`: every',
     'column validated from the schema, duplicate and conflict detection, lineage columns, zstd Parquet',
     'partitioned by trade date, manifest) against a bare DuckDB',
-    "`COPY (SELECT * FROM read_csv(...)) TO ... (FORMAT parquet)` of the same file in the same run. Each",
-    'run is a separate process; peak RSS is that process\'s maximum resident set. S3 transfer is not',
+    '`COPY (SELECT * FROM read_csv(...)) TO ... (FORMAT parquet)` of the same file in the same run. Each',
+    "run is a separate process; peak RSS is that process's maximum resident set. S3 transfer is not",
     'included on either side.',
     '',
     '| rows | CSV MiB | bare COPY s | normalise s | ratio (goal ≤ 1.3×) | bare peak RSS MiB | normalise peak RSS MiB |',
@@ -221,11 +230,15 @@ function writePerformanceDoc(r: BenchResult, reps: number): void {
     '',
     r.rssGrowthMiB === undefined
       ? ''
-      : `Peak RSS growth of the normalise path from 1 M to 3 M rows: **${mib(r.rssGrowthMiB)} MiB** (goal < 150 MiB).`,
+      : `Peak RSS growth of the normalise path from 1 M to 3 M rows: **${mib(r.rssGrowthMiB)} MiB** (goal < 150 MiB: ${r.rssGrowthMiB < 150 ? 'met' : 'not met'}).`,
+    '',
+    `Time ratio goal ≤ 1.3×: ${r.results.every((x) => x.ratio <= 1.3) ? 'met' : '**not met**'}. Where the time goes (BESTEX_NORMALISE_TIMING=1 prints each pass): a first CSV scan that counts records and hashes keys (duplicate candidates), then the validating scan that writes zstd Parquet partitioned by trade date; the baseline makes one scan and writes one snappy file. See docs/ingestion.md for the planned single-scan design.`,
     '',
   ];
   const section = lines.join('\n');
-  let doc = existsSync(path) ? readFileSync(path, 'utf8') : '# Performance\n\nFigures measured on this project\'s reference machine (2 cores).\n\n';
+  let doc = existsSync(path)
+    ? readFileSync(path, 'utf8')
+    : "# Performance\n\nFigures measured on this project's reference machine (2 cores).\n\n";
   const start = doc.indexOf('## Ingestion');
   if (start >= 0) {
     const next = doc.indexOf('\n## ', start + 1);

@@ -17,7 +17,7 @@ import { applyReviews, MONITORING_STATE_KEY, type MonitoringState, parseMonitori
 import { composeNotices } from '../review/notify';
 import { csvToParquet, type ParquetColumn, readParquetRows } from '../review/parquet';
 import { type ReconciliationFinding, reconcileVendorMetrics, type VendorMetricRow } from '../review/reconcile';
-import { getBytes, getText, listObjects, parseS3Uri, putObject, s3Uri } from '../review/s3io';
+import { getBytes, getText, parseS3Uri, putObject, s3Uri } from '../review/s3io';
 import { DEFAULT_CONFIG_DIR, parseConfig, type Thresholds, thresholdsSchema } from '../shared/config';
 import { DRY_RUN_PREFIX, periodRange, RESULTS } from '../shared/layout';
 import { GROUP_COLUMNS, REVIEW_METRIC_COLUMNS, type ReviewMetricRow } from '../shared/metrics';
@@ -102,11 +102,11 @@ export function evaluateFiles(period: string, runId: string, dryRun: boolean): E
   const p = dryRun ? DRY_RUN_PREFIX : '';
   const dir = `${p}${RESULTS.review(period, runId)}`;
   return {
-    reviewMetricsParquet: `${p}${RESULTS.reviewMetrics(period, runId)}`,
+    reviewMetricsParquet: `${p}${RESULTS.reviewMetrics(period)}`,
     // The CSVs live beside the JSON, not in the table folders: Athena reads every object under a
     // table's location, and a CSV among Parquet files fails the query.
     reviewMetricsCsv: `${dir}review_metrics.csv`,
-    reviewBreachesParquet: `${p}${RESULTS.reviewBreaches(period, runId)}`,
+    reviewBreachesParquet: `${p}${RESULTS.reviewBreaches(period)}`,
     reviewBreachesCsv: `${dir}review_breaches.csv`,
     breaches: `${dir}breaches.json`,
     outcomes: `${dir}outcomes.json`,
@@ -127,25 +127,44 @@ export const REVIEW_METRICS_PARQUET: ParquetColumn[] = REVIEW_METRIC_COLUMNS.map
       ? 'VARCHAR'
       : 'BIGINT'),
 }));
-const OUTCOME_NUMBERS = new Set([
-  'value',
-  'benchmark',
-  'difference',
-  'tolerance',
-  'confidence',
-  'ci_lower',
-  'ci_upper',
-  'p_value',
-  'alpha',
-  'df',
-  'n_eff',
-  'benchmark_n_eff',
-]);
-const OUTCOME_INTS = new Set(['n_orders', 'benchmark_n_orders', 'min_orders']);
-export const REVIEW_BREACHES_PARQUET: ParquetColumn[] = OUTCOME_COLUMNS.map((name) => ({
-  name,
-  type: OUTCOME_NUMBERS.has(name) ? 'DOUBLE' : OUTCOME_INTS.has(name) ? 'BIGINT' : 'VARCHAR',
-}));
+/** Every outcome column's Parquet type: a Record, so a column added to OUTCOME_COLUMNS must be typed here. */
+const OUTCOME_TYPES: Record<(typeof OUTCOME_COLUMNS)[number], ParquetColumn['type']> = {
+  period: 'VARCHAR',
+  rule_id: 'VARCHAR',
+  metric: 'VARCHAR',
+  source: 'VARCHAR',
+  symbol: 'VARCHAR',
+  order_category: 'VARCHAR',
+  venue: 'VARCHAR',
+  size_bucket: 'VARCHAR',
+  sp500: 'VARCHAR',
+  direction: 'VARCHAR',
+  status: 'VARCHAR',
+  value: 'DOUBLE',
+  benchmark: 'DOUBLE',
+  benchmark_kind: 'VARCHAR',
+  benchmark_ref: 'VARCHAR',
+  difference: 'DOUBLE',
+  tolerance: 'DOUBLE',
+  confidence: 'DOUBLE',
+  ci_lower: 'DOUBLE',
+  ci_upper: 'DOUBLE',
+  p_value: 'DOUBLE',
+  p_adjusted: 'DOUBLE',
+  family_size: 'BIGINT',
+  alpha: 'DOUBLE',
+  test: 'VARCHAR',
+  df: 'DOUBLE',
+  n_orders: 'BIGINT',
+  n_eff: 'DOUBLE',
+  benchmark_n_orders: 'BIGINT',
+  benchmark_n_eff: 'DOUBLE',
+  min_orders: 'BIGINT',
+  severity: 'VARCHAR',
+  action: 'VARCHAR',
+  note: 'VARCHAR',
+};
+export const REVIEW_BREACHES_PARQUET: ParquetColumn[] = OUTCOME_COLUMNS.map((name) => ({ name, type: OUTCOME_TYPES[name] }));
 
 async function readThresholds(
   deps: EvaluateDeps,
@@ -219,25 +238,19 @@ async function readCurrent(deps: EvaluateDeps, event: EvaluateEvent): Promise<{ 
   return { rows, vendor };
 }
 
-/** The latest non-dry review_metrics of the prior period (by time written, then key), or none. */
+/** The prior period's review_metrics (one object per period: its latest non-dry review), or none. */
 async function readPrior(deps: EvaluateDeps, period: string): Promise<{ rows: ReviewMetricRow[]; key: string | null }> {
   const prior = priorPeriod(period);
-  const prefix = RESULTS.reviewMetrics(prior, 'x').replace(/x\.parquet$/, '');
-  const objects = (await listObjects(deps.s3, deps.resultsBucket, prefix)).filter((o) => o.key.endsWith('.parquet'));
-  if (objects.length === 0) return { rows: [], key: null };
-  objects.sort(
-    (a, b) => (a.lastModified?.getTime() ?? 0) - (b.lastModified?.getTime() ?? 0) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
-  );
-  const latest = objects[objects.length - 1] as { key: string };
-  const bytes = await getBytes(deps.s3, deps.resultsBucket, latest.key);
+  const key = RESULTS.reviewMetrics(prior);
+  const bytes = await getBytes(deps.s3, deps.resultsBucket, key);
   if (!bytes) return { rows: [], key: null };
   const records = await readParquetRows(bytes);
-  const where = s3Uri(deps.resultsBucket, latest.key);
+  const where = s3Uri(deps.resultsBucket, key);
   const header = [...REVIEW_METRIC_COLUMNS] as string[];
   const asText = records.map((r) => header.map((c) => (r[c] === null || r[c] === undefined ? null : String(r[c]))));
   const m = toReviewMetricRows({ header, rows: asText, lines: asText.map((_, i) => i + 1) }, where, prior);
   if (!m.ok) throw new Error(`prior period: ${m.reason}`);
-  return { rows: m.value, key: latest.key };
+  return { rows: m.value, key };
 }
 
 async function readMonitoring(deps: EvaluateDeps): Promise<MonitoringState> {

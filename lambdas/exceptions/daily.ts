@@ -7,7 +7,14 @@ import { composeDueDiligenceNotice, describeStaleness, type StalenessRow, toStal
 import type { ExceptionSettings } from '../shared/config';
 import type { ExceptionKind } from '../shared/metrics';
 import type { Notice } from '../shared/notify';
-import { composeExceptionNotice, countExceptions, type ExceptionRow, isReminderDay, renderExceptionsCsv, toExceptionRows } from './exceptions';
+import {
+  composeExceptionNotice,
+  countExceptions,
+  type ExceptionRow,
+  isReminderDay,
+  renderExceptionsCsv,
+  toExceptionRows,
+} from './exceptions';
 import { renderExceptionsHtml } from './html';
 
 /** One query's output: its name (the SQL file's) and its rows. */
@@ -37,9 +44,16 @@ export interface SummarizeOptions {
 export type DailyResult = { ok: true; value: DailyOutputs } | { ok: false; error: string };
 
 const isStaleness = (r: NamedResult): boolean =>
-  r.name === 'venue_staleness' || (r.columns?.includes('stale_before') ?? false) || (r.rows[0] !== undefined && 'stale_before' in r.rows[0]);
+  r.name === 'venue_staleness' ||
+  (r.columns?.includes('stale_before') ?? false) ||
+  (r.rows[0] !== undefined && 'stale_before' in r.rows[0]);
 
-export function summarizeDay(date: string, results: readonly NamedResult[], settings: ExceptionSettings, opts: SummarizeOptions = {}): DailyResult {
+export function summarizeDay(
+  date: string,
+  results: readonly NamedResult[],
+  settings: ExceptionSettings,
+  opts: SummarizeOptions = {},
+): DailyResult {
   const rows: ExceptionRow[] = [];
   const staleness: StalenessRow[] = [];
   for (const r of results) {

@@ -107,7 +107,8 @@ export function toExceptionRows(input: readonly Record<string, unknown>[], setti
     const date = str(r.trade_date);
     if (!isKind(kind)) return { ok: false, error: `${where}, row ${i + 1}: kind "${kind}" is not one of ${EXCEPTION_KINDS.join(', ')}` };
     if (!isSeverity(sev)) return { ok: false, error: `${where}, row ${i + 1}: severity "${sev}" is not one of ${SEVERITIES.join(', ')}` };
-    if (!source || !date) return { ok: false, error: `${where}, row ${i + 1}: source and trade_date are required (is this an exceptions result?)` };
+    if (!source || !date)
+      return { ok: false, error: `${where}, row ${i + 1}: source and trade_date are required (is this an exceptions result?)` };
     rows.push({
       trade_date: date.slice(0, 10),
       source,
@@ -136,7 +137,9 @@ export function countExceptions(rows: readonly ExceptionRow[]): { kind: Exceptio
     c.n++;
     counts.set(k, c);
   }
-  return [...counts.values()].sort((a, b) => EXCEPTION_KINDS.indexOf(a.kind) - EXCEPTION_KINDS.indexOf(b.kind) || a.source.localeCompare(b.source));
+  return [...counts.values()].sort(
+    (a, b) => EXCEPTION_KINDS.indexOf(a.kind) - EXCEPTION_KINDS.indexOf(b.kind) || a.source.localeCompare(b.source),
+  );
 }
 
 /**
@@ -198,7 +201,9 @@ export function describeValue(r: ExceptionRow): string {
     case 'nbbo_mismatch':
       return `$${f(r.value, 4)} off (tick $${f(r.threshold, 4)})`;
     case 'unfilled_marketable':
-      return r.value === null ? `never canceled (timeout ${f(r.threshold, 0)} s)` : `canceled after ${f(r.value, 0)} s (timeout ${f(r.threshold, 0)} s)`;
+      return r.value === null
+        ? `never canceled (timeout ${f(r.threshold, 0)} s)`
+        : `canceled after ${f(r.value, 0)} s (timeout ${f(r.threshold, 0)} s)`;
     case 'unapproved_venue':
     case 'orphan':
       return `${f(r.value, 0)} shares`;

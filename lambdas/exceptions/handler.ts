@@ -7,13 +7,13 @@
  *              the notices for the state machine to publish.
  */
 import { z } from 'zod';
+import { getText, parseS3Uri, putObject, s3Uri } from '../review/s3io';
 import { parseAthenaCsv } from '../shared/athena-csv';
 import { bucket, s3Client } from '../shared/aws';
 import { loadConfig } from '../shared/config';
 import { RESULTS } from '../shared/layout';
 import type { ExceptionKind } from '../shared/metrics';
 import type { Notice } from '../shared/notify';
-import { getText, parseS3Uri, putObject, s3Uri } from '../review/s3io';
 import { type NamedResult, summarizeDay } from './daily';
 import { exceptionSettings } from './exceptions';
 import { type PreparedDay, prepareDay } from './prepare';

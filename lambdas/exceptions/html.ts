@@ -32,7 +32,8 @@ function rowHtml(r: ExceptionRow): string {
   return `<tr>${cell(r.severity, r.severity)}${cell(r.kind)}${cell(r.source)}${cell(r.order_id)}${cell(r.exec_id)}${cell(r.symbol)}${cell(r.venue)}${cell(describeValue(r))}${cell(r.detail)}</tr>`;
 }
 
-const HEAD = '<tr><th>severity</th><th>kind</th><th>source</th><th>order</th><th>execution</th><th>symbol</th><th>venue</th><th>value</th><th>detail</th></tr>';
+const HEAD =
+  '<tr><th>severity</th><th>kind</th><th>source</th><th>order</th><th>execution</th><th>symbol</th><th>venue</th><th>value</th><th>detail</th></tr>';
 
 /** The report for one trade date. */
 export function renderExceptionsHtml(date: string, rows: readonly ExceptionRow[], opts: ExceptionsHtmlOptions = {}): string {
@@ -53,7 +54,9 @@ export function renderExceptionsHtml(date: string, rows: readonly ExceptionRow[]
     `<h1>Execution exceptions, trade date ${escapeHtml(date)}</h1>`,
   ];
   if (rows.length === 0) {
-    parts.push('<p class="ok">No exceptions: every check (slow fills, unapproved venues, executions outside the NBBO, unfilled marketable orders, orphans, vendor NBBO mismatches) came back clean.</p>');
+    parts.push(
+      '<p class="ok">No exceptions: every check (slow fills, unapproved venues, executions outside the NBBO, unfilled marketable orders, orphans, vendor NBBO mismatches) came back clean.</p>',
+    );
   } else {
     parts.push(`<p>${rows.length} exceptions: ${bySeverity}.</p>`, '<h2>By kind and source</h2>', '<table>');
     parts.push(`<tr><th>kind</th>${sources.map((s) => `<th>${escapeHtml(s)}</th>`).join('')}<th>total</th></tr>`);

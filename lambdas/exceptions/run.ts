@@ -21,7 +21,13 @@ export interface DailyRunOptions {
 }
 
 /** Runs every sql/exceptions file for one trade date; throws with the file name when one fails. */
-async function runFolder(engine: Engine, date: string, settings: ExceptionSettings, maxQuoteAgeSeconds: number, only?: string): Promise<NamedResult[]> {
+async function runFolder(
+  engine: Engine,
+  date: string,
+  settings: ExceptionSettings,
+  maxQuoteAgeSeconds: number,
+  only?: string,
+): Promise<NamedResult[]> {
   if (!isIsoDate(date)) throw new Error(`--date "${date}" is not a trade date: write it as YYYY-MM-DD, e.g. 2026-07-01`);
   const params = exceptionParams(date, settings, maxQuoteAgeSeconds);
   const out: NamedResult[] = [];

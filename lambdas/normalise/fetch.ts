@@ -73,7 +73,11 @@ export class Utf8Check extends Transform {
     }
     const body = buf.subarray(0, end);
     if (!isUtf8(body)) {
-      cb(new FileRejection(`the file is not UTF-8 text (first invalid byte near offset ${this.offset + firstInvalid(body)}): save it as UTF-8`));
+      cb(
+        new FileRejection(
+          `the file is not UTF-8 text (first invalid byte near offset ${this.offset + firstInvalid(body)}): save it as UTF-8`,
+        ),
+      );
       return;
     }
     this.offset += end;
@@ -110,7 +114,9 @@ export async function fetchObject(
   dest: string,
   opts: FetchOptions,
 ): Promise<Fetched> {
-  const r = await s3.send(new GetObjectCommand({ Bucket: ref.bucket, Key: ref.key, ...(ref.versionId ? { VersionId: ref.versionId } : {}) }));
+  const r = await s3.send(
+    new GetObjectCommand({ Bucket: ref.bucket, Key: ref.key, ...(ref.versionId ? { VersionId: ref.versionId } : {}) }),
+  );
   const body = r.Body as NodeJS.ReadableStream | undefined;
   if (!body) throw new Error(`S3 returned no body for s3://${ref.bucket}/${ref.key}`);
   const meter = new Meter(true);
@@ -125,7 +131,9 @@ export async function fetchObject(
     if (err instanceof FileRejection) throw err;
     const code = (err as { code?: string }).code ?? '';
     if (opts.gunzip && (code.startsWith('Z_') || /gzip|header check|unexpected end/i.test(String((err as Error).message)))) {
-      throw new FileRejection(`the file is not valid gzip (${(err as Error).message}): compress it with gzip, or drop it without the .gz extension`);
+      throw new FileRejection(
+        `the file is not valid gzip (${(err as Error).message}): compress it with gzip, or drop it without the .gz extension`,
+      );
     }
     throw err;
   }

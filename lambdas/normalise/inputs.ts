@@ -5,8 +5,8 @@
  */
 import { open } from 'node:fs/promises';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { InputField } from './sqlgen';
 import { ident, lit } from './sqlfiles';
+import type { InputField } from './sqlgen';
 
 export type ReadResult =
   | {

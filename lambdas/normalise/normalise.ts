@@ -11,7 +11,16 @@ import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
 import { mkdir, open, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CopyObjectCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { Readable } from 'node:stream';
+import {
+  CopyObjectCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { bucket, s3Client } from '../shared/aws';
 import { type BestexConfig, type DatasetProfile, loadConfig } from '../shared/config';
@@ -108,7 +117,9 @@ export async function normaliseObject(ref: ObjectRef, deps: Partial<NormaliseDep
   let outcome: Outcome;
   try {
     if (size < 0) {
-      const h = await d.s3.send(new HeadObjectCommand({ Bucket: ref.bucket, Key: ref.key, ...(ref.versionId ? { VersionId: ref.versionId } : {}) }));
+      const h = await d.s3.send(
+        new HeadObjectCommand({ Bucket: ref.bucket, Key: ref.key, ...(ref.versionId ? { VersionId: ref.versionId } : {}) }),
+      );
       size = h.ContentLength ?? 0;
       versionId = versionId ?? h.VersionId ?? null;
     }
@@ -149,7 +160,9 @@ function checkDeadline(d: NormaliseDeps): void {
   if (left !== undefined && left < d.limits.uploadReserveMs) {
     // Throwing (not rejecting) lets SQS retry; the object keeps failing until it reaches the DLQ
     // and its alarm, and nothing was uploaded.
-    throw new Error(`only ${left} ms left before the Lambda timeout, less than the ${d.limits.uploadReserveMs} ms reserved for uploads: nothing was written`);
+    throw new Error(
+      `only ${left} ms left before the Lambda timeout, less than the ${d.limits.uploadReserveMs} ms reserved for uploads: nothing was written`,
+    );
   }
 }
 
@@ -207,7 +220,11 @@ async function processLocal(d: NormaliseDeps, drop: DropKey, local: string, work
     if (outcome.status === 'loaded') outcome = gate(outcome, cfg.deployment.ingest.maxErrorRate);
     if (outcome.status === 'loaded') {
       const orphans = await countOrphans(d, db, drop, outcome.files, work);
-      if (orphans !== undefined) outcome.orphans = orphans;
+      if (orphans === 'skipped')
+        outcome.notes.push(
+          `orphan check skipped: more than ${d.limits.orphanCheckMaxBytes} bytes of orders to read (ORPHAN_CHECK_MAX_BYTES)`,
+        );
+      else if (orphans !== undefined) outcome.orphans = orphans;
     }
     return outcome;
   } finally {
@@ -249,7 +266,7 @@ async function processFix(
   try {
     fix = await d.parseFix(local, { gzip: drop.gzip, outDir: join(work, 'fix') });
   } catch (err) {
-    if ((err as Error).name === 'FixFileError') throw new FileRejection(`the FIX log cannot be read: ${firstLineOf(err).replaceAll(local, drop.key)}`);
+    if ((err as Error).name === 'FixFileError') throw new FileRejection(firstLineOf(err).replaceAll(local, drop.key));
     throw err;
   }
   const out: Outcome = { ...EMPTY, files: [], notes: [], status: 'loaded', fix_counts: { ...fix.counts } };
@@ -284,13 +301,14 @@ async function processFix(
     const esc = (s: string) => `"${s.replace(/"/g, '""')}"`;
     await writeFile(
       fixRejects,
-      `original,line,column,reason\n${fix.rejects.map((r) => [esc(r.original.replace(/\x01/g, '|')), r.line, esc(r.column), esc(r.reason)].join(',')).join('\n')}${fix.rejects.length ? '\n' : ''}`,
+      `original,line,column,reason\n${fix.rejects.map((r) => [esc(r.original.replaceAll('\x01', '|')), r.line, esc(r.column), esc(r.reason)].join(',')).join('\n')}${fix.rejects.length ? '\n' : ''}`,
     );
     const path = join(work, 'rejected.csv');
     const tables = rejectFiles.length ? fill('fix_rejects_tables', { files: `[${rejectFiles.map(lit).join(', ')}]` }) : '';
     const r = await db.runAndReadAll(fill('fix_rejects', { fix: lit(fixRejects), tables, path: lit(path) }));
     const n = Number(r.getRows()[0]?.[0] ?? 0);
-    if (n !== out.rows_rejected) throw new Error(`accounting mismatch in ${drop.key}: ${n} quarantined FIX rows, ${out.rows_rejected} rejected`);
+    if (n !== out.rows_rejected)
+      throw new Error(`accounting mismatch in ${drop.key}: ${n} quarantined FIX rows, ${out.rows_rejected} rejected`);
     out.rejects = { path, rows: n };
   }
   return out;
@@ -303,7 +321,7 @@ async function countOrphans(
   drop: DropKey,
   files: CoreFile[],
   work: string,
-): Promise<number | undefined> {
+): Promise<number | 'skipped' | undefined> {
   const children = files.filter((f) => f.table === 'executions' || f.table === 'routes');
   if (!children.length) return undefined;
   const own = files.filter((f) => f.table === 'orders').map((f) => f.path);
@@ -317,14 +335,22 @@ async function countOrphans(
     let token: string | undefined;
     do {
       const l = await d.s3.send(
-        new ListObjectsV2Command({ Bucket: d.lakeBucket, Prefix: `orders/source=${drop.source}/trade_date=${date}/`, ...(token ? { ContinuationToken: token } : {}) }),
+        new ListObjectsV2Command({
+          Bucket: d.lakeBucket,
+          Prefix: `orders/source=${drop.source}/trade_date=${date}/`,
+          ...(token ? { ContinuationToken: token } : {}),
+        }),
       );
       for (const o of l.Contents ?? []) {
         if (!o.Key?.endsWith('.parquet') || o.Key.includes(mine)) continue;
         bytes += o.Size ?? 0;
-        if (bytes > d.limits.orphanCheckMaxBytes) return undefined;
+        if (bytes > d.limits.orphanCheckMaxBytes) return 'skipped';
         const dest = join(dir, `${orders.length}.parquet`);
-        await fetchObject(d.s3, { bucket: d.lakeBucket, key: o.Key }, dest, { gunzip: false, utf8: false, maxBytes: d.limits.orphanCheckMaxBytes });
+        await fetchObject(d.s3, { bucket: d.lakeBucket, key: o.Key }, dest, {
+          gunzip: false,
+          utf8: false,
+          maxBytes: d.limits.orphanCheckMaxBytes,
+        });
         orders.push(dest);
       }
       token = l.IsTruncated ? l.NextContinuationToken : undefined;
@@ -343,7 +369,12 @@ async function readManifest(d: NormaliseDeps, key: string): Promise<LoadManifest
     return text ? (JSON.parse(text) as LoadManifest) : undefined;
   } catch (err) {
     const name = (err as { name?: string }).name;
-    if (name === 'NoSuchKey' || name === 'NotFound' || (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return undefined;
+    if (
+      name === 'NoSuchKey' ||
+      name === 'NotFound' ||
+      (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404
+    )
+      return undefined;
     throw err;
   }
 }
@@ -359,7 +390,9 @@ export function outputKey(spec: DatasetSpec, source: string, dropKey: string, tr
 
 async function putFile(s3: S3Client, bucketName: string, key: string, path: string, contentType: string): Promise<void> {
   const { size } = await stat(path);
-  await s3.send(new PutObjectCommand({ Bucket: bucketName, Key: key, Body: createReadStream(path), ContentLength: size, ContentType: contentType }));
+  await s3.send(
+    new PutObjectCommand({ Bucket: bucketName, Key: key, Body: createReadStream(path), ContentLength: size, ContentType: contentType }),
+  );
 }
 
 async function del(s3: S3Client, bucketName: string, key: string): Promise<void> {
@@ -382,7 +415,9 @@ async function copyToQuarantine(d: NormaliseDeps, ref: ObjectRef, versionId: str
     await d.s3.send(new CopyObjectCommand({ Bucket: d.quarantineBucket, Key, CopySource: copySource(ref.bucket, ref.key, versionId) }));
   } catch {
     const r = await d.s3.send(new GetObjectCommand({ Bucket: ref.bucket, Key: ref.key, ...(versionId ? { VersionId: versionId } : {}) }));
-    await d.s3.send(new PutObjectCommand({ Bucket: d.quarantineBucket, Key, Body: r.Body as NodeJS.ReadableStream as never, ContentLength: r.ContentLength ?? 0 }));
+    await d.s3.send(
+      new PutObjectCommand({ Bucket: d.quarantineBucket, Key, Body: r.Body as Readable, ContentLength: r.ContentLength ?? 0 }),
+    );
   }
 }
 
@@ -455,8 +490,10 @@ async function publishOutcome(
   const stale = (previous?.outputs ?? []).map((x) => x.key).filter((k) => !now.has(k));
   for (const k of stale) await del(d.s3, d.lakeBucket, k);
   if (previous) {
-    if (previous.sha256 && previous.sha256 === head.sha256) notes.push('same content as the previous drop of this key: outputs rewritten under the same keys');
-    if (stale.length && o.status === 'rejected') notes.push(`the previous version's ${stale.length} output file(s) were removed from the lake`);
+    if (previous.sha256 && previous.sha256 === head.sha256)
+      notes.push('same content as the previous drop of this key: outputs rewritten under the same keys');
+    if (stale.length && o.status === 'rejected')
+      notes.push(`the previous version's ${stale.length} output file(s) were removed from the lake`);
   }
 
   const manifest: LoadManifest = {
@@ -476,7 +513,12 @@ async function publishOutcome(
     ...(notes.length ? { notes } : {}),
   };
   await d.s3.send(
-    new PutObjectCommand({ Bucket: d.lakeBucket, Key: LAKE.manifest(ref.key), Body: `${JSON.stringify(manifest, null, 2)}\n`, ContentType: 'application/json' }),
+    new PutObjectCommand({
+      Bucket: d.lakeBucket,
+      Key: LAKE.manifest(ref.key),
+      Body: `${JSON.stringify(manifest, null, 2)}\n`,
+      ContentType: 'application/json',
+    }),
   );
   if (o.status === 'rejected') {
     await d.publish('dataops', {

@@ -86,7 +86,13 @@ export function plan(spec: DatasetSpec, fields: readonly string[], profile?: Dat
 }
 
 /** The whole-file reason for missing required columns: names them and what the profile maps. */
-export function missingColumnsReason(spec: DatasetSpec, p: Plan, fields: readonly string[], source: string, profile?: DatasetProfile): string {
+export function missingColumnsReason(
+  spec: DatasetSpec,
+  p: Plan,
+  fields: readonly string[],
+  source: string,
+  profile?: DatasetProfile,
+): string {
   const cols = p.missing.join(', ');
   const renames = Object.entries(profile?.columns ?? {});
   const mapped = renames.length
@@ -224,7 +230,9 @@ export function stageParts(spec: DatasetSpec, p: Plan, fields: readonly InputFie
 }
 
 /** Key expressions for duplicate detection; undefined when the dataset has no key. */
-export function keyParts(spec: DatasetSpec): { keyhash: string; key: string; rowhash: string; key_columns: string; key_label: string } | undefined {
+export function keyParts(
+  spec: DatasetSpec,
+): { keyhash: string; key: string; rowhash: string; key_columns: string; key_label: string } | undefined {
   if (!spec.key?.length) return undefined;
   const withDate = KEY_SCOPE_TRADE_DATE.has(spec.name);
   const label = spec.key.map((k) => `${lit(`${k} `)} || nx_q(CAST(c.${t(k)} AS VARCHAR))`).join(` || ', ' || `);

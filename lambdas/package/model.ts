@@ -2,15 +2,18 @@
  * Lookups over review_metrics rows (long format, '*' = all) and rule outcomes, so the report asks
  * "PI per share of AAPL market orders" rather than scanning rows.
  */
-import { ALL, GROUP_COLUMNS, type GroupColumn, type ReviewMetricRow } from '../shared/metrics';
+import { ALL, EXCLUSION_REASONS, GROUP_COLUMNS, type GroupColumn, type ReviewMetricRow } from '../shared/metrics';
 import type { RuleOutcomeLike, VenueInfoLike } from './types';
 
 export type Group = Partial<Record<GroupColumn, string>>;
+
+const EXCLUSION_COLUMNS = EXCLUSION_REASONS.map((r) => `excl_${r}` as const);
 
 const groupKey = (g: Group): string => GROUP_COLUMNS.map((c) => g[c] ?? ALL).join('\u0001');
 
 export class MetricIndex {
   private readonly byKey = new Map<string, ReviewMetricRow>();
+  private exclusionIndex?: Map<string, Record<string, number>>;
   readonly sources: string[];
 
   constructor(rows: readonly ReviewMetricRow[]) {
@@ -51,16 +54,20 @@ export class MetricIndex {
    * (every row carries the counts that apply to its own figure).
    */
   exclusions(source: string, group: Group): Record<string, number> | undefined {
-    const key = groupKey(group);
-    let found: Record<string, number> | undefined;
-    for (const r of this.byKey.values()) {
-      if (r.source !== source || groupKey(r) !== key) continue;
-      found ??= {};
-      for (const [k, v] of Object.entries(r)) {
-        if (k.startsWith('excl_') && typeof v === 'number') found[k] = Math.max(found[k] ?? 0, v);
+    if (!this.exclusionIndex) {
+      // One pass over all rows, the first time exclusions are asked for.
+      this.exclusionIndex = new Map();
+      for (const r of this.byKey.values()) {
+        const k = `${r.source}\u0002${groupKey(r)}`;
+        const acc = this.exclusionIndex.get(k) ?? {};
+        this.exclusionIndex.set(k, acc);
+        for (const c of EXCLUSION_COLUMNS) {
+          const v = r[c];
+          if (typeof v === 'number') acc[c] = Math.max(acc[c] ?? 0, v);
+        }
       }
     }
-    return found;
+    return this.exclusionIndex.get(`${source}\u0002${groupKey(group)}`);
   }
 }
 
@@ -72,10 +79,22 @@ export const outcomeGroup = (o: RuleOutcomeLike): Required<Group> => ({
   sp500: o.sp500 ?? ALL,
 });
 
-/** Outcomes of one metric and exact group (for marking dashboard cells). */
-export function outcomesAt(outcomes: readonly RuleOutcomeLike[], metric: string, group: Group): RuleOutcomeLike[] {
-  const key = groupKey(group);
-  return outcomes.filter((o) => o.metric === metric && groupKey(outcomeGroup(o)) === key);
+/** Outcomes by metric and exact group (for marking dashboard cells). */
+export class OutcomeIndex {
+  private readonly byKey = new Map<string, RuleOutcomeLike[]>();
+
+  constructor(outcomes: readonly RuleOutcomeLike[]) {
+    for (const o of outcomes) {
+      const k = `${o.metric}\u0002${groupKey(outcomeGroup(o))}`;
+      const list = this.byKey.get(k);
+      if (list) list.push(o);
+      else this.byKey.set(k, [o]);
+    }
+  }
+
+  at(metric: string, group: Group): readonly RuleOutcomeLike[] {
+    return this.byKey.get(`${metric}\u0002${groupKey(group)}`) ?? [];
+  }
 }
 
 const SEVERITY_RANK: Record<string, number> = { high: 0, medium: 1, low: 2 };

@@ -70,5 +70,5 @@ tr.worse td { background: var(--amber-bg); }
 code { font-size: 11px; background: var(--bg); padding: 0 3px; border-radius: 2px; }
 footer { margin-top: 28px; }
 .small { font-size: 10.5px; color: var(--muted); }
-@media print { main { max-width: none; padding: 0; } h2 { break-after: avoid; } }
+@media print { main { max-width: none; padding: 0; } h2, h3 { break-after: avoid; } }
 `;

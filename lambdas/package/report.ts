@@ -6,7 +6,7 @@
 import { ALL, EXCLUSION_REASONS, type MetricName, ORDER_CATEGORIES } from '../shared/metrics';
 import { latencyChart, MARKOUT_HORIZONS, markoutChart, securityPiChart, venueShareChart } from './charts';
 import { categoryLabel, count, esc, fmtDifference, fmtMetric, metricLabel, NA, pct, pValue, usd, usdPerShare, when } from './format';
-import { type Group, MetricIndex, outcomeGroup, outcomesAt, pfofVenues, sortOutcomes } from './model';
+import { type Group, MetricIndex, OutcomeIndex, outcomeGroup, pfofVenues, sortOutcomes } from './model';
 import { REPORT_CSS } from './report-css';
 import type { CaseSummaryLike, ReconciliationFindingLike, ReviewPackageData, RuleOutcomeLike } from './types';
 
@@ -59,16 +59,13 @@ interface Ctx {
   ix: MetricIndex;
   src: string;
   outcomes: RuleOutcomeLike[];
+  byGroup: OutcomeIndex;
 }
 
 /** Renders the whole report. */
 export function renderReviewHtml(data: ReviewPackageData): string {
-  const ctx: Ctx = {
-    d: data,
-    ix: new MetricIndex(data.metrics),
-    src: data.source,
-    outcomes: sortOutcomes(data.outcomes.filter((o) => o.source === data.source)),
-  };
+  const outcomes = sortOutcomes(data.outcomes.filter((o) => o.source === data.source));
+  const ctx: Ctx = { d: data, ix: new MetricIndex(data.metrics), src: data.source, outcomes, byGroup: new OutcomeIndex(outcomes) };
   const title = `Best-execution review ${data.period}: ${data.source}`;
   const sections = [
     header(ctx),
@@ -353,7 +350,7 @@ function pickSecurities({ ix, src, outcomes, d }: Ctx): { shown: string[]; total
 
 function cell(ctx: Ctx, metric: MetricName, group: Group): string {
   const v = ctx.ix.value(ctx.src, group, metric);
-  const os = outcomesAt(ctx.outcomes, metric, group);
+  const os = ctx.byGroup.at(metric, group);
   const status = os.find((o) => o.status === 'breach')
     ? 'breach'
     : os.find((o) => o.status === 'insufficient_sample')

@@ -86,7 +86,8 @@ function strings(v: Json | undefined): string[] {
   return [];
 }
 
-const numOrNull = (v: Json | undefined): number | null => (typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : null);
+const numOrNull = (v: Json | undefined): number | null =>
+  typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : null;
 
 /** Properties CSVW lets a column inherit from its schema, table and table group. */
 function inherited(key: string, ...levels: (Obj | undefined)[]): Json | undefined {
@@ -123,7 +124,9 @@ function datatypeOf(raw: Json | undefined, column: string, errors: CsvwError[]):
       errors.push(metaError(`column ${column}: format ${JSON.stringify(f)} is not a regular expression (${(e as Error).message})`));
     }
   } else if (f !== undefined) {
-    errors.push(metaError(`column ${column}: format objects (UAX #35 number patterns) are not supported; write the format as a regular expression`));
+    errors.push(
+      metaError(`column ${column}: format objects (UAX #35 number patterns) are not supported; write the format as a regular expression`),
+    );
   }
   dt.minimum = numOrNull(raw.minimum ?? raw.minInclusive);
   dt.maximum = numOrNull(raw.maximum ?? raw.maxInclusive);
@@ -258,7 +261,19 @@ const INT_TYPES: Record<string, [number, number]> = {
   unsignedByte: [0, 255],
 };
 const FLOAT_TYPES = new Set(['float', 'double', 'number']);
-const STRING_TYPES = new Set(['string', 'normalizedString', 'token', 'anyAtomicType', 'anyURI', 'language', 'Name', 'NMTOKEN', 'xml', 'html', 'json']);
+const STRING_TYPES = new Set([
+  'string',
+  'normalizedString',
+  'token',
+  'anyAtomicType',
+  'anyURI',
+  'language',
+  'Name',
+  'NMTOKEN',
+  'xml',
+  'html',
+  'json',
+]);
 
 const XSD_FLOAT = /^(?:[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|[+-]?INF|NaN)$/;
 const XSD_DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$/;

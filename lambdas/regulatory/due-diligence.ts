@@ -37,7 +37,10 @@ export function toStalenessRows(input: readonly Record<string, unknown>[], where
     const asOf = str(r.as_of);
     const staleBefore = str(r.stale_before);
     if (!source || !asOf || !staleBefore) {
-      return { ok: false, error: `${where}, row ${i + 1}: source, as_of and stale_before are required (is this a venue_staleness result?)` };
+      return {
+        ok: false,
+        error: `${where}, row ${i + 1}: source, as_of and stale_before are required (is this a venue_staleness result?)`,
+      };
     }
     const age = str(r.age_days);
     rows.push({

@@ -71,7 +71,8 @@ export interface OesRow {
   figures: Record<OesFigure, number | null>;
 }
 
-const lowerKeys = (r: Record<string, unknown>): Record<string, unknown> => Object.fromEntries(Object.entries(r).map(([k, v]) => [k.toLowerCase(), v]));
+const lowerKeys = (r: Record<string, unknown>): Record<string, unknown> =>
+  Object.fromEntries(Object.entries(r).map(([k, v]) => [k.toLowerCase(), v]));
 const numOrNull = (v: unknown): number | null => {
   if (v === null || v === undefined || v === '') return null;
   const n = Number(v);
@@ -89,8 +90,10 @@ export function toOesRows(input: readonly Record<string, unknown>[], where = 'sq
     const size = String(r.ordersize ?? '');
     const type = String(r.ordertype ?? '');
     if (sp !== 'Y' && sp !== 'N') return { ok: false, error: `${where}, row ${i + 1}: Sp500 "${sp}" is not Y or N` };
-    if (!(OES_ORDER_SIZES as readonly string[]).includes(size)) return { ok: false, error: `${where}, row ${i + 1}: OrderSize "${size}" is not a Rule 605 size code` };
-    if (!(OES_ORDER_TYPES as readonly string[]).includes(type)) return { ok: false, error: `${where}, row ${i + 1}: OrderType "${type}" is not M or ML` };
+    if (!(OES_ORDER_SIZES as readonly string[]).includes(size))
+      return { ok: false, error: `${where}, row ${i + 1}: OrderSize "${size}" is not a Rule 605 size code` };
+    if (!(OES_ORDER_TYPES as readonly string[]).includes(type))
+      return { ok: false, error: `${where}, row ${i + 1}: OrderType "${type}" is not M or ML` };
     const figures = Object.fromEntries(OES_FIGURES.map((f) => [f, numOrNull(r[f.toLowerCase()])])) as Record<OesFigure, number | null>;
     rows.push({
       Sp500: sp,
@@ -123,7 +126,8 @@ export function rptDate(month: string): string {
 }
 
 /** "[reporter identification code][yyyymm].csv" (technical specification, section II). */
-export const rule605FileName = (firm: Pick<Firm, 'reportingEntityCode'>, month: string): string => `${firm.reportingEntityCode}${rptDate(month)}.csv`;
+export const rule605FileName = (firm: Pick<Firm, 'reportingEntityCode'>, month: string): string =>
+  `${firm.reportingEntityCode}${rptDate(month)}.csv`;
 
 /** The field text of one figure: six places half-up, trailing zeros dropped; empty for no data. */
 export function oesField(value: number | null): string {
@@ -131,7 +135,11 @@ export function oesField(value: number | null): string {
 }
 
 /** The file: header, one record per category with orders, CRLF after every record. */
-export function buildRule605Csv(rows: readonly OesRow[], firm: Pick<Firm, 'designatedParticipant' | 'reportingEntityCode'>, month: string): string {
+export function buildRule605Csv(
+  rows: readonly OesRow[],
+  firm: Pick<Firm, 'designatedParticipant' | 'reportingEntityCode'>,
+  month: string,
+): string {
   const date = rptDate(month);
   const records = sortOesRows(rows)
     .filter((r) => r.n_orders > 0)
@@ -143,8 +151,11 @@ export function buildRule605Csv(rows: readonly OesRow[], firm: Pick<Firm, 'desig
   return `${[OES_HEADER.join(','), ...records].join('\r\n')}\r\n`;
 }
 
-/** Where the SEC's specification files are (never copied into the repo): BESTEX_SEC_SPECS, else the shared specs folder. */
-export const secSpecPath = (file: string): string => join(process.env.BESTEX_SEC_SPECS ?? '/work/shared/specs/sec', file);
+/** The SEC's specification files are never copied into the repo: they sit in ../shared beside it. */
+const SHARED_SPECS = new URL('../../../shared/specs/sec/', import.meta.url).pathname;
+
+/** Where the SEC's specification files are: BESTEX_SEC_SPECS, else ../shared/specs/sec beside the repository. */
+export const secSpecPath = (file: string): string => join(process.env.BESTEX_SEC_SPECS ?? SHARED_SPECS, file);
 
 /** The SEC's CSVW metadata for the summary files. */
 export const oesMetadataPath = (): string => secSpecPath('oes-metadata.json');

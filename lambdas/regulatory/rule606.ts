@@ -115,7 +115,8 @@ const num = (v: unknown): number => {
   return Number.isFinite(n) ? n : 0;
 };
 const strOrNull = (v: unknown): string | null => (v === null || v === undefined || v === '' ? null : String(v));
-const lower = (r: Record<string, unknown>): Record<string, unknown> => Object.fromEntries(Object.entries(r).map(([k, v]) => [k.toLowerCase(), v]));
+const lower = (r: Record<string, unknown>): Record<string, unknown> =>
+  Object.fromEntries(Object.entries(r).map(([k, v]) => [k.toLowerCase(), v]));
 const isCategory = (s: string): s is OrderCategory => (ORDER_CATEGORIES as readonly string[]).includes(s);
 
 export type Parsed<T> = { ok: true; rows: T[] } | { ok: false; error: string };
@@ -198,7 +199,11 @@ export const venueName = (s: string): string => s.replace(/\s+/g, ' ').trim().sl
 const usd4 = (x: number): string => `$${roundHalfUp(x, 4)}`;
 
 /** The factual part of the material-aspects text, from the sources' due-diligence records, plus the firm's own text. */
-export function materialAspectsText(mic: string, terms: readonly VenueTermsRow[], firm: Pick<Firm, 'materialAspects' | 'materialAspectsDefault'>): string {
+export function materialAspectsText(
+  mic: string,
+  terms: readonly VenueTermsRow[],
+  firm: Pick<Firm, 'materialAspects' | 'materialAspectsDefault'>,
+): string {
   const facts = terms
     .filter((t) => t.venue === mic)
     .sort((a, b) => a.source.localeCompare(b.source))
@@ -243,7 +248,9 @@ function section(year: number, mon: number, sp: 'Y' | 'N', input: Rule606Input, 
     const shares = byType((t) => of(t).reduce((a, r) => a + r.shares_routed, 0));
     const net = byType((t) => of(t).reduce((a, r) => a + r.net_usd, 0));
     const ordersRouted = ORDER_CATEGORIES.reduce((a, t) => a + routed[t], 0);
-    const named = input.terms.filter((t) => t.venue === mic && t.name).sort((a, b) => b.effective_from.localeCompare(a.effective_from) || a.source.localeCompare(b.source));
+    const named = input.terms
+      .filter((t) => t.venue === mic && t.name)
+      .sort((a, b) => b.effective_from.localeCompare(a.effective_from) || a.source.localeCompare(b.source));
     return {
       mic,
       name: named[0]?.name ? venueName(named[0].name) || null : null,
@@ -295,7 +302,8 @@ export function buildRule606Report(input: Rule606Input, opts: BuildOptions): Rul
   };
 }
 
-export const xmlEscape = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+export const xmlEscape = (s: string): string =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /** PctType: 0-100 with two decimals; empty = not meaningful. */
 export const pctField = (x: number | null): string => (x === null ? '' : roundHalfUp(x, 2));
@@ -325,7 +333,10 @@ function sectionXml(tag: 'rSP500' | 'rOtherStocks', s: Section, indent: string):
     out.push(el(i3, 'mic', v.mic), el(i3, 'orderPct', pctField(v.orderPct)));
     for (const t of ORDER_CATEGORIES) out.push(el(i3, TYPE_ELEMENT[t].pct, pctField(v.pct[t])));
     for (const t of ORDER_CATEGORIES) {
-      out.push(el(i3, `netPmtPaidRecv${TYPE_ELEMENT[t].net}Usd`, usdField(v.netUsd[t])), el(i3, `netPmtPaidRecv${TYPE_ELEMENT[t].net}Cph`, cphField(v.netCph[t])));
+      out.push(
+        el(i3, `netPmtPaidRecv${TYPE_ELEMENT[t].net}Usd`, usdField(v.netUsd[t])),
+        el(i3, `netPmtPaidRecv${TYPE_ELEMENT[t].net}Cph`, cphField(v.netCph[t])),
+      );
     }
     out.push(el(i3, 'materialAspects', v.materialAspects), `${i2}</rVenue>`);
   }
@@ -376,7 +387,10 @@ function sectionHtml(title: string, s: Section | null): string[] {
     '</tr></table>',
     '<table><tr><th>Venue</th><th>Non-Directed Orders (%)</th>',
     ...ORDER_CATEGORIES.map((t) => `<th>${TYPE_LABEL[t]} (%)</th>`),
-    ...ORDER_CATEGORIES.map((t) => `<th>Net Payment Paid/Received for ${TYPE_LABEL[t]} (USD)</th><th>Net Payment Paid/Received for ${TYPE_LABEL[t]} (cents per hundred shares)</th>`),
+    ...ORDER_CATEGORIES.map(
+      (t) =>
+        `<th>Net Payment Paid/Received for ${TYPE_LABEL[t]} (USD)</th><th>Net Payment Paid/Received for ${TYPE_LABEL[t]} (cents per hundred shares)</th>`,
+    ),
     '</tr>',
   ];
   for (const v of s.venues) {
@@ -388,7 +402,8 @@ function sectionHtml(title: string, s: Section | null): string[] {
     );
   }
   out.push('</table>');
-  if (s.otherVenues > 0) out.push(`<p>${s.otherVenues} other venue(s) received non-directed orders below the rule's listing threshold.</p>`);
+  if (s.otherVenues > 0)
+    out.push(`<p>${s.otherVenues} other venue(s) received non-directed orders below the rule's listing threshold.</p>`);
   out.push('<h4>Material Aspects</h4><dl>');
   for (const v of s.venues) out.push(`<dt>${h(v.name ?? v.mic)} (${h(v.mic)})</dt><dd>${h(v.materialAspects)}</dd>`);
   out.push('</dl>');
@@ -408,7 +423,11 @@ export function renderRule606Html(r: Rule606Report): string {
     `<p>Generated on ${r.timestamp} (UTC). ${r.year}, ${r.qtr}${['st', 'nd', 'rd', 'th'][r.qtr - 1]} Quarter. Rule 606(a)(1) of Regulation NMS; net payments are positive when received by the firm, negative when paid.</p>`,
   ];
   for (const m of r.months) {
-    out.push(`<h2>${MONTHS[m.mon - 1]} ${m.year}</h2>`, ...sectionHtml('S&amp;P 500 Stocks', m.sp500), ...sectionHtml('Non-S&amp;P 500 Stocks', m.other));
+    out.push(
+      `<h2>${MONTHS[m.mon - 1]} ${m.year}</h2>`,
+      ...sectionHtml('S&amp;P 500 Stocks', m.sp500),
+      ...sectionHtml('Non-S&amp;P 500 Stocks', m.other),
+    );
   }
   out.push('</body></html>');
   return `${out.join('\n')}\n`;

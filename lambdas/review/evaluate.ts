@@ -6,7 +6,7 @@
  */
 import type { ThresholdRule, Thresholds } from '../shared/config';
 import { GROUP_COLUMNS, type GroupColumn, type MetricName, type ReviewMetricRow } from '../shared/metrics';
-import { proportionN } from './metric-info';
+import { METRIC_KINDS, proportionN } from './metric-info';
 import { type Direction, median, type OneSidedTest, oneSampleT, type Sample, welchT } from './stats';
 
 export type OutcomeStatus = 'breach' | 'pass' | 'not_significant' | 'insufficient_sample' | 'no_data';
@@ -41,7 +41,12 @@ export interface RuleOutcome {
   /** One-sided bound on the difference: (−∞, ci_upper] for `below` rules, [ci_lower, +∞) for `above`. */
   ci_lower: number | null;
   ci_upper: number | null;
+  /** One-sided p-value of this test alone. */
   p_value: number | null;
+  /** p-value after the multiple-testing adjustment (Holm within rule × source); equals p_value without one. */
+  p_adjusted: number | null;
+  /** Tests in the family the adjustment ran over (1 without one). */
+  family_size: number;
   alpha: number;
   test: TestKind;
   df: number | null;
@@ -75,6 +80,8 @@ export const OUTCOME_COLUMNS = [
   'ci_lower',
   'ci_upper',
   'p_value',
+  'p_adjusted',
+  'family_size',
   'alpha',
   'test',
   'df',
@@ -100,36 +107,44 @@ export interface EvaluateInput {
 
 export const SEVERITY_RANK: Record<Severity, number> = { low: 1, medium: 2, high: 3 };
 
-const groupKey = (r: Pick<ReviewMetricRow, GroupColumn>): string => GROUP_COLUMNS.map((c) => r[c]).join('\u0001');
-const rowKey = (source: string, metric: string, r: Pick<ReviewMetricRow, GroupColumn>): string =>
-  `${source}\u0002${metric}\u0002${groupKey(r)}`;
+const groupKey = (r: Pick<ReviewMetricRow, GroupColumn>): string =>
+  `${r.symbol}\u0001${r.order_category}\u0001${r.venue}\u0001${r.size_bucket}\u0001${r.sp500}`;
 
-/** Rows indexed for the lookups a benchmark needs. */
+/** Rows indexed for the lookups a benchmark needs: one string key per row (metric + group), then source. */
 class RowIndex {
-  private readonly byKey = new Map<string, ReviewMetricRow>();
-  private readonly byMetricGroup = new Map<string, ReviewMetricRow[]>();
+  private readonly byMetricGroup = new Map<string, Map<string, ReviewMetricRow>>();
+  private readonly byMetric = new Map<string, ReviewMetricRow[]>();
   readonly sources: string[];
 
   constructor(rows: readonly ReviewMetricRow[]) {
     const sources = new Set<string>();
     for (const r of rows) {
       sources.add(r.source);
-      this.byKey.set(rowKey(r.source, r.metric, r), r);
       const k = `${r.metric}\u0002${groupKey(r)}`;
-      const list = this.byMetricGroup.get(k);
+      let bySource = this.byMetricGroup.get(k);
+      if (!bySource) {
+        bySource = new Map();
+        this.byMetricGroup.set(k, bySource);
+      }
+      bySource.set(r.source, r);
+      const list = this.byMetric.get(r.metric);
       if (list) list.push(r);
-      else this.byMetricGroup.set(k, [r]);
+      else this.byMetric.set(r.metric, [r]);
     }
     this.sources = [...sources].sort();
   }
 
   get(source: string, metric: string, g: Pick<ReviewMetricRow, GroupColumn>): ReviewMetricRow | undefined {
-    return this.byKey.get(rowKey(source, metric, g));
+    return this.byMetricGroup.get(`${metric}\u0002${groupKey(g)}`)?.get(source);
   }
 
   /** Every source's row of the same metric and group. */
   peers(metric: string, g: Pick<ReviewMetricRow, GroupColumn>): ReviewMetricRow[] {
-    return this.byMetricGroup.get(`${metric}\u0002${groupKey(g)}`) ?? [];
+    return [...(this.byMetricGroup.get(`${metric}\u0002${groupKey(g)}`)?.values() ?? [])];
+  }
+
+  rowsOf(metric: string): readonly ReviewMetricRow[] {
+    return this.byMetric.get(metric) ?? [];
   }
 }
 
@@ -158,15 +173,23 @@ export function evaluateThresholds(input: EvaluateInput): RuleOutcome[] {
   const out: RuleOutcome[] = [];
   for (const rule of input.thresholds.rules) {
     const alpha = alphaOf(rule, input.thresholds);
-    const candidates = input.current.filter((r) => r.metric === rule.metric && matchesGroup(rule, r));
+    const bySource = new Map<string, ReviewMetricRow[]>();
+    for (const r of current.rowsOf(rule.metric)) {
+      if (!matchesGroup(rule, r)) continue;
+      const list = bySource.get(r.source);
+      if (list) list.push(r);
+      else bySource.set(r.source, [r]);
+    }
     for (const source of ruleSources(rule, current.sources)) {
       if (only && !only.has(source)) continue;
-      const rows = candidates.filter((r) => r.source === source).sort((a, b) => compareGroups(a, b));
+      const rows = (bySource.get(source) ?? []).sort((a, b) => compareGroups(a, b));
       if (rows.length === 0) {
         out.push(noRow(input.period, rule, source, alpha));
         continue;
       }
-      for (const row of rows) out.push(evaluateRow({ period: input.period, rule, alpha, row, current, prior }));
+      const family = rows.map((row) => evaluateRow({ period: input.period, rule, alpha, row, current, prior }));
+      adjustFamily(family, input.thresholds.multiple_testing ?? 'none');
+      out.push(...family);
     }
   }
   return out;
@@ -203,6 +226,8 @@ function base(period: string, rule: ThresholdRule, source: string, alpha: number
     ci_lower: null,
     ci_upper: null,
     p_value: null,
+    p_adjusted: null,
+    family_size: 1,
     alpha,
     test: 'none',
     df: null,
@@ -295,10 +320,16 @@ export function rowSample(row: ReviewMetricRow, kind: 't' | 'proportion'): Sampl
   return { mean: row.value, sd: 100 * Math.sqrt(p * (1 - p)), n };
 }
 
-/** The test 'auto' picks for a row: t when it carries a spread, proportion for percentages of counts, else none. */
+/**
+ * The test 'auto' picks for a row: t for means (and for percentages whose row carries the 0/1
+ * spread), proportion for percentages without one, none for quantiles, ratios, counts and indices,
+ * whose std_dev (if any) describes the underlying values, not the figure's sampling error.
+ */
 export function autoTestKind(row: ReviewMetricRow): 't' | 'proportion' | 'none' {
-  if (row.std_dev !== null && row.n_eff !== null) return 't';
-  if (proportionN(row) !== null) return 'proportion';
+  const kind = METRIC_KINDS[row.metric];
+  const hasSpread = row.std_dev !== null && row.n_eff !== null;
+  if (kind === 'mean') return hasSpread ? 't' : 'none';
+  if (kind === 'proportion') return hasSpread ? 't' : proportionN(row) !== null ? 'proportion' : 'none';
   return 'none';
 }
 
@@ -365,7 +396,7 @@ function evaluateRow(a: {
   const kind = testKindFor(rule, row);
   if (kind === 'none') {
     o.status = gapBeyond ? 'breach' : 'pass';
-    o.note = `deterministic comparison: ${rule.metric} carries no sampling variance (no std_dev), the observed gap decides`;
+    o.note = `deterministic comparison (no test): ${rule.metric} is a ${METRIC_KINDS[rule.metric]}${METRIC_KINDS[rule.metric] === 'mean' ? ' without std_dev' : ''}; the observed gap decides`;
     return o;
   }
   const sample = rowSample(row, kind);
@@ -398,9 +429,42 @@ function evaluateRow(a: {
   o.df = t.df;
   o.ci_lower = t.ciLower;
   o.ci_upper = t.ciUpper;
+  // Final for a pass; a gap beyond tolerance is decided in adjustFamily, after any multiple-testing adjustment.
   o.status = !gapBeyond ? 'pass' : t.p < alpha ? 'breach' : 'not_significant';
-  if (o.status === 'not_significant') o.note = `gap beyond tolerance but p = ${fmtP(t.p)} ≥ α = ${alpha}: could be noise`;
   return o;
+}
+
+/**
+ * Holm's step-down adjustment: with p-values sorted p(1) ≤ … ≤ p(m), p̃(i) = max over j ≤ i of
+ * min(1, (m − j + 1)·p(j)). Rejecting where p̃ < α keeps the family-wise error rate at α under any
+ * dependence (the aggregate row and its breakdowns are not independent).
+ */
+export function holm(pValues: readonly number[]): number[] {
+  const m = pValues.length;
+  const order = pValues.map((p, i) => [p, i] as const).sort((a, b) => a[0] - b[0]);
+  const out = new Array<number>(m);
+  let running = 0;
+  order.forEach(([p, i], rank) => {
+    running = Math.max(running, Math.min(1, (m - rank) * p));
+    out[i] = running;
+  });
+  return out;
+}
+
+/** Sets p_adjusted and family_size, and re-decides the tested outcomes whose gap is beyond tolerance. */
+function adjustFamily(family: RuleOutcome[], method: 'none' | 'holm'): void {
+  const tested = family.filter((o) => o.p_value !== null);
+  const adjusted = method === 'holm' ? holm(tested.map((o) => o.p_value as number)) : tested.map((o) => o.p_value as number);
+  tested.forEach((o, i) => {
+    o.p_adjusted = adjusted[i] as number;
+    o.family_size = method === 'holm' ? tested.length : 1;
+    if (o.status !== 'breach' && o.status !== 'not_significant') return;
+    o.status = o.p_adjusted < o.alpha ? 'breach' : 'not_significant';
+    o.note =
+      o.status === 'breach'
+        ? ''
+        : `gap beyond tolerance but p = ${fmtP(o.p_value as number)}${method === 'holm' ? ` (Holm-adjusted over ${tested.length} tests: ${fmtP(o.p_adjusted)})` : ''} ≥ α = ${o.alpha}: could be noise`;
+  });
 }
 
 const fmtP = (p: number): string => (p < 1e-4 ? '<0.0001' : p.toPrecision(2));

@@ -42,6 +42,49 @@ export const METRIC_UNITS: Record<MetricName, MetricUnit> = {
 };
 
 /**
+ * What kind of statistic a metric is, which decides the test 'auto' picks: a mean of per-order or
+ * per-execution values (t-test on its std_dev and n_eff), a percentage of counts (a mean of 0/1
+ * outcomes), or a figure whose sampling error the row's std_dev does not describe (a quantile, a
+ * ratio of two means, a count, a concentration index): compared deterministically.
+ */
+export type MetricKind = 'mean' | 'proportion' | 'quantile' | 'ratio' | 'count' | 'index';
+
+export const METRIC_KINDS: Record<MetricName, MetricKind> = {
+  orders: 'count',
+  shares_ordered: 'count',
+  shares_executed: 'count',
+  executions: 'count',
+  price_improvement_per_share: 'mean',
+  pct_shares_price_improved: 'proportion',
+  pct_shares_at_quote: 'proportion',
+  pct_shares_outside_quote: 'proportion',
+  avg_effective_spread: 'mean',
+  avg_quoted_spread: 'mean',
+  eq_ratio_pct: 'ratio',
+  spread_capture_pct: 'ratio',
+  pct_effective_spread: 'mean',
+  pct_quoted_spread: 'mean',
+  weighted_pct_price_improvement: 'ratio',
+  avg_exec_time_ms: 'mean',
+  median_exec_time_ms: 'quantile',
+  p95_exec_time_ms: 'quantile',
+  fill_rate_pct: 'proportion',
+  limit_fill_rate_pct: 'proportion',
+  cancel_rate_pct: 'proportion',
+  markout_1s_per_share: 'mean',
+  markout_5s_per_share: 'mean',
+  markout_15s_per_share: 'mean',
+  markout_60s_per_share: 'mean',
+  markout_300s_per_share: 'mean',
+  realized_spread_15s: 'mean',
+  realized_spread_60s: 'mean',
+  venue_share_pct: 'proportion',
+  pfof_venue_share_pct: 'proportion',
+  venue_hhi: 'index',
+  pfof_received_usd: 'count',
+};
+
+/**
  * Percentages of counts (0–100) that the proportion test treats as a mean of 0/1 outcomes, with the
  * count that is its sample size: orders for order-level rates and for share-of-flow figures (each
  * order is one routing decision), executions for the per-share price-improvement buckets.

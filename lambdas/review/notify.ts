@@ -26,7 +26,7 @@ export interface NoticeContext {
   reconciliation?: readonly ReconciliationFinding[];
   /** Sources that get a notice even with no outcome (e.g. a heightened source that sent no data). */
   expectedSources?: readonly string[];
-  /** Rows of the breach table before "… and N more" (the package has them all; SNS caps messages at 256 KB). @default 40 */
+  /** Rows of the breach table before "… and N more" (the package has them all). @default 30 */
   maxRows?: number;
 }
 
@@ -55,6 +55,13 @@ export function fmtCi(o: Pick<RuleOutcome, 'ci_lower' | 'ci_upper'>): string {
   if (o.ci_lower !== null) return `[${fmtNum(o.ci_lower)}, +inf)`;
   return 'n/a';
 }
+
+/** The p-value, with the adjusted one beside it when the adjustment changed what it shows. */
+const fmtPs = (o: RuleOutcome): string => {
+  const raw = fmtP(o.p_value);
+  const adj = fmtP(o.p_adjusted);
+  return o.family_size > 1 && adj !== raw ? `${raw} (adj ${adj})` : raw;
+};
 
 const fmtN = (o: RuleOutcome): string =>
   o.n_eff !== null && o.n_eff !== o.n_orders ? `${fmtNum(o.n_orders)}/${fmtNum(o.n_eff)}` : fmtNum(o.n_orders);
@@ -87,6 +94,19 @@ export function noticeSubject(source: string, period: string, outcomes: readonly
   return fitSubject(`${tag} ${source} ${period}: ${what}`);
 }
 
+/**
+ * Every notice travels in the state machine's state (256 KB for the whole run) and an SNS message
+ * (256 KB): a body longer than this is cut, keeping its end pointer to the package.
+ */
+export const MAX_MESSAGE_CHARS = 24_000;
+
+function capMessage(message: string, pkg: string): string {
+  if (message.length <= MAX_MESSAGE_CHARS) return message;
+  const tail = `\n... (cut at ${MAX_MESSAGE_CHARS} characters: everything is in the package)\n\nReview package: ${pkg}\n`;
+  const cut = message.lastIndexOf('\n', MAX_MESSAGE_CHARS - tail.length);
+  return message.slice(0, cut) + tail;
+}
+
 /** One notice per source in the outcomes, sorted by source. */
 export function composeNotices(outcomes: readonly RuleOutcome[], ctx: NoticeContext): Notice[] {
   const sources = [...new Set([...outcomes.map((o) => o.source), ...(ctx.expectedSources ?? [])])].sort();
@@ -100,10 +120,9 @@ export function composeNotices(outcomes: readonly RuleOutcome[], ctx: NoticeCont
 }
 
 function composeNotice(source: string, mine: readonly RuleOutcome[], ctx: NoticeContext): Notice {
-  const maxRows = ctx.maxRows ?? 40;
-  const breaches = mine
-    .filter((o) => o.status === 'breach')
-    .sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] || (a.p_value ?? 0) - (b.p_value ?? 0));
+  const maxRows = ctx.maxRows ?? 30;
+  // Highest severity first; within it, rule order and then the aggregate before its breakdowns (a stable sort keeps evaluation order).
+  const breaches = mine.filter((o) => o.status === 'breach').sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity]);
   const insufficient = mine.filter((o) => o.status === 'insufficient_sample');
   const notSignificant = mine.filter((o) => o.status === 'not_significant');
   const noData = mine.filter((o) => o.status === 'no_data');
@@ -136,7 +155,7 @@ function composeNotice(source: string, mine: readonly RuleOutcome[], ctx: Notice
       `${fmtNum(o.benchmark)} ${o.benchmark_ref}`.trim(),
       fmtNum(o.difference),
       `${Math.round(o.confidence * 100)}% ${fmtCi(o)}`,
-      fmtP(o.p_value),
+      fmtPs(o),
       fmtN(o),
       o.severity,
     ]);
@@ -157,9 +176,7 @@ function composeNotice(source: string, mine: readonly RuleOutcome[], ctx: Notice
     L.push('');
     L.push(`Gap beyond tolerance but not statistically significant (watch, no breach): ${notSignificant.length}`);
     for (const o of notSignificant.slice(0, maxRows)) {
-      L.push(
-        `- ${o.rule_id} ${o.metric} ${fmtGroup(o)}: value ${fmtNum(o.value)} vs ${fmtNum(o.benchmark)}, p ${fmtP(o.p_value)}, n ${fmtN(o)}`,
-      );
+      L.push(`- ${o.rule_id} ${o.metric} ${fmtGroup(o)}: value ${fmtNum(o.value)} vs ${fmtNum(o.benchmark)}, p ${fmtPs(o)}, n ${fmtN(o)}`);
     }
   }
 
@@ -171,10 +188,16 @@ function composeNotice(source: string, mine: readonly RuleOutcome[], ctx: Notice
   }
 
   if (noData.length > 0) {
+    // Per rule: a prior-period rule on a first review would otherwise list every group.
     L.push('');
-    L.push(`No data or no benchmark: ${noData.length}`);
-    for (const o of noData.slice(0, Math.min(maxRows, 10))) L.push(`- ${o.rule_id} ${o.metric} ${fmtGroup(o)}: ${o.note}`);
-    if (noData.length > Math.min(maxRows, 10)) L.push(`... and ${noData.length - Math.min(maxRows, 10)} more in the package.`);
+    L.push(`No data or no benchmark: ${plural(noData.length, 'group')}`);
+    const byRule = new Map<string, RuleOutcome[]>();
+    for (const o of noData) byRule.set(o.rule_id, [...(byRule.get(o.rule_id) ?? []), o]);
+    for (const [rule, list] of byRule) {
+      const first = list[0] as RuleOutcome;
+      const where = list.length === 1 ? fmtGroup(first) : `${list.length} groups, e.g. ${fmtGroup(first)}`;
+      L.push(`- ${rule} ${first.metric} (${where}): ${first.note}`);
+    }
   }
 
   const mismatches = (ctx.reconciliation ?? []).filter((f) => f.source === source && f.status !== 'match');
@@ -224,7 +247,7 @@ function composeNotice(source: string, mine: readonly RuleOutcome[], ctx: Notice
   L.push(`Review package: ${pkg}`);
   return {
     subject: noticeSubject(source, ctx.period, mine, ctx.dryRun ?? false),
-    message: `${L.join('\n')}\n`,
+    message: capMessage(`${L.join('\n')}\n`, pkg),
     attributes: { severity, source, period: ctx.period, kind: 'review' },
   };
 }

@@ -122,6 +122,12 @@ export const thresholdsSchema = z
     /** Consecutive clean reviews that end heightened monitoring. */
     clean_reviews_to_exit: z.number().int().positive().default(2),
     rules: z.array(thresholdRuleSchema).min(1),
+    /**
+     * Multiple-testing control within each rule × source (every group one rule tests for one
+     * source is a family): 'holm' keeps the family-wise error rate at the rule's level; absent or
+     * 'none' judges each test alone (docs/review.md).
+     */
+    multiple_testing: z.enum(['none', 'holm']).optional(),
     reconciliation: reconciliationSchema.optional(),
     comparisons: comparisonsSchema.optional(),
   })

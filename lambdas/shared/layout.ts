@@ -69,9 +69,13 @@ export const QUARANTINE = {
 
 /** Prefixes in the results bucket. */
 export const RESULTS = {
-  /** Athena-compatible table folders: each review writes one object per table. */
-  reviewMetrics: (period: string, runId: string): string => `review_metrics/period=${period}/${runId}.parquet`,
-  reviewBreaches: (period: string, runId: string): string => `review_breaches/period=${period}/${runId}.parquet`,
+  /**
+   * Athena table folders: one object per period, replaced by each non-dry review of that period,
+   * so `review_metrics` always answers with the current review and never double counts a re-run.
+   * The bucket is versioned and each run's CSV copy stays under reviews/<period>/<runId>/.
+   */
+  reviewMetrics: (period: string): string => `review_metrics/period=${period}/review_metrics.parquet`,
+  reviewBreaches: (period: string): string => `review_breaches/period=${period}/review_breaches.parquet`,
   package: (period: string, source: string): string => `packages/${period}/${source}/`,
   review: (period: string, runId: string): string => `reviews/${period}/${runId}/`,
   /** One folder per trade date: exceptions.csv and report.html (a re-run overwrites the day's). */

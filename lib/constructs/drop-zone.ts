@@ -111,8 +111,8 @@ export class DropZone extends Construct {
       })
       .useBucket('quarantine', props.quarantine, {
         write: ['rows/', 'files/'],
-        delete: ['files/'],
-        why: 'normalise writes rejected rows and whole rejected files with their reasons, and clears a file reject once a re-drop loads.',
+        delete: ['rows/', 'files/'],
+        why: 'normalise writes rejected rows and whole rejected files with their reasons, and clears them once a re-drop loads cleanly.',
       })
       .usePublish('dataops', props.dataOps, props.topicKey);
     this.normalise.addEventSource(new SqsEventSource(this.queue, { batchSize: 1, reportBatchItemFailures: true }));

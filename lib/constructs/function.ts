@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -22,6 +23,22 @@ import type { BucketRole } from '../../lambdas/shared/layout';
 import { type BucketRef, grantPrefixes, grantPublish, type PrefixAccess } from './grants';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
+
+/**
+ * The code version every function reports (BESTEX_CODE_VERSION; the evidence manifest records it):
+ * the git commit being deployed, `-dirty` when the working tree has changes, `unknown` without git.
+ */
+export const CODE_VERSION = (() => {
+  try {
+    return execFileSync('git', ['describe', '--always', '--dirty', '--abbrev=12'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+  } catch {
+    return 'unknown';
+  }
+})();
 
 export interface BestexFunctionProps {
   /** Folder under lambdas/ holding handler.ts; also env BESTEX_FUNCTION, by which the local runtime finds the handler. */
@@ -88,6 +105,7 @@ export class BestexFunction extends NodejsFunction {
         NODE_OPTIONS: '--enable-source-maps',
         BESTEX_CONFIG_DIR: '/var/task/config',
         BESTEX_FUNCTION: props.name,
+        BESTEX_CODE_VERSION: CODE_VERSION,
         ...(props.handler && props.handler !== 'handler' ? { BESTEX_HANDLER: props.handler } : {}),
         ...props.environment,
       },

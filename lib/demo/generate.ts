@@ -111,7 +111,7 @@ const VENDORS: readonly VendorStyle[] = [
   },
   {
     source: 'bolt-sor',
-    pi: [0.0022, 0.0012],
+    pi: [0.003, 0.0015],
     outside: 0.01,
     venues: [
       ['XNAS', 0.3],
@@ -158,13 +158,13 @@ export function generateDemo(opts: DemoOptions): DemoSummary {
     for (const [sym, px0] of symbols) {
       const t0 = Date.parse(`${day}T13:34:00Z`);
       let mid = px0 * (1 + (r() - 0.5) * 0.02);
-      const tick = px0 < 10 ? 0.005 : 0.01;
       const series: Quote[] = [];
       for (let t = t0; t <= t0 + 17 * 60_000; t += 2000) {
         mid = Math.max(1, mid * (1 + (r() - 0.5) * 0.0006));
-        const half = tick * (1 + Math.floor(r() * 3));
-        const bid = round(mid - half, 4);
-        const ask = round(mid + half, 4);
+        // Liquid names quote one cent wide most of the time, sometimes two or three.
+        const ticks = r() < 0.7 ? 1 : r() < 0.8 ? 2 : 3;
+        const bid = round(Math.floor(mid * 100) / 100 - 0.01 * Math.floor((ticks - 1) / 2), 2);
+        const ask = round(bid + 0.01 * ticks, 2);
         series.push({ t, bid, ask });
         lines.push(`${sym},${iso(t)},${bid},${ask},${100 * (1 + Math.floor(r() * 9))},${100 * (1 + Math.floor(r() * 9))}`);
         nQuotes++;
@@ -245,7 +245,8 @@ export function generateDemo(opts: DemoOptions): DemoSummary {
             let price: number;
             if (marketable) {
               const outside = r() < v.outside;
-              const pi = outside ? -(0.001 + r() * 0.002) : Math.max(0, v.pi[0] + (r() - 0.5) * 2 * v.pi[1]);
+              // Improvement never beyond the mid: a fill inside the spread, at the quote, or outside it.
+              const pi = outside ? -(0.001 + r() * 0.002) : Math.min((q.ask - q.bid) / 2, Math.max(0, v.pi[0] + (r() - 0.5) * 2 * v.pi[1]));
               price = round(buy ? q.ask - pi : q.bid + pi, 4);
             } else {
               price = Number(limit);

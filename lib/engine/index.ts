@@ -96,12 +96,14 @@ export async function openEngine(opts: EngineOptions): Promise<Engine> {
     for (const spec of DATASETS) await run(duckdbViewSql(spec, tableGlobs(opts.lakeDir, spec.table)));
     await run(reviewMetricsViewSql(tableGlobs(opts.resultsDir, 'review_metrics')));
     const breaches = tableGlobs(opts.resultsDir, 'review_breaches');
-    if (breaches.length > 0) {
-      const list = breaches.map((g) => `'${g.replaceAll("'", "''")}'`).join(', ');
-      await run(
-        `CREATE OR REPLACE VIEW review_breaches AS SELECT * FROM read_parquet([${list}], hive_partitioning = false, union_by_name = true)`,
-      );
-    }
+    // Breach columns belong to the evaluate step; until a review has written one, an empty view
+    // keeps `SELECT * FROM review_breaches` answering instead of failing.
+    const list = breaches.map((g) => `'${g.replaceAll("'", "''")}'`).join(', ');
+    await run(
+      breaches.length > 0
+        ? `CREATE OR REPLACE VIEW review_breaches AS SELECT * FROM read_parquet([${list}], hive_partitioning = false, union_by_name = true)`
+        : 'CREATE OR REPLACE VIEW review_breaches AS SELECT CAST(NULL AS VARCHAR) AS period, CAST(NULL AS VARCHAR) AS source WHERE false',
+    );
     for (const file of viewFiles()) {
       try {
         await run(readFileSync(file, 'utf8'));

@@ -32,6 +32,11 @@ CREATE OR REPLACE MACRO last_day_of_month(d) AS last_day(d);
 -- ── Strings ────────────────────────────────────────────────────────────────────────────────────
 CREATE OR REPLACE MACRO regexp_like(s, p) AS regexp_matches(s, p);
 
+-- ── Arrays and maps ─────────────────────────────────────────────────────────────────────────────
+-- Trino element_at(array, i) (1-based, negative from the end, NULL out of range) and
+-- element_at(map, key) (NULL when absent): DuckDB's subscript means the same for both.
+CREATE OR REPLACE MACRO element_at(c, k) AS c[k];
+
 -- ── Numbers ────────────────────────────────────────────────────────────────────────────────────
 CREATE OR REPLACE MACRO is_nan(x) AS isnan(x);
 CREATE OR REPLACE MACRO truncate(x) AS trunc(x);

@@ -2,16 +2,17 @@
 -- Returns exactly REVIEW_METRIC_COLUMNS (lambdas/shared/metrics.ts) for every metric of
 -- ../shared/design/metrics.md, per source × period × grouping set, '*' meaning "all".
 --
--- Shape: one chain of CTEs, each referenced once. Athena (Trino) inlines a CTE at every
--- reference, so a second reference would scan the lake and redo the as-of sort again; instead,
--- information travels along the chain with window functions and GROUPING SETS.
---   rows      orders, executions and routes of the period, one stream keyed by (source, order_id)
---   rows1     the order's fields propagated to its executions and routes (window per order)
---   ev…nb     NBBO as-of by the portable form (architecture.md): probes and quotes in one sorted
---             stream per (symbol, trade_date), grp = quotes seen so far, NBBO = max over grp
---   ent…fig3  one row per order / execution / route with its NBBO, category and figures
+-- Shape: a chain of CTEs. Athena (Trino) inlines a CTE at every reference, so only rows1 (orders,
+-- executions, routes: about a tenth of the bytes) is referenced twice; the quotes and the as-of
+-- sort are referenced once. Information travels along the chain with windows and GROUPING SETS.
+--   rows0/1   orders, executions and routes of the period, one stream keyed by (source, order_id),
+--             the order's fields propagated to its executions and routes (window per order)
+--   probes…nbp  NBBO as-of by the portable form (architecture.md): narrow probes and quotes in one
+--             sorted stream per (symbol, trade_date), grp = quotes seen so far, NBBO = max over
+--             grp; then one row per probed row (its NBBO at receipt and at exec_ts + tau)
+--   ent…fig3  rows1 joined back to its NBBOs: category, size bucket and figures per row
 --   l1        per order and per order × venue sums (so n_orders counts distinct orders)
---   l2        grouping sets, exact percentiles by rank; l3 venue shares and HHI; unpivot
+--   l2        grouping sets, exact percentiles from sorted arrays; l3 venue shares, HHI; unpivot
 WITH params AS (
   SELECT CAST(? AS VARCHAR) AS period, CAST(? AS DATE) AS start_date,
          CAST(? AS DATE) AS end_date, CAST(? AS DOUBLE) AS max_quote_age_s
@@ -64,8 +65,7 @@ rows1 AS (
          sum(CASE WHEN kind = 'R' THEN 1 ELSE 0 END) OVER (PARTITION BY source, order_id) AS o_nr
   FROM rows0
 ),
--- Every row is a probe at its order's receipt (tau 0); an execution also at exec_ts + tau.
--- Routes without an order are left out here (the daily exception report lists them).
+-- Every row of an order is a probe at its receipt (tau 0); an execution also at exec_ts + tau.
 taus AS (
   SELECT tau FROM (VALUES (0), (1), (5), (15), (60), (300)) AS t (tau)
 ),
@@ -73,21 +73,15 @@ probes AS (
   SELECT r.symbol,
          CASE WHEN t.tau = 0 THEN r.o_date ELSE r.row_date END AS pdate,
          CASE WHEN t.tau = 0 THEN r.received_ts ELSE date_add('second', t.tau, r.row_ts) END AS pts,
-         t.tau, r.kind, r.source, r.order_id, r.row_id, r.venue, r.price, r.row_qty, r.row_date, r.row_ts,
-         r.side, r.order_type, r.limit_price, r.tif, r.o_qty, r.received_ts, r.canceled_ts, r.sp500,
-         r.n_order_rows, r.o_nx, r.o_shx, r.o_first_ts, r.o_nr
+         t.tau, r.kind, r.source, r.row_id
   FROM rows1 r
   CROSS JOIN taus t
-  WHERE (t.tau = 0 AND (r.kind <> 'R' OR r.n_order_rows > 0))
-     OR (t.tau > 0 AND r.kind = 'X' AND r.n_order_rows > 0 AND r.tif NOT IN ('OPG', 'CLS'))
+  WHERE r.n_order_rows > 0
+    AND (t.tau = 0 OR (r.kind = 'X' AND r.tif NOT IN ('OPG', 'CLS')))
 ),
 ev AS (
   SELECT q.symbol, q.trade_date AS pdate, q.ts AS pts, 0 AS is_probe, q.source_key AS k1, q.source_line AS k2,
-         q.bid, q.ask,
-         NULL AS tau, NULL AS kind, NULL AS source, NULL AS order_id, NULL AS row_id, NULL AS venue,
-         NULL AS price, NULL AS row_qty, NULL AS row_date, NULL AS row_ts, NULL AS side, NULL AS order_type,
-         NULL AS limit_price, NULL AS tif, NULL AS o_qty, NULL AS received_ts, NULL AS canceled_ts, NULL AS sp500,
-         NULL AS n_order_rows, NULL AS o_nx, NULL AS o_shx, NULL AS o_first_ts, NULL AS o_nr
+         q.bid, q.ask, NULL AS tau, NULL AS kind, NULL AS source, NULL AS row_id
   FROM quotes q
   CROSS JOIN params p
   WHERE q.trade_date >= p.start_date AND q.trade_date < p.end_date
@@ -96,9 +90,7 @@ ev AS (
       WHERE o.trade_date >= p2.start_date AND o.trade_date < p2.end_date
     )
   UNION ALL
-  SELECT symbol, pdate, pts, 1, NULL, NULL, NULL, NULL,
-         tau, kind, source, order_id, row_id, venue, price, row_qty, row_date, row_ts, side, order_type,
-         limit_price, tif, o_qty, received_ts, canceled_ts, sp500, n_order_rows, o_nx, o_shx, o_first_ts, o_nr
+  SELECT symbol, pdate, pts, 1, NULL, NULL, NULL, NULL, tau, kind, source, row_id
   FROM probes
 ),
 -- A quote sorts before a probe at the same instant (ts <= t); among quotes, file order decides.
@@ -115,16 +107,9 @@ ev2 AS (
          max(CASE WHEN is_probe = 0 THEN pts END) OVER (PARTITION BY symbol, pdate, grp) AS nb_ts
   FROM ev1
 ),
--- One row per order, execution and route, with the NBBO at receipt and at exec_ts + tau.
-ent AS (
+-- One row per probed order, execution and route: the NBBO at receipt and at exec_ts + tau.
+nbp AS (
   SELECT kind, source, row_id,
-         arbitrary(order_id) AS order_id, arbitrary(symbol) AS symbol, arbitrary(venue) AS venue,
-         arbitrary(price) AS price, arbitrary(row_qty) AS row_qty, arbitrary(row_date) AS row_date,
-         arbitrary(row_ts) AS row_ts, arbitrary(side) AS side, arbitrary(order_type) AS order_type,
-         arbitrary(limit_price) AS limit_price, arbitrary(tif) AS tif, arbitrary(o_qty) AS o_qty,
-         arbitrary(received_ts) AS received_ts, arbitrary(canceled_ts) AS canceled_ts, arbitrary(sp500) AS sp500,
-         arbitrary(n_order_rows) AS n_order_rows, arbitrary(o_nx) AS o_nx, arbitrary(o_shx) AS o_shx,
-         arbitrary(o_first_ts) AS o_first_ts, arbitrary(o_nr) AS o_nr,
          max(CASE WHEN tau = 0 THEN nb_bid END) AS nbb, max(CASE WHEN tau = 0 THEN nb_ask END) AS nbo,
          max(CASE WHEN tau = 0 THEN nb_ts END) AS nb_ts,
          max(CASE WHEN tau = 1 THEN nb_bid END) AS bid_1, max(CASE WHEN tau = 1 THEN nb_ask END) AS ask_1,
@@ -140,6 +125,17 @@ ent AS (
   FROM ev2
   WHERE is_probe = 1
   GROUP BY kind, source, row_id
+),
+-- Routes without an order are left out (the daily exception report lists them).
+ent AS (
+  SELECT r.kind, r.source, r.order_id, r.row_id, r.venue, r.price, r.row_qty, r.row_date, r.row_ts, r.symbol, r.side,
+         r.order_type, r.limit_price, r.tif, r.o_qty, r.received_ts, r.canceled_ts, r.sp500, r.n_order_rows, r.o_nx,
+         r.o_shx, r.o_first_ts, r.o_nr,
+         n.nbb, n.nbo, n.nb_ts, n.bid_1, n.ask_1, n.ts_1, n.bid_5, n.ask_5, n.ts_5, n.bid_15, n.ask_15, n.ts_15,
+         n.bid_60, n.ask_60, n.ts_60, n.bid_300, n.ask_300, n.ts_300
+  FROM rows1 r
+  LEFT JOIN nbp n ON n.kind = r.kind AND n.source = r.source AND n.row_id = r.row_id
+  WHERE r.kind <> 'R' OR r.n_order_rows > 0
 ),
 venue_terms AS (
   SELECT source, venue, effective_from, pfof_per_share,
@@ -350,13 +346,6 @@ x1 AS (
     -- an orphan execution has no order: it counts only where every order column is '*'
     AND (l.symbol IS NOT NULL OR (g.by_symbol = 0 AND g.by_cat = 0 AND g.by_size = 0 AND g.by_sp500 = 0))
 ),
--- Exact order-level percentiles of the first fill's time: rank within each group.
-x2 AS (
-  SELECT x1.*,
-         row_number() OVER (PARTITION BY source, k_symbol, k_cat, k_venue, k_size, k_sp500, ff ORDER BY ff_ms) AS ff_rn,
-         count(*) OVER (PARTITION BY source, k_symbol, k_cat, k_venue, k_size, k_sp500, ff) AS ff_cnt
-  FROM x1
-),
 l2 AS (
   SELECT source, k_symbol, k_cat, k_venue, k_size, k_sp500,
          sum(o_n) AS o_n, sum(CAST(o_qty AS DOUBLE)) AS o_qty, sum(o_nx) AS o_nx, sum(o_filled) AS o_filled,
@@ -367,12 +356,8 @@ l2 AS (
          sum(CASE WHEN ff = 1 THEN CAST(ff_ms AS DOUBLE) ELSE 0 END) AS ff_1,
          sum(CASE WHEN ff = 1 THEN CAST(ff_ms AS DOUBLE) * ff_ms ELSE 0 END) AS ff_2,
          sum(ff_neg) AS ff_neg,
-         sum(CASE WHEN ff = 1 AND ff_rn = floor(CAST(50 * (ff_cnt - 1) AS DOUBLE) / 100) + 1 THEN ff_ms END) AS med_lo,
-         sum(CASE WHEN ff = 1 AND ff_rn = ceil(CAST(50 * (ff_cnt - 1) AS DOUBLE) / 100) + 1 THEN ff_ms END) AS med_hi,
-         max(CASE WHEN ff = 1 THEN CAST(50 * (ff_cnt - 1) AS DOUBLE) / 100 - floor(CAST(50 * (ff_cnt - 1) AS DOUBLE) / 100) END) AS med_fr,
-         sum(CASE WHEN ff = 1 AND ff_rn = floor(CAST(95 * (ff_cnt - 1) AS DOUBLE) / 100) + 1 THEN ff_ms END) AS p95_lo,
-         sum(CASE WHEN ff = 1 AND ff_rn = ceil(CAST(95 * (ff_cnt - 1) AS DOUBLE) / 100) + 1 THEN ff_ms END) AS p95_hi,
-         max(CASE WHEN ff = 1 THEN CAST(95 * (ff_cnt - 1) AS DOUBLE) / 100 - floor(CAST(95 * (ff_cnt - 1) AS DOUBLE) / 100) END) AS p95_fr,
+         -- exact order-level percentiles need every value: Trino has no exact percentile aggregate
+         array_agg(ff_ms ORDER BY ff_ms) FILTER (WHERE ff = 1) AS ff_arr,
          sum(orphan) AS orphan,
          sum(x_n) AS x_n, sum(CASE WHEN x_n > 0 THEN 1 ELSE 0 END) AS x_o, sum(CAST(x_sh AS DOUBLE)) AS x_sh,
          sum(sp_n) AS sp_n, sum(CASE WHEN sp_n > 0 THEN 1 ELSE 0 END) AS sp_o,
@@ -397,12 +382,25 @@ l2 AS (
          sum(m300_1) AS m300_1, sum(m300_2) AS m300_2, sum(m300_no) AS m300_no, sum(m300_stale) AS m300_stale, sum(m300_cross) AS m300_cross,
          sum(fl_sh) AS fl_sh, sum(CASE WHEN fl_sh > 0 THEN 1 ELSE 0 END) AS fl_o,
          sum(fl_pfof_sh) AS fl_pfof_sh, sum(fl_pfof_usd) AS fl_pfof_usd
-  FROM x2
+  FROM x1
   GROUP BY source, k_symbol, k_cat, k_venue, k_size, k_sp500
 ),
 -- Venue shares and HHI: a venue row's flow over its parent row's (same keys, venue '*').
+-- Percentiles interpolate linearly between the order statistics around p·(n − 1).
 l3 AS (
   SELECT l2.*,
+         CASE WHEN ff_n > 0 THEN
+           element_at(ff_arr, CAST(floor(CAST(50 * (ff_n - 1) AS DOUBLE) / 100) AS BIGINT) + 1)
+           + (CAST(50 * (ff_n - 1) AS DOUBLE) / 100 - floor(CAST(50 * (ff_n - 1) AS DOUBLE) / 100))
+             * (element_at(ff_arr, CAST(ceil(CAST(50 * (ff_n - 1) AS DOUBLE) / 100) AS BIGINT) + 1)
+                - element_at(ff_arr, CAST(floor(CAST(50 * (ff_n - 1) AS DOUBLE) / 100) AS BIGINT) + 1))
+         END AS med_ms,
+         CASE WHEN ff_n > 0 THEN
+           element_at(ff_arr, CAST(floor(CAST(95 * (ff_n - 1) AS DOUBLE) / 100) AS BIGINT) + 1)
+           + (CAST(95 * (ff_n - 1) AS DOUBLE) / 100 - floor(CAST(95 * (ff_n - 1) AS DOUBLE) / 100))
+             * (element_at(ff_arr, CAST(ceil(CAST(95 * (ff_n - 1) AS DOUBLE) / 100) AS BIGINT) + 1)
+                - element_at(ff_arr, CAST(floor(CAST(95 * (ff_n - 1) AS DOUBLE) / 100) AS BIGINT) + 1))
+         END AS p95_ms,
          max(CASE WHEN k_venue = '*' THEN fl_sh END) OVER (PARTITION BY source, k_symbol, k_cat, k_size, k_sp500) AS fl_total,
          sum(CASE WHEN k_venue <> '*' THEN fl_sh * fl_sh ELSE 0 END) OVER (PARTITION BY source, k_symbol, k_cat, k_size, k_sp500) AS fl_sq,
          CASE WHEN k_symbol = '*' AND k_size = '*' THEN 1 ELSE 0 END AS has_venue_split
@@ -440,8 +438,8 @@ mom AS (
            WHEN 'executions' THEN CAST(l.x_n AS DOUBLE)
            WHEN 'eq_ratio_pct' THEN 100 * l.es_1 / nullif(l.qs_1, 0)
            WHEN 'spread_capture_pct' THEN 100 - 100 * l.es_1 / nullif(l.qs_1, 0)
-           WHEN 'median_exec_time_ms' THEN l.med_lo + l.med_fr * (l.med_hi - l.med_lo)
-           WHEN 'p95_exec_time_ms' THEN l.p95_lo + l.p95_fr * (l.p95_hi - l.p95_lo)
+           WHEN 'median_exec_time_ms' THEN l.med_ms
+           WHEN 'p95_exec_time_ms' THEN l.p95_ms
            WHEN 'venue_share_pct' THEN 100 * l.fl_sh / nullif(l.fl_total, 0)
            WHEN 'pfof_venue_share_pct' THEN 100 * l.fl_pfof_sh / nullif(l.fl_sh, 0)
            WHEN 'venue_hhi' THEN 10000 * l.fl_sq / nullif(l.fl_total * l.fl_total, 0)

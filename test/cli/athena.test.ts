@@ -210,7 +210,9 @@ describe('bestex query on Athena', () => {
       timeoutMs: 5000,
       intervalMs: 1000,
       now: () => clock,
-      sleep: async (ms) => void (clock += ms),
+      sleep: async (ms) => {
+        clock += ms;
+      },
     }).catch((e: unknown) => e);
     expect((err as Error).message).toMatch(
       /^Athena query .* did not finish within 5 s \(last state RUNNING\); it was stopped: filter on the partition columns/,

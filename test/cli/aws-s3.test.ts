@@ -194,7 +194,13 @@ describe('following the load manifests', () => {
 
   it('gives up after the timeout with the object pending and what to check', async () => {
     let clock = 0;
-    const t = await target({ now: () => clock, sleep: async (ms) => void (clock += ms), poll: { manifest: 2000 } });
+    const t = await target({
+      now: () => clock,
+      sleep: async (ms) => {
+        clock += ms;
+      },
+      poll: { manifest: 2000 },
+    });
     const dir = writeTree(join(work, 'never'), { 'acme-sor/orders/never.csv': 'order_id\nA1\n' });
     const rows = await t.drop(dir, { timeoutMs: 10_000 });
     expect(rows).toHaveLength(1);

@@ -5,7 +5,7 @@
  * e2e test.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -94,7 +94,7 @@ describe('bestex CLI', () => {
     expect(r.stderr).not.toMatch(/^\s+at /m);
   });
 
-  it('runs a small local session: drop, status, query, case', async () => {
+  it('runs a small local session: drop, query, case, status, dry runs', async () => {
     const home = join(dir, 'home');
     const drop = await bestex(['--home', home, '--json', 'drop', join(dir, 'drop')]);
     // One file quarantined: exit code 2, the table still printed.
@@ -144,6 +144,26 @@ describe('bestex CLI', () => {
     expect(s.quarantined.map((x) => [x.drop_key, x.kind])).toEqual([['bolt-sor/orders/bad.csv', 'file']]);
     expect(s.openCases.map((c) => c.case_id)).toEqual(['2026Q3-acme-sor-pi-market']);
 
+    // Dry runs: outputs only under dry-run/, no notice in the outbox, no case opened.
+    const review = await bestex(['--home', home, '--json', 'review', '--period', '2026Q3', '--dry-run']);
+    expect(review.code, review.stderr).toBe(0);
+    const rs = JSON.parse(review.stdout) as { dryRun: boolean; packages: string; notices: string[] };
+    expect(rs.dryRun).toBe(true);
+    expect(rs.packages).toBe(join(home, 'dry-run', 'packages', '2026Q3'));
+    expect(existsSync(join(rs.packages, 'acme-sor', 'evidence.json'))).toBe(true);
+    const exc = await bestex(['--home', home, '--json', 'exceptions', '--date', '2026-07-01', '--dry-run']);
+    expect(exc.code, exc.stderr).toBe(0);
+    const es = JSON.parse(exc.stdout) as { dryRun: boolean; counts: { kind: string; source: string; n: number }[]; outputs: object };
+    // Neither execution's venue is on an approved list (the drop has no venues file).
+    expect(es.counts).toContainEqual({ kind: 'unapproved_venue', source: 'acme-sor', n: 2 });
+    expect(es.outputs).toEqual({});
+    const results = join(home, 's3', 'bestex-results');
+    expect(existsSync(join(results, 'packages'))).toBe(false);
+    expect(existsSync(join(results, 'exceptions'))).toBe(false);
+    expect(existsSync(join(home, 'outbox', 'compliance'))).toBe(false);
+    const cases = await bestex(['--home', home, '--json', 'case', 'list', '--all']);
+    expect((JSON.parse(cases.stdout) as { case_id: string }[]).map((c) => c.case_id)).toEqual(['2026Q3-acme-sor-pi-market']);
+
     const closeBad = await bestex([
       '--home',
       home,
@@ -159,5 +179,5 @@ describe('bestex CLI', () => {
     ]);
     expect(closeBad.code).toBe(1);
     expect(closeBad.stderr).toContain('a "justified" closure needs the justification');
-  });
+  }, 400_000);
 });

@@ -6,7 +6,7 @@
  * nextToken), Lambda and Athena task failures with their real cause formats, a timed-out
  * execution, and an execution that outlives the CLI's patience.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { HistoryEvent, SFNClient } from '@aws-sdk/client-sfn';
@@ -15,6 +15,7 @@ import { loadConfig } from '../../lambdas/shared/config';
 import { AwsTarget } from '../../lib/aws/aws-target';
 import { CliError } from '../../lib/aws/errors';
 import { consoleUrl, executionName, findFailure, followExecution, newHistoryEvents, readableCause } from '../../lib/aws/sfn';
+import { runExceptions } from '../../lib/cli/commands/exceptions';
 import { runReview } from '../../lib/cli/commands/review';
 import type { GlobalOptions } from '../../lib/cli/main';
 import { type FakeStack, startFakeStack } from './s3';
@@ -99,7 +100,7 @@ const OUTPUT = {
       { source: 'acme-sor', breaches: 1, status: 'breach' },
       { source: 'bolt-sor', breaches: 0, status: 'clean' },
     ],
-    breaches: [{ source: 'acme-sor', rule_id: 'pi-market', metric: 'price_improvement_per_share', value: 0.0004, p_value: 0.001 }],
+    files: { breaches: 'dry-run/reviews/2026Q3/2026Q3-20261005T110000Z-dry/breaches.json' },
     notices: [{ subject: 'bestex 2026Q3: acme-sor has 1 breach' }],
   },
 };
@@ -286,7 +287,9 @@ describe('following an execution', () => {
       timeoutMs: 30_000,
       intervalMs: 3000,
       now: () => clock,
-      sleep: async (ms) => void (clock += ms),
+      sleep: async (ms) => {
+        clock += ms;
+      },
     });
     expect(r).toEqual({ status: 'RUNNING', executionArn: ARN, waitedMs: 30_000, lastState: 'RunMetricQueries' });
     // The first 12 events end inside the Map (event 11 entered RunMetricQueries); polled at 0, 3, …, 30 s.
@@ -331,8 +334,19 @@ describe('bestex review on the AWS target', () => {
     });
     const file = join(home, 'try.json');
     writeFileSync(file, JSON.stringify(loadConfig().thresholds));
+    const breach = {
+      source: 'acme-sor',
+      rule_id: 'pi-market',
+      metric: 'price_improvement_per_share',
+      value: 0.0004,
+      p_value: 0.001,
+      severity: 'high',
+    };
+    await stack.put('results', OUTPUT.evaluation.files.breaches, JSON.stringify([breach]));
     const t = await open(stub);
     const s = await runReview(t, g(), { period: '2026Q3', dryRun: true, thresholds: file });
+    // The breach table comes from the evaluate step's breaches.json in the results bucket.
+    expect(s.breaches).toEqual([breach]);
     const start = stub.calls.find((c) => c.command === 'StartExecutionCommand');
     expect(start?.input.stateMachineArn).toBe('arn:aws:states:us-east-1:123456789012:stateMachine:Bestex-review');
     expect(String(start?.input.name)).toMatch(/^review-2026Q3-dry-\d{8}T\d{6}Z$/);
@@ -385,11 +399,54 @@ describe('bestex review on the AWS target', () => {
   it('stops following after --timeout with exit code 3 and the console link', async () => {
     const stub = sfnStub(successHistory(), { revealPerPoll: Array(1000).fill(3), final: { status: 'SUCCEEDED' } });
     let clock = 0;
-    const t = await open(stub, { now: () => clock, sleep: async (ms) => void (clock += ms) });
+    const t = await open(stub, {
+      now: () => clock,
+      sleep: async (ms) => {
+        clock += ms;
+      },
+    });
     const err = (await runReview(t, g(), { period: '2026Q3', timeout: 60 }).catch((e: unknown) => e)) as CliError;
     expect(err).toBeInstanceOf(CliError);
     expect(err.exitCode).toBe(3);
     expect(err.message).toBe(`stopped waiting after 1 min (in state Prepare); the execution goes on: follow it at ${consoleUrl(ARN)}`);
+  });
+
+  it('runs the daily exceptions and reports the counts and the stored files', async () => {
+    const summary = {
+      date: '2026-07-01',
+      counts: [
+        { kind: 'slow_fill', source: 'acme-sor', n: 3 },
+        { kind: 'outside_nbbo', source: 'bolt-sor', n: 1 },
+      ],
+      notices: [{ subject: 'bestex exceptions 2026-07-01: 4 at or above medium (acme-sor, bolt-sor)', message: '…' }],
+      outputs: { csv: 's3://r/exceptions/2026-07-01/exceptions.csv', html: 's3://r/exceptions/2026-07-01/report.html' },
+    };
+    const stub = sfnStub(successHistory(), {
+      revealPerPoll: [],
+      final: { status: 'SUCCEEDED', output: JSON.stringify({ date: '2026-07-01', summary }) },
+    });
+    const outputs = join(home, 'with-exceptions.json');
+    const base = JSON.parse(readFileSync(stack.outputsFile, 'utf8')) as { Bestex: Record<string, string> };
+    writeFileSync(
+      outputs,
+      JSON.stringify({ ...base.Bestex, ExceptionsStateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:Bestex-exceptions' }),
+    );
+    const t = await open(stub, { outputsFile: outputs });
+    const s = await runExceptions(t, g(), { date: '2026-07-01' });
+    const start = stub.calls.find((c) => c.command === 'StartExecutionCommand');
+    expect(start?.input.stateMachineArn).toBe('arn:aws:states:us-east-1:123456789012:stateMachine:Bestex-exceptions');
+    expect(JSON.parse(String(start?.input.input))).toEqual({ date: '2026-07-01', dryRun: false });
+    expect(s).toMatchObject({ total: 4, outputs: summary.outputs, notices: [summary.notices[0]?.subject] });
+  });
+
+  it('says which output is missing when the stack has no exceptions workflow', async () => {
+    const stub = sfnStub(successHistory(), { revealPerPoll: [], final: { status: 'SUCCEEDED' } });
+    const t = await open(stub);
+    await expect(runExceptions(t, g(), { date: '2026-07-01', dryRun: true })).rejects.toThrow(
+      /^output ExceptionsStateMachineArn is missing from .*outputs\.json/,
+    );
+    await expect(runExceptions(t, g(), { date: '2026-02-30' })).rejects.toThrow('--date "2026-02-30" is not a date');
+    expect(stub.count('StartExecutionCommand')).toBe(0);
   });
 
   it('rejects a malformed period before calling AWS', async () => {

@@ -110,3 +110,12 @@ describe('parseAthenaParam', () => {
     expect(() => parseAthenaParam('2026Q3', 0)).toThrow(/parameter 1 .*quote strings/);
   });
 });
+
+describe('review_breaches', () => {
+  it('is an empty table until a review writes breaches', async () => {
+    const e = await openEngine({});
+    const r = await e.query('SELECT count(*) AS n FROM review_breaches');
+    e.close();
+    expect(r.rows).toEqual([{ n: 0 }]);
+  });
+});

@@ -78,7 +78,8 @@ function order(
     canceled_ts: o.canceledAfterMs === undefined ? null : plus(o.received, o.canceledAfterMs),
   });
   const venue = o.route === undefined ? 'XNAS' : o.route;
-  if (venue) b.routes.push({ source: o.source, route_id: `${o.id}-r`, order_id: o.id, venue, sent_ts: plus(o.received, 2), qty: o.qty ?? 100 });
+  if (venue)
+    b.routes.push({ source: o.source, route_id: `${o.id}-r`, order_id: o.id, venue, sent_ts: plus(o.received, 2), qty: o.qty ?? 100 });
   for (const f of o.fills ?? []) {
     const t = plus(o.received, f.afterMs);
     const fq = nbbo(symbol, t);
@@ -151,7 +152,14 @@ function baseline(b: Builder): void {
     for (let k = 0; k < 12; k++) {
       const received = at(`13:${31 + k}:${15 + k}`);
       const q = nbbo('AAA', received);
-      order(b, { source, id: `${source}-mkt-${k}`, received, side: k % 2 ? 'S' : 'B', vendor: 'exact', fills: [{ afterMs: 120 + 10 * k, venue: k % 3 ? 'XNAS' : 'ARCX' }] });
+      order(b, {
+        source,
+        id: `${source}-mkt-${k}`,
+        received,
+        side: k % 2 ? 'S' : 'B',
+        vendor: 'exact',
+        fills: [{ afterMs: 120 + 10 * k, venue: k % 3 ? 'XNAS' : 'ARCX' }],
+      });
       order(b, {
         source,
         id: `${source}-ml-${k}`,
@@ -172,19 +180,43 @@ function baseline(b: Builder): void {
       });
     }
     // A resting limit order that fills after 20 s: slow, but not marketable, so not slow_fill.
-      order(b, { source, id: `${source}-rest-fill`, type: 'LMT', limit: 49.95, received: at('13:45:20'), fills: [{ afterMs: 20_000, offset: -0.15 }] });
+    order(b, {
+      source,
+      id: `${source}-rest-fill`,
+      type: 'LMT',
+      limit: 49.95,
+      received: at('13:45:20'),
+      fills: [{ afterMs: 20_000, offset: -0.15 }],
+    });
     // Sub-dollar stock, vendor NBBO within one tick.
-    order(b, { source, id: `${source}-pny`, symbol: 'PNY', received: at('13:46:20'), vendor: { nbb: 0.5001, nbo: 0.5004 }, fills: [{ afterMs: 150 }] });
+    order(b, {
+      source,
+      id: `${source}-pny`,
+      symbol: 'PNY',
+      received: at('13:46:20'),
+      vendor: { nbb: 0.5001, nbo: 0.5004 },
+      fills: [{ afterMs: 150 }],
+    });
   }
   // Approved as of the day thanks to the June record.
   order(b, { source: 'acme-sor', id: 'late-ok', received: at('13:47:20'), route: 'LATE', fills: [{ afterMs: 150 }] });
   // A GTC order from two days before, filled on the day: not an orphan.
   order(b, { source: 'acme-sor', id: 'gtc-1', type: 'LMT', tif: 'GTC', limit: 49, received: at('14:00:00', '2026-06-29'), route: null });
-  b.executions.push({ source: 'acme-sor', exec_id: 'gtc-1-e', order_id: 'gtc-1', venue: 'XNAS', exec_ts: at('13:48:10'), price: 49, qty: 100, liquidity: 'A', fee: -0.2 });
+  b.executions.push({
+    source: 'acme-sor',
+    exec_id: 'gtc-1-e',
+    order_id: 'gtc-1',
+    venue: 'XNAS',
+    exec_ts: at('13:48:10'),
+    price: 49,
+    qty: 100,
+    liquidity: 'A',
+    fee: -0.2,
+  });
   // Stale NBBO at execution (GAP quotes stop at 13:50:00): even a wild price is not judged.
   order(b, { source: 'bolt-sor', id: 'gap-1', symbol: 'GAP', received: at('13:50:30'), fills: [{ afterMs: 100, offset: 1 }] });
   // Exactly at the tolerance: not outside.
-  order(b, { source: 'acme-sor', id: 'edge-1', received: at('13:52:20'), fills: [{ afterMs: 100, offset: TOLERANCE }] });
+  order(b, { source: 'acme-sor', id: 'edge-1', received: at('13:52:20'), fills: [{ afterMs: 100, offset: TOLERANCE, id: 'edge-1-e' }] });
   // Vendor NBO exactly one tick off: not a mismatch.
   order(b, { source: 'acme-sor', id: 'tick-1', received: at('13:53:20'), vendor: { nbb: 50.03, nbo: 50.06 }, fills: [{ afterMs: 100 }] });
   // Marketable order canceled within the timeout with no fill: fine.
@@ -208,17 +240,46 @@ function planted(b: Builder): void {
   order(b, { source: 'acme-sor', id: 'badv-1', received: at('13:55:20'), route: 'BADV', fills: [{ afterMs: 100, id: 'badv-1-e' }] });
   order(b, { source: 'acme-sor', id: 'newv-1', received: at('13:55:25'), route: 'NEWV', fills: [{ afterMs: 100, id: 'newv-1-e' }] });
   order(b, { source: 'acme-sor', id: 'out-buy', received: at('13:56:20'), fills: [{ afterMs: 100, offset: 0.02, id: 'out-buy-e' }] });
-  order(b, { source: 'bolt-sor', id: 'out-sell', side: 'S', received: at('13:56:25'), fills: [{ afterMs: 100, offset: -0.03, id: 'out-sell-e' }] });
+  order(b, {
+    source: 'bolt-sor',
+    id: 'out-sell',
+    side: 'S',
+    received: at('13:56:25'),
+    fills: [{ afterMs: 100, offset: -0.03, id: 'out-sell-e' }],
+  });
   order(b, { source: 'acme-sor', id: 'unf-never', received: at('13:57:20') });
   const q = nbbo('AAA', at('13:57:25'));
   order(b, { source: 'bolt-sor', id: 'unf-late', type: 'LMT', limit: q.ask + 0.01, received: at('13:57:25'), canceledAfterMs: 120_000 });
   // A resting limit order, never filled nor canceled: not marketable, so not an exception.
   order(b, { source: 'bolt-sor', id: 'unf-resting', type: 'LMT', limit: q.bid - 0.02, received: at('13:57:30') });
-  b.executions.push({ source: 'acme-sor', exec_id: 'orph-e', order_id: 'nope-1', venue: 'XNAS', exec_ts: at('13:58:00'), price: 50, qty: 100, liquidity: 'R', fee: null });
+  b.executions.push({
+    source: 'acme-sor',
+    exec_id: 'orph-e',
+    order_id: 'nope-1',
+    venue: 'XNAS',
+    exec_ts: at('13:58:00'),
+    price: 50,
+    qty: 100,
+    liquidity: 'R',
+    fee: null,
+  });
   b.routes.push({ source: 'bolt-sor', route_id: 'orph-r', order_id: 'nope-2', venue: 'ARCX', sent_ts: at('13:58:05'), qty: 100 });
   const m = nbbo('AAA', at('13:58:20'));
-  order(b, { source: 'acme-sor', id: 'mm-bid', received: at('13:58:20'), vendor: { nbb: m.bid - 0.02, nbo: m.ask }, fills: [{ afterMs: 100 }] });
-  order(b, { source: 'bolt-sor', id: 'mm-pny', symbol: 'PNY', received: at('13:58:30'), vendor: { nbb: 0.4998, nbo: 0.5004 }, fills: [{ afterMs: 100 }] });
+  order(b, {
+    source: 'acme-sor',
+    id: 'mm-bid',
+    received: at('13:58:20'),
+    vendor: { nbb: m.bid - 0.02, nbo: m.ask },
+    fills: [{ afterMs: 100 }],
+  });
+  order(b, {
+    source: 'bolt-sor',
+    id: 'mm-pny',
+    symbol: 'PNY',
+    received: at('13:58:30'),
+    vendor: { nbb: 0.4998, nbo: 0.5004 },
+    fills: [{ afterMs: 100 }],
+  });
   // Due diligence: new-sor routes orders with no venues record at all (its one order rests unfilled).
   order(b, { source: 'new-sor', id: 'new-1', type: 'LMT', limit: 49, received: at('13:59:20'), route: null });
 }

@@ -117,7 +117,9 @@ describe('bad-input corpus', () => {
     const outKeys = m.outputs.map((o) => o.key);
     expect(m.outputs.reduce((a, o) => a + o.rows, 0)).toBe(m.rows_written);
     for (const o of m.outputs) {
-      expect(o.key).toMatch(new RegExp(`^${o.table}/(source=${m.source}/)?(trade_date=\\d{4}-\\d{2}-\\d{2}/)?part-[0-9a-f]{16}\\.parquet$`));
+      expect(o.key).toMatch(
+        new RegExp(`^${o.table}/(source=${m.source}/)?(trade_date=\\d{4}-\\d{2}-\\d{2}/)?part-[0-9a-f]{16}\\.parquet$`),
+      );
     }
     if (!outKeys.length) return;
     const [counts] = await queryLake(
@@ -138,7 +140,10 @@ describe('bad-input corpus', () => {
       const id = idColumn(table);
       for (const [idValue, line] of Object.entries(e.lines ?? {})) {
         const rows = await queryLake(s, tkeys, `SELECT source_line FROM read_parquet({files}) WHERE "${id}" = '${idValue}'`);
-        expect(rows.map((r) => Number(r.source_line)), `${idValue} line`).toEqual([line]);
+        expect(
+          rows.map((r) => Number(r.source_line)),
+          `${idValue} line`,
+        ).toEqual([line]);
       }
       for (const [idValue, cols] of Object.entries(e.values ?? {})) {
         const sel = Object.keys(cols)
@@ -166,7 +171,11 @@ describe('bad-input corpus', () => {
 
   it('writes Parquet timestamps as TIMESTAMP(MICROS, isAdjustedToUTC=true) and no partition columns in the files', async () => {
     const m = first.get('acme-sor/executions/good.csv') as LoadManifest;
-    const rows = await queryLake(s, [m.outputs[0]?.key as string], "SELECT name, logical_type FROM parquet_schema({files}) WHERE name IN ('exec_ts', 'ingested_at', 'source', 'trade_date')");
+    const rows = await queryLake(
+      s,
+      [m.outputs[0]?.key as string],
+      "SELECT name, logical_type FROM parquet_schema({files}) WHERE name IN ('exec_ts', 'ingested_at', 'source', 'trade_date')",
+    );
     expect(rows.map((r) => r.name).sort()).toEqual(['exec_ts', 'ingested_at']);
     for (const r of rows) expect(String(r.logical_type)).toMatch(/isAdjustedToUTC=1.*MICROS|MICROS.*isAdjustedToUTC=1/);
   });
@@ -179,7 +188,11 @@ describe('bad-input corpus', () => {
       for (const k of parts) byTable.set(k.split('/')[0] as string, [...(byTable.get(k.split('/')[0] as string) ?? []), k]);
       const out: Record<string, number> = {};
       for (const [t, ks] of byTable) {
-        const [r] = await queryLake(s, ks, 'SELECT count(*) AS n, count(DISTINCT (source_key, source_line)) AS u FROM read_parquet({files}, union_by_name = true)');
+        const [r] = await queryLake(
+          s,
+          ks,
+          'SELECT count(*) AS n, count(DISTINCT (source_key, source_line)) AS u FROM read_parquet({files}, union_by_name = true)',
+        );
         out[t] = Number(r?.n);
         expect(Number(r?.u), `${t}: a (source_key, source_line) twice`).toBe(Number(r?.n));
       }
@@ -205,7 +218,9 @@ async function queryCsv(key: string): Promise<Record<string, unknown>[]> {
   const inst = await DuckDBInstance.create(':memory:');
   const db = await inst.connect();
   try {
-    const r = await db.runAndReadAll(`SELECT * FROM read_csv('${objectPath(s, s.buckets.quarantine, key).replace(/'/g, "''")}', header = true, all_varchar = true)`);
+    const r = await db.runAndReadAll(
+      `SELECT * FROM read_csv('${objectPath(s, s.buckets.quarantine, key).replace(/'/g, "''")}', header = true, all_varchar = true)`,
+    );
     return r.getRowObjectsJson() as Record<string, unknown>[];
   } finally {
     db.closeSync();

@@ -31,7 +31,11 @@ describe('S3 event keys', () => {
   });
 
   it('ignores test events and non-create events, and rejects bodies that are not S3 events', () => {
-    expect(refsFromSqsBody(JSON.stringify({ Service: 'Amazon S3', Event: 's3:TestEvent', Bucket: 'b' }))).toEqual({ ok: true, refs: [], ignored: 1 });
+    expect(refsFromSqsBody(JSON.stringify({ Service: 'Amazon S3', Event: 's3:TestEvent', Bucket: 'b' }))).toEqual({
+      ok: true,
+      refs: [],
+      ignored: 1,
+    });
     expect(refsFromSqsBody(s3Notification('b', 'k/k/k.csv', 1, 'ObjectRemoved:Delete'))).toEqual({ ok: true, refs: [], ignored: 1 });
     expect(refsFromSqsBody('not json').ok).toBe(false);
     expect(refsFromSqsBody('{"Records":[{"s3":{}}]}').ok).toBe(false);
@@ -117,7 +121,8 @@ describe('handler over S3', () => {
   });
 
   it('counts executions whose order is not in the lake for that source and date (orphans)', async () => {
-    const orders = 'order_id,symbol,side,order_type,limit_price,tif,qty,received_ts\nOA,AAPL,B,MKT,,DAY,100,2026-07-01T14:00:00Z\nOB,AAPL,B,MKT,,DAY,100,2026-07-01T14:00:00Z\n';
+    const orders =
+      'order_id,symbol,side,order_type,limit_price,tif,qty,received_ts\nOA,AAPL,B,MKT,,DAY,100,2026-07-01T14:00:00Z\nOB,AAPL,B,MKT,,DAY,100,2026-07-01T14:00:00Z\n';
     await s.put('zeta-sor/orders/o.csv', orders);
     expect((await normaliseObject({ bucket: s.buckets.drop, key: 'zeta-sor/orders/o.csv' })).rows_written).toBe(2);
     // OA, OB exist; OC and OD do not (OD twice): 3 orphans of 5.

@@ -28,11 +28,16 @@ const nyDate = new Intl.DateTimeFormat('en-CA', { timeZone: 'America/New_York', 
 describe('trade date', () => {
   it('is the America/New_York calendar date of the instant (DST edges included)', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.integer({ min: Date.UTC(2000, 0, 1), max: Date.UTC(2040, 0, 1) }), { minLength: 50, maxLength: 50 }), async (ms) => {
-        const iso = ms.map((m) => new Date(m).toISOString());
-        const rows = (await db.runAndReadAll(`SELECT CAST(nx_trade_date(nx_ts(v)) AS VARCHAR) FROM unnest([${iso.map(q).join(', ')}]) t(v)`)).getRowsJson();
-        expect(rows.map((r) => r[0])).toEqual(ms.map((m) => nyDate.format(new Date(m))));
-      }),
+      fc.asyncProperty(
+        fc.array(fc.integer({ min: Date.UTC(2000, 0, 1), max: Date.UTC(2040, 0, 1) }), { minLength: 50, maxLength: 50 }),
+        async (ms) => {
+          const iso = ms.map((m) => new Date(m).toISOString());
+          const rows = (
+            await db.runAndReadAll(`SELECT CAST(nx_trade_date(nx_ts(v)) AS VARCHAR) FROM unnest([${iso.map(q).join(', ')}]) t(v)`)
+          ).getRowsJson();
+          expect(rows.map((r) => r[0])).toEqual(ms.map((m) => nyDate.format(new Date(m))));
+        },
+      ),
       { numRuns: 20, seed: 3 },
     );
     // Around the 2026 switches: 03-08 07:00Z and 11-01 06:00Z.
@@ -61,7 +66,10 @@ describe('decimals', () => {
   it('are rounded to 6 places exactly, then stored as the nearest double', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 999_999 }), fc.stringMatching(/^[0-9]{1,7}$/)), { minLength: 40, maxLength: 40 }),
+        fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 999_999 }), fc.stringMatching(/^[0-9]{1,7}$/)), {
+          minLength: 40,
+          maxLength: 40,
+        }),
         async (xs) => {
           const texts = xs.map(([neg, i, f]) => `${neg ? '-' : ''}${i}.${f}`);
           const rows = (await db.runAndReadAll(`SELECT nx_dec(v) FROM unnest([${texts.map(q).join(', ')}]) t(v)`)).getRowsJson();

@@ -50,14 +50,25 @@ put('acme-sor/executions/semicolons.csv', `${good.replaceAll(',', ';')}\n`);
 put('acme-sor/executions/tabs.csv', `${good.replaceAll(',', '\t')}\n`);
 put(
   'acme-sor/executions/missing-price.csv',
-  `${[EXEC_HEADER.replace(',price', ''), ...execRows(3).map((r) => r.split(',').filter((_, i) => i !== 5).join(','))].join('\n')}\n`,
+  `${[
+    EXEC_HEADER.replace(',price', ''),
+    ...execRows(3).map((r) =>
+      r
+        .split(',')
+        .filter((_, i) => i !== 5)
+        .join(','),
+    ),
+  ].join('\n')}\n`,
 );
 put('acme-sor/executions/uppercase-header.csv', `${[EXEC_HEADER.toUpperCase(), ...execRows(3)].join('\n')}\n`);
 put('acme-sor/executions/extra-column.csv', `${[`${EXEC_HEADER},desk`, ...execRows(3).map((r) => `${r},D1`)].join('\n')}\n`);
 put('acme-sor/executions/good.csv.gz', gzipSync(`${good}\n`));
 put('acme-sor/executions/not-gzip.csv.gz', `${good}\n`);
 put('acme-sor/executions/truncated.csv.gz', gzipSync(`${good}\n`).subarray(0, 120));
-put('acme-sor/executions/latin1.csv', Buffer.from(`${EXEC_HEADER}\n${execRows(2).join('\n')}\nE3,O3,Société,XNAS,2026-07-01T13:30:00Z,100,100,A,0\n`, 'latin1'));
+put(
+  'acme-sor/executions/latin1.csv',
+  Buffer.from(`${EXEC_HEADER}\n${execRows(2).join('\n')}\nE3,O3,Société,XNAS,2026-07-01T13:30:00Z,100,100,A,0\n`, 'latin1'),
+);
 put('acme-sor/executions/notes.xlsx', 'PK\u0003\u0004 not really a workbook');
 put('acme-sor/trades/good.csv', `${good}\n`);
 put('Acme_SOR/executions/good.csv', `${good}\n`);
@@ -83,7 +94,10 @@ put(
     ...execRows(29, 32),
   ].join('\n')}\n`,
 );
-put('acme-sor/executions/no-zone.csv', `${[EXEC_HEADER, ...execRows(10, 1, (i) => `2026-07-01 09:${String(30 + i).padStart(2, '0')}:00`)].join('\n')}\n`);
+put(
+  'acme-sor/executions/no-zone.csv',
+  `${[EXEC_HEADER, ...execRows(10, 1, (i) => `2026-07-01 09:${String(30 + i).padStart(2, '0')}:00`)].join('\n')}\n`,
+);
 put(
   'acme-sor/executions/duplicates.csv',
   `${[
@@ -135,7 +149,8 @@ put(
   `${[
     ...Array.from(
       { length: 8 },
-      (_, k) => `{"order_id":"K${k}","symbol":"AAPL","side":"B","order_type":"MKT","tif":"DAY","qty":100,"received_ts":"2026-07-01T13:30:00Z"}`,
+      (_, k) =>
+        `{"order_id":"K${k}","symbol":"AAPL","side":"B","order_type":"MKT","tif":"DAY","qty":100,"received_ts":"2026-07-01T13:30:00Z"}`,
     ),
     '{"order_id":"K8","symbol":"AAPL", oops',
     '[1,2,3]',

@@ -27,11 +27,30 @@ const FAULTS = [
   (r: string[]) => Object.assign([...r], { 5: '0' }),
 ];
 
-type Kind = { t: 'valid'; id: number; price: number; day: number } | { t: 'invalid'; id: number; fault: number } | { t: 'repeat'; of: number } | { t: 'conflict'; of: number };
+type Kind =
+  | { t: 'valid'; id: number; price: number; day: number }
+  | { t: 'invalid'; id: number; fault: number }
+  | { t: 'repeat'; of: number }
+  | { t: 'conflict'; of: number };
 
 const kindArb: fc.Arbitrary<Kind> = fc.oneof(
-  { weight: 6, arbitrary: fc.record({ t: fc.constant('valid' as const), id: fc.integer({ min: 1, max: 40 }), price: fc.integer({ min: 1, max: 99999 }), day: fc.integer({ min: 1, max: 3 }) }) },
-  { weight: 2, arbitrary: fc.record({ t: fc.constant('invalid' as const), id: fc.integer({ min: 1, max: 60 }), fault: fc.integer({ min: 0, max: FAULTS.length - 1 }) }) },
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      t: fc.constant('valid' as const),
+      id: fc.integer({ min: 1, max: 40 }),
+      price: fc.integer({ min: 1, max: 99999 }),
+      day: fc.integer({ min: 1, max: 3 }),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      t: fc.constant('invalid' as const),
+      id: fc.integer({ min: 1, max: 60 }),
+      fault: fc.integer({ min: 0, max: FAULTS.length - 1 }),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('repeat' as const), of: fc.nat() }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('conflict' as const), of: fc.nat() }) },
 );
@@ -55,7 +74,8 @@ function build(kinds: Kind[]): { csv: string; read: number; written: number; rej
   // The contract's rule, written out plainly: among valid rows, one exec_id with different
   // contents rejects them all; with identical contents the first is kept.
   const groups = new Map<string, string[]>();
-  for (const r of rows.filter((x) => x.valid)) groups.set(r.cells[0] as string, [...(groups.get(r.cells[0] as string) ?? []), r.cells.join(',')]);
+  for (const r of rows.filter((x) => x.valid))
+    groups.set(r.cells[0] as string, [...(groups.get(r.cells[0] as string) ?? []), r.cells.join(',')]);
   let written = 0;
   let duplicate = 0;
   let conflicted = 0;
@@ -127,7 +147,10 @@ describe('accounting on random files (local core)', () => {
 
 describe('idempotency through S3 (random files)', () => {
   let s: LocalS3;
-  const config = () => ({ ...loadConfig(), deployment: { ...loadConfig().deployment, ingest: { maxErrorRate: 1, maxQuoteAgeSeconds: 10 } } });
+  const config = () => ({
+    ...loadConfig(),
+    deployment: { ...loadConfig().deployment, ingest: { maxErrorRate: 1, maxQuoteAgeSeconds: 10 } },
+  });
   beforeAll(async () => {
     s = await startS3();
   });
@@ -141,9 +164,7 @@ describe('idempotency through S3 (random files)', () => {
       fc.asyncProperty(fc.array(kindArb, { maxLength: 30 }), fc.array(kindArb, { maxLength: 30 }), async (a, b) => {
         const key = `acme-sor/executions/p ${n++}+x.csv`;
         const lakeRows = async (keys: string[]) =>
-          keys.length
-            ? Number((await queryLake(s, keys, `SELECT count(*) AS n FROM read_parquet({files})`))[0]?.n)
-            : 0;
+          keys.length ? Number((await queryLake(s, keys, `SELECT count(*) AS n FROM read_parquet({files})`))[0]?.n) : 0;
         const A = build(a);
         await s.put(key, A.csv);
         const m1 = await normaliseObject({ bucket: s.buckets.drop, key }, { config });
@@ -161,7 +182,12 @@ describe('idempotency through S3 (random files)', () => {
         const mine = (await s.list('lake')).filter((k) => k.includes(`part-${keyId(key)}`));
         expect(mine.sort()).toEqual(m3.outputs.map((o) => o.key).sort());
         expect(await lakeRows(mine)).toBe(B.written);
-        expect([...(m3.replaced?.removed_keys ?? [])].sort()).toEqual(m1.outputs.map((o) => o.key).filter((k) => !m3.outputs.some((o) => o.key === k)).sort());
+        expect([...(m3.replaced?.removed_keys ?? [])].sort()).toEqual(
+          m1.outputs
+            .map((o) => o.key)
+            .filter((k) => !m3.outputs.some((o) => o.key === k))
+            .sort(),
+        );
       }),
       { numRuns: 6, seed: 7 },
     );

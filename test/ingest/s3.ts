@@ -62,7 +62,13 @@ export async function startS3(): Promise<LocalS3> {
       const keys: string[] = [];
       let token: string | undefined;
       do {
-        const r = await s3.send(new ListObjectsV2Command({ Bucket: buckets[b], ...(prefix ? { Prefix: prefix } : {}), ...(token ? { ContinuationToken: token } : {}) }));
+        const r = await s3.send(
+          new ListObjectsV2Command({
+            Bucket: buckets[b],
+            ...(prefix ? { Prefix: prefix } : {}),
+            ...(token ? { ContinuationToken: token } : {}),
+          }),
+        );
         for (const o of r.Contents ?? []) if (o.Key) keys.push(o.Key);
         token = r.IsTruncated ? r.NextContinuationToken : undefined;
       } while (token);

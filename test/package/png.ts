@@ -58,7 +58,8 @@ export function decodePng(png: Buffer): Image {
       const b = prev[x] as number;
       const c = x >= bpp ? (prev[x - bpp] as number) : 0;
       const v = line[x] as number;
-      const pred = filter === 0 ? 0 : filter === 1 ? a : filter === 2 ? b : filter === 3 ? (a + b) >> 1 : filter === 4 ? paeth(a, b, c) : Number.NaN;
+      const pred =
+        filter === 0 ? 0 : filter === 1 ? a : filter === 2 ? b : filter === 3 ? (a + b) >> 1 : filter === 4 ? paeth(a, b, c) : Number.NaN;
       if (Number.isNaN(pred)) throw new Error(`bad PNG filter ${filter} on row ${y}`);
       cur[x] = (v + pred) & 0xff;
     }

@@ -106,11 +106,15 @@ describe('committee report', () => {
   it('marks PFOF venues and unapproved ones, with HHI and PFOF totals', () => {
     const v = section(html, 'venues');
     expect(rowOf(v, 'data-venue', 'WHSL')).toContain('class="pfof"');
-    expect(text(rowOf(v, 'data-venue', 'WHSL'))).toBe('WHSL Wholesaler <One>, WHOLESALER 35.0 % 350 $0.0010/share — $0.0015/share $1,234.50 PFOF');
+    expect(text(rowOf(v, 'data-venue', 'WHSL'))).toBe(
+      'WHSL Wholesaler <One>, WHOLESALER 35.0 % 350 $0.0010/share — $0.0015/share $1,234.50 PFOF',
+    );
     expect(rowOf(v, 'data-venue', 'XNAS')).not.toContain('PFOF');
     expect(text(rowOf(v, 'data-venue', 'XNYS'))).toContain('Not approved');
     // 40² + 35² + 25² = 3,450, as the metrics say.
-    expect(text(v)).toContain('Venue concentration (HHI, 0–10,000) 3,450 Share routed to PFOF venues 35.0 % PFOF received $1,234.50 Venues used 3');
+    expect(text(v)).toContain(
+      'Venue concentration (HHI, 0–10,000) 3,450 Share routed to PFOF venues 35.0 % PFOF received $1,234.50 Venues used 3',
+    );
   });
 
   it('marks a venue as PFOF from PFOF received alone, and from the venue list alone', () => {
@@ -125,7 +129,9 @@ describe('committee report', () => {
 
   it('shows latency, markouts and exclusions by order type', () => {
     expect(text(section(html, 'latency'))).toContain('Market 150 ms 95 ms 1,250 ms');
-    expect(text(section(html, 'markouts'))).toContain('Market $0.0001/share \u2212$0.0002/share \u2212$0.0003/share \u2212$0.0004/share \u2212$0.0006/share');
+    expect(text(section(html, 'markouts'))).toContain(
+      'Market $0.0001/share \u2212$0.0002/share \u2212$0.0003/share \u2212$0.0004/share \u2212$0.0006/share',
+    );
     // All orders: 3 no NBBO + 17 stale + 2 negative fill time (the largest count over the group's rows).
     expect(text(section(html, 'exclusions'))).toContain('All orders 1,000 3 17 0 2 0 22');
     expect(text(section(html, 'exclusions'))).toContain('Market 1,001 0 11 0 0 0 11');
@@ -170,7 +176,8 @@ describe('committee report', () => {
     delete bare.cases;
     delete bare.differences;
     const b = renderReviewHtml(bare);
-    for (const id of ['monitoring', 'reconciliation', 'cases', 'differences', 'outcomes', 'sources']) expect(b).not.toContain(`<section id="${id}">`);
+    for (const id of ['monitoring', 'reconciliation', 'cases', 'differences', 'outcomes', 'sources'])
+      expect(b).not.toContain(`<section id="${id}">`);
     expect(text(section(h, 'breaches'))).toContain('No breaches.');
     expect(text(section(h, 'venues'))).toContain('No venue figures in this review.');
     expect(text(section(h, 'summary'))).toContain('No threshold was breached');
@@ -191,7 +198,9 @@ describe('committee report', () => {
 
   it('shows reconciliation findings, cases and monitoring history', () => {
     const r = text(section(html, 'reconciliation'));
-    expect(r).toContain('AAPL Market Price improvement vs NBBO $0.0019/share $0.0007/share +$0.0012/share $0.0001/share or 5.0 % relative mismatch');
+    expect(r).toContain(
+      'AAPL Market Price improvement vs NBBO $0.0019/share $0.0007/share +$0.0012/share $0.0001/share or 5.0 % relative mismatch',
+    );
     expect(r).toContain('1 other reported figure agrees within tolerance.');
     const c = text(section(html, 'cases'));
     expect(c).toContain('C-2026-001 open pi-market 2026Q2 2026-07-06 09:00 UTC corrective action plan, 2026-08-01 10:00 UTC');

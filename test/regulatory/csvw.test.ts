@@ -95,7 +95,9 @@ describe('CSVW validator is driven by the metadata, not by the SEC columns', () 
 
   it('reports unusable metadata instead of guessing', () => {
     expect(compileCsvwSchema({ tables: [{}] }).ok).toBe(false);
-    const r = compileCsvwSchema({ tableSchema: { columns: [{ name: 'x', datatype: { base: 'decimal', format: { pattern: '#,##0.00' } } }] } });
+    const r = compileCsvwSchema({
+      tableSchema: { columns: [{ name: 'x', datatype: { base: 'decimal', format: { pattern: '#,##0.00' } } }] },
+    });
     expect(r.ok ? [] : brief(r.errors)).toEqual([
       'file: metadata: column x: format objects (UAX #35 number patterns) are not supported; write the format as a regular expression',
     ]);

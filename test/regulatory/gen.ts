@@ -33,6 +33,10 @@ export interface GenOptions {
   quoteStep: number;
   /** Quote window per day, minutes from 13:30Z. */
   minutes: number;
+  /** Time-in-force values to draw from (default: mostly DAY, some IOC, GTC, OPG, CLS, FOK). */
+  tifs?: readonly string[];
+  /** Plant crossed, locked and stale quotes (default true). */
+  quoteFaults?: boolean;
 }
 
 export const VENUES = [
@@ -68,15 +72,17 @@ export function generate(o: GenOptions): LakeRows {
       // A stale stretch: no quote for 40 s somewhere in the window.
       const gapAt = t0 + Math.floor(rand() * (o.minutes * 60 - 100)) * 1000;
       for (let ts = t0 - 5000; ts < t1 + 120_000; ts += o.quoteStep * 1000) {
-        if (ts > gapAt && ts < gapAt + 40_000) continue;
+        if (o.quoteFaults !== false && ts > gapAt && ts < gapAt + 40_000) continue;
         mid = Math.max(tick * 10, mid * (1 + (rand() - 0.5) * 0.001));
         const half = tick * (1 + Math.floor(rand() * 3)) * 0.5;
         let bid = r6(Math.round((mid - half) / tick) * tick);
         let ask = r6(Math.round((mid + half) / tick) * tick);
         if (ask <= bid) ask = r6(bid + tick);
         const u = rand();
-        if (u < 0.01) [bid, ask] = [ask, bid]; // crossed
-        else if (u < 0.02) ask = bid; // locked
+        const faults = o.quoteFaults !== false;
+        if (faults && u < 0.01)
+          [bid, ask] = [ask, bid]; // crossed
+        else if (faults && u < 0.02) ask = bid; // locked
         path.push({ ts, bid, ask });
         quotes.push({ symbol: s.symbol, ts: iso(ts), bid, ask, bid_size: 100 * (1 + Math.floor(rand() * 9)), ask_size: 100 });
         // Same-instant update: the later line wins (the as-of tie rule).
@@ -102,13 +108,23 @@ export function generate(o: GenOptions): LakeRows {
         const side = pick(['B', 'B', 'S', 'SS', 'SX'] as const);
         const buy = side === 'B';
         const mkt = rand() < 0.4;
-        const tif = pick(['DAY', 'DAY', 'DAY', 'DAY', 'IOC', 'GTC', 'OPG', 'CLS', 'FOK'] as const);
+        const tif = pick(o.tifs ?? ['DAY', 'DAY', 'DAY', 'DAY', 'IOC', 'GTC', 'OPG', 'CLS', 'FOK']);
         // Sizes spread over every Rule 605 bucket.
         const notional = pick([100, 600, 3000, 7000, 15000, 30000, 120000, 400000]);
         const qty = Math.max(1, Math.round((notional * (0.6 + 0.8 * rand())) / s.price));
         const tick = q.ask >= 1 ? 0.01 : 0.0001;
         const marketable = mkt || rand() < 0.5;
-        const limit = mkt ? null : r6(buy ? (marketable ? q.ask + tick * Math.floor(rand() * 3) : q.bid - tick) : marketable ? q.bid - tick * Math.floor(rand() * 3) : q.ask + tick);
+        const limit = mkt
+          ? null
+          : r6(
+              buy
+                ? marketable
+                  ? q.ask + tick * Math.floor(rand() * 3)
+                  : q.bid - tick
+                : marketable
+                  ? q.bid - tick * Math.floor(rand() * 3)
+                  : q.ask + tick,
+            );
         const id = `${source}-o${++oid}`;
         const directed = rand() < 0.1 ? 'Y' : 'N';
         const order: Row = {
@@ -134,7 +150,8 @@ export function generate(o: GenOptions): LakeRows {
         legs.forEach((venue, j) => {
           const route_id = `${source}-r${++rid}`;
           legIds.push(route_id);
-          if ((legQty[j] ?? 0) > 0) routes.push({ source, route_id, order_id: id, venue, sent_ts: iso(received + 5 + j), qty: legQty[j], route_type: 'IOC' });
+          if ((legQty[j] ?? 0) > 0)
+            routes.push({ source, route_id, order_id: id, venue, sent_ts: iso(received + 5 + j), qty: legQty[j], route_type: 'IOC' });
         });
         // Fills: marketable orders fill in 20-900 ms; resting limits fill a third of the time, later.
         const fills = marketable ? 1 + (rand() < 0.3 ? 1 : 0) : rand() < 0.33 ? 1 : 0;
@@ -146,7 +163,9 @@ export function generate(o: GenOptions): LakeRows {
           const qq = quoteAt(s.symbol, at) ?? q;
           const u = rand();
           // Mostly at the quote, some improved, a few outside it.
-          const px = buy ? qq.ask - (u < 0.3 ? tick / 2 : 0) + (u > 0.95 ? tick : 0) : qq.bid + (u < 0.3 ? tick / 2 : 0) - (u > 0.95 ? tick : 0);
+          const px = buy
+            ? qq.ask - (u < 0.3 ? tick / 2 : 0) + (u > 0.95 ? tick : 0)
+            : qq.bid + (u < 0.3 ? tick / 2 : 0) - (u > 0.95 ? tick : 0);
           const venue = legs[f % Math.max(1, legs.length)] ?? pick(VENUES).venue;
           const liquidity = marketable ? 'R' : 'A';
           executions.push({
@@ -181,7 +200,9 @@ export function generate(o: GenOptions): LakeRows {
       });
     }
   }
-  const reference: Row[] = o.symbols.filter((s) => s.sp500).map((s) => ({ source: 'firm', list: 'SP500', symbol: s.symbol, effective_from: '2020-01-01' }));
+  const reference: Row[] = o.symbols
+    .filter((s) => s.sp500)
+    .map((s) => ({ source: 'firm', list: 'SP500', symbol: s.symbol, effective_from: '2020-01-01' }));
   return { quotes, orders, routes, executions, venues, reference };
 }
 

@@ -44,7 +44,8 @@ export function asOf(idx: QuoteIndex, symbol: string, t: number): Quote | undefi
   return lo === 0 ? undefined : list[lo - 1];
 }
 
-export const usable = (q: Quote | undefined, t: number, maxAgeS: number): q is Quote => q !== undefined && q.bid < q.ask && (t - q.ts) / 1000 <= maxAgeS;
+export const usable = (q: Quote | undefined, t: number, maxAgeS: number): q is Quote =>
+  q !== undefined && q.bid < q.ask && (t - q.ts) / 1000 <= maxAgeS;
 
 const ms = (iso: unknown): number => Date.parse(String(iso));
 const isBuy = (o: Row): boolean => o.side === 'B';
@@ -188,7 +189,24 @@ export function plain605Sums(rows: LakeRows, start: string, end: string, maxAgeS
   const cell = (k: string): Plain605Cell => {
     let c = out.get(k);
     if (!c) {
-      c = { orders: 0, qty: 0, notional: 0, shares: 0, midQ: 0, atOrBetter: 0, improved: 0, piQ: 0, esQ: 0, quotedQ: 0, rs15Q: 0, rs15MidQ: 0, rs60Q: 0, rs60MidQ: 0, timeQ: 0, timeShares: 0 };
+      c = {
+        orders: 0,
+        qty: 0,
+        notional: 0,
+        shares: 0,
+        midQ: 0,
+        atOrBetter: 0,
+        improved: 0,
+        piQ: 0,
+        esQ: 0,
+        quotedQ: 0,
+        rs15Q: 0,
+        rs15MidQ: 0,
+        rs60Q: 0,
+        rs60MidQ: 0,
+        timeQ: 0,
+        timeShares: 0,
+      };
       out.set(k, c);
     }
     return c;
@@ -210,7 +228,9 @@ export function plain605Sums(rows: LakeRows, start: string, end: string, maxAgeS
     const cells = [key(sp500(rows.reference ?? [], String(o.symbol), date), type, size)];
     if (size !== '200000') cells.push(key(sp500(rows.reference ?? [], String(o.symbol), date), type, '199999'));
     const s = buy ? 1 : -1;
-    const fills = (rows.executions ?? []).filter((e) => e.source === o.source && e.order_id === o.order_id && tradeDateOf(String(e.exec_ts)) === date);
+    const fills = (rows.executions ?? []).filter(
+      (e) => e.source === o.source && e.order_id === o.order_id && tradeDateOf(String(e.exec_ts)) === date,
+    );
     for (const k of cells) {
       const c = cell(k);
       c.orders++;

@@ -7,8 +7,8 @@ import {
   buildRule605Csv,
   OES_FIGURES,
   OES_HEADER,
-  oesMetadataPath,
   type OesRow,
+  oesMetadataPath,
   type Rule605Result,
   rule605FileName,
   runRule605,
@@ -82,7 +82,10 @@ describe('Rule 605(a)(2) summary file from the lake', () => {
       for (const f of r.slice(6)) expect(f).toMatch(/^(-?\d+(\.\d{1,6})?)?$/);
       for (const f of r.slice(6)) expect(f).not.toMatch(/\.\d*0$/); // trailing zeros dropped
     }
-    const order = data.map((r) => `${r[3] === 'Y' ? 0 : 1}|${r[5] === 'M' ? 0 : 1}|${['0', '250', '1000', '5000', '10000', '20000', '50000', '199999', '200000'].indexOf(r[4] as string)}`);
+    const order = data.map(
+      (r) =>
+        `${r[3] === 'Y' ? 0 : 1}|${r[5] === 'M' ? 0 : 1}|${['0', '250', '1000', '5000', '10000', '20000', '50000', '199999', '200000'].indexOf(r[4] as string)}`,
+    );
     expect(order).toEqual([...order].sort());
     // 199999 is every order under $200,000: its order count is the sum of the seven buckets below.
     for (const sp of ['Y', 'N'] as const) {
@@ -110,7 +113,9 @@ describe('Rule 605(a)(2) summary file from the lake', () => {
         if (w === null || (cell.shares === 0 && k >= 2)) expect(got, `${f} of ${r.slice(3, 6).join(',')}`).toBe('');
         else {
           expect(got, `${f} of ${r.slice(3, 6).join(',')}`).not.toBe('');
-          expect(Math.abs(Number(got) - w), `${f} of ${r.slice(3, 6).join(',')}: ${got} vs ${w}`).toBeLessThanOrEqual(5.01e-7 + Math.abs(w) * 1e-12);
+          expect(Math.abs(Number(got) - w), `${f} of ${r.slice(3, 6).join(',')}: ${got} vs ${w}`).toBeLessThanOrEqual(
+            5.01e-7 + Math.abs(w) * 1e-12,
+          );
           compared++;
         }
       });
@@ -125,8 +130,12 @@ describe('Rule 605(a)(2) summary file from the lake', () => {
     const aug = await runRule605(engine, '2026-08', { firm: FIRM });
     const julyOrders = july.rows.filter((r) => r.OrderSize !== '199999').reduce((a, r) => a + r.n_orders, 0);
     const augOrders = aug.rows.filter((r) => r.OrderSize !== '199999').reduce((a, r) => a + r.n_orders, 0);
-    const plainJul = [...plain605Sums(rows, '2026-07-01', '2026-08-01', 10)].filter(([k]) => !k.endsWith('|199999')).reduce((a, [, c]) => a + c.orders, 0);
-    const plainAug = [...plain605Sums(rows, '2026-08-01', '2026-09-01', 10)].filter(([k]) => !k.endsWith('|199999')).reduce((a, [, c]) => a + c.orders, 0);
+    const plainJul = [...plain605Sums(rows, '2026-07-01', '2026-08-01', 10)]
+      .filter(([k]) => !k.endsWith('|199999'))
+      .reduce((a, [, c]) => a + c.orders, 0);
+    const plainAug = [...plain605Sums(rows, '2026-08-01', '2026-09-01', 10)]
+      .filter(([k]) => !k.endsWith('|199999'))
+      .reduce((a, [, c]) => a + c.orders, 0);
     expect([julyOrders, augOrders]).toEqual([plainJul, plainAug]);
     await expect(runRule605(engine, '2026Q3', { firm: FIRM })).rejects.toThrow(/monthly/);
   });
@@ -160,7 +169,9 @@ describe('Rule 605 writer rules on hand-worked rows', () => {
 
   it('rounds half up at the sixth decimal, drops trailing zeros and leaves no-data fields empty', () => {
     const csv = buildRule605Csv([row({})], FIRM, '2026-07');
-    expect(csv.split('\r\n')[1]).toBe('T,EXSEC,202607,Y,1000,M,75,3561.066186,24.79997,1,0.176921,0.001769,0,0.000847,,0.123452,0.127106,4671.002565');
+    expect(csv.split('\r\n')[1]).toBe(
+      'T,EXSEC,202607,Y,1000,M,75,3561.066186,24.79997,1,0.176921,0.001769,0,0.000847,,0.123452,0.127106,4671.002565',
+    );
   });
 
   it('a category with orders but no executions gives only the order fields (footnote 2); no orders, no record', () => {

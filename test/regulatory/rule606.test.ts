@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { secSpecPath } from '../../lambdas/regulatory/rule605';
 import {
   buildRule606Report,
   renderRule606Xml,
@@ -12,7 +13,6 @@ import {
   type VenueRoutingRow,
   validateXml,
 } from '../../lambdas/regulatory/rule606';
-import { secSpecPath } from '../../lambdas/regulatory/rule605';
 import { type Engine, openEngine } from '../../lib/engine';
 import { generate, SYMBOLS } from './gen';
 import { type LakeRows, writeLake } from './lake';
@@ -104,8 +104,11 @@ describe('Rule 606(a)(1) report from the lake', () => {
         }
       };
       close(xpath(`string(${sec}/ndoPct)`), (100 * s.nd) / s.total, 0.005, `${key} ndoPct`);
-      const ndo = xpath(`concat(${sec}/ndoMarketPct,'|',${sec}/ndoMarketableLimitPct,'|',${sec}/ndoNonmarketableLimitPct,'|',${sec}/ndoOtherPct)`).split('|');
-      TYPES.forEach((t, k) => close(ndo[k] as string, s.nd ? (100 * s.ndByType[t]) / s.nd : null, 0.005, `${key} ${t} % of non-directed`));
+      const ndo = xpath(
+        `concat(${sec}/ndoMarketPct,'|',${sec}/ndoMarketableLimitPct,'|',${sec}/ndoNonmarketableLimitPct,'|',${sec}/ndoOtherPct)`,
+      ).split('|');
+      for (const [k, t] of TYPES.entries())
+        close(ndo[k] as string, s.nd ? (100 * s.ndByType[t]) / s.nd : null, 0.005, `${key} ${t} % of non-directed`);
       expect(Number(xpath(`count(${sec}/rVenues/rVenue)`))).toBe(s.venues.size);
       for (const [mic, v] of s.venues) {
         const at = `${sec}/rVenues/rVenue[mic='${mic}']`;
@@ -130,7 +133,9 @@ describe('Rule 606(a)(1) report from the lake', () => {
     const total = [...plain.values()].reduce((a, s) => a + s.total, 0);
     const inXml = result.report.months.flatMap((m) => [m.sp500, m.other]).reduce((a, s) => a + (s?.totalOrders ?? 0), 0);
     expect(inXml).toBe(total);
-    expect(total).toBe((rows.orders ?? []).filter((o) => String(o.received_ts) >= '2026-07-01' && String(o.received_ts) < '2026-10-01').length);
+    expect(total).toBe(
+      (rows.orders ?? []).filter((o) => String(o.received_ts) >= '2026-07-01' && String(o.received_ts) < '2026-10-01').length,
+    );
     expect(Number(xpath('count(//rSP500)')) + Number(xpath('count(//rOtherStocks)'))).toBe(plain.size);
   });
 
@@ -139,10 +144,16 @@ describe('Rule 606(a)(1) report from the lake', () => {
     expect(result.xml).toContain('<name>Wholesale Market Maker &amp; Co</name>');
     const xnas = xpath(`string((//rVenue[mic='XNAS']/materialAspects)[1])`);
     expect(xnas).toContain('Exchange member through the vendor; standard access fees & rebates.');
-    expect(xnas).toContain("Per acme-sor's venue record effective 2026-01-02: EXCHANGE, approved; payment for order flow $0.0000 per share routed");
-    expect(xpath(`string((//rVenue[mic='WHSL']/materialAspects)[1])`)).toContain('No arrangement beyond the posted fee schedule. Per acme-sor');
+    expect(xnas).toContain(
+      "Per acme-sor's venue record effective 2026-01-02: EXCHANGE, approved; payment for order flow $0.0000 per share routed",
+    );
+    expect(xpath(`string((//rVenue[mic='WHSL']/materialAspects)[1])`)).toContain(
+      'No arrangement beyond the posted fee schedule. Per acme-sor',
+    );
     // The DRKP record in force at the end of the quarter is the August one.
-    expect(xpath(`string((//rVenue[mic='DRKP']/materialAspects)[1])`)).toContain("acme-sor's venue record effective 2026-08-01: ATS, approved; payment for order flow $0.0005");
+    expect(xpath(`string((//rVenue[mic='DRKP']/materialAspects)[1])`)).toContain(
+      "acme-sor's venue record effective 2026-08-01: ATS, approved; payment for order flow $0.0005",
+    );
   });
 
   it('renders a human-readable HTML version with every month and section', () => {
@@ -168,7 +179,10 @@ describe('xmllint validation is real', () => {
     writeFileSync(file, bad);
     const errors = await validateXml(file, rule606XsdPath());
     expect(errors.some((e) => /ndoPct/.test(e) && /bad\.xml:\d+/.test(e))).toBe(true);
-    const four = result.xml.replace('</heldOrderRoutingPublicReport>', '  <rMonthly><year>2026</year><mon>10</mon></rMonthly>\n</heldOrderRoutingPublicReport>');
+    const four = result.xml.replace(
+      '</heldOrderRoutingPublicReport>',
+      '  <rMonthly><year>2026</year><mon>10</mon></rMonthly>\n</heldOrderRoutingPublicReport>',
+    );
     writeFileSync(file, four);
     expect((await validateXml(file, rule606XsdPath())).join('\n')).toMatch(/rMonthly/);
     const noTool = await validateXml(file, join(dir, 'missing.xsd'));

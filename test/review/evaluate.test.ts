@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { breachCounts, evaluateThresholds, highestSeverity, matchesGroup, type RuleOutcome } from '../../lambdas/review/evaluate';
+import { breachCounts, evaluateThresholds, highestSeverity, holm, matchesGroup, type RuleOutcome } from '../../lambdas/review/evaluate';
 import { loadConfig } from '../../lambdas/shared/config';
 import { row, rule, thresholds } from './fixtures';
 
@@ -346,6 +346,24 @@ describe('tests without a std_dev', () => {
     expect(only(out, 'b').status).toBe('pass');
   });
 
+  it('a quantile is compared deterministically even when its row carries the std_dev of the underlying times', () => {
+    const r = rule({
+      id: 'p95',
+      metric: 'p95_exec_time_ms',
+      direction: 'above',
+      benchmark: { value: 500 },
+      tolerance: 100,
+      min_orders: 50,
+    });
+    const out = evaluateThresholds({
+      period: '2026Q3',
+      current: [row({ source: 'a', metric: 'p95_exec_time_ms', value: 650, std_dev: 45, n_eff: 1682 })],
+      thresholds: thresholds([r]),
+    });
+    expect(only(out, 'a')).toMatchObject({ status: 'breach', test: 'none', p_value: null });
+    expect(only(out, 'a').note).toMatch(/is a quantile/);
+  });
+
   it("test: 't' on a row without std_dev is no_data, not a silent pass", () => {
     const r = rule({ id: 'p95', metric: 'p95_exec_time_ms', direction: 'above', benchmark: { value: 500 }, tolerance: 100, test: 't' });
     const out = evaluateThresholds({
@@ -354,6 +372,51 @@ describe('tests without a std_dev', () => {
       thresholds: thresholds([r]),
     });
     expect(only(out, 'a').status).toBe('no_data');
+  });
+});
+
+describe('multiple testing (Holm within rule × source)', () => {
+  it('holm: hand-worked adjusted p-values', () => {
+    // sorted 0.005·4 = 0.02, 0.01·3 = 0.03, 0.03·2 = 0.06, 0.04·1 = 0.04 → running max 0.06
+    const adj = holm([0.01, 0.04, 0.03, 0.005]);
+    [0.03, 0.06, 0.06, 0.02].forEach((want, i) => {
+      expect(adj[i]).toBeCloseTo(want, 15);
+    });
+    // 0.8·2 = 1.6 capped at 1; then max(1, 0.9·1) = 1
+    expect(holm([0.9, 0.8])).toEqual([1, 1]);
+    expect(holm([0.2, 0.01])).toEqual([0.2, 0.02]);
+  });
+
+  it('a family of groups: a lone p = 0.03 is a breach alone, not after Holm over 3 tests', () => {
+    const r = rule({ id: 'lat', metric: 'avg_exec_time_ms', direction: 'above', benchmark: { value: 100 }, tolerance: 5, min_orders: 10 });
+    // sd 20, n 4 → SE 10. t = 3 (value 130): p = 1 − F3(3) = 0.0288; t = 0.5 (105 → gap 5, not beyond) and t = 0 (100).
+    const current = [
+      row({ source: 'a', metric: 'avg_exec_time_ms', symbol: 'AAA', value: 130, std_dev: 20, n_eff: 4 }),
+      row({ source: 'a', metric: 'avg_exec_time_ms', symbol: 'BBB', value: 105, std_dev: 20, n_eff: 4 }),
+      row({ source: 'a', metric: 'avg_exec_time_ms', symbol: 'CCC', value: 100, std_dev: 20, n_eff: 4 }),
+    ];
+    const alone = evaluateThresholds({ period: '2026Q3', current, thresholds: thresholds([r]) });
+    const aaa = alone.find((o) => o.symbol === 'AAA') as RuleOutcome;
+    expect(aaa.p_value).toBeCloseTo(1 - F3(3), 12);
+    expect(aaa).toMatchObject({ status: 'breach', family_size: 1 });
+    expect(aaa.p_adjusted).toBe(aaa.p_value);
+    const adjusted = evaluateThresholds({ period: '2026Q3', current, thresholds: thresholds([r], { multiple_testing: 'holm' }) });
+    const a2 = adjusted.find((o) => o.symbol === 'AAA') as RuleOutcome;
+    expect(a2.family_size).toBe(3);
+    expect(a2.p_adjusted).toBeCloseTo(3 * (1 - F3(3)), 12); // smallest of three: × 3
+    expect(a2.status).toBe('not_significant');
+    expect(a2.note).toMatch(/Holm-adjusted over 3 tests/);
+    expect(adjusted.filter((o) => o.status === 'pass')).toHaveLength(2);
+  });
+
+  it('families are per source: another source’s tests do not dilute', () => {
+    const r = rule({ id: 'lat', metric: 'avg_exec_time_ms', direction: 'above', benchmark: { value: 100 }, tolerance: 5, min_orders: 10 });
+    const current = [
+      row({ source: 'a', metric: 'avg_exec_time_ms', value: 130, std_dev: 20, n_eff: 4 }),
+      row({ source: 'b', metric: 'avg_exec_time_ms', value: 100, std_dev: 20, n_eff: 4 }),
+    ];
+    const out = evaluateThresholds({ period: '2026Q3', current, thresholds: thresholds([r], { multiple_testing: 'holm' }) });
+    expect(only(out, 'a')).toMatchObject({ status: 'breach', family_size: 1 });
   });
 });
 

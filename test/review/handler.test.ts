@@ -238,9 +238,9 @@ describe('evaluate handler', () => {
   });
 
   it('writes review_metrics and review_breaches as Parquet (typed) and CSV, outside the table folders for CSV', async () => {
-    expect(first.files.reviewMetricsParquet).toBe('review_metrics/period=2026Q3/r1.parquet');
-    expect(first.files.reviewBreachesParquet).toBe('review_breaches/period=2026Q3/r1.parquet');
-    expect(await keys('review_metrics/')).toEqual(['review_metrics/period=2026Q3/r1.parquet']);
+    expect(first.files.reviewMetricsParquet).toBe('review_metrics/period=2026Q3/review_metrics.parquet');
+    expect(first.files.reviewBreachesParquet).toBe('review_breaches/period=2026Q3/review_breaches.parquet');
+    expect(await keys('review_metrics/')).toEqual(['review_metrics/period=2026Q3/review_metrics.parquet']);
     const m = await parquetRows(
       first.files.reviewMetricsParquet,
       'SELECT period, source, symbol, metric, value, n_orders, std_dev, n_eff, typeof(n_orders) AS t FROM $FILE ORDER BY source, symbol, metric',
@@ -294,6 +294,9 @@ describe('evaluate handler', () => {
     const state = JSON.parse(await get('monitoring/state.json')) as MonitoringState;
     expect(state['acme-sor']?.history).toHaveLength(1);
     expect(state['acme-sor']?.history[0]?.run_id).toBe('r2');
+    // Athena reads every object under the table folder: a re-run replaces, never adds.
+    expect(await keys('review_metrics/')).toEqual(['review_metrics/period=2026Q3/review_metrics.parquet']);
+    expect(await keys('reviews/2026Q3/')).toEqual(expect.arrayContaining([expect.stringMatching(/^reviews\/2026Q3\/r1\//), expect.stringMatching(/^reviews\/2026Q3\/r2\//)]));
   });
 
   it('a dry run writes under dry-run/ only and changes neither monitoring nor cases', async () => {

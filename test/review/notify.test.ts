@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { caseSummaries, casesForBreaches } from '../../lambdas/review/cases';
-import { evaluateThresholds } from '../../lambdas/review/evaluate';
+import { evaluateThresholds, type RuleOutcome } from '../../lambdas/review/evaluate';
 import { initialMonitoring, nextMonitoringState } from '../../lambdas/review/monitoring';
-import { composeNotices, fmtNum } from '../../lambdas/review/notify';
+import { composeNotices, fmtNum, MAX_MESSAGE_CHARS } from '../../lambdas/review/notify';
 import { row, rule, thresholds } from './fixtures';
 
 const rules = thresholds([
@@ -148,6 +148,60 @@ describe('composeNotices', () => {
     }));
     const [n] = composeNotices(many, { period: '2026Q3', packageUri: 'p', monitoring, maxRows: 2 });
     expect(n?.message).toMatch(/\.\.\. and 3 more breaches in the package\./);
+  });
+});
+
+describe('notice details', () => {
+  it('shows the Holm-adjusted p beside the raw one, and groups no-data outcomes per rule', () => {
+    const lat = rule({
+      id: 'lat',
+      metric: 'avg_exec_time_ms',
+      direction: 'above',
+      benchmark: { value: 100 },
+      tolerance: 2,
+      min_orders: 10,
+    });
+    const decline = rule({ id: 'decline', metric: 'fill_rate_pct', direction: 'below', benchmark: { prior: true }, tolerance: 5 });
+    const rows = [
+      // SE = 20/√400 = 1: t = 3 (p ≈ 0.0014 at df 399) and t = 2.5 (p ≈ 0.0064); Holm: 2 × 0.0014, then max(…, 0.0064)
+      row({ source: 'a', metric: 'avg_exec_time_ms', symbol: 'AAA', value: 103, std_dev: 20, n_eff: 400 }),
+      row({ source: 'a', metric: 'avg_exec_time_ms', symbol: 'BBB', value: 102.5, std_dev: 20, n_eff: 400 }),
+      row({ source: 'a', metric: 'fill_rate_pct', symbol: 'AAA', value: 90 }),
+      row({ source: 'a', metric: 'fill_rate_pct', symbol: 'BBB', value: 90 }),
+    ];
+    const out = evaluateThresholds({
+      period: '2026Q3',
+      current: rows,
+      thresholds: thresholds([lat, decline], { multiple_testing: 'holm' }),
+    });
+    const aaa = out.find((o) => o.symbol === 'AAA' && o.rule_id === 'lat') as RuleOutcome;
+    expect(aaa.family_size).toBe(2);
+    expect(aaa.p_value).toBeGreaterThan(0.0013);
+    expect(aaa.p_value).toBeLessThan(0.0015);
+    expect(aaa.p_adjusted).toBeCloseTo(2 * (aaa.p_value as number), 12);
+    const [n] = composeNotices(out, { period: '2026Q3', packageUri: 'p', monitoring: {} });
+    const line = n?.message.split('\n').find((l) => l.includes('symbol=AAA')) ?? '';
+    expect(line).toContain(`${(aaa.p_value as number).toPrecision(2)} (adj ${(aaa.p_adjusted as number).toPrecision(2)})`);
+    expect(n?.message).toMatch(
+      /No data or no benchmark: 2 groups\n- decline fill_rate_pct \(2 groups, e\.g\. symbol=AAA\): the prior period has no fill_rate_pct/,
+    );
+  });
+});
+
+describe('message size', () => {
+  it('a very long body is cut at MAX_MESSAGE_CHARS, keeping the package pointer', () => {
+    const b = outcomes.find((o) => o.status === 'breach') as (typeof outcomes)[number];
+    const many = Array.from({ length: 400 }, (_, i) => ({
+      ...b,
+      status: 'not_significant' as const,
+      symbol: `SYM${i}`,
+      note: 'x'.repeat(80),
+    }));
+    const [n] = composeNotices(many, { period: '2026Q3', packageUri: 's3://r/packages/2026Q3/acme-sor/', monitoring, maxRows: 1000 });
+    expect(n?.message.length).toBeLessThanOrEqual(MAX_MESSAGE_CHARS);
+    expect(n?.message).toMatch(
+      /cut at 24000 characters: everything is in the package\)\n\nReview package: s3:\/\/r\/packages\/2026Q3\/acme-sor\/\n$/,
+    );
   });
 });
 

@@ -12,6 +12,9 @@ const CR = 13;
 export class ByteSink {
   private buf: Buffer;
   private len = 0;
+  private spare: Buffer | undefined;
+  private pending: Promise<void> | undefined;
+  private failed: Error | undefined;
   /** Data rows written (the header excluded). */
   rows = 0;
 
@@ -136,18 +139,46 @@ export class ByteSink {
     this.len = o;
   }
 
+  /**
+   * Hands the buffered bytes to the file and returns once the previous write is done, so the
+   * parser fills one buffer while the other is being written (two buffers, one write in flight,
+   * writes in order).
+   */
   async flush(): Promise<void> {
+    if (this.pending) await this.pending;
+    if (this.failed) throw this.failed;
+    if (this.len === 0) return;
+    const full = this.buf;
+    const len = this.len;
+    this.buf = this.spare && this.spare.length >= full.length ? this.spare : Buffer.allocUnsafe(full.length);
+    this.spare = undefined;
+    this.len = 0;
+    // A failed write is kept and thrown by the next flush or close (never an unhandled rejection).
+    this.pending = this.writeAll(full, len).then(
+      () => {
+        this.spare = full;
+        this.pending = undefined;
+      },
+      (e: unknown) => {
+        this.failed = e instanceof Error ? e : new Error(String(e));
+        this.pending = undefined;
+      },
+    );
+  }
+
+  private async writeAll(buf: Buffer, len: number): Promise<void> {
     let off = 0;
-    while (off < this.len) {
-      const { bytesWritten } = await this.fh.write(this.buf, off, this.len - off);
+    while (off < len) {
+      const { bytesWritten } = await this.fh.write(buf, off, len - off);
       off += bytesWritten;
     }
-    this.len = 0;
   }
 
   async close(): Promise<void> {
     try {
       await this.flush();
+      await this.pending;
+      if (this.failed) throw this.failed;
     } finally {
       await this.fh.close();
     }

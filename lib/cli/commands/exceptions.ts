@@ -134,6 +134,7 @@ export function describeExceptions(s: ExceptionsSummary): string {
 }
 
 export async function exceptionsCommand(g: GlobalOptions, o: ExceptionsOptions): Promise<void> {
+  checkDate(o.date);
   const s = await withTarget(g, (t) => runExceptions(t, g, o));
   print(g, describeExceptions(s), s);
 }

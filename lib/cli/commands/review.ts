@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { fmtGroup, fmtP } from '../../../lambdas/review/notify';
 import { parseConfig, thresholdsSchema } from '../../../lambdas/shared/config';
 import { DRY_RUN_PREFIX, periodRange, RESULTS } from '../../../lambdas/shared/layout';
 import { CliError } from '../../aws/errors';
-import { fetchPrefix, type Target } from '../../aws/target';
+import { fetchPrefix, readJsonObject, type Target } from '../../aws/target';
 import type { GlobalOptions } from '../main';
 import { print, progress, table } from '../output';
 import { renderPdfs } from '../pdf';
@@ -24,8 +25,21 @@ interface Evaluation {
   breachCount?: number;
   sources?: { source: string; breaches: number; status: string }[];
   notices?: { subject: string }[];
-  breaches?: Record<string, unknown>[];
+  /** Keys in the results bucket; `breaches` is the JSON array of breach outcomes. */
+  files?: { breaches?: string };
 }
+
+/** Breach outcomes as the evaluate step stored them (the execution output carries only counts). */
+async function readBreaches(t: Target, ev: Evaluation): Promise<Record<string, unknown>[]> {
+  const key = ev.files?.breaches;
+  if (!key || !ev.breachCount) return [];
+  const v = await readJsonObject(t.s3, t.bucket('results'), key);
+  return Array.isArray(v) ? (v as Record<string, unknown>[]) : [];
+}
+
+const SEVERITY_ORDER: Record<string, number> = { high: 0, medium: 1, low: 2 };
+/** Rows of the breach table a person reads first. */
+export const BREACHES_SHOWN = 20;
 
 export interface ReviewSummary {
   target: 'local' | 'aws';
@@ -101,6 +115,7 @@ export async function runReview(t: Target, g: GlobalOptions, o: ReviewOptions): 
     { namePrefix: `review-${o.period}${dryRun ? '-dry' : ''}`, ...(o.timeout ? { timeoutMs: o.timeout * 1000 } : {}) },
   );
   const ev = (run.output.evaluation ?? {}) as Evaluation;
+  if (run.output.due === false) progress('Nothing due: no source is under heightened monitoring for this monthly run');
   const prefix = `${dryRunPrefix(dryRun)}${RESULTS.package(o.period, '').replace(/\/+$/, '/')}`;
   let packages: string;
   let pdfs: string[] = [];
@@ -122,7 +137,7 @@ export async function runReview(t: Target, g: GlobalOptions, o: ReviewOptions): 
     ...(run.consoleUrl ? { consoleUrl: run.consoleUrl } : {}),
     breachCount: ev.breachCount ?? 0,
     sources: ev.sources ?? [],
-    breaches: ev.breaches ?? [],
+    breaches: await readBreaches(t, ev),
     packages,
     pdfs,
     notices: dryRun ? [] : (ev.notices ?? []).map((n) => n.subject),
@@ -135,8 +150,24 @@ export function describeReview(s: ReviewSummary): string {
     table(['source', 'breaches', 'status'], s.sources as unknown as Record<string, unknown>[]),
   ];
   if (s.breaches.length) {
-    const cols = ['source', 'rule_id', 'metric', 'order_category', 'symbol', 'value', 'benchmark', 'p_value', 'severity', 'action'];
-    lines.push('', 'Breaches:', table(cols, s.breaches));
+    const worst = [...s.breaches].sort(
+      (a, b) =>
+        (SEVERITY_ORDER[String(a.severity)] ?? 3) - (SEVERITY_ORDER[String(b.severity)] ?? 3) ||
+        Number(a.p_value ?? 1) - Number(b.p_value ?? 1),
+    );
+    // The group and p-value written as the compliance notice writes them.
+    const shown = worst.slice(0, BREACHES_SHOWN).map((b) => ({
+      ...b,
+      group: fmtGroup(b as unknown as Parameters<typeof fmtGroup>[0]),
+      p_value: fmtP(typeof b.p_value === 'number' ? b.p_value : null),
+    }));
+    lines.push(
+      '',
+      `Breaches${worst.length > BREACHES_SHOWN ? ` (the ${BREACHES_SHOWN} most severe of ${worst.length}; all in the package)` : ''}:`,
+    );
+    lines.push(table(['source', 'rule_id', 'metric', 'group', 'value', 'benchmark', 'p_value', 'severity'], shown));
+    const actions = new Map(worst.map((b) => [String(b.rule_id), String(b.action ?? '')]));
+    lines.push('', 'Actions:', ...[...actions].map(([rule, action]) => `  ${rule}: ${action}`));
   }
   lines.push('', `Review packages: ${s.packages}`);
   if (s.pdfs.length) lines.push(`PDF: ${s.pdfs.join(', ')}`);
@@ -149,6 +180,7 @@ export function describeReview(s: ReviewSummary): string {
 }
 
 export async function reviewCommand(g: GlobalOptions, o: ReviewOptions): Promise<void> {
+  checkPeriod(o.period);
   const summary = await withTarget(g, (t) => runReview(t, g, o));
   print(g, describeReview(summary), summary);
 }

@@ -1,0 +1,26 @@
+/**
+ * `npm run bench`: every benchmark, each against a baseline measured in the same run, figures
+ * written to docs/performance.md. `--quick` runs small sizes (a smoke run, not for the docs).
+ */
+import { benchFix } from './fix';
+import { benchIngest } from './ingest';
+import { benchMetrics, writeMetricsSection } from './metrics';
+
+const quick = process.argv.includes('--quick');
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+const log = (line: string) => process.stderr.write(`${line}\n`);
+const want = (name: string) => !only || only.split(',').includes(name);
+
+if (want('ingest')) {
+  log('== ingestion: full normalise path vs bare DuckDB COPY');
+  await benchIngest({ ...(quick ? { rows: [50_000, 150_000], reps: 1 } : {}), write: !quick, log });
+}
+if (want('fix')) {
+  log('== FIX parsing vs a readline baseline');
+  await benchFix({ ...(quick ? { messages: 50_000 } : {}), write: !quick });
+}
+if (want('metrics')) {
+  log('== metric SQL vs a DuckDB-native ASOF reference');
+  const r = await benchMetrics({ scale: quick ? 'small' : 'mid', log });
+  if (!quick) writeMetricsSection(r, 'npm run bench -- --only=metrics');
+}

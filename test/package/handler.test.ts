@@ -1,0 +1,199 @@
+/**
+ * The Package Lambda through the real S3 protocol (s3rver on 127.0.0.1, random port): it reads
+ * what Evaluate wrote and the period's lake objects, writes each source's package and evidence,
+ * and the result verifies straight from the local S3 storage, until one byte of a lake object changes.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DuckDBInstance } from '@duckdb/node-api';
+import S3rver from 's3rver';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type EvidenceManifest, verifyPackageDir } from '../../lambdas/package/evidence';
+import { handler } from '../../lambdas/package/handler';
+import type { PackageEvent, PackageResult } from '../../lambdas/package/run';
+import { toCsv } from '../../lambdas/review/csv';
+import { makeS3Client } from '../../lambdas/shared/aws';
+import { BUCKET_ROLES, EVIDENCE } from '../../lambdas/shared/layout';
+import { REVIEW_METRIC_COLUMNS } from '../../lambdas/shared/metrics';
+import { fixture } from './fixtures';
+
+const hex = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
+const B = Object.fromEntries(BUCKET_ROLES.map((r) => [r, `pkg-${r}`])) as Record<(typeof BUCKET_ROLES)[number], string>;
+
+const IN_PERIOD = 'orders/source=vendor-a/trade_date=2026-07-01/part-00000000000000a1.parquet';
+const BEFORE = 'orders/source=vendor-a/trade_date=2026-06-30/part-00000000000000a2.parquet';
+const VENUES = 'venues/source=vendor-a/part-00000000000000a3.parquet';
+const RUN = 'reviews/2026Q3/run-1/';
+
+async function parquet(dir: string, sql: string): Promise<Buffer> {
+  const db = await DuckDBInstance.create(':memory:');
+  const con = await db.connect();
+  const f = join(dir, `${Math.random().toString(36).slice(2)}.parquet`);
+  try {
+    await con.run(`COPY (${sql}) TO '${f}' (FORMAT parquet)`);
+    return readFileSync(f);
+  } finally {
+    con.closeSync();
+    db.closeSync();
+  }
+}
+
+describe('package handler on local S3', () => {
+  let root: string;
+  let server: S3rver;
+  let s3: S3Client;
+  let repo: string;
+  let event: PackageEvent;
+  let result: PackageResult;
+
+  const put = (bucket: string, key: string, body: Buffer | string) =>
+    s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+  const get = async (bucket: string, key: string) => {
+    const r = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    return Buffer.from((await r.Body?.transformToByteArray()) ?? []);
+  };
+
+  beforeAll(async () => {
+    root = mkdtempSync(join(tmpdir(), 'bestex-pkg-handler-'));
+    server = new S3rver({
+      address: '127.0.0.1',
+      port: 0,
+      silent: true,
+      directory: join(root, 's3'),
+      configureBuckets: BUCKET_ROLES.map((r) => ({ name: B[r], configs: [] })),
+    });
+    const { port } = (await server.run()) as { port: number };
+    const endpoint = `http://127.0.0.1:${port}`;
+    for (const r of BUCKET_ROLES) process.env[`BUCKET_${r.toUpperCase()}`] = B[r];
+    process.env.BESTEX_S3_ENDPOINT = endpoint;
+    process.env.BESTEX_CODE_VERSION = 'test-sha';
+    s3 = makeS3Client(endpoint);
+
+    await put(
+      B.lake,
+      IN_PERIOD,
+      await parquet(root, "SELECT * FROM (VALUES ('o1', 'AAPL'), ('o2', 'MSFT'), ('o3', 'AAPL')) t(order_id, symbol)"),
+    );
+    await put(B.lake, BEFORE, await parquet(root, "SELECT 'o0' AS order_id"));
+    await put(
+      B.lake,
+      VENUES,
+      await parquet(
+        root,
+        `SELECT * FROM (VALUES
+          ('WHSL', 'Wholesaler One', 'WHOLESALER', 'Y', 0.0015, DATE '2026-01-01'),
+          ('WHSL', 'Wholesaler One', 'WHOLESALER', 'Y', 0.0, DATE '2026-12-01'),
+          ('XNAS', 'Nasdaq', 'EXCHANGE', 'Y', 0.0, DATE '2026-01-01')) t(venue, name, venue_type, approved, pfof_per_share, effective_from)`,
+      ),
+    );
+    await put(B.lake, '_manifests/00000000000000a1.json', JSON.stringify({ rows_read: 3, outputs: [{ key: IN_PERIOD, rows: 3 }] }));
+
+    // What Evaluate wrote: metrics without PFOF received, so PFOF can only come from the venues table.
+    const data = fixture();
+    const metrics = data.metrics.filter((r) => r.metric !== 'pfof_received_usd');
+    const files = {
+      outcomes: `${RUN}outcomes.json`,
+      reviewMetricsCsv: `${RUN}review_metrics.csv`,
+      monitoring: `${RUN}monitoring.json`,
+      cases: `${RUN}cases.json`,
+      reconciliation: `${RUN}reconciliation.json`,
+      comparison: `${RUN}comparison.json`,
+    };
+    await put(B.results, files.outcomes, JSON.stringify(data.outcomes));
+    await put(B.results, files.reviewMetricsCsv, toCsv(REVIEW_METRIC_COLUMNS, metrics as unknown as Record<string, unknown>[]));
+    // As the review's SourceMonitoring: no exit count of its own (it is the thresholds file's).
+    const monitoring = { ...data.monitoring };
+    delete monitoring.clean_reviews_to_exit;
+    await put(B.results, files.monitoring, JSON.stringify({ 'vendor-a': monitoring }));
+    await put(B.results, files.cases, JSON.stringify(data.cases));
+    await put(B.results, files.reconciliation, JSON.stringify(data.reconciliation));
+    await put(B.results, files.comparison, JSON.stringify({ tables: [], differences: data.differences }));
+    await put(B.results, 'monitoring/state.json', '{}');
+
+    repo = join(root, 'repo');
+    mkdirSync(join(repo, 'sql/metrics'), { recursive: true });
+    mkdirSync(join(repo, 'config'), { recursive: true });
+    const sql = 'SELECT 1 AS x\n';
+    const rules = '{"version":"2026-11-21.1","clean_reviews_to_exit":3}\n';
+    writeFileSync(join(repo, 'sql/metrics/pi.sql'), sql);
+    writeFileSync(join(repo, 'config/thresholds.json'), rules);
+
+    event = {
+      period: '2026Q3',
+      runId: 'run-1',
+      dryRun: 'false',
+      metricResults: [{ name: 'pi', path: 'sql/metrics/pi.sql', sha256: hex(sql), result: { queryExecutionId: 'local-qe-1' } }],
+      evaluation: {
+        outputs: [...Object.values(files), 'monitoring/state.json'],
+        files,
+        thresholds: { uri: join(repo, 'config/thresholds.json'), version: '2026-11-21.1', sha256: hex(rules) },
+      },
+    };
+    result = await handler(event);
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  const pkgDir = (source: string) => join(root, 's3', B.results, 'packages', '2026Q3', source);
+
+  it('writes both sources’ packages and returns where they are', () => {
+    expect(result.dryRun).toBe(false);
+    expect(result.packages.map((p) => [p.source, p.report])).toEqual([
+      ['vendor-a', 'packages/2026Q3/vendor-a/report.html'],
+      ['vendor-b', 'packages/2026Q3/vendor-b/report.html'],
+    ]);
+    expect(result.evidenceKeys).toContain(EVIDENCE.manifest('2026Q3', 'vendor-a', 'run-1'));
+  });
+
+  it('records the period’s lake objects with rows, Evaluate’s outputs, SQL, query ids and thresholds', async () => {
+    const m = JSON.parse((await get(B.results, 'packages/2026Q3/vendor-a/evidence.json')).toString()) as EvidenceManifest;
+    expect(m.inputs.map((i) => i.key)).toEqual(['_manifests/00000000000000a1.json', IN_PERIOD, VENUES]);
+    expect(m.inputs.find((i) => i.key === IN_PERIOD)?.rows).toBe(3);
+    expect(m.inputs.find((i) => i.key === IN_PERIOD)?.sha256).toBe(hex(await get(B.lake, IN_PERIOD)));
+    expect(m.outputs.map((o) => o.key)).toContain(`${RUN}outcomes.json`);
+    expect(m.outputs.map((o) => o.key)).not.toContain('monitoring/state.json');
+    expect(m.sql).toEqual([{ name: 'pi', path: 'sql/metrics/pi.sql', sha256: event.metricResults?.[0]?.sha256 }]);
+    expect(m.queryExecutionIds).toEqual(['local-qe-1']);
+    expect(m.thresholds).toEqual({ path: 'config/thresholds.json', version: '2026-11-21.1', sha256: event.evaluation.thresholds?.sha256 });
+    expect(m.codeVersion).toBe('test-sha');
+    const locked = await get(B.evidence, EVIDENCE.manifest('2026Q3', 'vendor-a', 'run-1'));
+    expect(locked.equals(await get(B.results, 'packages/2026Q3/vendor-a/evidence.json'))).toBe(true);
+  });
+
+  it('marks PFOF from the venue record in effect at the end of the period, and reads the exit count', async () => {
+    const html = (await get(B.results, 'packages/2026Q3/vendor-a/report.html')).toString();
+    const whsl = /<tr data-venue="WHSL"[\s\S]*?<\/tr>/.exec(html)?.[0] ?? '';
+    expect(whsl).toContain('PFOF');
+    expect(whsl).toContain('$0.0015/share');
+    expect(/<tr data-venue="XNAS"[\s\S]*?<\/tr>/.exec(html)?.[0]).not.toContain('PFOF');
+    expect(html).toContain('0 of 3 clean');
+  });
+
+  it('verifies from the local S3 storage, and names the lake object when one byte of it changes', async () => {
+    const ok = await verifyPackageDir(pkgDir('vendor-a'), { repoRoot: repo });
+    expect(ok.issues).toEqual([]);
+    expect(ok.notes).toEqual([]);
+    expect(ok.checked.input).toBe(3);
+
+    const stored = join(root, 's3', B.lake, `${IN_PERIOD}._S3rver_object`);
+    const bytes = readFileSync(stored);
+    bytes[10] = (bytes[10] as number) ^ 0x01;
+    writeFileSync(stored, bytes);
+    const bad = await verifyPackageDir(pkgDir('vendor-a'), { repoRoot: repo });
+    expect(bad.ok).toBe(false);
+    expect(bad.issues.map((i) => i.name)).toEqual([`s3://${B.lake}/${IN_PERIOD}`]);
+  });
+
+  it('refuses an event without the Evaluate output, saying what is missing', async () => {
+    await expect(handler({ period: '2026Q3', runId: 'run-2' } as unknown as PackageEvent)).rejects.toThrow(
+      /evaluation\.outputs is missing/,
+    );
+    await expect(handler({ ...event, period: '2026Q5' })).rejects.toThrow(/period "2026Q5" is neither a quarter/);
+  });
+});
