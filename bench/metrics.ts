@@ -10,7 +10,7 @@
  * --doc writes the figures under "## Metrics" in docs/performance.md.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Engine, openEngine, SQL_DIR } from '../lib/engine';
@@ -53,6 +53,8 @@ export interface BenchMetricsResult {
   scaledScanBytes: number;
   scaledCostUsd: number;
   threads: number;
+  /** 1-minute load average when the metric SQL ended (the machine is shared). */
+  loadAverage: number;
 }
 
 const PARAMS = ["'2026Q3'", "'2026-07-01'", "'2026-10-01'", '10'];
@@ -181,6 +183,7 @@ export async function benchMetrics(opts: BenchMetricsOptions = {}): Promise<Benc
     }
     const metricSqlSeconds = (performance.now() - t) / 1000;
     const peakRssMiB = sampler.stop() / 2 ** 20;
+    const loadAverage = loadavg()[0] ?? 0;
     log(`metric SQL (portable, every metric): ${metricSqlSeconds.toFixed(1)} s, ${metricRows} rows, peak RSS ${peakRssMiB.toFixed(0)} MiB`);
 
     const scan = await scanBytes(engine, lakeDir);
@@ -205,6 +208,7 @@ export async function benchMetrics(opts: BenchMetricsOptions = {}): Promise<Benc
       scaledScanBytes,
       scaledCostUsd,
       threads,
+      loadAverage,
     };
   } finally {
     engine.close();
@@ -219,7 +223,7 @@ export function writeMetricsSection(r: BenchMetricsResult, command: string): voi
   const lines = [
     '## Metrics',
     '',
-    `Command: \`${command}\` (2 shared cores, DuckDB threads=${r.threads}, memory_limit 12GB).`,
+    `Command: \`${command}\` (2 cores shared with other work: 1-minute load average ${r.loadAverage.toFixed(1)} at the end of the run; DuckDB threads=${r.threads}, memory_limit 12GB).`,
     '',
     `Lake: ${r.rows.orders.toLocaleString('en-US')} orders, ${r.rows.executions.toLocaleString('en-US')} executions, ${r.rows.routes.toLocaleString('en-US')} routes, ${r.rows.quotes.toLocaleString('en-US')} quotes over one quarter (${r.scale} scale, seeded).`,
     '',

@@ -54,6 +54,7 @@ export class BestexStack extends Stack {
       sources: deployment.sources,
       quarantineDays: retention.quarantineDays,
       noncurrentDays: retention.noncurrentDays,
+      evidenceYears: retention.evidenceYears,
       athenaResultsDays: retention.athenaResultsDays,
       bytesScannedCutoffGiB: deployment.athena.bytesScannedCutoffGiB,
     });

@@ -281,10 +281,11 @@ function resolveBenchmark(rule: ThresholdRule, row: ReviewMetricRow, current: Ro
       };
     }
     const names = others.map((r) => r.source).sort();
-    return {
-      ok: true,
-      value: { value: median(others.map((r) => r.value as number)), ref: `median of ${others.length} (${names.join(', ')})` },
-    };
+    const ref = `median of ${others.length} (${names.join(', ')})`;
+    const middle = medianRow(others);
+    // The median of other sources is itself an estimate: carry its sampling error into the test
+    // (Welch), or a noisy peer figure would be treated as exact and breach on chance.
+    return { ok: true, value: { value: median(others.map((r) => r.value as number)), ref, ...(middle ? { row: middle } : {}) } };
   }
   const [ref, found, where] =
     'peer' in b
@@ -304,6 +305,31 @@ function resolveBenchmark(rule: ThresholdRule, row: ReviewMetricRow, current: Ro
     };
   }
   return { ok: true, value: { value: found.value, ref: label, row: found } };
+}
+
+/**
+ * The benchmark row of a median over other sources: the middle source's own row (odd count), or
+ * for an even count the mean of the two middle rows with the variance of that mean
+ * ((s₁²/n₁ + s₂²/n₂)/4), expressed as a row with n = n₁ + n₂. Undefined when a row lacks its spread.
+ */
+export function medianRow(rows: readonly ReviewMetricRow[]): ReviewMetricRow | undefined {
+  const sorted = [...rows].sort((a, b) => (a.value as number) - (b.value as number));
+  const mid = sorted.length >> 1;
+  if (sorted.length % 2 === 1) return sorted[mid];
+  const lo = sorted[mid - 1] as ReviewMetricRow;
+  const hi = sorted[mid] as ReviewMetricRow;
+  if (lo.std_dev === null || hi.std_dev === null || lo.n_eff === null || hi.n_eff === null) return undefined;
+  const n = lo.n_eff + hi.n_eff;
+  const varOfMean = (lo.std_dev ** 2 / lo.n_eff + hi.std_dev ** 2 / hi.n_eff) / 4;
+  return {
+    ...lo,
+    source: `median(${lo.source},${hi.source})`,
+    value: ((lo.value as number) + (hi.value as number)) / 2,
+    std_dev: Math.sqrt(varOfMean * n),
+    n_eff: n,
+    n_orders: lo.n_orders + hi.n_orders,
+    n_executions: lo.n_executions + hi.n_executions,
+  };
 }
 
 /** The sample a test uses for a row: its own std_dev/n_eff (t), or a proportion's 0/1 spread (proportion). */

@@ -271,7 +271,7 @@ export const deploymentSchema = z
         accessLogDays: z.number().int().positive().default(400),
         /** Athena query result files (the review copies what it keeps into the results bucket). */
         athenaResultsDays: z.number().int().positive().default(30),
-        /** Replaced (noncurrent) versions in the lake, quarantine and results buckets; drop and evidence keep every version. */
+        /** Replaced (noncurrent) versions in the quarantine bucket; lake and results keep theirs as long as the evidence, drop and evidence keep every version. */
         noncurrentDays: z.number().int().positive().default(90),
       })
       .strict()

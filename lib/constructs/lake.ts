@@ -15,8 +15,14 @@ export interface LakeProps {
   readonly sources: readonly string[];
   /** Days rejected rows and files stay in quarantine. */
   readonly quarantineDays: number;
-  /** Days a replaced (noncurrent) object version is kept in the lake, quarantine and results buckets. @default 90 */
+  /** Days a replaced (noncurrent) version of a quarantine object is kept. @default 90 */
   readonly noncurrentDays?: number;
+  /**
+   * Years an evidence manifest is locked. Replaced versions in the lake and results buckets are
+   * kept as long (then some, for leap days): a manifest names the exact versions a review read and
+   * wrote, and `bestex verify` must find them for as long as the manifest exists. @default 6
+   */
+  readonly evidenceYears?: number;
   /** Days Athena query result files are kept. @default 30 */
   readonly athenaResultsDays?: number;
   /** Athena cancels a query that would scan more. @default 100 GiB */
@@ -54,13 +60,14 @@ export class Lake extends Construct {
   constructor(scope: Construct, id: string, props: LakeProps) {
     super(scope, id);
     const { storage } = props;
-    const noncurrentDays = props.noncurrentDays ?? 90;
-    this.lake = storage.bucket(this, 'Lake', 'lake', { noncurrentDays });
+    // Replaced versions are never read by Athena: archived after 30 days, kept while evidence may name them.
+    const evidenceVersions = { noncurrentDays: 366 * (props.evidenceYears ?? 6), noncurrentArchiveDays: 30 };
+    this.lake = storage.bucket(this, 'Lake', 'lake', evidenceVersions);
     this.quarantine = storage.bucket(this, 'Quarantine', 'quarantine', {
-      noncurrentDays,
+      noncurrentDays: props.noncurrentDays ?? 90,
       lifecycleRules: [{ id: 'expire-quarantine', expiration: Duration.days(props.quarantineDays) }],
     });
-    this.results = storage.bucket(this, 'Results', 'results', { noncurrentDays });
+    this.results = storage.bucket(this, 'Results', 'results', evidenceVersions);
     // Query results are working files: the review copies what it keeps into the results bucket.
     this.athenaResults = storage.bucket(this, 'AthenaResults', 'athena', {
       versioned: false,

@@ -7,6 +7,7 @@ import {
   type IBucket,
   type LifecycleRule,
   ObjectOwnership,
+  StorageClass,
 } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { BucketRole } from '../../lambdas/shared/layout';
@@ -27,6 +28,8 @@ export interface SecureBucketProps {
   readonly objectLockYears?: number;
   /** Days a replaced or deleted version is kept before it expires. @default kept forever */
   readonly noncurrentDays?: number;
+  /** Days after which a replaced version moves to Glacier Instant Retrieval (still readable at once). @default stays in Standard */
+  readonly noncurrentArchiveDays?: number;
   /** Further lifecycle rules (e.g. expiry of quarantine or query results). */
   readonly lifecycleRules?: LifecycleRule[];
 }
@@ -93,6 +96,13 @@ export class Storage extends Construct {
           id: 'abort-incomplete-uploads',
           abortIncompleteMultipartUploadAfter: Duration.days(7),
           ...(props.noncurrentDays ? { noncurrentVersionExpiration: Duration.days(props.noncurrentDays) } : {}),
+          ...(props.noncurrentArchiveDays
+            ? {
+                noncurrentVersionTransitions: [
+                  { storageClass: StorageClass.GLACIER_INSTANT_RETRIEVAL, transitionAfter: Duration.days(props.noncurrentArchiveDays) },
+                ],
+              }
+            : {}),
         },
         ...(props.lifecycleRules ?? []),
       ],

@@ -160,7 +160,8 @@ export function generateDemo(opts: DemoOptions): DemoSummary {
       let mid = px0 * (1 + (r() - 0.5) * 0.02);
       const series: Quote[] = [];
       for (let t = t0; t <= t0 + 17 * 60_000; t += 2000) {
-        mid = Math.max(1, mid * (1 + (r() - 0.5) * 0.0006));
+        // ≈ 25 % annualised volatility: a 2 s step has σ ≈ 4.6e-5 (uniform half-width 8e-5).
+        mid = Math.max(1, mid * (1 + (r() - 0.5) * 0.00016));
         // Liquid names quote one cent wide most of the time, sometimes two or three.
         const ticks = r() < 0.7 ? 1 : r() < 0.8 ? 2 : 3;
         const bid = round(Math.floor(mid * 100) / 100 - 0.01 * Math.floor((ticks - 1) / 2), 2);

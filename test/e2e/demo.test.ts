@@ -84,8 +84,10 @@ describe('local end-to-end run of the demo quarter', () => {
   it('ran the state machine that the CDK app synthesises, not a copy', () => {
     // Synthesise through the CDK app entry point (what `cdk synth` runs), in a child process.
     const outdir = join(home, 'cdk.out');
+    const cdkContext = (JSON.parse(readFileSync('cdk.json', 'utf8')) as { context: Record<string, unknown> }).context;
     execFileSync(process.execPath, ['--import', 'tsx', 'bin/app.ts'], {
-      env: { ...process.env, CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify({ 'aws:cdk:bundling-stacks': [] }) },
+      // As the CDK CLI does: cdk.json's context in CDK_CONTEXT_JSON (bundling skipped: only the template is compared).
+      env: { ...process.env, CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify({ ...cdkContext, 'aws:cdk:bundling-stacks': [] }) },
     });
     const stackName = loadConfig().deployment.stackName;
     const template = JSON.parse(readFileSync(join(outdir, `${stackName}.template.json`), 'utf8')) as Template;

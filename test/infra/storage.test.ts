@@ -88,10 +88,19 @@ describe('storage: every pipeline bucket', () => {
         expect(r.NoncurrentVersionExpiration, role).toBeUndefined();
       }
     }
-    // config/bestex.json retention: quarantine 400 days; replaced versions 90 days by default; query results 30 days.
+    // config/bestex.json retention: quarantine 400 days, its replaced versions 90; query results 30 days.
     expect(rules('quarantine')).toContainEqual(expect.objectContaining({ ExpirationInDays: 400 }));
-    for (const role of ['lake', 'quarantine', 'results']) {
-      expect(rules(role), role).toContainEqual(expect.objectContaining({ NoncurrentVersionExpiration: { NoncurrentDays: 90 } }));
+    expect(rules('quarantine')).toContainEqual(expect.objectContaining({ NoncurrentVersionExpiration: { NoncurrentDays: 90 } }));
+    // Lake and results: a locked evidence manifest names exact versions, so replaced versions stay at least
+    // as long as it does (6 years = at most 2,192 days), archived to Glacier Instant Retrieval after 30 days.
+    for (const role of ['lake', 'results']) {
+      const rule = rules(role).find((r) => r.NoncurrentVersionExpiration) as { NoncurrentVersionExpiration: { NoncurrentDays: number } };
+      expect(rule.NoncurrentVersionExpiration.NoncurrentDays, role).toBeGreaterThanOrEqual(2192);
+      expect(rule, role).toMatchObject({ NoncurrentVersionTransitions: [{ StorageClass: 'GLACIER_IR', TransitionInDays: 30 }] });
+      expect(
+        rules(role).some((r) => r.ExpirationInDays !== undefined),
+        role,
+      ).toBe(false);
     }
     expect(rules('athena')).toContainEqual(expect.objectContaining({ ExpirationInDays: 30 }));
   });
@@ -106,7 +115,14 @@ describe('storage: every pipeline bucket', () => {
       ((c.json.Resources[id]?.Properties?.LifecycleConfiguration ?? {}) as { Rules: Record<string, unknown>[] }).Rules;
     expect(rules(bucketId(c, 'quarantine'))).toContainEqual(expect.objectContaining({ ExpirationInDays: 30 }));
     expect(rules(bucketId(c, 'athena'))).toContainEqual(expect.objectContaining({ ExpirationInDays: 3 }));
-    expect(rules(bucketId(c, 'results'))).toContainEqual(expect.objectContaining({ NoncurrentVersionExpiration: { NoncurrentDays: 10 } }));
+    expect(rules(bucketId(c, 'quarantine'))).toContainEqual(
+      expect.objectContaining({ NoncurrentVersionExpiration: { NoncurrentDays: 10 } }),
+    );
+    // Seven years of evidence: 7 × 365 + 2 leap days at least.
+    const kept = rules(bucketId(c, 'results')).find((r) => r.NoncurrentVersionExpiration) as {
+      NoncurrentVersionExpiration: { NoncurrentDays: number };
+    };
+    expect(kept.NoncurrentVersionExpiration.NoncurrentDays).toBeGreaterThanOrEqual(7 * 365 + 2);
     const logs = idsOf(c, 'AWS::S3::Bucket', (p) => !((p.Tags as unknown[] | undefined) ?? []).length)[0] as string;
     expect(rules(logs)).toContainEqual(expect.objectContaining({ ExpirationInDays: 60 }));
     expect(c.json.Resources[bucketId(c, 'evidence')]?.Properties?.ObjectLockConfiguration).toEqual({

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { breachCounts, evaluateThresholds, highestSeverity, holm, matchesGroup, type RuleOutcome } from '../../lambdas/review/evaluate';
+import {
+  breachCounts,
+  evaluateThresholds,
+  highestSeverity,
+  holm,
+  matchesGroup,
+  medianRow,
+  type RuleOutcome,
+} from '../../lambdas/review/evaluate';
 import { loadConfig } from '../../lambdas/shared/config';
 import { row, rule, thresholds } from './fixtures';
 
@@ -272,20 +280,70 @@ describe('benchmarks', () => {
     expect(only(first, 'acme-sor').note).toMatch(/prior period/);
   });
 
-  it('median: of the other sources with enough orders, one-sample t against it', () => {
+  it('median: of the other sources with enough orders, Welch against the middle source (odd count)', () => {
     const mk = (source: string, value: number, n_orders = 100) =>
-      row({ source, metric: 'avg_exec_time_ms', order_category: 'market', value, std_dev: 20, n_eff: 4, n_orders });
+      row({ source, metric: 'avg_exec_time_ms', order_category: 'market', value, std_dev: 20, n_eff: 2, n_orders });
     const current = [mk('a', 200), mk('b', 100), mk('c', 140), mk('d', 120), mk('tiny', 5000, 3)];
     const out = evaluateThresholds({ period: '2026Q3', current, thresholds: thresholds([latency({ median: true })]) });
     const a = only(out, 'a');
-    // others with ≥ 30 orders: b 100, c 140, d 120 → median 120; SE 10, t = 8, df 3
+    // others with ≥ 30 orders: b 100, c 140, d 120 → median is d's row (120, sd 20, n 2).
+    // Welch: SE² = 400/2 + 400/2 = 400, t = 80/20 = 4, df = 400²/(200²/1 + 200²/1) = 2.
     expect(a.benchmark).toBe(120);
     expect(a.benchmark_ref).toBe('median of 3 (b, c, d)');
-    expect(a.p_value).toBeCloseTo(1 - F3(8), 12);
+    expect(a.test).toBe('welch');
+    expect(a.df).toBeCloseTo(2, 12);
+    expect(a.p_value).toBeCloseTo(1 - F2(4), 12);
     expect(a.status).toBe('breach');
     // b's others: a 200, c 140, d 120 → median 140; b is faster: pass
     expect(only(out, 'b').benchmark).toBe(140);
     expect(only(out, 'b').status).toBe('pass');
+  });
+
+  it('median of an even count: the mean of the two middle rows, with the variance of that mean', () => {
+    const mk = (source: string, value: number) =>
+      row({ source, metric: 'avg_exec_time_ms', order_category: 'market', value, std_dev: 20, n_eff: 2, n_orders: 100 });
+    const two = medianRow([mk('b', 100), mk('c', 140)]);
+    // mean 120; variance of the mean (200 + 200)/4 = 100, carried as n = 4, sd = √(100·4) = 20
+    expect(two).toMatchObject({ value: 120, n_eff: 4, source: 'median(b,c)' });
+    expect(two?.std_dev).toBeCloseTo(20, 12);
+    expect(medianRow([mk('b', 100), mk('c', 140), mk('d', 120)])?.source).toBe('d');
+    const a = only(
+      evaluateThresholds({
+        period: '2026Q3',
+        current: [mk('a', 200), mk('b', 100), mk('c', 140)],
+        thresholds: thresholds([latency({ median: true })]),
+      }),
+      'a',
+    );
+    // SE² = 200 + 100 = 300, t = 80/√300 ≈ 4.62, Welch df between 2 and 3: p between the df-3 and df-2 tails
+    expect(a.test).toBe('welch');
+    expect(a.p_value as number).toBeGreaterThan(1 - F3(80 / Math.sqrt(300)));
+    expect(a.p_value as number).toBeLessThan(1 - F2(80 / Math.sqrt(300)));
+  });
+
+  it('median of one noisy peer is not treated as exact: a chance gap is not a breach', () => {
+    // Markouts: the tested vendor −0.02, the only other +0.018, both sd 0.3 over 200 fills. Against
+    // +0.018 as a fixed number t ≈ −1.79 (p ≈ 0.04, a false breach); with the peer's own error
+    // t ≈ −1.27 (p ≈ 0.10).
+    const mk = (source: string, value: number) =>
+      row({ source, metric: 'markout_15s_per_share', order_category: 'market', value, std_dev: 0.3, n_eff: 200, n_orders: 200 });
+    const markout = rule({
+      id: 'markout',
+      metric: 'markout_15s_per_share',
+      group: { order_category: 'market' },
+      direction: 'below',
+      benchmark: { median: true },
+      tolerance: 0.002,
+      min_orders: 50,
+      severity: 'medium',
+    });
+    const o = only(
+      evaluateThresholds({ period: '2026Q3', current: [mk('bolt', -0.02), mk('acme', 0.018)], thresholds: thresholds([markout]) }),
+      'bolt',
+    );
+    expect(o.test).toBe('welch');
+    expect(o.p_value as number).toBeGreaterThan(0.05);
+    expect(o.status).toBe('not_significant');
   });
 
   it('median with no other source: no_data', () => {

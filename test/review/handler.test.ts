@@ -296,7 +296,9 @@ describe('evaluate handler', () => {
     expect(state['acme-sor']?.history[0]?.run_id).toBe('r2');
     // Athena reads every object under the table folder: a re-run replaces, never adds.
     expect(await keys('review_metrics/')).toEqual(['review_metrics/period=2026Q3/review_metrics.parquet']);
-    expect(await keys('reviews/2026Q3/')).toEqual(expect.arrayContaining([expect.stringMatching(/^reviews\/2026Q3\/r1\//), expect.stringMatching(/^reviews\/2026Q3\/r2\//)]));
+    expect(await keys('reviews/2026Q3/')).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^reviews\/2026Q3\/r1\//), expect.stringMatching(/^reviews\/2026Q3\/r2\//)]),
+    );
   });
 
   it('a dry run writes under dry-run/ only and changes neither monitoring nor cases', async () => {
