@@ -7,6 +7,10 @@
  * Pure functions only: the CDK construct passes `glueTableInput(...)` to `aws_glue.CfnTable`
  * (the objects are structurally `CfnTable.TableInputProperty`), lib/engine runs `duckdbViewSql`.
  */
+
+import { CASE_EVENTS_PREFIX } from '../lambdas/review/cases';
+import type { ParquetType } from '../lambdas/review/parquet';
+import { REVIEW_BREACHES_PARQUET, REVIEW_METRICS_PARQUET } from '../lambdas/review/tables';
 import { REVIEW_METRIC_COLUMNS } from '../lambdas/shared/metrics';
 import { type ColumnSpec, type DatasetSpec, duckdbType, fileColumns, glueType, tableColumns } from '../lambdas/shared/schema';
 
@@ -94,27 +98,13 @@ export function glueTableInput(spec: DatasetSpec, lakeBucket: string, sources: r
   };
 }
 
-/** Types of the review_metrics columns (lambdas/shared/metrics.ts ReviewMetricRow). */
-export const REVIEW_METRIC_TYPES: Record<(typeof REVIEW_METRIC_COLUMNS)[number], 'string' | 'double' | 'bigint'> = {
-  period: 'string',
-  source: 'string',
-  symbol: 'string',
-  order_category: 'string',
-  venue: 'string',
-  size_bucket: 'string',
-  sp500: 'string',
-  metric: 'string',
-  value: 'double',
-  n_orders: 'bigint',
-  n_executions: 'bigint',
-  std_dev: 'double',
-  n_eff: 'double',
-  excl_no_nbbo: 'bigint',
-  excl_stale_nbbo: 'bigint',
-  excl_crossed_or_locked_nbbo: 'bigint',
-  excl_negative_exec_time: 'bigint',
-  excl_orphan_execution: 'bigint',
-};
+const GLUE_OF_PARQUET: Record<ParquetType, 'string' | 'double' | 'bigint'> = { VARCHAR: 'string', DOUBLE: 'double', BIGINT: 'bigint' };
+
+/** Types of the review_metrics columns, from the Parquet schema the Evaluate step writes (lambdas/review/tables.ts). */
+export const REVIEW_METRIC_TYPES = Object.fromEntries(REVIEW_METRICS_PARQUET.map((c) => [c.name, GLUE_OF_PARQUET[c.type]])) as Record<
+  (typeof REVIEW_METRIC_COLUMNS)[number],
+  'string' | 'double' | 'bigint'
+>;
 
 const DUCK_OF_GLUE: Record<string, string> = { string: 'VARCHAR', double: 'DOUBLE', bigint: 'BIGINT' };
 
@@ -176,4 +166,48 @@ export function reviewMetricsViewSql(globs: string[]): string {
   if (globs.length === 0) return `CREATE OR REPLACE VIEW review_metrics AS ${emptySelect(cols)}`;
   const select = cols.map((c) => `CAST(${ident(c.name)} AS ${c.type}) AS ${ident(c.name)}`).join(', ');
   return `CREATE OR REPLACE VIEW review_metrics AS SELECT ${select} FROM read_parquet([${globs.map(literal).join(', ')}], hive_partitioning = false, union_by_name = true)`;
+}
+
+/** review_breaches: every threshold outcome of each period's review (lambdas/review/evaluate.ts OUTCOME_COLUMNS). */
+export function reviewBreachesTableInput(resultsBucket: string): GlueTableInput {
+  return {
+    name: 'review_breaches',
+    description: 'Threshold outcomes of every review: breaches, passes, insufficient samples (docs/review.md).',
+    tableType: 'EXTERNAL_TABLE',
+    parameters: { classification: 'parquet', EXTERNAL: 'TRUE' },
+    partitionKeys: [],
+    storageDescriptor: {
+      location: `s3://${resultsBucket}/review_breaches/`,
+      ...PARQUET,
+      columns: REVIEW_BREACHES_PARQUET.map((c) => ({ name: c.name, type: GLUE_OF_PARQUET[c.type] })),
+      compressed: true,
+      storedAsSubDirectories: true,
+    },
+  };
+}
+
+/** case_events: the append-only remediation case log, one JSON object per event (lambdas/review/cases.ts). */
+export function caseEventsTableInput(resultsBucket: string): GlueTableInput {
+  const str = (name: string): GlueColumn => ({ name, type: 'string' });
+  return {
+    name: 'case_events',
+    description: 'Remediation case log: one row per event, append-only (docs/review.md).',
+    tableType: 'EXTERNAL_TABLE',
+    parameters: { classification: 'json', EXTERNAL: 'TRUE' },
+    partitionKeys: [],
+    storageDescriptor: {
+      location: `s3://${resultsBucket}/${CASE_EVENTS_PREFIX}`,
+      inputFormat: 'org.apache.hadoop.mapred.TextInputFormat',
+      outputFormat: 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat',
+      serdeInfo: { serializationLibrary: 'org.openx.data.jsonserde.JsonSerDe', parameters: { 'ignore.malformed.json': 'FALSE' } },
+      columns: [
+        str('case_id'),
+        { name: 'seq', type: 'bigint' },
+        ...['source', 'period', 'rule_id', 'event', 'closure', 'justification', 'text', 'who', 'at'].map(str),
+        { name: 'breach_refs', type: 'array<string>' },
+      ],
+      compressed: false,
+      storedAsSubDirectories: true,
+    },
+  };
 }

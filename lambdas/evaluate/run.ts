@@ -15,9 +15,10 @@ import { parseCsv, toCsv, toReviewMetricRows, toVendorMetricRows } from '../revi
 import { breachCounts, evaluateThresholds, OUTCOME_COLUMNS, type RuleOutcome } from '../review/evaluate';
 import { applyReviews, MONITORING_STATE_KEY, type MonitoringState, parseMonitoringState, type SourceReview } from '../review/monitoring';
 import { composeNotices } from '../review/notify';
-import { csvToParquet, type ParquetColumn, readParquetRows } from '../review/parquet';
+import { csvToParquet, readParquetRows } from '../review/parquet';
 import { type ReconciliationFinding, reconcileVendorMetrics, type VendorMetricRow } from '../review/reconcile';
 import { getBytes, getText, parseS3Uri, putObject, s3Uri } from '../review/s3io';
+import { REVIEW_BREACHES_PARQUET, REVIEW_METRICS_PARQUET } from '../review/tables';
 import { DEFAULT_CONFIG_DIR, parseConfig, type Thresholds, thresholdsSchema } from '../shared/config';
 import { DRY_RUN_PREFIX, periodRange, RESULTS } from '../shared/layout';
 import { GROUP_COLUMNS, REVIEW_METRIC_COLUMNS, type ReviewMetricRow } from '../shared/metrics';
@@ -117,54 +118,6 @@ export function evaluateFiles(period: string, runId: string, dryRun: boolean): E
     summary: `${dir}summary.json`,
   };
 }
-
-const METRIC_TYPES: Record<string, ParquetColumn['type']> = { value: 'DOUBLE', std_dev: 'DOUBLE', n_eff: 'DOUBLE' };
-export const REVIEW_METRICS_PARQUET: ParquetColumn[] = REVIEW_METRIC_COLUMNS.map((name) => ({
-  name,
-  type:
-    METRIC_TYPES[name] ??
-    ((GROUP_COLUMNS as readonly string[]).includes(name) || name === 'period' || name === 'source' || name === 'metric'
-      ? 'VARCHAR'
-      : 'BIGINT'),
-}));
-/** Every outcome column's Parquet type: a Record, so a column added to OUTCOME_COLUMNS must be typed here. */
-const OUTCOME_TYPES: Record<(typeof OUTCOME_COLUMNS)[number], ParquetColumn['type']> = {
-  period: 'VARCHAR',
-  rule_id: 'VARCHAR',
-  metric: 'VARCHAR',
-  source: 'VARCHAR',
-  symbol: 'VARCHAR',
-  order_category: 'VARCHAR',
-  venue: 'VARCHAR',
-  size_bucket: 'VARCHAR',
-  sp500: 'VARCHAR',
-  direction: 'VARCHAR',
-  status: 'VARCHAR',
-  value: 'DOUBLE',
-  benchmark: 'DOUBLE',
-  benchmark_kind: 'VARCHAR',
-  benchmark_ref: 'VARCHAR',
-  difference: 'DOUBLE',
-  tolerance: 'DOUBLE',
-  confidence: 'DOUBLE',
-  ci_lower: 'DOUBLE',
-  ci_upper: 'DOUBLE',
-  p_value: 'DOUBLE',
-  p_adjusted: 'DOUBLE',
-  family_size: 'BIGINT',
-  alpha: 'DOUBLE',
-  test: 'VARCHAR',
-  df: 'DOUBLE',
-  n_orders: 'BIGINT',
-  n_eff: 'DOUBLE',
-  benchmark_n_orders: 'BIGINT',
-  benchmark_n_eff: 'DOUBLE',
-  min_orders: 'BIGINT',
-  severity: 'VARCHAR',
-  action: 'VARCHAR',
-  note: 'VARCHAR',
-};
-export const REVIEW_BREACHES_PARQUET: ParquetColumn[] = OUTCOME_COLUMNS.map((name) => ({ name, type: OUTCOME_TYPES[name] }));
 
 async function readThresholds(
   deps: EvaluateDeps,

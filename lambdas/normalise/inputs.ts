@@ -18,6 +18,11 @@ export type ReadResult =
       line: string;
       /** How a record number relates to the file's lines, for the docs and the manifest notes. */
       kind: 'csv' | 'jsonl' | 'parquet';
+      /**
+       * Record numbers come from WITH ORDINALITY, which DuckDB computes on one thread: the scan
+       * runs serially whatever the thread setting.
+       */
+      serial: boolean;
       notes: string[];
     }
   | { ok: false; reason: string };
@@ -101,10 +106,12 @@ export async function readCsv(path: string, delim: string, opts: { lineColumn?: 
   const columns = `{${names.map((n) => `${lit(n)}: 'VARCHAR'`).join(', ')}}`;
   const aliases = names.map((_, i) => ident(`f_${i}`)).join(', ');
   const common = `${lit(path)}, header = true, auto_detect = false, delim = ${lit(delim)}, quote = '"', escape = '"', columns = ${columns}, max_line_size = 4194304`;
-  const input = (pass: 'first' | 'later') =>
-    `read_csv(${common}, ${pass === 'first' ? "store_rejects = true, rejects_table = 'nx_rj', rejects_scan = 'nx_rs'" : 'ignore_errors = true'}) WITH ORDINALITY AS nx_in(${aliases}, nx_ord)`;
-  if (head.bom) notes.push('the file starts with a UTF-8 byte-order mark (ignored)');
   const lineIdx = opts.lineColumn ? names.indexOf(opts.lineColumn) : -1;
+  // A line column (FIX parser output) makes the record number unnecessary, and the scan parallel.
+  const numbered = lineIdx < 0 ? ` WITH ORDINALITY AS nx_in(${aliases}, nx_ord)` : ` AS nx_in(${aliases})`;
+  const input = (pass: 'first' | 'later') =>
+    `read_csv(${common}, ${pass === 'first' ? "store_rejects = true, rejects_table = 'nx_rj', rejects_scan = 'nx_rs'" : 'ignore_errors = true'})${numbered}`;
+  if (head.bom) notes.push('the file starts with a UTF-8 byte-order mark (ignored)');
   return {
     ok: true,
     fields: names.map((name, i) => ({ name, expr: ident(`f_${i}`) })),
@@ -112,6 +119,7 @@ export async function readCsv(path: string, delim: string, opts: { lineColumn?: 
     // The header is line 1, so record n is line n + 1 (when no field holds a line break).
     line: lineIdx >= 0 ? `CAST(${ident(`f_${lineIdx}`)} AS BIGINT)` : 'nx_ord + 1',
     kind: 'csv',
+    serial: lineIdx < 0,
     notes,
   };
 }
@@ -139,6 +147,7 @@ export async function readJsonl(db: DuckDBConnection, path: string): Promise<Rea
     input,
     line: 'nx_ord',
     kind: 'jsonl',
+    serial: true,
     notes: [],
   };
 }
@@ -159,6 +168,7 @@ export async function readParquet(db: DuckDBConnection, path: string): Promise<R
     input,
     line: 'file_row_number + 1',
     kind: 'parquet',
+    serial: false,
     notes: [],
   };
 }

@@ -7,7 +7,21 @@ import { readFileSync } from 'node:fs';
 const DIR = new URL('./sql/', import.meta.url);
 const cache = new Map<string, string>();
 
-export type SqlFile = 'macros' | 'stage' | 'keys' | 'fate' | 'write' | 'rejects' | 'orphans' | 'fix_rejects' | 'fix_rejects_tables';
+export type SqlFile =
+  | 'macros'
+  | 'stage'
+  | 'write'
+  | 'relines'
+  | 'dupkeys'
+  | 'fate'
+  | 'drop_lines'
+  | 'conflicts'
+  | 'rejects'
+  | 'rejects_scratch'
+  | 'rejects_conflicts'
+  | 'orphans'
+  | 'fix_rejects'
+  | 'fix_rejects_tables';
 
 export function sqlFile(name: SqlFile): string {
   let text = cache.get(name);

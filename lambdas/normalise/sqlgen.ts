@@ -211,10 +211,11 @@ export interface StageParts {
   errors: string;
   error_list: string;
   error_columns: string;
+  all_ok: string;
   trade_date: string;
 }
 
-/** The placeholders of sql/stage.sql (except input and line). */
+/** The placeholders of sql/stage.sql (except input, line and record). */
 export function stageParts(spec: DatasetSpec, p: Plan, fields: readonly InputField[], profile?: DatasetProfile): StageParts {
   const read = spec.columns.filter((c) => !c.derived);
   const checked = spec.columns.filter((c) => !c.derived);
@@ -225,28 +226,39 @@ export function stageParts(spec: DatasetSpec, p: Plan, fields: readonly InputFie
     errors: checked.map((c) => errorExpr(spec, c, profile)).join(', '),
     error_list: checked.map((c) => e(c.name)).join(', '),
     error_columns: checked.map((c) => `CASE WHEN ${e(c.name)} IS NOT NULL THEN ${lit(c.name)} END`).join(', '),
+    all_ok: checked.map((c) => `${e(c.name)} IS NULL`).join(' AND ') || 'true',
     trade_date: spec.tradeDateFrom ? `nx_trade_date(${t(spec.tradeDateFrom)})` : 'CAST(NULL AS DATE)',
   };
 }
 
-/** Key expressions for duplicate detection; undefined when the dataset has no key. */
+/**
+ * Key expressions for duplicate detection, on the columns of the written Parquet files (the
+ * trade date from the partition path); undefined when the dataset has no key.
+ */
 export function keyParts(
   spec: DatasetSpec,
-): { keyhash: string; key: string; rowhash: string; key_columns: string; key_label: string } | undefined {
+): { keyhash: string; key: string; rowhash: string; key_columns: string; key_label: string; hive: string } | undefined {
   if (!spec.key?.length) return undefined;
   const withDate = KEY_SCOPE_TRADE_DATE.has(spec.name);
-  const label = spec.key.map((k) => `${lit(`${k} `)} || nx_q(CAST(c.${t(k)} AS VARCHAR))`).join(` || ', ' || `);
+  const col = (k: string) => `c.${ident(k)}`;
+  const label = spec.key.map((k) => `${lit(`${k} `)} || nx_q(CAST(${col(k)} AS VARCHAR))`).join(` || ', ' || `);
   return {
-    keyhash: `hash(${spec.key.map(m).join(', ')})`,
-    key: `[${[...spec.key.map((k) => `CAST(${t(k)} AS VARCHAR)`), ...(withDate ? ['CAST(nx_trade_date AS VARCHAR)'] : [])].join(', ')}]`,
-    rowhash: `hash(${spec.columns.map((c) => t(c.name)).join(', ')})`,
+    keyhash: `hash(${[...spec.key.map(ident), ...(withDate ? ['trade_date'] : [])].join(', ')})`,
+    key: `[${[...spec.key.map((k) => `CAST(${col(k)} AS VARCHAR)`), ...(withDate ? ['CAST(c.trade_date AS VARCHAR)'] : [])].join(', ')}]`,
+    rowhash: `hash(${spec.columns.map((c) => col(c.name)).join(', ')})`,
     key_columns: lit(spec.key.join(';')),
-    key_label: withDate ? `${label} || ' on trade date ' || CAST(c.nx_trade_date AS VARCHAR)` : label,
+    key_label: withDate ? `${label} || ' on trade date ' || CAST(c.trade_date AS VARCHAR)` : label,
+    // Only a key scoped by trade date needs the partition column back from the path.
+    hive: withDate ? 'true' : 'false',
   };
 }
 
-/** The SELECT list of a Parquet file: typed columns then lineage, minus partition columns. */
-export function fileSelect(spec: DatasetSpec, lineage: { source: string; key: string; ingestedAt: string }): string {
+/**
+ * The SELECT list of the single read (sql/write.sql): typed columns then lineage, minus
+ * partition columns. A rejected row carries its original fields (`originals`, a SQL list),
+ * failing columns and reason as JSON in source_key; it goes to the scratch partition only.
+ */
+export function fileSelect(spec: DatasetSpec, lineage: { source: string; key: string; ingestedAt: string }, originals: string): string {
   return fileColumns(spec)
     .map((c) => {
       const type = duckdbType(c.type);
@@ -254,7 +266,7 @@ export function fileSelect(spec: DatasetSpec, lineage: { source: string; key: st
         case 'source':
           return `${lit(lineage.source)} AS source`;
         case 'source_key':
-          return `${lit(lineage.key)} AS source_key`;
+          return `CASE WHEN nx_reason IS NULL THEN ${lit(lineage.key)} ELSE CAST(to_json({'o': ${originals}, 'c': nx_column, 'r': nx_reason}) AS VARCHAR) END AS source_key`;
         case 'source_line':
           return 'CAST(nx_line AS BIGINT) AS source_line';
         case 'ingested_at':

@@ -1,26 +1,14 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import type { Role } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
-import {
-  Choice,
-  Condition,
-  DefinitionBody,
-  IntegrationPattern,
-  JsonPath,
-  LogLevel,
-  Map as MapState,
-  Pass,
-  Result,
-  StateMachine,
-  Succeed,
-  TaskInput,
-} from 'aws-cdk-lib/aws-stepfunctions';
-import { AthenaStartQueryExecution, LambdaInvoke, SnsPublish } from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Choice, Condition, DefinitionBody, JsonPath, LogLevel, StateMachine, Succeed, TaskInput } from 'aws-cdk-lib/aws-stepfunctions';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { sqlFiles } from '../sql-files';
 import { BestexFunction } from './function';
 import { ATHENA_OUTPUT_PREFIX, type Lake } from './lake';
 import type { Notifications } from './notifications';
+import { publishNoticesState, sqlQueryStates } from './states';
 import { workflowRole } from './workflow-role';
 
 export interface ExceptionsWorkflowProps {
@@ -92,42 +80,14 @@ export class ExceptionsWorkflow extends Construct {
       });
     this.functions = { prepare, summarize };
 
-    const queries = sqlFiles('exceptions').map(({ name, path, sha256, sql }) => ({ name, path, sha256, sql }));
-    const runQuery = new AthenaStartQueryExecution(this, S.runQuery, {
-      queryString: JsonPath.stringAt('$.sql'),
-      executionParameters: JsonPath.listAt('$.params'),
-      queryExecutionContext: { databaseName: lake.databaseName, catalogName: 'AwsDataCatalog' },
-      workGroup: lake.workGroupName,
-      integrationPattern: IntegrationPattern.RUN_JOB,
-      resultSelector: {
-        queryExecutionId: JsonPath.stringAt('$.QueryExecution.QueryExecutionId'),
-        outputLocation: JsonPath.stringAt('$.QueryExecution.ResultConfiguration.OutputLocation'),
-        bytesScanned: JsonPath.numberAt('$.QueryExecution.Statistics.DataScannedInBytes'),
-      },
-      resultPath: '$.result',
-    });
-    runQuery.addRetry({ errors: ['Athena.TooManyRequestsException', 'Athena.InternalServerException'], maxAttempts: 4, backoffRate: 2 });
-    const recordQuery = new Pass(this, S.recordQuery, {
-      parameters: {
-        name: JsonPath.stringAt('$.name'),
-        path: JsonPath.stringAt('$.path'),
-        sha256: JsonPath.stringAt('$.sha256'),
-        result: JsonPath.objectAt('$.result'),
-      },
-    });
-    const runQueries = new MapState(this, S.runQueries, {
-      itemsPath: '$.queries',
-      itemSelector: {
-        name: JsonPath.stringAt('$$.Map.Item.Value.name'),
-        path: JsonPath.stringAt('$$.Map.Item.Value.path'),
-        sha256: JsonPath.stringAt('$$.Map.Item.Value.sha256'),
-        sql: JsonPath.stringAt('$$.Map.Item.Value.sql'),
-        params: JsonPath.listAt('$.params'),
-      },
-      maxConcurrency: 4,
+    const queries = sqlQueryStates(this, {
+      files: sqlFiles('exceptions'),
+      databaseName: lake.databaseName,
+      workGroupName: lake.workGroupName,
+      names: { list: S.listQueries, map: S.runQueries, run: S.runQuery, record: S.recordQuery },
+      listPath: '$.queries',
       resultPath: '$.metricResults',
     });
-    runQueries.itemProcessor(runQuery.next(recordQuery));
 
     const prepareTask = new LambdaInvoke(this, S.prepare, { lambdaFunction: prepare, payloadResponseOnly: true });
     const summarizeTask = new LambdaInvoke(this, S.summarize, {
@@ -144,24 +104,14 @@ export class ExceptionsWorkflow extends Construct {
       t.addRetry({ errors: ['Lambda.ServiceException', 'Lambda.TooManyRequestsException', 'Lambda.SdkClientException'], maxAttempts: 3 });
     }
 
-    const publish = new SnsPublish(this, S.publish, {
+    const notify = publishNoticesState(this, {
+      names: { map: S.notify, publish: S.publish },
       topic: props.notifications.compliance,
-      subject: JsonPath.stringAt('$.subject'),
-      message: TaskInput.fromJsonPathAt('$.message'),
-      messageAttributes: {
-        severity: { value: JsonPath.stringAt('$.attributes.severity') },
-        source: { value: JsonPath.stringAt('$.attributes.source') },
-        period: { value: JsonPath.stringAt('$.attributes.period') },
-        kind: { value: JsonPath.stringAt('$.attributes.kind') },
-      },
-      resultPath: JsonPath.DISCARD,
+      itemsPath: '$.summary.notices',
     });
-    const notify = new MapState(this, S.notify, { itemsPath: '$.summary.notices', resultPath: JsonPath.DISCARD });
-    notify.itemProcessor(publish);
 
-    const definition = prepareTask
-      .next(new Pass(this, S.listQueries, { result: Result.fromArray(queries), resultPath: '$.queries' }))
-      .next(runQueries)
+    prepareTask.next(queries.start);
+    queries.end
       .next(summarizeTask)
       .next(
         new Choice(this, S.dryRun)
@@ -173,6 +123,7 @@ export class ExceptionsWorkflow extends Construct {
           ),
       );
 
+    const definition = prepareTask;
     this.role = workflowRole(this, 'Role', {
       workflow: 'daily exceptions',
       functions: [prepare, summarize],

@@ -123,7 +123,13 @@ export class BestexFunction extends NodejsFunction {
           beforeBundling: () => [],
           beforeInstall: () => [],
           // config/ travels with the code (profiles, thresholds): its hash is part of the evidence.
-          afterBundling: (_in: string, out: string) => [`cp -r ${join(ROOT, 'config')} ${out}/config`],
+          // A function's own SQL (lambdas/<name>/sql/, e.g. normalise's DuckDB statements) is read beside the bundle.
+          afterBundling: (_in: string, out: string) => [
+            `cp -r ${join(ROOT, 'config')} ${out}/config`,
+            ...(existsSync(join(ROOT, 'lambdas', props.name, 'sql'))
+              ? [`cp -r ${join(ROOT, 'lambdas', props.name, 'sql')} ${out}/sql`]
+              : []),
+          ],
         },
       },
     });

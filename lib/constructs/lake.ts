@@ -4,8 +4,9 @@ import { CfnDatabase, CfnTable } from 'aws-cdk-lib/aws-glue';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Bucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { CASE_EVENTS_PREFIX } from '../../lambdas/review/cases';
 import { DATASETS } from '../../lambdas/shared/schema';
-import { glueTableInput, reviewMetricsTableInput } from '../catalog';
+import { caseEventsTableInput, type GlueTableInput, glueTableInput, reviewBreachesTableInput, reviewMetricsTableInput } from '../catalog';
 import { objectArns } from './grants';
 import type { Storage } from './storage';
 
@@ -90,13 +91,17 @@ export class Lake extends Construct {
       table.addResourceDependency(this.database);
       tables.push({ name: spec.table, bucket: this.lake, prefix: `${spec.table}/` });
     }
-    const reviewMetrics = new CfnTable(this, 'Table-review_metrics', {
-      catalogId: stack.account,
-      databaseName: this.databaseName,
-      tableInput: reviewMetricsTableInput(this.results.bucketName),
-    });
-    reviewMetrics.addResourceDependency(this.database);
-    tables.push({ name: 'review_metrics', bucket: this.results, prefix: 'review_metrics/' });
+    // The review's own tables over the results bucket, so analysts query outcomes and cases as they do metrics.
+    const resultTables: [string, GlueTableInput, string][] = [
+      ['review_metrics', reviewMetricsTableInput(this.results.bucketName), 'review_metrics/'],
+      ['review_breaches', reviewBreachesTableInput(this.results.bucketName), 'review_breaches/'],
+      ['case_events', caseEventsTableInput(this.results.bucketName), CASE_EVENTS_PREFIX],
+    ];
+    for (const [name, tableInput, prefix] of resultTables) {
+      const table = new CfnTable(this, `Table-${name}`, { catalogId: stack.account, databaseName: this.databaseName, tableInput });
+      table.addResourceDependency(this.database);
+      tables.push({ name, bucket: this.results, prefix });
+    }
     this.tables = tables;
 
     this.workGroupName = `${stack.stackName}-bestex`;

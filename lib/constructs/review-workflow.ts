@@ -3,27 +3,15 @@ import type { Role } from 'aws-cdk-lib/aws-iam';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Bucket } from 'aws-cdk-lib/aws-s3';
-import {
-  Choice,
-  Condition,
-  DefinitionBody,
-  IntegrationPattern,
-  JsonPath,
-  LogLevel,
-  Map as MapState,
-  Pass,
-  Result,
-  StateMachine,
-  Succeed,
-  TaskInput,
-} from 'aws-cdk-lib/aws-stepfunctions';
-import { AthenaStartQueryExecution, LambdaInvoke, SnsPublish } from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Choice, Condition, DefinitionBody, JsonPath, LogLevel, StateMachine, Succeed, TaskInput } from 'aws-cdk-lib/aws-stepfunctions';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { DRY_RUN_PREFIX } from '../../lambdas/shared/layout';
 import { sqlFiles } from '../sql-files';
 import { BestexFunction } from './function';
 import { ATHENA_OUTPUT_PREFIX, type Lake } from './lake';
 import type { Notifications } from './notifications';
+import { publishNoticesState, sqlQueryStates } from './states';
 import { workflowRole } from './workflow-role';
 
 export interface ReviewWorkflowProps {
@@ -48,6 +36,7 @@ export const REVIEW_PREFIXES = {
   packages: 'packages/',
   /** Inputs the CLI stages for a run, e.g. a thresholds file to try (`thresholdsUri`; under dry-run/ for dry runs). */
   inputs: 'inputs/',
+  regulatory: 'regulatory/',
   dryRun: DRY_RUN_PREFIX,
 } as const;
 
@@ -61,6 +50,12 @@ export const REVIEW_STATES = {
   recordQuery: 'RecordQuery',
   evaluate: 'Evaluate',
   package: 'Package',
+  quarterly: 'QuarterlyRun',
+  listRule606Queries: 'ListRule606Queries',
+  runRule606Queries: 'RunRule606Queries',
+  runRule606Query: 'RunRule606Query',
+  recordRule606Query: 'RecordRule606Query',
+  rule606: 'Rule606',
   dryRun: 'DryRun',
   notify: 'NotifyCompliance',
   publish: 'PublishNotice',
@@ -73,7 +68,7 @@ export const REVIEW_STATES = {
  */
 export class ReviewWorkflow extends Construct {
   readonly stateMachine: StateMachine;
-  readonly functions: { prepare: BestexFunction; evaluate: BestexFunction; package: BestexFunction };
+  readonly functions: { prepare: BestexFunction; evaluate: BestexFunction; package: BestexFunction; rule606: BestexFunction };
   /** The state machine's role; its whole policy is inline (lib/constructs/workflow-role.ts). */
   readonly role: Role;
   readonly logGroup: LogGroup;
@@ -129,47 +124,38 @@ export class ReviewWorkflow extends Construct {
         write: [P.packages],
         why: 'package writes the evidence manifest (Object Lock); it can neither read nor delete there.',
       });
-    this.functions = { prepare, evaluate, package: pkg };
+    const rule606 = new BestexFunction(this, 'Rule606Fn', {
+      ...common,
+      name: 'rule606',
+      description: 'Builds the quarterly Rule 606(a)(1) report (XML and HTML) from its Athena results',
+      memorySize: 512,
+      timeout: Duration.minutes(2),
+    })
+      .useBucket('athena', lakeC.athenaResults, { read: [ATHENA_OUTPUT_PREFIX], why: 'rule606 reads the Rule 606 queries’ result CSVs.' })
+      .useBucket('results', lakeC.results, {
+        write: [P.regulatory, `${P.dryRun}${P.regulatory}`],
+        why: 'rule606 writes regulatory/rule606/<quarter>/ (under dry-run/ for dry runs).',
+      });
+    this.functions = { prepare, evaluate, package: pkg, rule606 };
 
-    const queries = sqlFiles('metrics').map(({ name, path, sha256, sql }) => ({ name, path, sha256, sql }));
-
-    const runQuery = new AthenaStartQueryExecution(this, S.runQuery, {
-      queryString: JsonPath.stringAt('$.sql'),
-      executionParameters: JsonPath.listAt('$.params'),
-      queryExecutionContext: { databaseName: lakeC.databaseName, catalogName: 'AwsDataCatalog' },
-      workGroup: lakeC.workGroupName,
-      integrationPattern: IntegrationPattern.RUN_JOB,
-      resultSelector: {
-        queryExecutionId: JsonPath.stringAt('$.QueryExecution.QueryExecutionId'),
-        outputLocation: JsonPath.stringAt('$.QueryExecution.ResultConfiguration.OutputLocation'),
-        bytesScanned: JsonPath.numberAt('$.QueryExecution.Statistics.DataScannedInBytes'),
-      },
-      resultPath: '$.result',
-    });
-    runQuery.addRetry({ errors: ['Athena.TooManyRequestsException', 'Athena.InternalServerException'], maxAttempts: 4, backoffRate: 2 });
-    // Keep the item small: the SQL text is in the definition already.
-    const recordQuery = new Pass(this, S.recordQuery, {
-      parameters: {
-        name: JsonPath.stringAt('$.name'),
-        path: JsonPath.stringAt('$.path'),
-        sha256: JsonPath.stringAt('$.sha256'),
-        result: JsonPath.objectAt('$.result'),
-      },
-    });
-
-    const runQueries = new MapState(this, S.runQueries, {
-      itemsPath: '$.queries',
-      itemSelector: {
-        name: JsonPath.stringAt('$$.Map.Item.Value.name'),
-        path: JsonPath.stringAt('$$.Map.Item.Value.path'),
-        sha256: JsonPath.stringAt('$$.Map.Item.Value.sha256'),
-        sql: JsonPath.stringAt('$$.Map.Item.Value.sql'),
-        params: JsonPath.listAt('$.params'),
-      },
-      maxConcurrency: 4,
+    // Metric files (the review_metrics contract) and the review's other inputs (vendor_metrics).
+    const metricQueries = sqlQueryStates(this, {
+      files: [...sqlFiles('metrics'), ...sqlFiles('review')],
+      databaseName: lakeC.databaseName,
+      workGroupName: lakeC.workGroupName,
+      names: { list: S.listQueries, map: S.runQueries, run: S.runQuery, record: S.recordQuery },
+      listPath: '$.queries',
       resultPath: '$.metricResults',
     });
-    runQueries.itemProcessor(runQuery.next(recordQuery));
+    // Quarterly runs also produce the Rule 606(a)(1) report from the same lake and parameters.
+    const rule606Queries = sqlQueryStates(this, {
+      files: sqlFiles('rule606'),
+      databaseName: lakeC.databaseName,
+      workGroupName: lakeC.workGroupName,
+      names: { list: S.listRule606Queries, map: S.runRule606Queries, run: S.runRule606Query, record: S.recordRule606Query },
+      listPath: '$.rule606Queries',
+      resultPath: '$.rule606Results',
+    });
 
     const runInput = {
       period: JsonPath.stringAt('$.period'),
@@ -196,20 +182,26 @@ export class ReviewWorkflow extends Construct {
       t.addRetry({ errors: ['Lambda.ServiceException', 'Lambda.TooManyRequestsException', 'Lambda.SdkClientException'], maxAttempts: 3 });
     }
 
-    const publish = new SnsPublish(this, S.publish, {
+    const notify = publishNoticesState(this, {
+      names: { map: S.notify, publish: S.publish },
       topic: props.notifications.compliance,
-      subject: JsonPath.stringAt('$.subject'),
-      message: TaskInput.fromJsonPathAt('$.message'),
-      messageAttributes: {
-        severity: { value: JsonPath.stringAt('$.attributes.severity') },
-        source: { value: JsonPath.stringAt('$.attributes.source') },
-        period: { value: JsonPath.stringAt('$.attributes.period') },
-        kind: { value: JsonPath.stringAt('$.attributes.kind') },
-      },
-      resultPath: JsonPath.DISCARD,
+      itemsPath: '$.evaluation.notices',
     });
-    const notify = new MapState(this, S.notify, { itemsPath: '$.evaluation.notices', resultPath: JsonPath.DISCARD });
-    notify.itemProcessor(publish);
+
+    const rule606Task = new LambdaInvoke(this, S.rule606, {
+      lambdaFunction: rule606,
+      payload: TaskInput.fromObject({
+        period: JsonPath.stringAt('$.period'),
+        dryRun: JsonPath.stringAt('$.dryRun'),
+        rule606Results: JsonPath.listAt('$.rule606Results'),
+      }),
+      payloadResponseOnly: true,
+      resultPath: '$.rule606',
+    });
+    const dryRun = new Choice(this, S.dryRun)
+      .when(Condition.booleanEquals('$.dryRun', true), new Succeed(this, 'DryRunComplete', { comment: 'dry runs notify no one' }))
+      .otherwise(notify.next(new Succeed(this, 'ReviewComplete')));
+    rule606Queries.end.next(rule606Task).next(dryRun);
 
     const definition = prepareTask(this, S.prepare, prepare).next(
       new Choice(this, S.due)
@@ -217,24 +209,16 @@ export class ReviewWorkflow extends Construct {
           Condition.booleanEquals('$.due', false),
           new Succeed(this, 'NothingDue', { comment: 'no source under heightened monitoring' }),
         )
-        .otherwise(
-          new Pass(this, S.listQueries, { result: Result.fromArray(queries), resultPath: '$.queries' })
-            .next(runQueries)
-            .next(evaluateTask)
-            // Rule 606 (lambdas/regulatory/rule606.ts) has no handler yet; when it has one, its state goes
-            // here (quarterly runs only), with its own grants and a REVIEW_STATES entry.
-            .next(packageTask)
-            .next(
-              new Choice(this, S.dryRun)
-                .when(Condition.booleanEquals('$.dryRun', true), new Succeed(this, 'DryRunComplete', { comment: 'dry runs notify no one' }))
-                .otherwise(notify.next(new Succeed(this, 'ReviewComplete'))),
-            ),
-        ),
+        .otherwise(metricQueries.start),
     );
+    metricQueries.end
+      .next(evaluateTask)
+      .next(packageTask)
+      .next(new Choice(this, S.quarterly).when(Condition.stringEquals('$.cadence', 'quarterly'), rule606Queries.start).otherwise(dryRun));
 
     this.role = workflowRole(this, 'Role', {
       workflow: 'review',
-      functions: [prepare, evaluate, pkg],
+      functions: [prepare, evaluate, pkg, rule606],
       publishes: [{ topic: props.notifications.compliance, key: props.notifications.key }],
       lake: lakeC,
     }).role;

@@ -189,7 +189,8 @@ export class LocalRuntime {
       onQuery: (q) => queries.push(q),
       ...(this.opts.onNotice ? { onNotice: this.opts.onNotice } : {}),
     });
-    const sm = new StateMachine(machine.definition as never, { validationOptions: { checkArn: false } });
+    // A copy: the interpreter normalises the definition in place (adds QueryLanguage defaults).
+    const sm = new StateMachine(structuredClone(machine.definition) as never, { validationOptions: { checkArn: false } });
     const executionId = `${name}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
     const execution = sm.run(input as never, {
       overrides: { taskResourceLocalHandlers: handlers as never },

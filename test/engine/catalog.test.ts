@@ -2,9 +2,11 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { CaseEvent } from '../../lambdas/review/cases';
+import { OUTCOME_COLUMNS } from '../../lambdas/review/evaluate';
 import { REVIEW_METRIC_COLUMNS } from '../../lambdas/shared/metrics';
 import { DATASETS, fileColumns } from '../../lambdas/shared/schema';
-import { duckdbViewSql, glueTableInput, reviewMetricsTableInput } from '../../lib/catalog';
+import { caseEventsTableInput, duckdbViewSql, glueTableInput, reviewBreachesTableInput, reviewMetricsTableInput } from '../../lib/catalog';
 import { openEngine } from '../../lib/engine';
 
 /** How a Glue (Hive) type is spelled by DuckDB's DESCRIBE for the same logical type. */
@@ -95,6 +97,30 @@ describe('Glue tables and DuckDB views come from the one schema module', () => {
     expect(d.rows.map((r) => ({ name: r.column_name, type: r.column_type }))).toEqual(
       t.storageDescriptor.columns.map((c) => ({ name: c.name, type: DUCK_OF_GLUE[c.type] })),
     );
+  });
+
+  it('describes review_breaches and case_events from the shapes the review writes', () => {
+    const b = reviewBreachesTableInput('results-bucket');
+    expect(b.storageDescriptor.columns.map((c) => c.name)).toEqual([...OUTCOME_COLUMNS]);
+    expect(b.storageDescriptor.columns.find((c) => c.name === 'p_value')?.type).toBe('double');
+    expect(b.storageDescriptor.location).toBe('s3://results-bucket/review_breaches/');
+    const c = caseEventsTableInput('results-bucket');
+    const event: Required<CaseEvent> = {
+      case_id: 'c',
+      seq: 1,
+      source: 's',
+      period: 'p',
+      rule_id: 'r',
+      event: 'opened',
+      closure: 'remediated',
+      justification: 'j',
+      text: 't',
+      who: 'w',
+      at: 'a',
+      breach_refs: [],
+    };
+    expect(c.storageDescriptor.columns.map((x) => x.name).sort()).toEqual(Object.keys(event).sort());
+    expect(c.storageDescriptor.location).toBe('s3://results-bucket/cases/events/');
   });
 
   it('quotes glob paths as SQL literals', () => {

@@ -36,7 +36,7 @@ describe('full synthesis with bundling', () => {
     const fns = Object.values(template.Resources).filter(
       (r) => r.Type === 'AWS::Lambda::Function' && JSON.stringify(r.Properties).includes('BESTEX_FUNCTION'),
     );
-    expect(fns.length).toBe(6);
+    expect(fns.length).toBe(7);
     for (const fn of fns) {
       const key = ((fn.Properties?.Code ?? {}) as { S3Key: string }).S3Key.replace(/\.zip$/, '');
       const dir = join(outdir, `asset.${key}`);

@@ -103,6 +103,12 @@ describe('least privilege: each function touches only its prefixes', () => {
     );
   });
 
+  it('rule606 reads query results and writes only the regulatory files', () => {
+    expect(fnGrants('rule606')).toEqual(
+      sorted(['s3:GetObject athena/results/*', 's3:PutObject results/regulatory/*', 's3:PutObject results/dry-run/regulatory/*']),
+    );
+  });
+
   it('the daily exceptions read query results and write only exceptions/; their prepare step touches no bucket', () => {
     expect(fnGrants('exceptions')).toEqual(['s3:GetObject athena/results/*', 's3:PutObject results/exceptions/*']);
     expect(fnGrants('exceptions', 'prepare')).toEqual([]);
@@ -138,7 +144,7 @@ describe('least privilege: each function touches only its prefixes', () => {
 
 describe('least privilege: the state machines', () => {
   it.each([
-    ['review', ['prepare', 'evaluate', 'package']],
+    ['review', ['prepare', 'evaluate', 'package', 'rule606']],
     ['exceptions', ['exceptions#prepare', 'exceptions']],
   ])('%s invokes exactly its functions, by unqualified ARN', (short, fns) => {
     const invoke = roleStatements(s, machineRole(short)).filter((st) => actions(st).some((a) => a.startsWith('lambda:')));

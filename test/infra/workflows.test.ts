@@ -81,7 +81,21 @@ describe('the review state machine', () => {
     expect(st.ListMetricQueries?.Next).toBe('RunMetricQueries');
     expect(st.RunMetricQueries?.Next).toBe('Evaluate');
     expect(st.Evaluate?.Next).toBe('Package');
-    expect(st.Package?.Next).toBe('DryRun');
+    expect(st.Package?.Next).toBe('QuarterlyRun');
+    expect(st.ListRule606Queries?.Next).toBe('RunRule606Queries');
+    expect(st.RunRule606Queries?.Next).toBe('Rule606');
+    expect(st.Rule606?.Next).toBe('DryRun');
+  });
+
+  it('builds the Rule 606 report on quarterly runs only, from the sql/rule606 files on Athena', () => {
+    expect(st.QuarterlyRun).toMatchObject({
+      Type: 'Choice',
+      Choices: [{ Variable: '$.cadence', StringEquals: 'quarterly', Next: 'ListRule606Queries' }],
+      Default: 'DryRun',
+    });
+    expect(st.ListRule606Queries?.Result).toEqual(sqlFiles('rule606').map(({ name, path, sha256, sql }) => ({ name, path, sha256, sql })));
+    expect(st.RunRule606Queries).toMatchObject({ Type: 'Map', ItemsPath: '$.rule606Queries', ResultPath: '$.rule606Results' });
+    expect(st.Rule606).toMatchObject({ Type: 'Task', ResultPath: '$.rule606' });
   });
 
   it('ends at once when no source is due, and notifies no one on a dry run', () => {
@@ -98,8 +112,10 @@ describe('the review state machine', () => {
     expect(st.DryRunComplete?.Type).toBe('Succeed');
   });
 
-  it('embeds every metric SQL file, with its path and hash', () => {
-    expect(st.ListMetricQueries?.Result).toEqual(sqlFiles('metrics').map(({ name, path, sha256, sql }) => ({ name, path, sha256, sql })));
+  it('embeds every metric SQL file and the review inputs (vendor_metrics), with path and hash', () => {
+    expect(st.ListMetricQueries?.Result).toEqual(
+      [...sqlFiles('metrics'), ...sqlFiles('review')].map(({ name, path, sha256, sql }) => ({ name, path, sha256, sql })),
+    );
     expect(sqlFiles('metrics').length).toBeGreaterThan(0);
   });
 

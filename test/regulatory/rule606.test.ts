@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { secSpecPath } from '../../lambdas/regulatory/rule605';
 import {
@@ -13,7 +14,12 @@ import {
   type VenueRoutingRow,
   validateXml,
 } from '../../lambdas/regulatory/rule606';
+import { writeRule606 } from '../../lambdas/rule606/rule606';
+import { toAthenaCsv } from '../../lambdas/shared/athena-csv';
+import { periodRange } from '../../lambdas/shared/layout';
 import { type Engine, openEngine } from '../../lib/engine';
+import { sqlFiles } from '../../lib/sql-files';
+import { startS3 } from '../ingest/s3';
 import { generate, SYMBOLS } from './gen';
 import { type LakeRows, writeLake } from './lake';
 import { type Category, plain606 } from './plain';
@@ -231,5 +237,44 @@ describe('report assembly rules', () => {
     expect(renderRule606Xml(report)).toContain('<rMonthly>\n    <year>2026</year>\n    <mon>8</mon>\n  </rMonthly>');
     const sample = readFileSync(secSpecPath('606a1_empty.xml'), 'utf8');
     expect(sample).toMatch(/<rMonthly>\s*<year>2020<\/year>\s*<mon>3<\/mon>\s*<\/rMonthly>/);
+  });
+});
+
+describe('the quarterly workflow’s Rule 606 step (Athena result CSVs → XML in the results bucket)', () => {
+  it('stores exactly the report the local path builds, valid against the SEC schema', async () => {
+    const s3 = await startS3();
+    try {
+      // What the RunRule606Queries Map leaves behind on AWS: one Athena-format CSV per sql/rule606 file.
+      const { start, end } = periodRange('2026Q3');
+      const params = ["'2026Q3'", `'${start}'`, `'${end}'`, '10'];
+      const rule606Results = [];
+      for (const f of sqlFiles('rule606')) {
+        const r = await engine.query(f.sql, params);
+        const key = `results/${f.name}.csv`;
+        await s3.s3.send(
+          new PutObjectCommand({
+            Bucket: s3.buckets.athena,
+            Key: key,
+            Body: toAthenaCsv(
+              r.columns,
+              r.rows.map((x) => r.columns.map((c) => x[c])),
+            ),
+          }),
+        );
+        rule606Results.push({ name: f.name, result: { outputLocation: `s3://${s3.buckets.athena}/${key}` } });
+      }
+      const out = await writeRule606(
+        { period: '2026Q3', dryRun: false, rule606Results },
+        { s3: s3.s3, resultsBucket: s3.buckets.results, firm: FIRM, now: new Date('2026-10-05T11:00:00.500Z') },
+      );
+      expect(out.keys).toEqual(['regulatory/rule606/2026Q3/rule606-2026Q3.xml', 'regulatory/rule606/2026Q3/rule606-2026Q3.html']);
+      const stored = await s3.get('results', 'regulatory/rule606/2026Q3/rule606-2026Q3.xml');
+      expect(stored).toBe(result.xml);
+      const file = join(dir, 'from-athena.xml');
+      writeFileSync(file, stored as string);
+      expect(await validateXml(file, rule606XsdPath())).toEqual([]);
+    } finally {
+      await s3.stop();
+    }
   });
 });

@@ -1,14 +1,12 @@
 -- Rejected rows with their original fields, line, column and reason, in line order: invalid
--- values, conflicting duplicates, and records the CSV reader could not split into fields.
+-- values (from the scratch partition of the single read), conflicting duplicates, and records
+-- the CSV reader could not split into fields. The first, empty branch fixes the header: the
+-- file's own columns, then line, column, reason.
 COPY (
   SELECT * FROM (
-    SELECT {{originals}}, nx_line AS line, nx_column AS "column", nx_reason AS reason
-    FROM nx_checked
-    WHERE nx_reason IS NOT NULL
-    UNION ALL BY NAME
-    SELECT {{originals}}, c.nx_line AS line, {{key_columns}} AS "column",
-      {{key_label}} || ' conflicts with line(s) ' || f.other_lines || ': same key, different content' AS reason
-    FROM nx_checked c JOIN nx_fate f ON f.nx_line = c.nx_line AND f.fate = 'conflict'
+    SELECT {{empty}}, CAST(NULL AS BIGINT) AS line, CAST(NULL AS VARCHAR) AS "column", CAST(NULL AS VARCHAR) AS reason
+    WHERE false
+    {{branches}}
     UNION ALL BY NAME
     SELECT line, "column", reason FROM nx_structural
   )

@@ -1,7 +1,12 @@
--- Valid, non-duplicate rows to Parquet: zstd, timestamps as TIMESTAMPTZ (isAdjustedToUTC=true),
--- partition columns only in the path. RETURN_STATS gives each file's partition and row count.
+-- The one read of the input. Every record goes to a partition: valid rows to their trade date
+-- (or nx_rejected = false for datasets without one), rejected rows to a scratch partition
+-- (trade date NULL, or nx_rejected = true) that never reaches the lake. A scratch row keeps its
+-- line in source_line and its original fields, failing columns and reason as JSON in
+-- source_key, so the quarantine CSV is written from it without reading the input again.
+-- zstd level 1: the lake's codec, at the level that costs least CPU (files ~5-10 % larger than
+-- level 3). RETURN_STATS gives each file's partition and row count.
 COPY (
-  SELECT {{columns}}{{partition_select}}
+  SELECT {{columns}}, {{partition_select}}
   FROM nx_checked
-  WHERE nx_reason IS NULL{{not_dropped}}
-) TO '{{dir}}' (FORMAT parquet, COMPRESSION zstd, {{partition_by}}{{options}}RETURN_STATS true);
+) TO '{{dir}}' (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1, PARTITION_BY ({{partition_by}}),
+  FILENAME_PATTERN 'part-{i}', RETURN_STATS true);

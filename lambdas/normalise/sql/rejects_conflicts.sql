@@ -1,0 +1,2 @@
+UNION ALL BY NAME
+SELECT * FROM nx_conflicts
