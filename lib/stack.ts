@@ -4,6 +4,7 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Bucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import type { BestexConfig } from '../lambdas/shared/config';
+import { AnalystViews } from './constructs/analyst-views';
 import { checkConfig } from './constructs/config-checks';
 import { DropZone } from './constructs/drop-zone';
 import { ExceptionsWorkflow } from './constructs/exceptions-workflow';
@@ -70,6 +71,8 @@ export class BestexStack extends Stack {
       maxErrorRate: deployment.ingest.maxErrorRate,
       vendors: deployment.vendorAccess,
     });
+    // The analyst views (sql/views) in Athena, as the local engine has them.
+    new AnalystViews(this, 'AnalystViews', { lake: this.lake });
     this.review = new ReviewWorkflow(this, 'Review', {
       lake: this.lake,
       evidence: this.evidence,

@@ -3,13 +3,20 @@
  * partition, a CSV of rejected rows, and the row accounting. No S3 here, so the benchmark and the
  * tests measure exactly the work the Lambda does between download and upload.
  *
- * Passes over the input (each a streaming DuckDB scan, nothing materialised but small tables):
- *   1. keys:    count records, collect hashes of repeated keys, record unsplittable CSV rows
- *   2. fate:    only when keys repeat: exact duplicate/conflict decision on those rows
- *   3. write:   valid, non-duplicate rows → Parquet, partitioned by trade date
- *   4. rejects: only when something was rejected: rejected rows → CSV with line, column, reason
+ * The input is read once (sql/write.sql): every record is parsed, validated and written in one
+ * streaming DuckDB scan, valid rows to their trade-date partition, rejected rows (with their
+ * original fields and reasons) to a scratch partition. Everything after that works on the
+ * Parquet just written, never on the input:
+ *   - records counted from the write's statistics, unsplittable CSV records from the reader's
+ *     rejects table;
+ *   - duplicate keys from one column read back (sql/dupkeys.sql), and only when keys repeat, the
+ *     exact duplicate/conflict decision (sql/fate.sql) and a rewrite of the files concerned;
+ *   - the quarantine CSV from the scratch partition (sql/rejects.sql).
+ * Two rare cases rewrite files or read the input again, and cost what they cost: records the CSV
+ * reader could not split before the last one (every later line number shifts: sql/relines.sql),
+ * and conflicting duplicates (their original fields are read again for those lines only).
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { DatasetProfile } from '../shared/config';
@@ -58,20 +65,22 @@ export type CoreResult =
 /** Prepares a DuckDB connection for normalisation (UTC session, macros). */
 export async function prepare(db: DuckDBConnection): Promise<void> {
   await db.run("SET TimeZone = 'UTC'");
-  // A partitioned COPY buffers rows per partition until this many; a quarter of dates would
-  // otherwise hold the whole file in memory. Smaller row groups cost Athena little.
-  await db.run('SET partitioned_write_flush_threshold = 65536');
+  // No output depends on DuckDB's row order (every row carries its line; the quarantine CSV is
+  // sorted): without the guarantee, parallel scans and partitioned writes buffer less.
+  await db.run('SET preserve_insertion_order = false');
   await db.run(sqlFile('macros'));
 }
 
 const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
 
 const TIMING = !!process.env.BESTEX_NORMALISE_TIMING;
-let mark = performance.now();
+let mark = { wall: performance.now(), cpu: process.cpuUsage() };
+/** BESTEX_NORMALISE_TIMING=1: wall and process CPU time of each step, on stderr. */
 function lap(label: string): void {
   if (!TIMING) return;
-  const now = performance.now();
-  process.stderr.write(`normalise ${label}: ${(now - mark).toFixed(0)} ms\n`);
+  const now = { wall: performance.now(), cpu: process.cpuUsage() };
+  const cpu = (now.cpu.user - mark.cpu.user + now.cpu.system - mark.cpu.system) / 1000;
+  process.stderr.write(`normalise ${label}: ${(now.wall - mark.wall).toFixed(0)} ms wall, ${cpu.toFixed(0)} ms CPU\n`);
   mark = now;
 }
 
@@ -103,17 +112,57 @@ export async function normaliseFile(db: DuckDBConnection, input: CoreInput): Pro
     : 'CAST(NULL AS VARCHAR)';
   const originals = jsonl ? `j AS o_json, ${parts.originals}` : parts.originals;
   const stage = (inputSql: string, line: string) => fill('stage', { ...parts, originals, record, input: `${inputSql}${where}`, line });
+  // The quarantine CSV: the file's own columns (for JSON lines, the line as `record`).
+  const quarantine = jsonl
+    ? [{ name: 'record', expr: 'o_json' }]
+    : read.fields.map((f, i) => ({ name: quarantineName(f.name), expr: ident(`o_${i}`) }));
 
-  // Pass 1.
+  // The single read of the input.
+  await db.run(stage(read.input('first'), read.line));
+  const byDate = spec.partitionBy.includes('trade_date');
+  if (byDate && !spec.columns.find((c) => c.name === spec.tradeDateFrom)?.required) {
+    // A NULL trade date marks a rejected row (write.sql): only sound if valid rows always have one.
+    throw new Error(`${spec.name}: tradeDateFrom ${spec.tradeDateFrom} must be a required column`);
+  }
+  const outDir = join(input.workDir, spec.table);
+  mkdirSync(input.workDir, { recursive: true });
+  const writeSql = fill('write', {
+    columns: fileSelect(spec, { source: input.source, key: input.key, ingestedAt: input.ingestedAt }, `[${quarantine.map((q) => q.expr).join(', ')}]`),
+    partition_select: byDate
+      ? 'CASE WHEN nx_reason IS NULL THEN nx_trade_date END AS trade_date'
+      : 'nx_reason IS NOT NULL AS nx_rejected',
+    partition_by: byDate ? 'trade_date' : 'nx_rejected',
+    dir: outDir,
+  });
+  let written: Awaited<ReturnType<DuckDBConnection['runAndReadAll']>>;
   try {
-    await db.run(stage(read.input('first'), read.line));
-    await db.run(fill('keys', { keyhash: keys ? keys.keyhash : '0' }));
+    // A record-numbered scan is serial anyway; a second DuckDB thread would only wait for it,
+    // spinning on a CPU the scan could use.
+    written = await withThreads(db, read.serial ? 1 : undefined, () => db.runAndReadAll(writeSql));
   } catch (err) {
+    const msg = err instanceof Error ? err.message : String(err);
+    // Failing to write (disk full, memory) is not the file's fault: fail, so the message is retried.
+    if (msg.includes(outDir) || /out of memory/i.test(msg)) throw err;
     return { ok: false, reason: `the file cannot be read as ${input.format.toUpperCase()} (${firstLineOf(err)})` };
   }
-  lap('keys pass');
-  const total = num((await db.runAndReadAll('SELECT n FROM nx_keys WHERE total = 1')).getRows()[0]?.[0]);
-  const candidates = num((await db.runAndReadAll('SELECT count(*) FROM nx_keys WHERE total = 0')).getRows()[0]?.[0]);
+  lap('read, validate and write');
+
+  let files: CoreFile[] = [];
+  let scratch: { path: string; rows: number }[] = [];
+  let emitted = 0;
+  for (const r of written.getRowObjects()) {
+    const rows = num(r.count);
+    emitted += rows;
+    if (rows === 0) continue;
+    const pk = r.partition_keys as { entries?: { key: string; value: string | null }[] } | null;
+    const value = pk?.entries?.find((x) => x.key === (byDate ? 'trade_date' : 'nx_rejected'))?.value;
+    const path = String(r.filename);
+    if (byDate ? value === null || value === undefined : value === 'true') scratch.push({ path, rows });
+    else if (byDate) files.push({ table: spec.table, tradeDate: String(value), path, rows });
+    else files.push({ table: spec.table, path, rows });
+  }
+  // Output keys are numbered in this order when a partition has several files: keep it stable.
+  files.sort((a, b) => (a.tradeDate ?? '').localeCompare(b.tradeDate ?? '') || a.path.localeCompare(b.path));
 
   // Records the CSV reader could not split into the header's fields.
   let structural = 0;
@@ -124,67 +173,69 @@ export async function normaliseFile(db: DuckDBConnection, input: CoreInput): Pro
     );
     structural = num((await db.runAndReadAll('SELECT count(*) FROM nx_structural')).getRows()[0]?.[0]);
   }
-  const lineExpr = structural && !input.lineColumn ? await lineWithSkips(db, read.line) : read.line;
-  await db.run(stage(read.input('later'), lineExpr));
-
-  // Pass 2: exact duplicates and conflicts among the candidate rows.
-  if (keys && candidates > 0) {
-    await db.run(fill('fate', { key: keys.key, rowhash: keys.rowhash, keyhash: keys.keyhash }));
-  } else {
-    await db.run(
-      'CREATE OR REPLACE TEMP TABLE nx_fate (nx_line BIGINT, fate VARCHAR, first_line BIGINT, other_lines VARCHAR, k VARCHAR[])',
-    );
-  }
-  lap('fate pass');
-  const fates = await db.runAndReadAll('SELECT fate, count(*) FROM nx_fate GROUP BY fate');
-  const fateCount = Object.fromEntries(fates.getRows().map((r) => [String(r[0]), num(r[1])]));
-  const duplicates = fateCount.duplicate ?? 0;
-
-  // Pass 3: Parquet.
-  const outDir = join(input.workDir, spec.table);
-  mkdirSync(input.workDir, { recursive: true });
-  const byDate = spec.partitionBy.includes('trade_date');
-  const written = await db.runAndReadAll(
-    fill('write', {
-      columns: fileSelect(spec, { source: input.source, key: input.key, ingestedAt: input.ingestedAt }),
-      partition_select: byDate ? ', nx_trade_date AS trade_date' : '',
-      not_dropped: fateCount.duplicate || fateCount.conflict ? ' AND nx_line NOT IN (SELECT nx_line FROM nx_fate)' : '',
-      dir: byDate ? outDir : `${outDir}.parquet`,
-      partition_by: byDate ? 'PARTITION_BY (trade_date), ' : '',
-      // Each open partition buffers its current row group: small row groups bound memory when a
-      // file spans a quarter of trade dates.
-      options: byDate ? "FILENAME_PATTERN 'part-{i}', ROW_GROUP_SIZE 16384, " : '',
-    }),
-  );
-  lap('write pass');
-  const files: CoreFile[] = [];
-  let rowsWritten = 0;
-  for (const r of written.getRowObjects()) {
-    const rows = num(r.count);
-    rowsWritten += rows;
-    if (rows === 0) continue;
-    const f: CoreFile = { table: spec.table, path: String(r.filename), rows };
-    if (byDate) {
-      const pk = r.partition_keys as { entries?: { key: string; value: string }[] } | null;
-      const d = pk?.entries?.find((x) => x.key === 'trade_date')?.value;
-      if (!d) throw new Error(`DuckDB returned no trade_date partition for ${String(r.filename)}`);
-      f.tradeDate = d;
+  let lineExpr = read.line;
+  if (structural && !input.lineColumn) {
+    const firstShifted = await recordOffsets(db);
+    lineExpr = `${read.line} + coalesce((SELECT max(k) FROM nx_offsets WHERE o_from <= nx_ord), 0)`;
+    // Nothing to correct when every skipped record came after the last counted one (a file cut
+    // off mid-row); otherwise the files are rewritten with the true line numbers.
+    if (firstShifted <= emitted) {
+      for (const f of [...files, ...scratch]) await rewrite(db, 'relines', f.path, {});
     }
-    files.push(f);
+    lap('line numbers after unsplittable records');
   }
 
-  const rowsRead = total + structural;
+  // Duplicates and conflicts, on the key columns of the valid rows just written.
+  let duplicates = 0;
+  let conflicts = 0;
+  if (keys && files.length) {
+    const list = `[${files.map((f) => lit(f.path)).join(', ')}]`;
+    await db.run(fill('dupkeys', { keyhash: keys.keyhash, files: list, hive: keys.hive }));
+    const repeated = num((await db.runAndReadAll('SELECT count(*) FROM nx_dupkeys')).getRows()[0]?.[0]);
+    if (repeated > 0) {
+      await db.run(fill('fate', { ...keys, files: list }));
+      const fates = await db.runAndReadAll('SELECT fate, count(*) FROM nx_fate GROUP BY fate');
+      const fateCount = Object.fromEntries(fates.getRows().map((r) => [String(r[0]), num(r[1])]));
+      duplicates = fateCount.duplicate ?? 0;
+      conflicts = fateCount.conflict ?? 0;
+      const touched = new Set(
+        (await db.runAndReadAll('SELECT DISTINCT filename FROM nx_fate')).getRows().map((r) => String(r[0])),
+      );
+      for (const f of files) if (touched.has(f.path)) f.rows = await rewrite(db, 'drop_lines', f.path, {});
+      files = files.filter((f) => f.rows > 0);
+      if (conflicts) {
+        // Only the conflicting lines are kept from this second read (see conflicts.sql).
+        await db.run(stage(read.input('later'), lineExpr));
+        await db.run(
+          fill('conflicts', {
+            quarantined: quarantine.map((q) => `m.${q.expr} AS ${ident(q.name)}`).join(', '),
+            key_columns: keys.key_columns,
+          }),
+        );
+      }
+    }
+    lap('duplicates');
+  }
+
+  const rowsRead = emitted + structural;
+  const rowsWritten = files.reduce((a, f) => a + f.rows, 0);
   const rejected = rowsRead - rowsWritten - duplicates;
   let rejects: { path: string; rows: number } | undefined;
   if (rejected > 0) {
     const path = join(input.workDir, `${spec.table}.rejected.csv`);
-    const quarantined = jsonl
-      ? 'o_json AS record'
-      : read.fields.map((f, i) => `${ident(`o_${i}`)} AS ${ident(quarantineName(f.name))}`).join(', ');
+    const branches: string[] = [];
+    if (scratch.length) {
+      branches.push(
+        fill('rejects_scratch', {
+          decoded: quarantine.map((q, i) => `p.o[${i + 1}] AS ${ident(q.name)}`).join(', ') || 'NULL AS o_none',
+          files: `[${scratch.map((s) => lit(s.path)).join(', ')}]`,
+        }),
+      );
+    }
+    if (conflicts) branches.push(sqlFile('rejects_conflicts'));
     const sql = fill('rejects', {
-      originals: quarantined,
-      key_columns: keys?.key_columns ?? "''",
-      key_label: keys?.key_label ?? "''",
+      empty: quarantine.map((q) => `CAST(NULL AS VARCHAR) AS ${ident(q.name)}`).join(', ') || 'NULL AS o_none',
+      branches: branches.join('\n'),
       path,
     });
     const r = await db.runAndReadAll(sql);
@@ -195,9 +246,13 @@ export async function normaliseFile(db: DuckDBConnection, input: CoreInput): Pro
       );
     }
     rejects = { path, rows: n };
+    lap('rejects');
   } else if (rejected < 0) {
     throw new Error(`accounting mismatch in ${input.key}: read ${rowsRead} but wrote ${rowsWritten} and dropped ${duplicates} duplicates`);
   }
+  // The scratch partition never leaves the work directory.
+  for (const s of scratch) rmSync(s.path, { force: true });
+  scratch = [];
   return {
     ok: true,
     rows_read: rowsRead,
@@ -214,10 +269,11 @@ const RESERVED = new Set(['line', 'column', 'reason']);
 const quarantineName = (n: string): string => (RESERVED.has(n) ? `${n} (original)` : n);
 
 /**
- * When the CSV reader skipped unsplittable records, later records' ordinals shift; this maps an
- * ordinal back to its record number (bad records are taken as one line each).
+ * When the CSV reader skipped unsplittable records, later records' ordinals fall short; this
+ * fills nx_offsets (from which ordinal on, how many records were skipped before it; bad records
+ * are taken as one line each) and returns the first ordinal that is shifted.
  */
-async function lineWithSkips(db: DuckDBConnection, base: string): Promise<string> {
+async function recordOffsets(db: DuckDBConnection): Promise<number> {
   const bad = (await db.runAndReadAll('SELECT line FROM nx_structural ORDER BY line')).getRows().map((r) => num(r[0]) - 1);
   const offsets = new Map<number, number>();
   let k = 0;
@@ -228,7 +284,27 @@ async function lineWithSkips(db: DuckDBConnection, base: string): Promise<string
   await db.run('CREATE OR REPLACE TEMP TABLE nx_offsets (o_from BIGINT, k BIGINT)');
   const rows = [...offsets.entries()].map(([o, kk]) => `(${o}, ${kk})`);
   if (rows.length) await db.run(`INSERT INTO nx_offsets VALUES ${rows.join(', ')}`);
-  return `${base} + coalesce((SELECT max(k) FROM nx_offsets WHERE o_from <= nx_ord), 0)`;
+  return Math.min(...offsets.keys());
+}
+
+/** Rewrites one output file through sql/<name>.sql ({{src}} → {{dst}}); returns its row count. */
+async function rewrite(db: DuckDBConnection, name: 'relines' | 'drop_lines', path: string, values: Record<string, string>): Promise<number> {
+  const tmp = `${path}.rewrite`;
+  const r = await db.runAndReadAll(fill(name, { ...values, src: path.replace(/'/g, "''"), dst: tmp.replace(/'/g, "''") }));
+  renameSync(tmp, path);
+  return num(r.getRows()[0]?.[0]);
+}
+
+/** Runs f with DuckDB's thread count set to `threads` (undefined: as configured). */
+async function withThreads<T>(db: DuckDBConnection, threads: number | undefined, f: () => Promise<T>): Promise<T> {
+  if (threads === undefined) return f();
+  const before = String((await db.runAndReadAll("SELECT current_setting('threads')")).getRows()[0]?.[0]);
+  await db.run(`SET threads = ${threads}`);
+  try {
+    return await f();
+  } finally {
+    await db.run(`SET threads = ${Number(before)}`);
+  }
 }
 
 export { lit };

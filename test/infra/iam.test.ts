@@ -23,6 +23,9 @@ import {
 
 const s = synth();
 const TABLES = DATASETS.map((d) => d.table);
+/** The review's own tables over the results bucket (lib/constructs/lake.ts), and their prefixes. */
+const RESULT_TABLES = ['review_metrics', 'review_breaches', 'case_events'];
+const RESULT_PREFIXES = ['review_metrics/', 'review_breaches/', 'cases/events/'];
 const fnGrants = (name: string, handler?: string) => s3Grants(s, roleStatements(s, functionRole(s, functionId(s, name, handler))));
 const machineRole = (short: string): string => {
   const [id] = idsOf(s, 'AWS::StepFunctions::StateMachine', (p) => p.StateMachineName === `Bestex-${short}`);
@@ -185,14 +188,14 @@ describe('least privilege: the state machines', () => {
     expect(actions(glue[0] as Statement)).toEqual(['glue:GetDatabase', 'glue:GetPartition', 'glue:GetPartitions', 'glue:GetTable']);
     const tail = (r: unknown) => ((r as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1].at(-1) as string).replace(/^:/, '');
     expect(sorted([glue[0]?.Resource].flat().map(tail))).toEqual(
-      sorted(['catalog', 'database/bestex', ...TABLES.map((t) => `table/bestex/${t}`), 'table/bestex/review_metrics']),
+      sorted(['catalog', 'database/bestex', ...TABLES.map((t) => `table/bestex/${t}`), ...RESULT_TABLES.map((t) => `table/bestex/${t}`)]),
     );
     expect(s3Grants(s, st)).toEqual(
       sorted([
         ...TABLES.map((t) => `s3:GetObject lake/${t}/*`),
-        's3:GetObject results/review_metrics/*',
+        ...RESULT_PREFIXES.map((p) => `s3:GetObject results/${p}*`),
         `s3:ListBucket lake if ${JSON.stringify({ StringLike: { 's3:prefix': TABLES.map((t) => `${t}/*`) } })}`,
-        `s3:ListBucket results if ${JSON.stringify({ StringLike: { 's3:prefix': ['review_metrics/*'] } })}`,
+        `s3:ListBucket results if ${JSON.stringify({ StringLike: { 's3:prefix': RESULT_PREFIXES.map((p) => `${p}*`) } })}`,
         's3:GetBucketLocation lake',
         's3:GetBucketLocation results',
         ...['s3:AbortMultipartUpload', 's3:GetObject', 's3:ListMultipartUploadParts', 's3:PutObject'].map((a) => `${a} athena/results/*`),
