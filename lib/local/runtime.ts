@@ -5,6 +5,7 @@
  * Athena over the local lake. All state lives under one home folder.
  */
 import '../polyfills';
+import { execFileSync } from 'node:child_process';
 import { createReadStream, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
@@ -90,6 +91,8 @@ export class LocalRuntime {
     process.env.TOPIC_COMPLIANCE = 'arn:aws:sns:us-east-1:000000000000:compliance';
     process.env.TOPIC_DATAOPS = 'arn:aws:sns:us-east-1:000000000000:dataops';
     if (opts.configDir) process.env.BESTEX_CONFIG_DIR = opts.configDir;
+    // The evidence manifest records the code that produced a package (on AWS, set at deploy).
+    process.env.BESTEX_CODE_VERSION ??= localCodeVersion();
 
     const { handler } = (await import('../../lambdas/normalise/handler')) as { handler: NormaliseHandler };
     const queue = new LocalQueue(handler);
@@ -229,6 +232,22 @@ export class LocalRuntime {
 /** Local bucket names: one per role, recognisable in any S3 client. */
 export function localBuckets(): Record<BucketRole, string> {
   return Object.fromEntries(BUCKET_ROLES.map((r) => [r, `bestex-${r}`])) as Record<BucketRole, string>;
+}
+
+/** The checkout's commit, marked `-dirty` when the tree has uncommitted changes; 'unknown' outside git. */
+export function localCodeVersion(): string {
+  try {
+    const cwd = new URL('../../', import.meta.url).pathname;
+    const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], {
+      cwd,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+    return dirty ? `${commit}-dirty` : commit;
+  } catch {
+    return 'unknown';
+  }
 }
 
 function listFiles(dir: string): string[] {
