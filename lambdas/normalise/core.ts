@@ -117,22 +117,25 @@ export async function normaliseFile(db: DuckDBConnection, input: CoreInput): Pro
     ? [{ name: 'record', expr: 'o_json' }]
     : read.fields.map((f, i) => ({ name: quarantineName(f.name), expr: ident(`o_${i}`) }));
 
-  // The single read of the input.
-  await db.run(stage(read.input('first'), read.line));
   const byDate = spec.partitionBy.includes('trade_date');
   if (byDate && !spec.columns.find((c) => c.name === spec.tradeDateFrom)?.required) {
     // A NULL trade date marks a rejected row (write.sql): only sound if valid rows always have one.
     throw new Error(`${spec.name}: tradeDateFrom ${spec.tradeDateFrom} must be a required column`);
   }
+
+  // The single read of the input.
+  await db.run(stage(read.input('first'), read.line));
   const outDir = join(input.workDir, spec.table);
   mkdirSync(input.workDir, { recursive: true });
   const writeSql = fill('write', {
-    columns: fileSelect(spec, { source: input.source, key: input.key, ingestedAt: input.ingestedAt }, `[${quarantine.map((q) => q.expr).join(', ')}]`),
-    partition_select: byDate
-      ? 'CASE WHEN nx_reason IS NULL THEN nx_trade_date END AS trade_date'
-      : 'nx_reason IS NOT NULL AS nx_rejected',
+    columns: fileSelect(
+      spec,
+      { source: input.source, key: input.key, ingestedAt: input.ingestedAt },
+      `[${quarantine.map((q) => q.expr).join(', ')}]`,
+    ),
+    partition_select: byDate ? 'CASE WHEN nx_reason IS NULL THEN nx_trade_date END AS trade_date' : 'nx_reason IS NOT NULL AS nx_rejected',
     partition_by: byDate ? 'trade_date' : 'nx_rejected',
-    dir: outDir,
+    dir: inQuotes(outDir),
   });
   let written: Awaited<ReturnType<DuckDBConnection['runAndReadAll']>>;
   try {
@@ -148,7 +151,7 @@ export async function normaliseFile(db: DuckDBConnection, input: CoreInput): Pro
   lap('read, validate and write');
 
   let files: CoreFile[] = [];
-  let scratch: { path: string; rows: number }[] = [];
+  const scratch: { path: string; rows: number }[] = [];
   let emitted = 0;
   for (const r of written.getRowObjects()) {
     const rows = num(r.count);
@@ -180,7 +183,7 @@ export async function normaliseFile(db: DuckDBConnection, input: CoreInput): Pro
     // Nothing to correct when every skipped record came after the last counted one (a file cut
     // off mid-row); otherwise the files are rewritten with the true line numbers.
     if (firstShifted <= emitted) {
-      for (const f of [...files, ...scratch]) await rewrite(db, 'relines', f.path, {});
+      for (const f of [...files, ...scratch]) await rewrite(db, 'relines', f.path);
     }
     lap('line numbers after unsplittable records');
   }
@@ -198,10 +201,8 @@ export async function normaliseFile(db: DuckDBConnection, input: CoreInput): Pro
       const fateCount = Object.fromEntries(fates.getRows().map((r) => [String(r[0]), num(r[1])]));
       duplicates = fateCount.duplicate ?? 0;
       conflicts = fateCount.conflict ?? 0;
-      const touched = new Set(
-        (await db.runAndReadAll('SELECT DISTINCT filename FROM nx_fate')).getRows().map((r) => String(r[0])),
-      );
-      for (const f of files) if (touched.has(f.path)) f.rows = await rewrite(db, 'drop_lines', f.path, {});
+      const touched = new Set((await db.runAndReadAll('SELECT DISTINCT filename FROM nx_fate')).getRows().map((r) => String(r[0])));
+      for (const f of files) if (touched.has(f.path)) f.rows = await rewrite(db, 'drop_lines', f.path);
       files = files.filter((f) => f.rows > 0);
       if (conflicts) {
         // Only the conflicting lines are kept from this second read (see conflicts.sql).
@@ -236,7 +237,7 @@ export async function normaliseFile(db: DuckDBConnection, input: CoreInput): Pro
     const sql = fill('rejects', {
       empty: quarantine.map((q) => `CAST(NULL AS VARCHAR) AS ${ident(q.name)}`).join(', ') || 'NULL AS o_none',
       branches: branches.join('\n'),
-      path,
+      path: inQuotes(path),
     });
     const r = await db.runAndReadAll(sql);
     const n = num(r.getRows()[0]?.[0]);
@@ -252,7 +253,6 @@ export async function normaliseFile(db: DuckDBConnection, input: CoreInput): Pro
   }
   // The scratch partition never leaves the work directory.
   for (const s of scratch) rmSync(s.path, { force: true });
-  scratch = [];
   return {
     ok: true,
     rows_read: rowsRead,
@@ -264,6 +264,9 @@ export async function normaliseFile(db: DuckDBConnection, input: CoreInput): Pro
     notes,
   };
 }
+
+/** A path placed inside a SQL string literal ('{{dir}}'). */
+const inQuotes = (path: string): string => path.replace(/'/g, "''");
 
 const RESERVED = new Set(['line', 'column', 'reason']);
 const quarantineName = (n: string): string => (RESERVED.has(n) ? `${n} (original)` : n);
@@ -288,9 +291,9 @@ async function recordOffsets(db: DuckDBConnection): Promise<number> {
 }
 
 /** Rewrites one output file through sql/<name>.sql ({{src}} → {{dst}}); returns its row count. */
-async function rewrite(db: DuckDBConnection, name: 'relines' | 'drop_lines', path: string, values: Record<string, string>): Promise<number> {
+async function rewrite(db: DuckDBConnection, name: 'relines' | 'drop_lines', path: string): Promise<number> {
   const tmp = `${path}.rewrite`;
-  const r = await db.runAndReadAll(fill(name, { ...values, src: path.replace(/'/g, "''"), dst: tmp.replace(/'/g, "''") }));
+  const r = await db.runAndReadAll(fill(name, { src: inQuotes(path), dst: inQuotes(tmp) }));
   renameSync(tmp, path);
   return num(r.getRows()[0]?.[0]);
 }

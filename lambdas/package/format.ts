@@ -2,46 +2,9 @@
  * Numbers and text for people: every figure in the report goes through these, so a committee sees
  * the same unit and precision for a metric everywhere ($0.0012/share, 55.0 %, 150 ms).
  */
-import type { MetricName } from '../shared/metrics';
+import { METRIC_UNITS, type MetricName, type MetricUnit } from '../shared/metrics';
 
-export type Unit = 'count' | 'usd_per_share' | 'pct' | 'ms' | 'usd' | 'hhi' | 'fraction';
-
-/** The unit of every metric; a Record so a new metric name fails to compile until it has one. */
-export const METRIC_UNITS: Record<MetricName, Unit> = {
-  orders: 'count',
-  shares_ordered: 'count',
-  shares_executed: 'count',
-  executions: 'count',
-  price_improvement_per_share: 'usd_per_share',
-  pct_shares_price_improved: 'pct',
-  pct_shares_at_quote: 'pct',
-  pct_shares_outside_quote: 'pct',
-  avg_effective_spread: 'usd_per_share',
-  avg_quoted_spread: 'usd_per_share',
-  eq_ratio_pct: 'pct',
-  spread_capture_pct: 'pct',
-  // Spread over mid, a fraction (metrics.md): shown as a percentage of the mid.
-  pct_effective_spread: 'fraction',
-  pct_quoted_spread: 'fraction',
-  weighted_pct_price_improvement: 'fraction',
-  avg_exec_time_ms: 'ms',
-  median_exec_time_ms: 'ms',
-  p95_exec_time_ms: 'ms',
-  fill_rate_pct: 'pct',
-  limit_fill_rate_pct: 'pct',
-  cancel_rate_pct: 'pct',
-  markout_1s_per_share: 'usd_per_share',
-  markout_5s_per_share: 'usd_per_share',
-  markout_15s_per_share: 'usd_per_share',
-  markout_60s_per_share: 'usd_per_share',
-  markout_300s_per_share: 'usd_per_share',
-  realized_spread_15s: 'usd_per_share',
-  realized_spread_60s: 'usd_per_share',
-  venue_share_pct: 'pct',
-  pfof_venue_share_pct: 'pct',
-  venue_hhi: 'hhi',
-  pfof_received_usd: 'usd',
-};
+export type Unit = MetricUnit;
 
 /** Plain-English labels for the committee. */
 export const METRIC_LABELS: Record<MetricName, string> = {
@@ -149,11 +112,10 @@ export function usd(v: number | null | undefined, opts: { plus?: boolean } = {})
   return signed(Number(v.toFixed(2)), `$${TWO.format(Math.abs(v))}`, opts.plus ?? false);
 }
 
-/** A fraction of the mid shown as a percentage with three decimals (spreads are small). */
-export function fractionPct(v: number | null | undefined, opts: { plus?: boolean } = {}): string {
+/** A percentage of the mid, with three decimals (spreads over the mid are small). */
+export function pctOfMid(v: number | null | undefined, opts: { plus?: boolean } = {}): string {
   if (!finite(v)) return NA;
-  const p = v * 100;
-  return `${signed(Number(p.toFixed(3)), Math.abs(p).toFixed(3), opts.plus ?? false)} %`;
+  return `${signed(Number(v.toFixed(3)), Math.abs(v).toFixed(3), opts.plus ?? false)} %`;
 }
 
 export function pValue(v: number | null | undefined): string {
@@ -163,7 +125,7 @@ export function pValue(v: number | null | undefined): string {
 }
 
 export function metricUnit(metric: string): Unit {
-  return (METRIC_UNITS as Record<string, Unit>)[metric] ?? 'fraction';
+  return (METRIC_UNITS as Record<string, Unit>)[metric] ?? 'pct_of_mid';
 }
 
 export function metricLabel(metric: string): string {
@@ -174,7 +136,7 @@ export function metricLabel(metric: string): string {
 export function fmtMetric(metric: string, v: number | null | undefined): string {
   switch (metricUnit(metric)) {
     case 'count':
-    case 'hhi':
+    case 'index':
       return count(v);
     case 'usd_per_share':
       return usdPerShare(v);
@@ -184,8 +146,8 @@ export function fmtMetric(metric: string, v: number | null | undefined): string 
       return ms(v);
     case 'usd':
       return usd(v);
-    case 'fraction':
-      return fractionPct(v);
+    case 'pct_of_mid':
+      return pctOfMid(v);
   }
 }
 
@@ -193,7 +155,7 @@ export function fmtMetric(metric: string, v: number | null | undefined): string 
 export function fmtDifference(metric: string, v: number | null | undefined): string {
   switch (metricUnit(metric)) {
     case 'count':
-    case 'hhi':
+    case 'index':
       return finite(v) ? signed(Math.round(v), INT.format(Math.abs(v)), true) : NA;
     case 'usd_per_share':
       return usdPerShare(v, { plus: true });
@@ -203,8 +165,8 @@ export function fmtDifference(metric: string, v: number | null | undefined): str
       return ms(v, { plus: true });
     case 'usd':
       return usd(v, { plus: true });
-    case 'fraction':
-      return fractionPct(v, { plus: true });
+    case 'pct_of_mid':
+      return pctOfMid(v, { plus: true });
   }
 }
 

@@ -2,44 +2,9 @@
  * What the review needs to know about each metric beyond its name: its unit (for display and the
  * reconciliation defaults) and, for percentages of counts, which count the proportion rests on.
  */
-import type { MetricName, ReviewMetricRow } from '../shared/metrics';
+import { METRIC_UNITS, type MetricName, type MetricUnit, type ReviewMetricRow } from '../shared/metrics';
 
-export type MetricUnit = 'usd_per_share' | 'pct' | 'ms' | 'count' | 'usd' | 'index';
-
-export const METRIC_UNITS: Record<MetricName, MetricUnit> = {
-  orders: 'count',
-  shares_ordered: 'count',
-  shares_executed: 'count',
-  executions: 'count',
-  price_improvement_per_share: 'usd_per_share',
-  pct_shares_price_improved: 'pct',
-  pct_shares_at_quote: 'pct',
-  pct_shares_outside_quote: 'pct',
-  avg_effective_spread: 'usd_per_share',
-  avg_quoted_spread: 'usd_per_share',
-  eq_ratio_pct: 'pct',
-  spread_capture_pct: 'pct',
-  pct_effective_spread: 'pct',
-  pct_quoted_spread: 'pct',
-  weighted_pct_price_improvement: 'pct',
-  avg_exec_time_ms: 'ms',
-  median_exec_time_ms: 'ms',
-  p95_exec_time_ms: 'ms',
-  fill_rate_pct: 'pct',
-  limit_fill_rate_pct: 'pct',
-  cancel_rate_pct: 'pct',
-  markout_1s_per_share: 'usd_per_share',
-  markout_5s_per_share: 'usd_per_share',
-  markout_15s_per_share: 'usd_per_share',
-  markout_60s_per_share: 'usd_per_share',
-  markout_300s_per_share: 'usd_per_share',
-  realized_spread_15s: 'usd_per_share',
-  realized_spread_60s: 'usd_per_share',
-  venue_share_pct: 'pct',
-  pfof_venue_share_pct: 'pct',
-  venue_hhi: 'index',
-  pfof_received_usd: 'usd',
-};
+export { METRIC_UNITS, type MetricUnit } from '../shared/metrics';
 
 /**
  * What kind of statistic a metric is, which decides the test 'auto' picks: a mean of per-order or
@@ -109,6 +74,7 @@ export function proportionN(row: Pick<ReviewMetricRow, 'metric' | 'n_orders' | '
 const UNIT_LABEL: Record<MetricUnit, string> = {
   usd_per_share: '$/share',
   pct: '%',
+  pct_of_mid: '% of mid',
   ms: 'ms',
   count: '',
   usd: '$',

@@ -49,6 +49,7 @@ export interface Tolerance {
 export const DEFAULT_RECONCILE_TOLERANCE: Record<MetricUnit, Tolerance> = {
   usd_per_share: { abs: 0.0001, rel: 0.05 },
   pct: { abs: 0.5, rel: 0.02 },
+  pct_of_mid: { abs: 0.005, rel: 0.05 },
   ms: { abs: 5, rel: 0.05 },
   count: { abs: 0, rel: 0 },
   usd: { abs: 1, rel: 0.01 },

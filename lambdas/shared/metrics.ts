@@ -43,6 +43,48 @@ export type MetricName = (typeof METRICS)[number];
 
 export const isMetricName = (s: string): s is MetricName => (METRICS as readonly string[]).includes(s);
 
+/**
+ * The unit each metric is expressed in, as the SQL writes it (docs/metrics.md). `pct` is a
+ * percentage (55 = 55 %); `pct_of_mid` is a percentage of the midpoint (small: 0.012 = 0.012 %);
+ * `index` is the HHI (0-10,000). Reports, notices and reconciliation all read it from here.
+ */
+export type MetricUnit = 'count' | 'usd_per_share' | 'pct' | 'pct_of_mid' | 'ms' | 'usd' | 'index';
+
+export const METRIC_UNITS: Record<MetricName, MetricUnit> = {
+  orders: 'count',
+  shares_ordered: 'count',
+  shares_executed: 'count',
+  executions: 'count',
+  price_improvement_per_share: 'usd_per_share',
+  pct_shares_price_improved: 'pct',
+  pct_shares_at_quote: 'pct',
+  pct_shares_outside_quote: 'pct',
+  avg_effective_spread: 'usd_per_share',
+  avg_quoted_spread: 'usd_per_share',
+  eq_ratio_pct: 'pct',
+  spread_capture_pct: 'pct',
+  pct_effective_spread: 'pct_of_mid',
+  pct_quoted_spread: 'pct_of_mid',
+  weighted_pct_price_improvement: 'pct_of_mid',
+  avg_exec_time_ms: 'ms',
+  median_exec_time_ms: 'ms',
+  p95_exec_time_ms: 'ms',
+  fill_rate_pct: 'pct',
+  limit_fill_rate_pct: 'pct',
+  cancel_rate_pct: 'pct',
+  markout_1s_per_share: 'usd_per_share',
+  markout_5s_per_share: 'usd_per_share',
+  markout_15s_per_share: 'usd_per_share',
+  markout_60s_per_share: 'usd_per_share',
+  markout_300s_per_share: 'usd_per_share',
+  realized_spread_15s: 'usd_per_share',
+  realized_spread_60s: 'usd_per_share',
+  venue_share_pct: 'pct',
+  pfof_venue_share_pct: 'pct',
+  venue_hhi: 'index',
+  pfof_received_usd: 'usd',
+};
+
 /** Order categories (Rule 606 order types). */
 export const ORDER_CATEGORIES = ['market', 'marketable_limit', 'non_marketable_limit', 'other'] as const;
 export type OrderCategory = (typeof ORDER_CATEGORIES)[number];

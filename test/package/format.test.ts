@@ -50,7 +50,10 @@ describe('numbers for people', () => {
     expect(fmtMetric('spread_capture_pct', 45)).toBe('45.0 %');
     expect(fmtMetric('venue_hhi', 3450)).toBe('3,450');
     expect(fmtMetric('pfof_received_usd', 1234.5)).toBe('$1,234.50');
-    expect(fmtMetric('pct_effective_spread', 0.00012)).toBe('0.012 %');
+    // The SQL writes spreads over the mid as percentages (docs/metrics.md: 100 · Σ q·x / Σ q·M):
+    // a 1.2 bp effective spread is 0.012, shown as-is, never multiplied again.
+    expect(fmtMetric('pct_effective_spread', 0.012)).toBe('0.012 %');
+    expect(fmtMetric('weighted_pct_price_improvement', 0.5)).toBe('0.500 %');
     expect(fmtDifference('limit_fill_rate_pct', 5)).toBe('+5.0 pp');
     expect(fmtDifference('avg_exec_time_ms', 30)).toBe('+30 ms');
     expect(fmtDifference('price_improvement_per_share', -0.0005)).toBe('\u2212$0.0005/share');
