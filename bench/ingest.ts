@@ -128,6 +128,10 @@ function runChild(mode: Mode, csv: string, work: string): ChildResult {
 /** In a child: one measured run; prints {ms, cpuMs, maxRssKiB, rows}. */
 async function child(mode: string, csv: string, work: string): Promise<void> {
   const { DuckDBInstance } = await import('@duckdb/node-api');
+  // Modules are loaded before the clocks start, on both sides.
+  const { normaliseFile, prepare } = await import('../lambdas/normalise/core');
+  const { dataset } = await import('../lambdas/shared/schema');
+  const { limitsFromEnv } = await import('../lambdas/normalise/limits');
   mkdirSync(work, { recursive: true });
   let rows = 0;
   const cpu0 = process.cpuUsage();
@@ -141,9 +145,6 @@ async function child(mode: string, csv: string, work: string): Promise<void> {
     db.closeSync();
     inst.closeSync();
   } else {
-    const { normaliseFile, prepare } = await import('../lambdas/normalise/core');
-    const { dataset } = await import('../lambdas/shared/schema');
-    const { limitsFromEnv } = await import('../lambdas/normalise/limits');
     const limits = limitsFromEnv();
     // The same DuckDB settings as the Lambda (normalise.ts openDuck).
     const inst = await DuckDBInstance.create(':memory:', {
@@ -286,7 +287,7 @@ function writePerformanceDoc(r: BenchResult, reps: number): void {
   const start = doc.indexOf('## Ingestion');
   if (start >= 0) {
     const next = doc.indexOf('\n## ', start + 1);
-    doc = doc.slice(0, start) + section + (next >= 0 ? doc.slice(next + 1) : '');
+    doc = doc.slice(0, start) + section + (next >= 0 ? `\n${doc.slice(next + 1)}` : '');
   } else {
     doc = `${doc.replace(/\n*$/, '\n\n')}${section}`;
   }

@@ -123,8 +123,6 @@ export async function normaliseFile(db: DuckDBConnection, input: CoreInput): Pro
     throw new Error(`${spec.name}: tradeDateFrom ${spec.tradeDateFrom} must be a required column`);
   }
 
-  // The single read of the input.
-  await db.run(stage(read.input('first'), read.line));
   const outDir = join(input.workDir, spec.table);
   mkdirSync(input.workDir, { recursive: true });
   const writeSql = fill('write', {
@@ -137,11 +135,12 @@ export async function normaliseFile(db: DuckDBConnection, input: CoreInput): Pro
     partition_by: byDate ? 'trade_date' : 'nx_rejected',
     dir: inQuotes(outDir),
   });
-  let written: Awaited<ReturnType<DuckDBConnection['runAndReadAll']>>;
+  let written: Record<string, unknown>[];
   try {
-    // A record-numbered scan is serial anyway; a second DuckDB thread would only wait for it,
-    // spinning on a CPU the scan could use.
-    written = await withThreads(db, read.serial ? 1 : undefined, () => db.runAndReadAll(writeSql));
+    // A record-numbered scan is serial anyway (DuckDB computes WITH ORDINALITY on one thread);
+    // a second DuckDB thread would only wait for it, spinning on a CPU the scan could use.
+    await db.run(stage(read.input('first'), read.line));
+    written = (await withThreads(db, read.serial ? 1 : undefined, () => db.runAndReadAll(writeSql))).getRowObjects();
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);
     // Failing to write (disk full, memory) is not the file's fault: fail, so the message is retried.
@@ -153,7 +152,7 @@ export async function normaliseFile(db: DuckDBConnection, input: CoreInput): Pro
   let files: CoreFile[] = [];
   const scratch: { path: string; rows: number }[] = [];
   let emitted = 0;
-  for (const r of written.getRowObjects()) {
+  for (const r of written) {
     const rows = num(r.count);
     emitted += rows;
     if (rows === 0) continue;
