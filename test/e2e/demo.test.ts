@@ -92,8 +92,9 @@ describe('local end-to-end run of the demo quarter', () => {
     const stackName = loadConfig().deployment.stackName;
     const template = JSON.parse(readFileSync(join(outdir, `${stackName}.template.json`), 'utf8')) as Template;
     const synthesised = stateMachines(template, { buckets: localBuckets() }).review;
-    expect(rt.stateMachine('review').definition).toEqual(synthesised?.definition);
-    const states = Object.keys((synthesised?.definition as { States: object }).States);
+    if (!synthesised) throw new Error('the synthesised template has no review state machine');
+    expect(rt.stateMachine('review').definition).toEqual(synthesised.definition);
+    const states = Object.keys((synthesised.definition as { States: object }).States);
     expect(states).toEqual(expect.arrayContaining(['Prepare', 'RunMetricQueries', 'Evaluate', 'Package', 'NotifyCompliance']));
   });
 });
