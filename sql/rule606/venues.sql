@@ -20,6 +20,9 @@
 --   4 max_quote_age_s  DOUBLE   an NBBO older than this at receipt is stale (unusable)
 -- Output: year, mon, sp500, order_type, venue, orders_routed, shares_routed, pfof_usd,
 -- rebate_usd, fee_usd, net_usd, executed_shares.
+-- Money is summed as DECIMAL(38, 6) (every amount has at most 6 places: the lake rounds prices
+-- and per-share rates to 6): an exact sum does not depend on summation order, so the same data
+-- rounds to the same cent on every run and on both engines.
 -- Time differences are rounded to whole microseconds (the lake's precision): to_unixtime's DOUBLE
 -- is off by up to ~0.2 us at today's epoch, enough to tip an exact 10 s quote age either way.
 WITH params AS (
@@ -115,7 +118,7 @@ routed AS (
   SELECT year(c.trade_date) AS year, month(c.trade_date) AS mon, c.sp500, c.order_category, l.venue,
          count(DISTINCT c.source || '|' || CAST(c.trade_date AS VARCHAR) || '|' || c.order_id) AS orders_routed,
          sum(l.qty) AS shares_routed,
-         sum(CAST(l.qty AS DOUBLE) * t.pfof_per_share) AS pfof_usd
+         sum(CAST(CAST(l.qty AS DOUBLE) * t.pfof_per_share AS DECIMAL(38, 6))) AS pfof_usd
   FROM classified c
   JOIN legs l ON l.source = c.source AND l.trade_date = c.trade_date AND l.order_id = c.order_id
   JOIN terms t ON t.source = l.source AND t.trade_date = l.trade_date AND t.venue = l.venue
@@ -124,16 +127,16 @@ routed AS (
 fills AS (
   SELECT year(c.trade_date) AS year, month(c.trade_date) AS mon, c.sp500, c.order_category, e.venue,
          sum(e.qty) AS executed_shares,
-         sum(CASE
+         sum(CAST(CASE
                WHEN e.fee IS NOT NULL THEN greatest(-e.fee, 0)
                WHEN e.liquidity = 'A' THEN CAST(e.qty AS DOUBLE) * t.rebate_per_share
                ELSE 0
-             END) AS rebate_usd,
-         sum(CASE
+             END AS DECIMAL(38, 6))) AS rebate_usd,
+         sum(CAST(CASE
                WHEN e.fee IS NOT NULL THEN greatest(e.fee, 0)
                WHEN e.liquidity = 'A' THEN 0
                ELSE CAST(e.qty AS DOUBLE) * t.fee_per_share
-             END) AS fee_usd
+             END AS DECIMAL(38, 6))) AS fee_usd
   FROM classified c
   JOIN exs e ON e.source = c.source AND e.trade_date = c.trade_date AND e.order_id = c.order_id
   JOIN terms t ON t.source = e.source AND t.trade_date = e.trade_date AND t.venue = e.venue
@@ -142,8 +145,9 @@ fills AS (
 SELECT coalesce(r.year, f.year) AS year, coalesce(r.mon, f.mon) AS mon, coalesce(r.sp500, f.sp500) AS sp500,
        coalesce(r.order_category, f.order_category) AS order_type, coalesce(r.venue, f.venue) AS venue,
        coalesce(r.orders_routed, 0) AS orders_routed, coalesce(r.shares_routed, 0) AS shares_routed,
-       coalesce(r.pfof_usd, 0) AS pfof_usd, coalesce(f.rebate_usd, 0) AS rebate_usd, coalesce(f.fee_usd, 0) AS fee_usd,
-       coalesce(r.pfof_usd, 0) + coalesce(f.rebate_usd, 0) - coalesce(f.fee_usd, 0) AS net_usd,
+       CAST(coalesce(r.pfof_usd, 0) AS DOUBLE) AS pfof_usd, CAST(coalesce(f.rebate_usd, 0) AS DOUBLE) AS rebate_usd,
+       CAST(coalesce(f.fee_usd, 0) AS DOUBLE) AS fee_usd,
+       CAST(coalesce(r.pfof_usd, 0) + coalesce(f.rebate_usd, 0) - coalesce(f.fee_usd, 0) AS DOUBLE) AS net_usd,
        coalesce(f.executed_shares, 0) AS executed_shares
 FROM routed r
 FULL OUTER JOIN fills f ON f.year = r.year AND f.mon = r.mon AND f.sp500 = r.sp500 AND f.order_category = r.order_category AND f.venue = r.venue
