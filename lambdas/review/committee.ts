@@ -455,3 +455,12 @@ export function dueDiligenceItems(records: readonly CommitteeRecord[], p: string
   const sources = [...new Set(records.filter(ofKind('due_diligence')).map((r) => r.source))].sort();
   return sources.flatMap((s) => dueDiligenceHistory(records, s).map((v) => dueDiligenceItem(v, p)));
 }
+
+/** Due-diligence versions still awaiting the committee's sign-off. */
+export function openDueDiligenceItems(records: readonly CommitteeRecord[], p: string): AgendaItem[] {
+  const decided = latestDeterminations(records);
+  return dueDiligenceItems(records, p).filter((i) => !decided.has(i.item_id));
+}
+
+/** The quarter a date falls in: the period a due-diligence item is presented in by default. */
+export const quarterOf = (isoDate: string): string => `${isoDate.slice(0, 4)}Q${Math.floor((Number(isoDate.slice(5, 7)) - 1) / 3) + 1}`;

@@ -289,6 +289,18 @@ export const deploymentSchema = z
     firm: firmSchema.optional(),
     /** Daily exceptions and the due-diligence reminder (defaults: docs/exceptions.md). */
     exceptions: exceptionsSchema.optional(),
+    /** The committee's calendar and where its links point (docs/review-package.md). */
+    committee: z
+      .object({
+        /** Days after a review of record by which the committee should decide its findings. */
+        decideWithinDays: z.number().int().positive().default(30),
+        /** Days before the annual due-diligence refresh falls due that the reminder starts. */
+        dueDiligenceReminderDays: z.number().int().positive().default(60),
+        /** A firm-configured https:// base the package links start with (e.g. an intranet mirror of the results bucket); default: the S3 console. */
+        packageBaseUrl: z.string().url().optional(),
+      })
+      .strict()
+      .default({ decideWithinDays: 30, dueDiligenceReminderDays: 60 }),
     /** Athena workgroup limits (docs/operations.md). */
     athena: z
       .object({

@@ -269,6 +269,110 @@ kase
     await caseShowCommand(globals(), id);
   });
 
+const committee = program
+  .command('committee')
+  .description("the Best Execution Committee's record: minutes, determinations, dissent, sign-off, due-diligence answers");
+committee
+  .command('agenda')
+  .description('what awaits a determination: findings, material differences, due-diligence refreshes (--all: decided ones too)')
+  .option('--period <period>', 'only this review period')
+  .option('--source <source>', 'only this source')
+  .option('--all', 'decided items too', false)
+  .action(async (o: { period?: string; source?: string; all: boolean }) => {
+    const { agendaCommand } = await import('./commands/committee');
+    await agendaCommand(globals(), o);
+  });
+committee
+  .command('minutes')
+  .description('record a meeting: date and attendees')
+  .requiredOption('--period <period>', 'the review period discussed')
+  .requiredOption('--date <date>', 'meeting date, YYYY-MM-DD')
+  .requiredOption('--attendee <name>', 'who attended (repeatable)', collect)
+  .option('--text <text>', 'anything else minuted')
+  .option('--who <name>', 'who records it (default: $USER)')
+  .action(async (o: { period: string; date: string; attendee: string[]; text?: string; who?: string }) => {
+    const { minutesCommand } = await import('./commands/committee');
+    await minutesCommand(globals(), {
+      period: o.period,
+      date: o.date,
+      attendees: o.attendee,
+      ...(o.text ? { text: o.text } : {}),
+      ...(o.who ? { who: o.who } : {}),
+    });
+  });
+committee
+  .command('determine <item-id>')
+  .description('record the determination on an agenda item; "remediate" links (--case) or opens a remediation case')
+  .addOption(
+    new Option('--decision <decision>', 'what the committee decided')
+      .choices(['accept', 'modify_routing', 'remediate', 'escalate'])
+      .makeOptionMandatory(),
+  )
+  .requiredOption('--rationale <text>', 'why')
+  .requiredOption('--owner <name>', 'who carries it out')
+  .option('--case <case-id>', 'the remediation case to link')
+  .option('--period <period>', 'the period minuted in (default: the item’s)')
+  .option('--who <name>', 'who records it (default: $USER)')
+  .action(async (id: string, o: { decision: string; rationale: string; owner: string; case?: string; period?: string; who?: string }) => {
+    const { determineCommand } = await import('./commands/committee');
+    await determineCommand(globals(), id, {
+      decision: o.decision,
+      rationale: o.rationale,
+      owner: o.owner,
+      ...(o.case ? { case: o.case } : {}),
+      ...(o.period ? { period: o.period } : {}),
+      ...(o.who ? { who: o.who } : {}),
+    });
+  });
+committee
+  .command('dissent')
+  .description('record a member’s dissent, on one item or the minutes as a whole')
+  .requiredOption('--period <period>', 'the review period')
+  .requiredOption('--name <name>', 'who dissents')
+  .requiredOption('--text <text>', 'the dissent')
+  .option('--item <item-id>', 'the item dissented on')
+  .option('--who <name>', 'who records it (default: $USER)')
+  .action(async (o: { period: string; name: string; text: string; item?: string; who?: string }) => {
+    const { dissentCommand } = await import('./commands/committee');
+    await dissentCommand(globals(), {
+      period: o.period,
+      name: o.name,
+      text: o.text,
+      ...(o.item ? { item: o.item } : {}),
+      ...(o.who ? { who: o.who } : {}),
+    });
+  });
+committee
+  .command('sign')
+  .description('sign off the period’s minutes and determinations (by name; the time is recorded)')
+  .requiredOption('--period <period>', 'the review period')
+  .requiredOption('--name <name>', 'who signs, e.g. "Jane Doe, CCO"')
+  .option('--who <name>', 'who records it (default: $USER)')
+  .action(async (o: { period: string; name: string; who?: string }) => {
+    const { signCommand } = await import('./commands/committee');
+    await signCommand(globals(), { period: o.period, name: o.name, ...(o.who ? { who: o.who } : {}) });
+  });
+committee
+  .command('due-diligence')
+  .description(
+    'record the vendor’s annual due-diligence answers (JSON: as_of, venues, pfof, rebates_and_fees, routing_logic, conflicts_of_interest)',
+  )
+  .requiredOption('--source <source>', 'the vendor (source)')
+  .requiredOption('--file <file>', 'the answers, JSON')
+  .option('--who <name>', 'who records it (default: $USER)')
+  .action(async (o: { source: string; file: string; who?: string }) => {
+    const { dueDiligenceCommand } = await import('./commands/committee');
+    await dueDiligenceCommand(globals(), { source: o.source, file: resolve(o.file), ...(o.who ? { who: o.who } : {}) });
+  });
+committee
+  .command('show')
+  .description('the minutes of a period as recorded')
+  .requiredOption('--period <period>', 'the review period')
+  .action(async (o: { period: string }) => {
+    const { showCommand } = await import('./commands/committee');
+    await showCommand(globals(), o);
+  });
+
 /** One line per failure; the stack only with --verbose (an unexpected error says so). */
 async function main(): Promise<void> {
   try {

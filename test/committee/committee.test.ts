@@ -80,7 +80,10 @@ describe('committee log chain', () => {
     expect(verifyChain(edited)).toMatchObject({ ok: false, reason: expect.stringContaining('record 2') });
     expect(verifyChain([log[0], log[2]] as CommitteeRecord[])).toMatchObject({ ok: false, reason: expect.stringContaining('missing') });
     // Re-hashing an edited record does not help: the next record's link breaks.
-    const rehashed = build([minutes, { ...determination('a'), rationale: 'forged' }]);
+    const rehashed = build([
+      minutes,
+      { ...(determination('a') as Extract<NewCommitteeRecord, { kind: 'determination' }>), rationale: 'forged' },
+    ]);
     expect(verifyChain([rehashed[0], rehashed[1], log[2]] as CommitteeRecord[])).toMatchObject({
       ok: false,
       reason: expect.stringContaining('record 3'),

@@ -6,8 +6,18 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { loadCaseEvents } from '../../../lambdas/review/case-store';
 import { type CaseEvent, type CaseSummary, caseSummaries } from '../../../lambdas/review/cases';
+import {
+  type AgendaItem,
+  type DueDiligenceStatus,
+  dueDiligenceStatus,
+  openDueDiligenceItems,
+  openItems,
+  quarterOf,
+} from '../../../lambdas/review/committee';
+import { loadAgendas, loadCommitteeRecords } from '../../../lambdas/review/committee-store';
 import { describeMonitoring, MONITORING_STATE_KEY, type MonitoringState, parseMonitoringState } from '../../../lambdas/review/monitoring';
 import { QUARANTINE } from '../../../lambdas/shared/layout';
+import { oneLine } from '../../../lambdas/shared/text';
 import { awsCall, CliError } from '../../aws/errors';
 import { listPrefix, readJsonObject, type Target } from '../../aws/target';
 import type { GlobalOptions } from '../main';
@@ -39,6 +49,10 @@ export interface Status {
   target: 'local' | 'aws';
   sources: SourceStatus[];
   openCases: CaseSummary[];
+  /** Findings, material differences and due-diligence refreshes without a committee determination. */
+  openItems: AgendaItem[];
+  /** The annual due-diligence refresh of each source. */
+  dueDiligence: DueDiligenceStatus[];
   quarantined: QuarantinedFile[];
   days: number;
 }
@@ -108,10 +122,19 @@ export async function collectStatus(t: Target, days: number, now: Date = new Dat
   const state = await monitoringState(t.s3, results);
   const cases = caseSummaries(await caseEvents(t));
   const since = new Date(now.getTime() - days * 86_400_000);
+  const today = now.toISOString().slice(0, 10);
+  const [records, agendas] = await awsCall({ action: 'reading the committee record', bucket: results, key: 'committee/' }, () =>
+    Promise.all([loadCommitteeRecords(t.s3, results), loadAgendas(t.s3, results)]),
+  );
+  const sources = sourceStatuses(state, t.config.thresholds.clean_reviews_to_exit);
+  const vendors = [...new Set([...sources.map((x) => x.source), ...agendas.map((a) => a.source)])].sort();
+  const remind = t.config.deployment.committee.dueDiligenceReminderDays;
   return {
     target: t.kind,
-    sources: sourceStatuses(state, t.config.thresholds.clean_reviews_to_exit),
+    sources,
     openCases: cases.filter((c) => c.status === 'open'),
+    openItems: [...openItems(agendas, records), ...openDueDiligenceItems(records, quarterOf(today))],
+    dueDiligence: vendors.map((v) => dueDiligenceStatus(records, v, today, remind)),
     quarantined: await quarantinedSince(t.s3, t.bucket('quarantine'), since),
     days,
   };
@@ -131,6 +154,18 @@ export function describeStatus(s: Status): string {
     const cols = ['case_id', 'source', 'period', 'rule_id', 'opened_at', 'last_event', 'last_event_at', 'notified_at', 'plan_at'];
     lines.push(table(cols, s.openCases as unknown as Record<string, unknown>[]));
   } else lines.push('  none');
+  lines.push('', `Open committee items (${s.openItems.length}): no determination on file`);
+  if (s.openItems.length) {
+    for (const i of s.openItems) lines.push(`  ${i.period} ${i.source} ${i.item_id}`, `    ${oneLine(i.title)}`);
+    lines.push('  Record with: bestex committee determine <item-id> --decision accept|modify_routing|remediate|escalate ...');
+  } else lines.push('  none');
+  const dd = s.dueDiligence.filter((d) => d.state !== 'current');
+  lines.push('', 'Annual due diligence:');
+  if (s.dueDiligence.length)
+    for (const d of s.dueDiligence)
+      lines.push(`  ${d.state === 'current' ? '' : `${d.state.toUpperCase().replace('_', ' ')}: `}${oneLine(d.text)}`);
+  else lines.push('  no source reviewed yet');
+  if (dd.length) lines.push('  Record answers with: bestex committee due-diligence --source <source> --file answers.json');
   lines.push('', `Quarantined in the last ${s.days} day${s.days === 1 ? '' : 's'} (${s.quarantined.length}):`);
   if (s.quarantined.length) lines.push(table(['drop_key', 'kind', 'at', 'reason'], s.quarantined as unknown as Record<string, unknown>[]));
   else lines.push('  none');
