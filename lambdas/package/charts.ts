@@ -2,13 +2,13 @@
  * Charts as inline SVG, rendered server-side by ECharts (no browser, no script in the report), so
  * the HTML file is self-contained and prints the same in a PDF.
  */
-import { BarChart, LineChart } from 'echarts/charts';
+import { BarChart, LineChart, ScatterChart } from 'echarts/charts';
 import { GridComponent, LegendComponent, MarkLineComponent, TitleComponent } from 'echarts/components';
 import { type EChartsCoreOption, init, use } from 'echarts/core';
 import { SVGRenderer } from 'echarts/renderers';
-import { usdPerShare } from './format';
+import { fmtUnit, usdPerShare } from './format';
 
-use([BarChart, LineChart, GridComponent, LegendComponent, MarkLineComponent, TitleComponent, SVGRenderer]);
+use([BarChart, LineChart, ScatterChart, GridComponent, LegendComponent, MarkLineComponent, TitleComponent, SVGRenderer]);
 
 export const COLORS = {
   navy: '#1f3a5f',
@@ -199,5 +199,71 @@ export function securityPiChart(data: SecurityBars, width = 680): string {
       })),
     },
     { width, height: 280 },
+  );
+}
+
+export interface GroupComparison {
+  /** One category per order type (or symbol). */
+  groups: readonly string[];
+  /** The router first, then its peers: one value per group. */
+  series: readonly { label: string; values: readonly (number | null)[] }[];
+  /** The benchmark of each group (null: none), drawn as a red bar-wide tick over the group. */
+  benchmarks?: readonly (number | null)[];
+  /** Groups that breached: their category label is marked. */
+  breached?: readonly boolean[];
+  unit: string;
+  /** Log scale (speed: 50 ms and 40,000 ms on one chart). Values must be > 0. */
+  log?: boolean;
+}
+
+/**
+ * The router beside its peers per order type, with each group's own benchmark as a red tick: what
+ * breached is visible at its own scale (a log axis for times).
+ */
+export function groupComparisonChart(d: GroupComparison, width = 760): string {
+  const palette = [COLORS.navy, COLORS.sky, COLORS.grey, COLORS.green, COLORS.blue];
+  const label = (v: number) => fmtUnit(d.unit, v).replace('/share', '');
+  const positive = (v: number | null) => (d.log && (v === null || v <= 0) ? null : v);
+  const benchmarks = d.benchmarks ?? [];
+  const hasBench = benchmarks.some((b) => b !== null);
+  const names = [...d.series.map((s) => s.label), ...(hasBench ? ['Benchmark'] : [])];
+  return renderChart(
+    {
+      // Legend on its own row above the plot, wrapped by ECharts within the width: never clipped.
+      legend: { top: 0, left: 'center', width: width - 40, data: names, itemGap: 14 },
+      grid: { left: 96, right: 24, top: 34 + 22 * Math.ceil(names.join('').length / 70), bottom: 40 },
+      xAxis: {
+        type: 'category',
+        data: d.groups.map((g, i) => (d.breached?.[i] ? `▲ ${g}` : g)),
+        axisLabel: { interval: 0, fontSize: 12 },
+      },
+      yAxis: d.log
+        ? { type: 'log', logBase: 10, axisLabel: { formatter: label } }
+        : { type: 'value', axisLabel: { formatter: label }, scale: false },
+      series: [
+        ...d.series.map((s, i) => ({
+          name: s.label,
+          type: 'bar',
+          barMaxWidth: 34,
+          itemStyle: { color: palette[i % palette.length] },
+          label: { show: i === 0, position: 'top', fontSize: 10, formatter: (p: { value: number }) => label(p.value) },
+          data: s.values.map(positive),
+        })),
+        ...(hasBench
+          ? [
+              {
+                name: 'Benchmark',
+                type: 'scatter',
+                symbol: 'rect',
+                symbolSize: [Math.min(140, (width - 140) / Math.max(1, d.groups.length) - 24), 3],
+                itemStyle: { color: COLORS.red },
+                z: 5,
+                data: benchmarks.map(positive),
+              },
+            ]
+          : []),
+      ],
+    },
+    { width, height: 300 },
   );
 }

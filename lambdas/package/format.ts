@@ -132,6 +132,42 @@ export function metricLabel(metric: string): string {
   return (METRIC_LABELS as Record<string, string>)[metric] ?? metric;
 }
 
+/** A value in a unit named as the findings contract names it (unknown units read as plain numbers). */
+export function fmtUnit(unit: string, v: number | null | undefined, opts: { plus?: boolean } = {}): string {
+  switch (unit) {
+    case 'count':
+    case 'index':
+      return finite(v) ? signed(Math.round(v), INT.format(Math.abs(v)), opts.plus ?? false) : NA;
+    case 'usd_per_share':
+      return usdPerShare(v, opts);
+    case 'pct':
+      return opts.plus ? pp(v) : pct(v);
+    case 'ms':
+      return ms(v, opts);
+    case 'usd':
+      return usdWhole(v, opts);
+    case 'pct_of_mid':
+      return pctOfMid(v, opts);
+    default:
+      return finite(v) ? signed(v, String(Number(Math.abs(v).toPrecision(4))), opts.plus ?? false) : NA;
+  }
+}
+
+/** Dollars without cents, for customer cost: $41,200. Under $10, cents are kept ($3.17). */
+export function usdWhole(v: number | null | undefined, opts: { plus?: boolean } = {}): string {
+  if (!finite(v)) return NA;
+  const a = Math.abs(v);
+  return a < 10 ? usd(v, opts) : signed(Math.round(v), `$${INT.format(Math.round(a))}`, opts.plus ?? false);
+}
+
+const COMPACT = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 });
+
+/** A large count in few characters: 13.7M, 412K, 950. */
+export function compact(v: number | null | undefined): string {
+  if (!finite(v)) return NA;
+  return Math.abs(v) < 10_000 ? count(v) : COMPACT.format(v);
+}
+
 /** A metric's value in its unit. */
 export function fmtMetric(metric: string, v: number | null | undefined): string {
   switch (metricUnit(metric)) {

@@ -1,18 +1,22 @@
 /**
  * Package Lambda: invoked by the review state machine after Evaluate. Writes each source's review
  * package under packages/<period>/<source>/ in the results bucket (dry runs under dry-run/) and the
- * evidence manifest also to the evidence bucket (Object Lock). HTML only: the PDF is made locally
+ * evidence manifest also to the evidence bucket (Object Lock), and the committee's agenda. Its input
+ * is parsed with the Package contract (Evaluate's output schema at $.evaluation). HTML only: the PDF is made locally
  * by `bestex` from the fetched package (no browser in the function).
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { bucket, envOr, s3Client } from '../shared/aws';
-import { type PackageEvent, type PackageResult, runPackage } from './run';
+import { loadConfig } from '../shared/config';
+import { type PackageInput, type PackageResult, runPackage } from './run';
 import { s3Sink, s3Store } from './store';
 
 const logger = new Logger({ serviceName: 'bestex-package' });
 
-export const handler = async (event: PackageEvent): Promise<PackageResult> => {
+export const handler = async (event: PackageInput): Promise<PackageResult> => {
   const s3 = s3Client();
+  const committee = loadConfig().deployment.committee;
+  const baseUrl = process.env.BESTEX_PACKAGE_BASE_URL ?? committee.packageBaseUrl;
   const evidenceBucket = process.env.BUCKET_EVIDENCE;
   const checksum = { checksum: !process.env.BESTEX_S3_ENDPOINT };
   const result = await runPackage(event, {
@@ -23,6 +27,8 @@ export const handler = async (event: PackageEvent): Promise<PackageResult> => {
     ...(evidenceBucket ? { evidence: s3Sink(s3, evidenceBucket, checksum) } : {}),
     now: () => new Date(),
     codeVersion: envOr('BESTEX_CODE_VERSION', 'unknown'),
+    committee: { ...committee, ...(baseUrl ? { packageBaseUrl: baseUrl } : {}) },
+    ...(process.env.AWS_REGION ? { region: process.env.AWS_REGION } : {}),
   });
   // Keys and counts only: no order data in logs.
   logger.info('review package written', {

@@ -2,8 +2,10 @@
  * Lookups over review_metrics rows (long format, '*' = all) and rule outcomes, so the report asks
  * "PI per share of AAPL market orders" rather than scanning rows.
  */
+
+import type { RuleOutcome } from '../review/evaluate';
 import { ALL, EXCLUSION_REASONS, GROUP_COLUMNS, type GroupColumn, type ReviewMetricRow } from '../shared/metrics';
-import type { RuleOutcomeLike, VenueInfoLike } from './types';
+import type { VenueInfo } from './types';
 
 export type Group = Partial<Record<GroupColumn, string>>;
 
@@ -71,7 +73,7 @@ export class MetricIndex {
   }
 }
 
-export const outcomeGroup = (o: RuleOutcomeLike): Required<Group> => ({
+export const outcomeGroup = (o: RuleOutcome): Required<Group> => ({
   symbol: o.symbol ?? ALL,
   order_category: o.order_category ?? ALL,
   venue: o.venue ?? ALL,
@@ -81,9 +83,9 @@ export const outcomeGroup = (o: RuleOutcomeLike): Required<Group> => ({
 
 /** Outcomes by metric and exact group (for marking dashboard cells). */
 export class OutcomeIndex {
-  private readonly byKey = new Map<string, RuleOutcomeLike[]>();
+  private readonly byKey = new Map<string, RuleOutcome[]>();
 
-  constructor(outcomes: readonly RuleOutcomeLike[]) {
+  constructor(outcomes: readonly RuleOutcome[]) {
     for (const o of outcomes) {
       const k = `${o.metric}\u0002${groupKey(outcomeGroup(o))}`;
       const list = this.byKey.get(k);
@@ -92,7 +94,7 @@ export class OutcomeIndex {
     }
   }
 
-  at(metric: string, group: Group): readonly RuleOutcomeLike[] {
+  at(metric: string, group: Group): readonly RuleOutcome[] {
     return this.byKey.get(`${metric}\u0002${groupKey(group)}`) ?? [];
   }
 }
@@ -100,7 +102,7 @@ export class OutcomeIndex {
 const SEVERITY_RANK: Record<string, number> = { high: 0, medium: 1, low: 2 };
 
 /** Breaches first by severity, then by rule and group, so the table reads the same every run. */
-export function sortOutcomes(outcomes: readonly RuleOutcomeLike[]): RuleOutcomeLike[] {
+export function sortOutcomes(outcomes: readonly RuleOutcome[]): RuleOutcome[] {
   return [...outcomes].sort(
     (a, b) =>
       (SEVERITY_RANK[a.severity ?? ''] ?? 3) - (SEVERITY_RANK[b.severity ?? ''] ?? 3) ||
@@ -113,7 +115,7 @@ export function sortOutcomes(outcomes: readonly RuleOutcomeLike[]): RuleOutcomeL
  * Venues that pay for order flow: the venue list says so (pfof_per_share > 0), or PFOF was
  * received from it in the period.
  */
-export function pfofVenues(index: MetricIndex, source: string, venues: readonly VenueInfoLike[] = []): Set<string> {
+export function pfofVenues(index: MetricIndex, source: string, venues: readonly VenueInfo[] = []): Set<string> {
   const out = new Set<string>();
   for (const v of venues) if ((v.source === undefined || v.source === source) && (v.pfof_per_share ?? 0) > 0) out.add(v.venue);
   for (const r of index.rowsVarying(source, 'venue')) if (r.metric === 'pfof_received_usd' && (r.value ?? 0) > 0) out.add(r.venue);

@@ -4,6 +4,14 @@
  * thresholds that produced it. The manifest goes last, when every output's hash is known, and is
  * also written to the evidence bucket (Object Lock) unless the run is a dry run.
  */
+
+import type { CaseSummary } from '../review/cases';
+import type { MaterialDifference } from '../review/compare';
+import type { RuleOutcome } from '../review/evaluate';
+import type { MonitoringState } from '../review/monitoring';
+import type { ReconciliationFinding } from '../review/reconcile';
+import type { Finding } from '../shared/contracts/review';
+import { toCsv as writeCsv } from '../shared/csv';
 import { DRY_RUN_PREFIX, EVIDENCE, RESULTS } from '../shared/layout';
 import type { ReviewMetricRow } from '../shared/metrics';
 import {
@@ -19,20 +27,16 @@ import {
   sha256,
   type ThresholdsRef,
 } from './evidence';
+import { fmtUnit } from './format';
 import { renderReviewHtml } from './report';
 import type { PackageSink } from './store';
 import { BREACH_TABLE, breachRows, METRIC_TABLE, metricRows, toCsv, toParquet } from './tabular';
-import type {
-  CaseSummaryLike,
-  MaterialDifferenceLike,
-  MonitoringLike,
-  ReconciliationFindingLike,
-  RuleOutcomeLike,
-  VenueInfoLike,
-} from './types';
+import type { CommitteeView, VenueInfo } from './types';
+import { costWords, findingLabel, findingSentence, gapWords, groupWords } from './verdict';
 
 export const PACKAGE_FILES = {
   report: 'report.html',
+  findingsCsv: 'findings.csv',
   metricsCsv: 'metrics.csv',
   breachesCsv: 'breaches.csv',
   metricsParquet: 'metrics.parquet',
@@ -55,16 +59,22 @@ export interface PackageContext {
   queryExecutionIds: readonly string[];
   /** review_metrics of every source in the run (other sources feed the side-by-side table). */
   metrics: readonly ReviewMetricRow[];
-  outcomes: readonly RuleOutcomeLike[];
-  /** Sources to package (default: every source in metrics or outcomes). */
+  /** The run's findings (findings.json), every source. */
+  findings: readonly Finding[];
+  outcomes: readonly RuleOutcome[];
+  /** Sources to package (default: every source in metrics or findings). */
   sources?: readonly string[];
-  monitoring?: Readonly<Record<string, MonitoringLike>>;
+  monitoring?: Readonly<MonitoringState>;
   /** Consecutive clean reviews that end heightened monitoring (from the thresholds file). */
   cleanReviewsToExit?: number;
-  reconciliation?: readonly ReconciliationFindingLike[];
-  cases?: readonly CaseSummaryLike[];
-  differences?: readonly MaterialDifferenceLike[];
-  venues?: readonly VenueInfoLike[];
+  reconciliation?: readonly ReconciliationFinding[];
+  cases?: readonly CaseSummary[];
+  differences?: readonly MaterialDifference[];
+  venues?: readonly VenueInfo[];
+  /** The committee's record as each source's package shows it. */
+  committeeFor?: (source: string) => CommitteeView;
+  /** A link that opens a package folder's report. */
+  link?: (prefix: string) => string;
   /** Outputs the run wrote before the package (review_metrics, review_breaches tables), listed in each manifest. */
   priorOutputs?: readonly OutputRef[];
   /** The results bucket. */
@@ -115,7 +125,7 @@ async function put(sink: PackageSink, key: string, body: Buffer | string, conten
 
 /** Writes every source's package; returns the keys written. */
 export async function writeReviewPackage(ctx: PackageContext): Promise<WrittenPackages> {
-  const sources = [...new Set(ctx.sources ?? [...ctx.metrics.map((r) => r.source), ...ctx.outcomes.map((o) => o.source)])].sort();
+  const sources = [...new Set(ctx.sources ?? [...ctx.metrics.map((r) => r.source), ...ctx.findings.map((f) => f.source)])].sort();
   const keys: string[] = [];
   const evidenceKeys: string[] = [];
   const packages: SourcePackage[] = [];
@@ -138,24 +148,29 @@ export async function writeReviewPackage(ctx: PackageContext): Promise<WrittenPa
       runId: ctx.runId,
       dryRun,
       metrics: ctx.metrics,
+      findings: ctx.findings.filter((f) => f.source === source),
       outcomes,
       location: `s3://${ctx.sink.bucket}/${prefix}`,
-      ...(monitoring
-        ? {
-            monitoring:
-              ctx.cleanReviewsToExit !== undefined && monitoring.clean_reviews_to_exit === undefined
-                ? { ...monitoring, clean_reviews_to_exit: ctx.cleanReviewsToExit }
-                : monitoring,
-          }
-        : {}),
-      ...(ctx.reconciliation ? { reconciliation: ctx.reconciliation.filter((f) => f.source === undefined || f.source === source) } : {}),
-      ...(ctx.cases ? { cases: ctx.cases.filter((c) => c.source === undefined || c.source === source) } : {}),
+      ...(ctx.link ? { link: ctx.link(prefix) } : {}),
+      ...(monitoring ? { monitoring } : {}),
+      ...(ctx.cleanReviewsToExit !== undefined ? { cleanReviewsToExit: ctx.cleanReviewsToExit } : {}),
+      ...(ctx.reconciliation ? { reconciliation: ctx.reconciliation.filter((f) => f.source === source) } : {}),
+      ...(ctx.cases ? { cases: ctx.cases.filter((c) => c.source === source) } : {}),
       ...(ctx.differences ? { differences: ctx.differences } : {}),
       ...(ctx.venues ? { venues: ctx.venues.filter((v) => v.source === undefined || v.source === source) } : {}),
+      ...(ctx.committeeFor ? { committee: ctx.committeeFor(source) } : {}),
     });
-    const breaches = breachRows(ctx.period, outcomes);
+    const breaches = breachRows(outcomes);
     const outputs: OutputRef[] = [];
     outputs.push(await put(ctx.sink, `${prefix}${PACKAGE_FILES.report}`, html, 'text/html; charset=utf-8'));
+    outputs.push(
+      await put(
+        ctx.sink,
+        `${prefix}${PACKAGE_FILES.findingsCsv}`,
+        findingsCsv(ctx.findings.filter((f) => f.source === source)),
+        'text/csv; charset=utf-8',
+      ),
+    );
     outputs.push(
       await put(ctx.sink, `${prefix}${PACKAGE_FILES.metricsCsv}`, toCsv(METRIC_TABLE, metricRows(ownMetrics)), 'text/csv; charset=utf-8'),
     );
@@ -205,4 +220,41 @@ export async function writeReviewPackage(ctx: PackageContext): Promise<WrittenPa
     packages.push({ source, prefix, manifest, ...(evidenceTarget ? { evidenceKey: evidenceTarget.key } : {}) });
   }
   return { keys, evidenceKeys, packages };
+}
+
+/** The columns of findings.csv: for people (figures in their units), one row per finding. */
+export const FINDINGS_CSV_COLUMNS = [
+  'finding_id',
+  'status',
+  'severity',
+  'rule',
+  'group',
+  'figure',
+  'benchmark',
+  'benchmark_source',
+  'gap',
+  'customer_cost',
+  'orders',
+  'in_plain_words',
+] as const;
+
+/** findings.csv: what a committee member opens in a spreadsheet, every number formatted for a reader. */
+export function findingsCsv(findings: readonly Finding[]): string {
+  return writeCsv(
+    FINDINGS_CSV_COLUMNS,
+    findings.map((f) => ({
+      finding_id: f.finding_id,
+      status: f.status,
+      severity: f.severity,
+      rule: findingLabel(f),
+      group: groupWords(f.headline_group),
+      figure: fmtUnit(f.unit, f.value),
+      benchmark: fmtUnit(f.unit, f.benchmark),
+      benchmark_source: f.provenance.label,
+      gap: gapWords(f),
+      customer_cost: f.status === 'breach' ? costWords(f) : '',
+      orders: f.n_orders,
+      in_plain_words: f.status === 'breach' ? findingSentence(f) : '',
+    })),
+  );
 }

@@ -1,14 +1,42 @@
 /**
  * The committee's review report: one self-contained HTML file (inline CSS, charts as inline SVG,
  * no script, no external request), readable in a browser, printable to PDF and safe to archive.
- * Every text value is escaped; every number is formatted in its metric's unit.
+ *
+ * It leads with the verdict. Page one, per router: one plain sentence per finding (figure,
+ * benchmark and its source, customer cost), the committee dashboard (market vs limit vs benchmark,
+ * with an analysis column written from the findings), the vendor reconciliation when it disagrees,
+ * and what the committee must decide by when. Then the findings with their drill-down, the
+ * material differences, the committee's determinations and open items, the due-diligence record,
+ * and the detail tables. Every text value is escaped; every number is formatted in its unit.
  */
+import type { CaseSummary } from '../review/cases';
+import { DECISION_LABELS, DUE_DILIGENCE_LABELS, differenceId } from '../review/committee';
+import type { MaterialDifference } from '../review/compare';
+import type { RuleOutcome } from '../review/evaluate';
+import type { ReconciliationFinding } from '../review/reconcile';
+import type { Finding } from '../shared/contracts/review';
 import { ALL, EXCLUSION_REASONS, type MetricName, ORDER_CATEGORIES } from '../shared/metrics';
-import { latencyChart, MARKOUT_HORIZONS, markoutChart, securityPiChart, venueShareChart } from './charts';
-import { categoryLabel, count, esc, fmtDifference, fmtMetric, metricLabel, NA, pct, pValue, usd, usdPerShare, when } from './format';
-import { type Group, MetricIndex, OutcomeIndex, outcomeGroup, pfofVenues, sortOutcomes } from './model';
+import { groupComparisonChart, MARKOUT_HORIZONS, markoutChart, securityPiChart, venueShareChart } from './charts';
+import {
+  categoryLabel,
+  count,
+  esc,
+  fmtDifference,
+  fmtMetric,
+  fmtUnit,
+  metricLabel,
+  NA,
+  pct,
+  pValue,
+  usd,
+  usdPerShare,
+  usdWhole,
+  when,
+} from './format';
+import { type Group, MetricIndex, OutcomeIndex, pfofVenues, sortOutcomes } from './model';
 import { REPORT_CSS } from './report-css';
-import type { CaseSummaryLike, ReconciliationFindingLike, ReviewPackageData, RuleOutcomeLike } from './types';
+import type { ReviewPackageData } from './types';
+import { costWords, findingLabel, findingSentence, gapWords, groupWords, sourceVerdict } from './verdict';
 
 const CATEGORIES = [...ORDER_CATEGORIES, ALL] as const;
 const MARKOUT_METRICS = [
@@ -23,6 +51,7 @@ const MARKOUT_METRICS = [
 const DASHBOARD: readonly { metric: MetricName; label: string }[] = [
   { metric: 'price_improvement_per_share', label: 'Price improvement vs NBBO' },
   { metric: 'spread_capture_pct', label: 'Effective-spread capture' },
+  { metric: 'eq_ratio_pct', label: 'Effective/quoted spread (E/Q)' },
   { metric: 'avg_exec_time_ms', label: 'Average fill time' },
   { metric: 'fill_rate_pct', label: 'Order fill rate' },
   { metric: 'limit_fill_rate_pct', label: 'Limit order fill rate' },
@@ -30,12 +59,28 @@ const DASHBOARD: readonly { metric: MetricName; label: string }[] = [
 ];
 const DASHBOARD_CATEGORIES = ['market', 'marketable_limit', 'non_marketable_limit'] as const;
 
+/**
+ * The committee dashboard of page one (mission.md): market orders against limit orders and the
+ * benchmark. "Limit" is the marketable limit order for prices and speed, and the non-marketable
+ * limit order for the limit fill rate (the one order type that rests).
+ */
+const PAGE_ONE: readonly { metric: MetricName; label: string; limit: string | null; market: boolean }[] = [
+  { metric: 'price_improvement_per_share', label: 'Price improvement vs NBBO', limit: 'marketable_limit', market: true },
+  { metric: 'spread_capture_pct', label: 'Effective-spread capture', limit: 'marketable_limit', market: true },
+  { metric: 'eq_ratio_pct', label: 'Effective/quoted spread (E/Q)', limit: 'marketable_limit', market: true },
+  { metric: 'avg_exec_time_ms', label: 'Average fill time', limit: 'marketable_limit', market: true },
+  { metric: 'limit_fill_rate_pct', label: 'Limit order fill rate', limit: 'non_marketable_limit', market: false },
+  { metric: 'pct_shares_outside_quote', label: 'Shares outside the quote', limit: 'marketable_limit', market: true },
+  { metric: 'markout_60s_per_share', label: 'Reversion (markout 60 s)', limit: 'marketable_limit', market: true },
+];
+
 const STATUS_LABELS: Record<string, string> = {
   breach: 'Breach',
   pass: 'Pass',
   not_significant: 'Not significant',
-  insufficient_sample: 'Insufficient sample',
+  insufficient_sample: 'Too few orders',
   no_data: 'No data',
+  no_benchmark: 'No benchmark',
 };
 
 const EXCLUSION_SHORT: Record<string, string> = {
@@ -58,32 +103,42 @@ interface Ctx {
   d: ReviewPackageData;
   ix: MetricIndex;
   src: string;
-  outcomes: RuleOutcomeLike[];
+  /** This source's findings, ranked as Evaluate ranked them. */
+  findings: Finding[];
+  outcomes: RuleOutcome[];
   byGroup: OutcomeIndex;
 }
 
 /** Renders the whole report. */
 export function renderReviewHtml(data: ReviewPackageData): string {
   const outcomes = sortOutcomes(data.outcomes.filter((o) => o.source === data.source));
-  const ctx: Ctx = { d: data, ix: new MetricIndex(data.metrics), src: data.source, outcomes, byGroup: new OutcomeIndex(outcomes) };
+  const ctx: Ctx = {
+    d: data,
+    ix: new MetricIndex(data.metrics),
+    src: data.source,
+    findings: data.findings.filter((f) => f.source === data.source),
+    outcomes,
+    byGroup: new OutcomeIndex(outcomes),
+  };
   const title = `Best-execution review ${data.period}: ${data.source}`;
   const sections = [
     header(ctx),
-    summary(ctx),
-    breaches(ctx),
-    insufficient(ctx),
-    otherOutcomes(ctx),
+    pageOne(ctx),
+    findingsSection(ctx),
+    differences(ctx),
+    committee(ctx),
+    dueDiligence(ctx),
+    charts(ctx),
     dashboard(ctx),
     orderTypes(ctx),
     venues(ctx),
-    latency(ctx),
     markouts(ctx),
     exclusions(ctx),
     sourcesSideBySide(ctx),
-    differences(ctx),
     reconciliation(ctx),
     cases(ctx),
     monitoring(ctx),
+    ruleRows(ctx),
     about(ctx),
   ];
   return `<!DOCTYPE html>
@@ -106,8 +161,8 @@ ${sections.join('\n')}
 
 // ---------- small builders ----------
 
-function section(id: string, title: string, body: string, intro?: string): string {
-  return `<section id="${id}">
+function section(id: string, title: string, body: string, intro?: string, cls = ''): string {
+  return `<section id="${id}"${cls ? ` class="${cls}"` : ''}>
 <h2>${esc(title)}</h2>
 ${intro ? `<p class="intro">${esc(intro)}</p>` : ''}
 ${body}
@@ -161,187 +216,380 @@ export function groupLabel(g: Group): string {
   return parts.length ? parts.join(' · ') : 'All orders';
 }
 
-function benchmarkText(o: RuleOutcomeLike): string {
-  const v = fmtMetric(o.metric, o.benchmark);
-  const label = o.benchmark_ref ?? o.benchmark_label;
-  return label && v !== NA ? `${v} (${label})` : v;
-}
-
-const sampleSize = (o: RuleOutcomeLike): number | null => o.n_orders ?? o.n ?? null;
-const reasonText = (o: RuleOutcomeLike): string => o.note ?? o.reason ?? '';
-
-/** The confidence interval of the difference: two-sided "a to b", or a one-sided bound "≤ b" / "≥ a". */
-function ciText(o: RuleOutcomeLike): string {
-  const lo = o.ci_lower ?? o.ci_low ?? null;
-  const hi = o.ci_upper ?? o.ci_high ?? null;
-  const level = typeof o.confidence === 'number' ? ` (${pct(o.confidence * 100).replace('.0 %', ' %')})` : '';
-  if (lo != null && hi != null) return `${fmtDifference(o.metric, lo)} to ${fmtDifference(o.metric, hi)}${level}`;
-  if (hi != null) return `≤ ${fmtDifference(o.metric, hi)}${level}`;
-  if (lo != null) return `≥ ${fmtDifference(o.metric, lo)}${level}`;
+const ciText = (f: Finding): string => {
+  const { lower, upper, level } = f.ci;
+  const lv = ` (${Math.round(level * 100)} %)`;
+  if (lower !== null && upper !== null)
+    return `${fmtUnit(f.unit, lower, { plus: true })} to ${fmtUnit(f.unit, upper, { plus: true })}${lv}`;
+  if (upper !== null) return `≤ ${fmtUnit(f.unit, upper, { plus: true })}${lv}`;
+  if (lower !== null) return `≥ ${fmtUnit(f.unit, lower, { plus: true })}${lv}`;
   return NA;
-}
+};
 
-// ---------- sections ----------
+// ---------- page one ----------
 
 function header({ d }: Ctx): string {
   const meta: [string, string][] = [
     ['Period', d.period],
-    ['Source (SOR vendor)', d.source],
+    ['Router (SOR vendor)', d.source],
     ['Generated at', when(d.generatedAt)],
     ['Code version', d.codeVersion],
     ['Thresholds version', d.thresholdsVersion],
   ];
   if (d.runId) meta.push(['Review run', d.runId]);
-  if (d.location) meta.push(['Package', d.location]);
+  const link = d.link ?? d.location;
+  const where = link
+    ? `<p class="where">Package: ${/^(https?|file):/.test(link) ? `<a href="${esc(link)}">${esc(link)}</a>` : esc(link)}</p>`
+    : '';
   return `<header id="header">
 <p class="kicker">Regular and rigorous review of execution quality${d.dryRun ? ' · DRY RUN, not a review of record' : ''}</p>
 <h1>Best-execution review ${esc(d.period)}: <span class="source">${esc(d.source)}</span></h1>
 <dl class="meta">${meta.map(([k, v]) => `<div><dt>${esc(k)}</dt><dd>${esc(v)}</dd></div>`).join('')}</dl>
+${where}
 </header>`;
 }
 
-function summary(ctx: Ctx): string {
-  const { ix, src, outcomes, d } = ctx;
-  const by = (s: string) => outcomes.filter((o) => o.status === s);
-  const br = by('breach');
-  const sev = ['high', 'medium', 'low']
-    .map((s) => [s, br.filter((o) => o.severity === s).length] as const)
-    .filter(([, n]) => n > 0)
-    .map(([s, n]) => `${n} ${s}`)
-    .join(', ');
-  const mon = d.monitoring;
-  const heightened = mon?.status === 'heightened';
-  const cards = [
-    card(
-      'breaches',
-      'Breaches',
-      String(br.length),
-      br.length ? `${sev || 'see below'}` : 'no threshold breached',
-      br.length ? 'breach' : 'pass',
-    ),
-    card(
-      'monitoring',
-      'Monitoring',
-      mon ? (heightened ? 'Heightened' : 'Normal') : NA,
-      mon
-        ? heightened
-          ? `monthly reviews${mon.since ? ` since ${mon.since}` : ''}; ${mon.consecutive_clean ?? 0}${mon.clean_reviews_to_exit ? ` of ${mon.clean_reviews_to_exit}` : ''} clean`
-          : 'quarterly reviews'
-        : 'no monitoring record',
-      heightened ? 'warn' : mon ? 'pass' : 'muted',
-    ),
-    card(
-      'rules',
-      'Rule checks',
-      String(outcomes.length),
-      `${by('pass').length} pass, ${by('not_significant').length} not significant`,
-      'info',
-    ),
-    card(
-      'insufficient',
-      'Insufficient sample',
-      String(by('insufficient_sample').length + by('no_data').length),
-      'groups too small to judge: not passes',
-      by('insufficient_sample').length ? 'warn' : 'muted',
-    ),
-  ];
-  const all: Group = {};
-  const key: MetricName[] = [
-    'orders',
-    'shares_executed',
-    'price_improvement_per_share',
-    'spread_capture_pct',
-    'avg_exec_time_ms',
-    'fill_rate_pct',
-    'pfof_venue_share_pct',
-    'venue_hhi',
-  ];
-  const figures = key.map((m) => `<div><dt>${esc(metricLabel(m))}</dt><dd>${esc(fmtMetric(m, ix.value(src, all, m)))}</dd></div>`).join('');
-  const verdict = br.length
-    ? `${br.length} threshold breach${br.length === 1 ? '' : 'es'} with statistical evidence: the actions below are for the committee to assign and record.`
-    : 'No threshold was breached with statistical evidence in this period.';
+/** Page one: the verdict, the dashboard with its analysis, the reconciliation when it disagrees, and what to decide. */
+function pageOne(ctx: Ctx): string {
+  const { d, findings, src } = ctx;
+  const v = sourceVerdict(src, findings);
+  const sentences = v.breaches.length
+    ? `<ol class="verdict-list">${v.breaches
+        .map(
+          (f) =>
+            `<li data-finding="${esc(f.finding_id)}" class="sev-${esc(f.severity)}">${badge('breach', f.severity.toUpperCase())} ${esc(findingSentence(f))}</li>`,
+        )
+        .join('')}</ol>`
+    : '';
+  const heightened = d.monitoring?.status === 'heightened';
+  const mon = d.monitoring
+    ? `<p class="note">${esc(
+        heightened
+          ? `Under heightened monitoring since ${d.monitoring.since ?? 'an earlier review'}: reviewed monthly until ${d.cleanReviewsToExit ?? 'the configured number of'} consecutive clean reviews (now ${d.monitoring.consecutive_clean}).`
+          : 'Normal monitoring: reviewed quarterly.',
+      )}</p>`
+    : '';
+  return `<section id="verdict" class="page-one">
+<h2>Verdict</h2>
+<p class="verdict ${v.clean ? 'good' : 'bad'}" data-verdict="${v.clean ? 'clean' : 'findings'}">${esc(v.headline)}</p>
+${sentences}
+${mon}
+${pageOneDashboard(ctx)}
+${reconciliationSummary(ctx)}
+${decide(ctx)}
+</section>`;
+}
+
+/** The findings on one metric of the dashboard, market first. */
+function findingsOn(ctx: Ctx, metric: string): Finding[] {
+  return ctx.findings.filter((f) => f.metric === metric && f.headline_group.symbol === ALL && f.headline_group.venue === ALL);
+}
+
+function analysis(list: readonly Finding[]): { text: string; kind: string } {
+  if (!list.length) return { text: 'Not a rule of this review.', kind: 'muted' };
+  const parts = list.map((f) => {
+    const who = groupWords(f.headline_group);
+    switch (f.status) {
+      case 'breach':
+        return `Breach: ${who} ${gapWords(f)} ${f.provenance.label}${f.customer_cost.usd !== null ? `; customers lost ${usdWhole(f.customer_cost.usd)}` : ''}.`;
+      case 'pass':
+        return `Pass for ${who}${f.minimum_detectable_difference !== null ? ` (a gap of ${fmtUnit(f.unit, f.minimum_detectable_difference)} would have shown)` : ''}.`;
+      case 'insufficient_sample':
+        return `Too few ${who} to test (${count(f.n_orders)}).`;
+      case 'no_benchmark':
+        return `No benchmark for ${who} yet.`;
+    }
+    return '';
+  });
+  const kind = list.some((f) => f.status === 'breach') ? 'breach' : list.every((f) => f.status === 'pass') ? 'pass' : 'muted';
+  return { text: parts.join(' '), kind };
+}
+
+function benchmarkText(list: readonly Finding[]): string {
+  const seen = new Map<string, string>();
+  for (const f of list) {
+    if (f.benchmark === null) continue;
+    const v = `${fmtUnit(f.unit, f.benchmark)} ${f.provenance.label}`;
+    const cat = f.headline_group.order_category;
+    seen.set(v, list.length > 1 && cat !== ALL ? `${categoryLabel(cat).toLowerCase()}: ${v}` : v);
+  }
+  return seen.size ? [...seen.values()].join('; ') : NA;
+}
+
+function pageOneDashboard(ctx: Ctx): string {
+  const { ix, src } = ctx;
+  const rows = PAGE_ONE.map(({ metric, label, limit, market }) => {
+    const list = findingsOn(ctx, metric);
+    const a = analysis(list);
+    const mkt = market ? fmtMetric(metric, ix.value(src, { order_category: 'market' }, metric)) : 'n/a';
+    const lim = limit ? fmtMetric(metric, ix.value(src, { order_category: limit }, metric)) : 'n/a';
+    const marked = (c: string, v: string) =>
+      list.some((f) => f.status === 'breach' && f.headline_group.order_category === c)
+        ? `<td class="num breach">${esc(`${v} ▲`)}</td>`
+        : td(v);
+    return `<tr data-metric="${esc(metric)}">${tdText(label)}${marked('market', mkt)}${marked(limit ?? '', lim)}<td class="bench">${esc(benchmarkText(list))}</td><td class="analysis ${a.kind}">${esc(a.text)}</td></tr>`;
+  });
+  return `<h3>Committee dashboard, all securities</h3>
+${table(['Metric', 'Market orders', 'Limit orders', L('Benchmark (source)'), L('Analysis')], rows, 'page-one-dash')}
+<p class="note">Limit orders: marketable limit orders for prices and speed; non-marketable limit orders for the limit fill rate. ▲ breached.</p>`;
+}
+
+function reconciliationSummary({ d, src }: Ctx): string {
+  const off = (d.reconciliation ?? []).filter((f) => f.source === src && f.status !== 'match');
+  if (!off.length) return '';
+  const top = off
+    .slice()
+    .sort((a, b) => Math.abs(b.relative_difference ?? 0) - Math.abs(a.relative_difference ?? 0))
+    .slice(0, 3)
+    .map((f) => {
+      const where = groupWords({ symbol: f.symbol, order_category: f.order_type });
+      return `<li>${esc(`${metricLabel(f.metric)}, ${where}: the vendor reports ${fmtMetric(f.metric, f.vendor_value)}; the firm computes ${fmtMetric(f.metric, f.firm_value)} (${fmtDifference(f.metric, f.difference)}).`)}</li>`;
+    });
+  return `<h3>The vendor's own figures disagree</h3>
+<p class="verdict warn">${esc(`${off.length} of the vendor's self-reported figure${off.length === 1 ? '' : 's'} differ from the firm's own beyond tolerance.`)}</p>
+<ul class="recon">${top.join('')}</ul>`;
+}
+
+function decide({ d }: Ctx): string {
+  const c = d.committee;
+  if (!c) return '';
+  const items = c.agenda;
+  const lines = items.map((i) => `<li><code>${esc(i.item_id)}</code> ${esc(i.title)}</li>`);
+  const earlier = c.openItems.length
+    ? `<p class="verdict warn">${esc(`${c.openItems.length} item${c.openItems.length === 1 ? '' : 's'} of earlier reviews still without a determination (listed under Committee).`)}</p>`
+    : '';
+  const dd = c.dueDiligence.status.state === 'current' ? '' : `<p class="note">${esc(c.dueDiligence.status.text)}</p>`;
+  return `<h3>For the committee to decide by ${esc(c.decideBy)}</h3>
+${items.length ? `<ul class="agenda">${lines.join('')}</ul>` : '<p class="empty">Nothing from this review.</p>'}
+${earlier}${dd}
+<p class="note">Record each determination with <code>bestex committee determine &lt;item&gt; --decision accept|modify_routing|remediate|escalate --rationale … --owner …</code>.</p>`;
+}
+
+// ---------- findings, differences, committee ----------
+
+function findingsSection(ctx: Ctx): string {
+  const { findings } = ctx;
+  if (!findings.length) return section('findings', 'Findings', '<p class="empty">No finding was evaluated for this router.</p>');
+  const breaches = findings.filter((f) => f.status === 'breach');
+  const blocks = breaches.map((f) => {
+    const facts: [string, string][] = [
+      ['Figure', fmtUnit(f.unit, f.value)],
+      ['Benchmark', `${fmtUnit(f.unit, f.benchmark)} (${f.provenance.label})`],
+      ['Gap', gapWords(f)],
+      ['Confidence bound on the gap', ciText(f)],
+      ['Adjusted p-value', `${pValue(f.test.p_adjusted)} (of ${count(f.test.family_size)} tests; ${f.test.method})`],
+      ['Orders', count(f.n_orders)],
+      ['Customer cost', costWords(f)],
+    ];
+    const drill = f.drilldown.length
+      ? table(
+          [L('Drives it'), 'Figure', 'Benchmark', 'Gap', 'Orders', 'Customer cost', 'Adj. p'],
+          f.drilldown
+            .slice(0, 12)
+            .map(
+              (r) =>
+                `<tr${r.breach ? ' class="drill-breach"' : ''}>${tdText(`${r.group_kind.replace(/_/g, ' ')} ${r.group_value}`)}${td(fmtUnit(f.unit, r.value))}${td(fmtUnit(f.unit, r.benchmark))}${td(fmtUnit(f.unit, r.difference, { plus: true }))}${td(count(r.n_orders))}${td(usdWhole(r.cost_usd))}${td(pValue(r.p_adjusted))}</tr>`,
+            ),
+          'drill',
+        ) + (f.drilldown.length > 12 ? `<p class="note">${esc(`${f.drilldown.length - 12} more rows in findings.json.`)}</p>` : '')
+      : '';
+    return `<article class="finding" data-finding="${esc(f.finding_id)}">
+<h3>${badge('breach', f.severity.toUpperCase())} ${esc(`${findingLabel(f)}: ${groupWords(f.headline_group)}`)}</h3>
+<p>${esc(findingSentence(f))}</p>
+<dl class="figures">${facts.map(([k, v]) => `<div><dt>${esc(k)}</dt><dd>${esc(v)}</dd></div>`).join('')}</dl>
+${f.provenance.note ? `<p class="note">${esc(`Benchmark: ${f.provenance.note}`)}</p>` : ''}
+<p class="action"><strong>Action:</strong> ${esc(f.action)}</p>
+${drill}
+</article>`;
+  });
+  const rest = findings.filter((f) => f.status !== 'breach');
+  const restTable = rest.length
+    ? `<h3>Rules without a finding</h3>${table(
+        [L('Rule'), L('Group'), L('Status'), 'Figure', 'Benchmark', 'Smallest gap it could detect'],
+        rest.map(
+          (f) =>
+            `<tr>${tdText(findingLabel(f))}${tdText(groupWords(f.headline_group))}<td>${statusBadge(f.status)}</td>${td(fmtUnit(f.unit, f.value))}${td(f.benchmark === null ? NA : `${fmtUnit(f.unit, f.benchmark)} (${f.provenance.label})`, 'num wrap')}${td(fmtUnit(f.unit, f.minimum_detectable_difference))}</tr>`,
+        ),
+        'compact',
+      )}<p class="note">“Too few orders” and “No benchmark” are not passes: nothing could be concluded.</p>`
+    : '';
   return section(
-    'summary',
-    'Summary',
-    `<p class="verdict ${br.length ? 'bad' : 'good'}">${esc(verdict)}</p>
-<div class="cards">${cards.join('')}</div>
-<h3>Key figures, all orders</h3>
-<dl class="figures">${figures}</dl>`,
+    'findings',
+    'Findings and what drives them',
+    `${blocks.join('\n') || '<p class="empty">No finding: every rule tested passed.</p>'}${restTable}`,
+    'One finding per rule at its headline group; the drill-down shows the securities, sizes, venues and days behind it, largest cost first.',
   );
 }
 
-function card(id: string, title: string, big: string, small: string, kind: string): string {
-  return `<div class="card ${kind}" data-card="${id}"><div class="card-title">${esc(title)}</div><div class="card-big">${esc(big)}</div><div class="card-small">${esc(small)}</div></div>`;
+/** The material differences that involve this router, each with the committee's determination if any. */
+export function sourceDifferences(all: readonly MaterialDifference[] | undefined, src: string): MaterialDifference[] {
+  return (all ?? []).filter((x) => x.material && (x.dimension === 'venue' ? x.source === src : x.better === src || x.worse === src));
 }
 
-function breaches({ outcomes }: Ctx): string {
-  const br = outcomes.filter((o) => o.status === 'breach');
-  if (!br.length) return section('breaches', 'Breaches and actions', '<p class="empty">No breaches.</p>');
-  const rows = br.map((o) => {
-    const g = outcomeGroup(o);
-    return `<tr class="breach-row" data-rule="${esc(o.rule_id)}">
-${`<td>${badge('breach', (o.severity ?? '').toUpperCase() || 'BREACH')}</td>`}${tdText(o.rule_id)}${tdText(metricLabel(o.metric))}${tdText(groupLabel(g))}${td(fmtMetric(o.metric, o.value))}${td(benchmarkText(o))}${td(fmtDifference(o.metric, o.difference))}${td(ciText(o), 'num wrap')}${td(pValue(o.p_value))}${td(count(sampleSize(o)))}
-</tr>
-<tr class="action-row"><td></td><td colspan="9"><strong>Action:</strong> ${esc(o.action ?? NA)}</td></tr>`;
+function differences({ d, src }: Ctx): string {
+  const mine = sourceDifferences(d.differences, src);
+  const intro =
+    'Where another router or venue did materially better for the same securities and order types (beyond tolerance and statistically significant). Each needs a determination.';
+  if (!mine.length) return section('differences', 'Material differences', '<p class="empty">No material differences found.</p>', intro);
+  const decided = new Map((d.committee?.determinations ?? []).map((x) => [x.item_id, x]));
+  const rows = mine.map((x) => {
+    const id = differenceId(x.period, x);
+    const det = decided.get(id);
+    return `<tr${x.worse === src ? ' class="worse"' : ''} data-item="${esc(id)}">${tdText(x.dimension === 'venue' ? 'Venues' : 'Routers')}${tdText(metricLabel(x.metric))}${tdText(groupLabel({ symbol: x.symbol, order_category: x.order_category }))}${tdText(`${x.better} ${fmtMetric(x.metric, x.better_value)}`)}${tdText(`${x.worse} ${fmtMetric(x.metric, x.worse_value)}`)}${td(pValue(x.p_value))}<td>${det ? badge('pass', DECISION_LABELS[det.decision]) : badge('warn', 'Open')}</td></tr>`;
   });
   return section(
-    'breaches',
-    'Breaches and actions',
-    table(
-      [
-        'Severity',
-        L('Rule'),
-        L('Metric'),
-        L('Group'),
-        'Value',
-        'Benchmark',
-        'Difference',
-        'Confidence bound on the difference',
-        'p-value',
-        'Orders (n)',
-      ],
-      rows,
-      'breaches',
-    ),
-    'A breach needs both a gap beyond the rule’s tolerance and a one-sided test showing it is not noise.',
+    'differences',
+    'Material differences',
+    table([L('Compared'), L('Metric'), L('Group'), L('Better'), L('Worse'), 'p-value', L('Determination')], rows, 'text'),
+    intro,
   );
 }
 
-function insufficient({ outcomes }: Ctx): string {
-  const list = outcomes.filter((o) => o.status === 'insufficient_sample' || o.status === 'no_data');
-  if (!list.length) return section('insufficient', 'Insufficient sample', '<p class="empty">Every rule had enough orders to judge.</p>');
-  const rows = list.map(
-    (o) =>
-      `<tr>${tdText(o.rule_id)}${tdText(metricLabel(o.metric))}${tdText(groupLabel(outcomeGroup(o)))}<td>${statusBadge(o.status)}</td>${td(count(sampleSize(o)))}${tdText(reasonText(o))}</tr>`,
-  );
+function committee({ d }: Ctx): string {
+  const c = d.committee;
+  if (!c) return '';
+  const m = c.minutes;
+  const meetings = m.minutes.length
+    ? m.minutes
+        .map(
+          (x) =>
+            `<p><strong>${esc(`Meeting of ${x.meeting_date}`)}</strong>: ${esc(x.attendees.join(', '))}${x.text ? `. ${esc(x.text)}` : ''}</p>`,
+        )
+        .join('')
+    : '<p class="empty">No meeting minuted for this period yet.</p>';
+  const dets = c.determinations.length
+    ? table(
+        [L('Item'), L('Determination'), L('Rationale'), L('Owner'), L('Case'), L('Recorded')],
+        c.determinations.map(
+          (x) =>
+            `<tr data-item="${esc(x.item_id)}">${tdText(x.item_id)}<td>${badge(x.decision === 'accept' ? 'pass' : 'warn', DECISION_LABELS[x.decision])}</td>${tdText(x.rationale)}${tdText(x.owner)}${tdText(x.case_id ?? NA)}${tdText(`#${x.seq} ${when(x.at)} by ${x.who}`)}</tr>`,
+        ),
+        'text',
+      )
+    : '<p class="empty">No determination on file yet.</p>';
+  const dissent = m.dissents.length
+    ? `<h3>Dissent</h3><ul>${m.dissents.map((x) => `<li>${esc(`${x.name}${x.item_id ? ` on ${x.item_id}` : ''}: ${x.text}`)}</li>`).join('')}</ul>`
+    : '';
+  const signed = m.signoffs.length
+    ? `<p>${m.signoffs.map((s) => esc(`Signed by ${s.name} at ${when(s.at)} (record #${s.seq}, covering ${s.covers.length} records).`)).join('<br>')}</p>`
+    : '<p class="empty">Not signed off yet.</p>';
+  const unsigned = m.unsigned
+    ? `<p class="note">${esc(`${m.unsigned} record(s) of this period recorded after the last sign-off.`)}</p>`
+    : '';
+  const open = c.openItems.length
+    ? table(
+        [L('Open item'), L('From'), L('What')],
+        c.openItems.map(
+          (i) =>
+            `<tr class="open-item" data-item="${esc(i.item_id)}">${tdText(i.item_id)}${tdText(`${i.period} review`)}${tdText(i.title)}</tr>`,
+        ),
+        'text',
+      )
+    : '<p class="empty">No open item from earlier reviews.</p>';
   return section(
-    'insufficient',
-    'Insufficient sample',
-    table(['Rule', L('Metric'), L('Group'), L('Status'), 'Orders (n)', L('Why')], rows),
-    'These groups had too few orders (or no data) for a sound judgement. They are not passes: the committee should decide whether to review them by hand.',
+    'committee',
+    'Committee determinations and open items',
+    `<h3>Minutes</h3>${meetings}<h3>Determinations on file</h3>${dets}${dissent}<h3>Sign-off</h3>${signed}${unsigned}<h3>Open items carried forward</h3>${open}`,
+    'Each record is hash-chained in the committee log and listed with its SHA-256 in this package’s evidence manifest.',
   );
 }
 
-function otherOutcomes({ outcomes }: Ctx): string {
-  const list = outcomes.filter((o) => o.status === 'pass' || o.status === 'not_significant');
-  if (!list.length) return '';
-  const rows = list.map(
-    (o) =>
-      `<tr>${tdText(o.rule_id)}${tdText(metricLabel(o.metric))}${tdText(groupLabel(outcomeGroup(o)))}<td>${statusBadge(o.status)}</td>${td(fmtMetric(o.metric, o.value))}${td(benchmarkText(o))}${td(fmtDifference(o.metric, o.difference))}${td(pValue(o.p_value))}${td(count(sampleSize(o)))}</tr>`,
+function dueDiligence({ d }: Ctx): string {
+  const c = d.committee;
+  if (!c) return '';
+  const { status, versions } = c.dueDiligence;
+  const kind = status.state === 'current' ? 'good' : 'warn';
+  const last = versions[versions.length - 1];
+  const body = last
+    ? `${table(
+        [L('Question'), L(`Answer of ${last.record.as_of}`), L(last.previous ? `Change since ${last.previous.as_of}` : 'Change')],
+        (Object.keys(DUE_DILIGENCE_LABELS) as (keyof typeof DUE_DILIGENCE_LABELS)[]).map((k) => {
+          const ch = last.changes.find((x) => x.field === k);
+          const now = k === 'venues' ? last.record.answers.venues.join(', ') : last.record.answers[k];
+          const what = !last.previous
+            ? 'first on file'
+            : !ch
+              ? 'no change'
+              : k === 'venues'
+                ? `added ${ch.added?.join(', ') || 'none'}; removed ${ch.removed?.join(', ') || 'none'}`
+                : `was: ${ch.before}`;
+          return `<tr${ch ? ' class="worse"' : ''}>${tdText(DUE_DILIGENCE_LABELS[k])}${tdText(now)}${tdText(what)}</tr>`;
+        }),
+        'text',
+      )}<p class="note">${esc(`${versions.length} version${versions.length === 1 ? '' : 's'} on file: ${versions.map((v) => v.record.as_of).join(', ')}.`)}</p>`
+    : '<p class="empty">No due-diligence answers on file for this router.</p>';
+  return section('due-diligence', 'Annual due diligence', `<p class="verdict ${kind}">${esc(status.text)}</p>${body}`);
+}
+
+/** The figures that breached, each at its own scale, the router beside its peers with each group's benchmark. */
+function charts(ctx: Ctx): string {
+  const { ix, src } = ctx;
+  const peers = ix.sources.filter((s) => s !== src);
+  const series = (metric: MetricName, cats: readonly string[]) =>
+    [src, ...peers].map((s) => ({
+      label: s === src ? `${s} (this review)` : s,
+      values: cats.map((c) => ix.value(s, { order_category: c }, metric)),
+    }));
+  const benchOf = (metric: string, cats: readonly string[]) =>
+    cats.map((c) => findingsOn(ctx, metric).find((f) => f.headline_group.order_category === c)?.benchmark ?? null);
+  const breachedOf = (metric: string, cats: readonly string[]) =>
+    cats.map((c) => findingsOn(ctx, metric).some((f) => f.status === 'breach' && f.headline_group.order_category === c));
+  const marketable = ['market', 'marketable_limit'] as const;
+  const all = [...ORDER_CATEGORIES] as string[];
+  const figs: string[] = [];
+  const add = (name: string, metric: MetricName, cats: readonly string[], unit: string, caption: string, log = false) => {
+    const s = series(metric, cats);
+    if (!s.some((x) => x.values.some((v) => v !== null))) return;
+    figs.push(
+      figure(
+        name,
+        caption,
+        groupComparisonChart({
+          groups: cats.map(categoryLabel),
+          series: s,
+          benchmarks: benchOf(metric, cats),
+          breached: breachedOf(metric, cats),
+          unit,
+          log,
+        }),
+      ),
+    );
+  };
+  add(
+    'pi',
+    'price_improvement_per_share',
+    marketable,
+    'usd_per_share',
+    'Price improvement per share by order type: this router beside its peers; red tick: each group’s benchmark; ▲ breached.',
   );
-  return section(
-    'outcomes',
-    'Other rule checks',
-    table(['Rule', L('Metric'), L('Group'), L('Status'), 'Value', 'Benchmark', 'Difference', 'p-value', 'Orders (n)'], rows, 'compact'),
-    '“Not significant”: the figure is beyond tolerance but the test cannot tell it from noise at the configured level.',
+  add(
+    'speed',
+    'avg_exec_time_ms',
+    all,
+    'ms',
+    'Average time to fill by order type, on a log scale so market orders (milliseconds) and resting limit orders (seconds) both show; red tick: benchmark.',
+    true,
   );
+  add('eq', 'eq_ratio_pct', marketable, 'pct', 'Effective over quoted spread (E/Q): lower is better; 100 % pays the whole quoted spread.');
+  add(
+    'limit-fill',
+    'limit_fill_rate_pct',
+    ['non_marketable_limit'],
+    'pct',
+    'Fill rate of non-marketable limit orders: this router beside its peers; red tick: benchmark.',
+  );
+  if (!figs.length) return '';
+  return section('charts', 'What breached, at its own scale', figs.join('\n'));
 }
 
 /** Securities to show one by one: every one with a rule outcome, then the largest by executed shares. */
-function pickSecurities({ ix, src, outcomes, d }: Ctx): { shown: string[]; total: number } {
+function pickSecurities({ ix, src, outcomes, findings, d }: Ctx): { shown: string[]; total: number } {
   const all = ix.values(src, 'symbol');
   const size = (s: string) => ix.value(src, { symbol: s }, 'shares_executed') ?? ix.row(src, { symbol: s }, 'orders')?.n_executions ?? 0;
-  const flagged = new Set(outcomes.filter((o) => o.symbol && o.symbol !== ALL && o.status !== 'pass').map((o) => o.symbol as string));
+  const flagged = new Set([
+    ...outcomes.filter((o) => o.symbol !== '' && o.symbol !== ALL && o.status === 'breach').map((o) => o.symbol),
+    ...findings.flatMap((f) => f.drilldown.filter((r) => r.group_kind === 'symbol' && r.breach).map((r) => r.group_value)),
+  ]);
   const max = d.maxSecurities ?? 25;
   const ranked = [...all].sort((a, b) => size(b) - size(a) || a.localeCompare(b));
   const shown = [...ranked.filter((s) => flagged.has(s)), ...ranked.filter((s) => !flagged.has(s))].slice(0, Math.max(max, flagged.size));
@@ -417,7 +665,8 @@ function dashboard(ctx: Ctx): string {
   );
 }
 
-function orderTypes({ ix, src }: Ctx): string {
+function orderTypes(ctx: Ctx): string {
+  const { ix, src } = ctx;
   const price: MetricName[] = [
     'price_improvement_per_share',
     'pct_shares_price_improved',
@@ -425,6 +674,7 @@ function orderTypes({ ix, src }: Ctx): string {
     'pct_shares_outside_quote',
     'avg_effective_spread',
     'avg_quoted_spread',
+    'eq_ratio_pct',
     'spread_capture_pct',
   ];
   const fills: MetricName[] = [
@@ -447,7 +697,7 @@ function orderTypes({ ix, src }: Ctx): string {
     `<h3>Prices (marketable orders)</h3>${table(
       ['Order type', ...price.map(metricLabel)],
       rowsFor(price),
-    )}<h3>Volume and fills</h3>${table(['Order type', ...fills.map(metricLabel)], rowsFor(fills))}`,
+    )}<h3>Volume and fills</h3>${table(['Order type', ...fills.map(metricLabel)], rowsFor(fills))}${latency(ctx)}`,
     'Spread and price-improvement figures cover marketable orders (market and marketable limit), as Rule 605 does; limit fill rate covers non-marketable limit orders.',
   );
 }
@@ -507,17 +757,12 @@ function latency({ ix, src }: Ctx): string {
     median: ix.value(src, { order_category: c }, 'median_exec_time_ms'),
     p95: ix.value(src, { order_category: c }, 'p95_exec_time_ms'),
   }));
-  const present = groups.filter((g) => g.avg != null || g.median != null || g.p95 != null);
-  if (!present.length) return section('latency', 'Execution speed', '<p class="empty">No fill-time figures in this review.</p>');
+  if (!groups.some((g) => g.avg != null || g.median != null || g.p95 != null)) return '';
   const rows = groups.map(
     (g) =>
       `<tr${g.c === ALL ? ' class="total"' : ''}>${tdText(g.label)}${td(fmtMetric('avg_exec_time_ms', g.avg))}${td(fmtMetric('median_exec_time_ms', g.median))}${td(fmtMetric('p95_exec_time_ms', g.p95))}</tr>`,
   );
-  return section(
-    'latency',
-    'Execution speed',
-    `${figure('latency', 'Time from receipt to fill by order type (average share-weighted; median and 95th percentile of the first fill).', latencyChart(present))}${table(['Order type', 'Average', 'Median', '95th percentile'], rows)}`,
-  );
+  return `<h3>Execution speed</h3>${table(['Order type', 'Average', 'Median', '95th percentile'], rows)}`;
 }
 
 function markouts({ ix, src }: Ctx): string {
@@ -589,7 +834,7 @@ function sourcesSideBySide({ ix, src }: Ctx): string {
 
 function reconciliation({ d, src }: Ctx): string {
   if (!d.reconciliation) return '';
-  const mine = d.reconciliation.filter((f) => f.source === undefined || f.source === src);
+  const mine = d.reconciliation.filter((f) => f.source === src);
   const findings = mine.filter((f) => f.status !== 'match');
   const agreed = mine.length - findings.length;
   const intro =
@@ -600,18 +845,11 @@ function reconciliation({ d, src }: Ctx): string {
       : 'The vendor reported no statistics for this period.';
     return section('reconciliation', 'Vendor reconciliation', `<p class="empty">${esc(text)}</p>`, intro);
   }
-  const tol = (f: ReconciliationFindingLike): string => {
-    if (f.tolerance != null) return fmtMetric(f.metric, f.tolerance);
-    const parts = [
-      f.abs_tolerance != null ? fmtMetric(f.metric, f.abs_tolerance) : '',
-      f.rel_tolerance != null ? `${pct(f.rel_tolerance * 100)} relative` : '',
-    ];
-    return parts.filter(Boolean).join(' or ') || NA;
-  };
+  const tol = (f: ReconciliationFinding): string => `${fmtMetric(f.metric, f.abs_tolerance)} or ${pct(f.rel_tolerance * 100)} relative`;
   const rows = findings.map((f) => {
-    const cat = f.order_category ?? f.order_type ?? ALL;
-    const diff = f.difference ?? (f.vendor_value != null && f.firm_value != null ? f.vendor_value - f.firm_value : null);
-    return `<tr>${tdText(f.symbol && f.symbol !== ALL ? f.symbol : 'All')}${tdText(categoryLabel(cat))}${tdText(metricLabel(f.metric))}${td(fmtMetric(f.metric, f.vendor_value))}${td(fmtMetric(f.metric, f.firm_value))}${td(fmtDifference(f.metric, diff))}${td(tol(f), 'num wrap')}<td>${badge('warn', (f.status ?? 'finding').replace(/_/g, ' '))}${f.note ? ` ${esc(f.note)}` : ''}</td></tr>`;
+    const cat = f.order_type;
+    const diff = f.difference;
+    return `<tr>${tdText(f.symbol && f.symbol !== ALL ? f.symbol : 'All')}${tdText(categoryLabel(cat))}${tdText(metricLabel(f.metric))}${td(fmtMetric(f.metric, f.vendor_value))}${td(fmtMetric(f.metric, f.firm_value))}${td(fmtDifference(f.metric, diff))}${td(tol(f), 'num wrap')}<td>${badge('warn', f.status.replace(/_/g, ' '))}${f.note ? ` ${esc(f.note)}` : ''}</td></tr>`;
   });
   return section(
     'reconciliation',
@@ -625,32 +863,11 @@ function reconciliation({ d, src }: Ctx): string {
   );
 }
 
-function differences({ d, src }: Ctx): string {
-  if (!d.differences) return '';
-  const mine = d.differences.filter(
-    (x) => x.material && (x.dimension === 'venue' ? (x.source ?? src) === src : x.better === src || x.worse === src),
-  );
-  const intro =
-    'Where another source or venue did materially better for the same securities and order types (beyond tolerance and statistically significant).';
-  if (!mine.length)
-    return section('differences', 'Material differences among markets', '<p class="empty">No material differences found.</p>', intro);
-  const rows = mine.map(
-    (x) =>
-      `<tr${x.worse === src ? ' class="worse"' : ''}>${tdText(x.dimension === 'venue' ? 'Venues' : 'Sources')}${tdText(metricLabel(x.metric))}${tdText(groupLabel({ symbol: x.symbol ?? ALL, order_category: x.order_category ?? ALL }))}${tdText(x.better)}${td(fmtMetric(x.metric, x.better_value))}${tdText(x.worse)}${td(fmtMetric(x.metric, x.worse_value))}${td(fmtDifference(x.metric, x.difference))}${td(pValue(x.p_value))}</tr>`,
-  );
-  return section(
-    'differences',
-    'Material differences among markets',
-    table(['Compared', L('Metric'), L('Group'), L('Better'), 'Value', L('Worse'), 'Value', 'Difference', 'p-value'], rows),
-    intro,
-  );
-}
-
 function cases({ d, src }: Ctx): string {
   if (!d.cases) return '';
-  const list = d.cases.filter((c) => c.source === undefined || c.source === src);
+  const list = d.cases.filter((c) => c.source === src);
   if (!list.length) return section('cases', 'Remediation cases', '<p class="empty">No remediation cases for this source.</p>');
-  const rows = list.map((c: CaseSummaryLike) => {
+  const rows = list.map((c: CaseSummary) => {
     const open = c.status === 'open';
     const state = open ? 'open' : `closed${c.closure ? `: ${c.closure}` : ''}`;
     const kind = open ? 'warn' : c.closure === 'terminated' ? 'breach' : 'pass';
@@ -679,23 +896,38 @@ function monitoring({ d }: Ctx): string {
   const heightened = m.status === 'heightened';
   const head = `<p class="verdict ${heightened ? 'warn' : 'good'}">${esc(
     heightened
-      ? `Heightened monitoring${m.since ? ` since ${m.since}` : ''}: reviewed monthly until ${m.clean_reviews_to_exit ?? 'the configured number of'} consecutive clean reviews (now ${m.consecutive_clean ?? 0}).`
+      ? `Heightened monitoring${m.since ? ` since ${m.since}` : ''}: reviewed monthly until ${d.cleanReviewsToExit ?? 'the configured number of'} consecutive clean reviews (now ${m.consecutive_clean}).`
       : 'Normal monitoring: reviewed quarterly.',
   )}</p>`;
-  const hist = m.history ?? [];
+  const hist = m.history;
   const body = hist.length
     ? table(
         ['Period', L('Run'), 'Breaches', L('Decision'), 'Consecutive clean', L('Note')],
         [...hist].map((h) => {
-          const decision = (h.decision ?? h.status ?? '').replace(/_/g, ' ');
+          const decision = h.decision.replace(/_/g, ' ');
           const kind = /heightened/.test(decision) && !/exit/.test(decision) ? 'warn' : 'pass';
-          const note = [h.conclusive === false ? 'inconclusive: nothing could be tested' : '', h.note ?? ''].filter(Boolean).join('; ');
-          return `<tr>${tdText(h.period)}${tdText(h.run_id ?? when(h.at))}${td(count(h.breaches))}<td>${decision ? badge(kind, decision) : ''}</td>${td(count(h.consecutive_clean))}${tdText(note)}</tr>`;
+          const note = h.conclusive ? '' : 'inconclusive: nothing could be tested';
+          return `<tr>${tdText(h.period)}${tdText(h.run_id)}${td(count(h.breaches))}<td>${decision ? badge(kind, decision) : ''}</td>${td(count(h.consecutive_clean))}${tdText(note)}</tr>`;
         }),
         'text',
       )
     : '<p class="empty">No earlier reviews recorded.</p>';
   return section('monitoring', 'Monitoring status and history', head + body);
+}
+
+/** The evaluated rule rows (review_breaches) by status: the analysts' table is breaches.csv. */
+function ruleRows({ outcomes }: Ctx): string {
+  if (!outcomes.length) return '';
+  const by = (st: string) => outcomes.filter((o) => o.status === st).length;
+  const rows = ['breach', 'pass', 'not_significant', 'insufficient_sample', 'no_data'].map(
+    (st) => `<tr>${tdText(STATUS_LABELS[st] ?? st)}${td(count(by(st)))}</tr>`,
+  );
+  return section(
+    'rule-rows',
+    'Rule rows for analysts',
+    table([L('Status'), 'Rows'], rows),
+    'Every rule evaluated on every group row (review_breaches); the findings above are what the committee decides on. breaches.csv in this package holds the breached rows.',
+  );
 }
 
 function about({ d }: Ctx): string {

@@ -5,48 +5,50 @@
  * passes S3 (or s3rver) in, tests pass anything that lists, reads and writes.
  */
 import { readFile } from 'node:fs/promises';
+import type { CaseSummary } from '../review/cases';
+import {
+  type Agenda,
+  type AgendaItem,
+  agendaKey,
+  agendaSchema,
+  COMMITTEE_AGENDA_PREFIX,
+  COMMITTEE_RECORDS_PREFIX,
+  type CommitteeRecord,
+  daysAfter,
+  differenceId,
+  dueDiligenceHistory,
+  dueDiligenceStatus,
+  latestDeterminations,
+  minutesOf,
+  openDueDiligenceItems,
+  openItems,
+  parseRecord,
+  verifyChain,
+} from '../review/committee';
+import type { MaterialDifference } from '../review/compare';
 import { parseCsv, toReviewMetricRows } from '../review/csv';
-import { MONITORING_STATE_KEY } from '../review/monitoring';
-import { periodRange } from '../shared/layout';
+import type { RuleOutcome } from '../review/evaluate';
+import { MONITORING_STATE_KEY, type MonitoringState } from '../review/monitoring';
+import type { ReconciliationFinding } from '../review/reconcile';
+import { type PackageEvent, type PackageInput, type PackageOutput, packageInputSchema } from '../shared/contracts/package';
+import { type Finding, type FindingsDocument, findingsDocumentSchema } from '../shared/contracts/review';
+import { packageLink, periodRange } from '../shared/layout';
 import type { ReviewMetricRow } from '../shared/metrics';
 import { hashContent, type InputRef, type OutputRef, readContent, type SqlRef, sha256, type ThresholdsRef } from './evidence';
 import { collectLakeInputs } from './inputs';
 import { PACKAGE_FILES, writeReviewPackage } from './package';
+import { sourceDifferences } from './report';
 import type { ObjectStore, PackageSink } from './store';
 import { readParquet } from './tabular';
-import type {
-  CaseSummaryLike,
-  MaterialDifferenceLike,
-  MonitoringLike,
-  ReconciliationFindingLike,
-  RuleOutcomeLike,
-  VenueInfoLike,
-} from './types';
+import type { CommitteeView, VenueInfo } from './types';
 
-/** One item of the RunMetricQueries Map: the SQL file and its Athena execution. */
-export interface MetricResultRef {
-  name: string;
-  path?: string;
-  sha256?: string;
-  result?: { queryExecutionId?: string };
-}
+export type { PackageEvent, PackageInput } from '../shared/contracts/package';
 
-export interface PackageEvent {
-  period: string;
-  runId: string;
-  /** The ASL passes the execution input's value through: a boolean, or its text. */
-  dryRun?: boolean | string;
-  sources?: string[];
-  metricResults?: MetricResultRef[];
-  /** What the Evaluate step returned. */
-  evaluation: {
-    /** Keys written to the results bucket. */
-    outputs: string[];
-    /** The same keys by role (outcomes, reviewMetricsCsv, monitoring, cases, reconciliation, comparison, ...). */
-    files?: Partial<Record<string, string>>;
-    thresholds?: { uri?: string; path?: string; version: string; sha256: string };
-  };
-  codeVersion?: string;
+/** The committee's calendar and the packages' links (config/bestex.json `committee`). */
+export interface CommitteeSettings {
+  decideWithinDays: number;
+  dueDiligenceReminderDays: number;
+  packageBaseUrl?: string;
 }
 
 export interface PackageDeps {
@@ -58,34 +60,13 @@ export interface PackageDeps {
   evidence?: PackageSink;
   now: () => Date;
   codeVersion: string;
+  committee?: CommitteeSettings;
+  /** The region the S3 console link names. */
+  region?: string;
 }
 
-export interface PackageResult {
-  period: string;
-  runId: string;
-  dryRun: boolean;
-  keys: string[];
-  evidenceKeys: string[];
-  packages: { source: string; prefix: string; report: string; evidence: string }[];
-}
+export type PackageResult = PackageOutput;
 
-const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-
-/** Evaluate's files by role, from `files` or, failing that, by name among `outputs`. */
-function roleKeys(
-  ev: PackageEvent['evaluation'],
-): Record<'outcomes' | 'metrics' | 'monitoring' | 'cases' | 'reconciliation' | 'comparison', string | undefined> {
-  const byName = (name: string) => ev.outputs.find((k) => k === name || k.endsWith(`/${name}`));
-  const f = ev.files ?? {};
-  return {
-    outcomes: f.outcomes ?? byName('outcomes.json'),
-    metrics: f.reviewMetricsCsv ?? byName('review_metrics.csv'),
-    monitoring: f.monitoring ?? byName('monitoring.json'),
-    cases: f.cases ?? byName('cases.json'),
-    reconciliation: f.reconciliation ?? byName('reconciliation.json'),
-    comparison: f.comparison ?? byName('comparison.json'),
-  };
-}
 
 /** The thresholds file as the manifest records it: a repository path where possible, else as given. */
 export function thresholdsPath(uri: string): string {
@@ -94,17 +75,11 @@ export function thresholdsPath(uri: string): string {
   return m ? (m[1] as string) : uri;
 }
 
-function asArray<T>(v: unknown, field: string): T[] {
-  if (Array.isArray(v)) return v as T[];
-  if (v && typeof v === 'object' && Array.isArray((v as Record<string, unknown>)[field])) return (v as Record<string, T[]>)[field] as T[];
-  return [];
-}
-
 const text = (v: unknown): string | undefined =>
   v === null || v === undefined ? undefined : v instanceof Date ? v.toISOString().slice(0, 10) : String(v);
 
 /** Each source's venue record in effect at the end of the period, from the lake's venues table. */
-export function latestVenues(rows: readonly Record<string, unknown>[], end: string): VenueInfoLike[] {
+export function latestVenues(rows: readonly Record<string, unknown>[], end: string): VenueInfo[] {
   const best = new Map<string, Record<string, unknown>>();
   for (const r of rows) {
     const from = text(r.effective_from) ?? '';
@@ -129,20 +104,110 @@ export function latestVenues(rows: readonly Record<string, unknown>[], end: stri
   });
 }
 
-export async function runPackage(event: PackageEvent, deps: PackageDeps): Promise<PackageResult> {
-  const { end } = periodRange(event.period); // throws a clear message for a malformed period
-  if (!RUN_ID.test(event.runId))
-    throw new Error(`runId "${event.runId}" must be letters, digits, '.', '_' or '-' (it becomes part of S3 keys)`);
-  if (!event.evaluation || !Array.isArray(event.evaluation.outputs)) {
-    throw new Error('evaluation.outputs is missing: the Package step needs the Evaluate output (its result path is $.evaluation)');
+/** Reads the committee log through the package's object store; a broken chain stops the package. */
+async function readCommittee(
+  store: ObjectStore,
+  bucket: string,
+): Promise<{ records: CommitteeRecord[]; refs: InputRef[]; agendas: Agenda[] }> {
+  const records: CommitteeRecord[] = [];
+  const refs: InputRef[] = [];
+  const listed = (await store.list(bucket, COMMITTEE_RECORDS_PREFIX)).filter((o) => o.key.endsWith('.json'));
+  for (const o of listed.sort((a, b) => (a.key < b.key ? -1 : 1))) {
+    const got = await store.get(bucket, o.key);
+    if (!got) continue;
+    const bytes = await readContent(got.body);
+    const r = parseRecord(bytes.toString('utf8'), `s3://${bucket}/${o.key}`);
+    if (!r.ok) throw new Error(r.reason);
+    records.push(r.value);
+    refs.push({
+      bucket,
+      key: o.key,
+      sha256: sha256(bytes),
+      bytes: bytes.byteLength,
+      ...(got.versionId ? { versionId: got.versionId } : {}),
+    });
   }
-  const dryRun = event.dryRun === true || event.dryRun === 'true';
-  const roles = roleKeys(event.evaluation);
+  const chain = verifyChain(records);
+  if (!chain.ok)
+    throw new Error(
+      `s3://${bucket}/${COMMITTEE_RECORDS_PREFIX}: ${chain.reason}; the committee log must be restored before a review is packaged`,
+    );
+  const agendas: Agenda[] = [];
+  for (const o of (await store.list(bucket, COMMITTEE_AGENDA_PREFIX)).filter((x) => x.key.endsWith('.json'))) {
+    const got = await store.get(bucket, o.key);
+    if (!got) continue;
+    const parsed = agendaSchema.safeParse(JSON.parse((await readContent(got.body)).toString('utf8')));
+    if (!parsed.success) throw new Error(`s3://${bucket}/${o.key} is not a committee agenda: ${parsed.error.issues[0]?.message}`);
+    agendas.push(parsed.data);
+  }
+  return { records, refs, agendas };
+}
+
+/** What this review puts before the committee for one source: breached findings, material differences, reconciliation findings. */
+export function agendaItems(
+  period: string,
+  source: string,
+  doc: FindingsDocument,
+  differences: readonly MaterialDifference[],
+): AgendaItem[] {
+  const findings: AgendaItem[] = doc.findings
+    .filter((f) => f.source === source && f.status === 'breach')
+    .map((f) => ({
+      item_id: f.finding_id,
+      kind: 'finding' as const,
+      period,
+      source,
+      title: findingTitle(f),
+      severity: f.severity,
+      cost_usd: f.customer_cost.usd,
+    }));
+  const diffs: AgendaItem[] = sourceDifferences(differences, source)
+    .filter((d) => (d.dimension === 'venue' ? d.source === source : d.worse === source))
+    .map((d) => ({
+      item_id: differenceId(period, d),
+      kind: 'material_difference' as const,
+      period,
+      source,
+      title: `${d.better} did materially better than ${d.worse} on ${d.metric.replace(/_/g, ' ')}${d.order_category !== '*' ? ` for ${d.order_category.replace(/_/g, ' ')} orders` : ''}${d.symbol !== '*' ? ` in ${d.symbol}` : ''}.`,
+      severity: 'medium' as const,
+      cost_usd: null,
+    }));
+  const recon: AgendaItem[] = doc.reconciliation
+    .filter((r) => r.source === source)
+    .map((r) => ({
+      item_id: r.finding_id,
+      kind: 'reconciliation' as const,
+      period,
+      source,
+      title: `The vendor's ${r.metric.replace(/_/g, ' ')} (${r.symbol}, ${r.order_type}) differs from the firm's own.`,
+      severity: r.severity,
+      cost_usd: null,
+    }));
+  return [...findings, ...diffs, ...recon];
+}
+
+const findingTitle = (f: Finding): string => `${f.title} (${f.severity}).`;
+
+export async function runPackage(input: PackageInput | PackageEvent, deps: PackageDeps): Promise<PackageResult> {
+  const parsed = packageInputSchema.safeParse(input);
+  if (!parsed.success) {
+    throw new Error(
+      `the Package step's input does not match its contract (lambdas/shared/contracts/package.ts): ${parsed.error.issues
+        .slice(0, 5)
+        .map((i) => `${i.path.join('.') || 'input'}: ${i.message}`)
+        .join('; ')}`,
+    );
+  }
+  const event = parsed.data;
+  const { end } = periodRange(event.period); // throws a clear message for a malformed period
+  const dryRun = event.dryRun;
+  const files = event.evaluation.files;
 
   /** Reads one Evaluate file (it is listed among the run's outputs in the manifest). */
-  const readResult = async (key: string | undefined, required: boolean): Promise<Buffer | undefined> => {
+  const readResult = async (role: string, required: boolean): Promise<Buffer | undefined> => {
+    const key = files[role];
     if (!key) {
-      if (required) throw new Error('the Evaluate output lists no outcomes.json or review_metrics.csv: run Evaluate before Package');
+      if (required) throw new Error(`the Evaluate output names no ${role} file (evaluation.files.${role}): run Evaluate before Package`);
       return undefined;
     }
     const got = await deps.store.get(deps.resultsBucket, key);
@@ -153,33 +218,40 @@ export async function runPackage(event: PackageEvent, deps: PackageDeps): Promis
     }
     return readContent(got.body);
   };
-  const readJson = async (key: string | undefined, required = false): Promise<unknown> => {
-    const b = await readResult(key, required);
+  const readJson = async (role: string, required = false): Promise<unknown> => {
+    const b = await readResult(role, required);
     if (!b) return undefined;
     try {
       return JSON.parse(b.toString('utf8'));
     } catch (e) {
-      throw new Error(`s3://${deps.resultsBucket}/${key} is not JSON: ${(e as Error).message}`);
+      throw new Error(`s3://${deps.resultsBucket}/${files[role]} is not JSON: ${(e as Error).message}`);
     }
   };
 
-  const outcomes = asArray<RuleOutcomeLike>(await readJson(roles.outcomes, true), 'outcomes');
-  const metricsBytes = await readResult(roles.metrics, true);
-  const where = `s3://${deps.resultsBucket}/${roles.metrics}`;
-  const parsed = parseCsv((metricsBytes as Buffer).toString('utf8'), where);
-  if (!parsed.ok) throw new Error(parsed.reason);
-  const rows = toReviewMetricRows(parsed.value, where);
+  const docParsed = findingsDocumentSchema.safeParse(await readJson('findings', true));
+  if (!docParsed.success) {
+    throw new Error(
+      `s3://${deps.resultsBucket}/${files.findings} does not match the findings contract: ${docParsed.error.issues
+        .slice(0, 3)
+        .map((i) => `${i.path.join('.')}: ${i.message}`)
+        .join('; ')}`,
+    );
+  }
+  const doc = docParsed.data;
+  const outcomes = ((await readJson('outcomes')) as RuleOutcome[] | undefined) ?? [];
+  const metricsBytes = await readResult('reviewMetricsCsv', true);
+  const where = `s3://${deps.resultsBucket}/${files.reviewMetricsCsv}`;
+  const parsedCsv = parseCsv((metricsBytes as Buffer).toString('utf8'), where);
+  if (!parsedCsv.ok) throw new Error(parsedCsv.reason);
+  const rows = toReviewMetricRows(parsedCsv.value, where);
   if (!rows.ok) throw new Error(rows.reason);
   const metrics: ReviewMetricRow[] = rows.value;
 
-  const monitoringJson = await readJson(roles.monitoring);
-  const monitoring =
-    monitoringJson && typeof monitoringJson === 'object' && !Array.isArray(monitoringJson)
-      ? (monitoringJson as Record<string, MonitoringLike>)
-      : undefined;
-  const casesJson = await readJson(roles.cases);
-  const reconJson = await readJson(roles.reconciliation);
-  const comparisonJson = await readJson(roles.comparison);
+  const monitoring = (await readJson('monitoring')) as MonitoringState | undefined;
+  const cases = (await readJson('cases')) as CaseSummary[] | undefined;
+  const reconciliation = (await readJson('reconciliation')) as ReconciliationFinding[] | undefined;
+  const comparison = (await readJson('comparison')) as { differences?: MaterialDifference[] } | undefined;
+  const differences = comparison?.differences ?? [];
 
   const lake: InputRef[] = await collectLakeInputs(deps.store, deps.lakeBucket, event.period);
   const venueRows: Record<string, unknown>[] = [];
@@ -191,10 +263,8 @@ export async function runPackage(event: PackageEvent, deps: PackageDeps): Promis
   }
 
   const thresholds = await thresholdsRef(event.evaluation.thresholds);
-  const sql: SqlRef[] = (event.metricResults ?? []).flatMap((m) =>
-    m.path && m.sha256 ? [{ name: m.name, path: m.path, sha256: m.sha256 }] : [],
-  );
-  const queryExecutionIds = (event.metricResults ?? []).flatMap((m) => (m.result?.queryExecutionId ? [m.result.queryExecutionId] : []));
+  const sql: SqlRef[] = event.metricResults.flatMap((m) => (m.path && m.sha256 ? [{ name: m.name, path: m.path, sha256: m.sha256 }] : []));
+  const queryExecutionIds = event.metricResults.map((m) => m.result.queryExecutionId);
 
   // Evaluate's outputs are outputs of this review too; the monitoring state object is not (every later review rewrites it).
   const priorOutputs: OutputRef[] = [];
@@ -212,29 +282,76 @@ export async function runPackage(event: PackageEvent, deps: PackageDeps): Promis
     });
   }
 
+  const settings = deps.committee ?? { decideWithinDays: 30, dueDiligenceReminderDays: 60 };
+  const generatedAt = deps.now().toISOString();
+  const committee = await readCommittee(deps.store, deps.resultsBucket);
+  const decideBy = daysAfter(generatedAt, settings.decideWithinDays);
+  const sources = [
+    ...new Set(event.sources.length ? event.sources : [...metrics.map((r) => r.source), ...doc.findings.map((f) => f.source)]),
+  ].sort();
+  const agendas = new Map(sources.map((s) => [s, agendaItems(event.period, s, doc, differences)]));
+  const decided = latestDeterminations(committee.records);
+  const committeeFor = (source: string): CommitteeView => {
+    const own = agendas.get(source) ?? [];
+    const earlier = committee.agendas.filter((a) => a.source === source && a.period !== event.period);
+    return {
+      agenda: own,
+      decideBy,
+      minutes: minutesOf(committee.records, event.period),
+      determinations: [...decided.values()].filter((d) => d.source === source),
+      openItems: [
+        ...openItems(earlier, committee.records, { before: event.period }),
+        ...openDueDiligenceItems(committee.records, event.period).filter((i) => i.source === source),
+      ],
+      dueDiligence: {
+        status: dueDiligenceStatus(committee.records, source, generatedAt, settings.dueDiligenceReminderDays),
+        versions: dueDiligenceHistory(committee.records, source),
+      },
+    };
+  };
+  const link = (prefix: string) =>
+    packageLink(deps.resultsBucket, prefix, {
+      ...(settings.packageBaseUrl ? { baseUrl: settings.packageBaseUrl } : {}),
+      ...(deps.region ? { region: deps.region } : {}),
+    });
+
   const written = await writeReviewPackage({
     period: event.period,
     runId: event.runId,
-    generatedAt: deps.now().toISOString(),
+    generatedAt,
     codeVersion: event.codeVersion ?? deps.codeVersion,
     dryRun,
     thresholds: thresholds.ref,
     ...(thresholds.cleanReviewsToExit !== undefined ? { cleanReviewsToExit: thresholds.cleanReviewsToExit } : {}),
     sql,
-    inputs: lake,
+    inputs: [...lake, ...committee.refs],
     queryExecutionIds,
     metrics,
+    findings: doc.findings,
     outcomes,
-    ...(event.sources?.length ? { sources: event.sources } : {}),
+    sources,
     ...(monitoring ? { monitoring } : {}),
-    ...(casesJson !== undefined ? { cases: asArray<CaseSummaryLike>(casesJson, 'cases') } : {}),
-    ...(reconJson !== undefined ? { reconciliation: asArray<ReconciliationFindingLike>(reconJson, 'findings') } : {}),
-    ...(comparisonJson !== undefined ? { differences: asArray<MaterialDifferenceLike>(comparisonJson, 'differences') } : {}),
+    ...(cases ? { cases } : {}),
+    ...(reconciliation ? { reconciliation } : {}),
+    differences,
     venues: latestVenues(venueRows, end),
+    committeeFor,
+    link,
     priorOutputs,
     sink: deps.results,
     ...(deps.evidence ? { evidenceSink: deps.evidence } : {}),
   });
+
+  // The agenda of a review of record: what `bestex committee` decides on and `bestex status` lists while open.
+  const agendaKeys: string[] = [];
+  if (!dryRun) {
+    for (const source of sources) {
+      const agenda: Agenda = { period: event.period, source, runId: event.runId, decide_by: decideBy, items: agendas.get(source) ?? [] };
+      const key = agendaKey(event.period, source);
+      await deps.results.put(key, `${JSON.stringify(agendaSchema.parse(agenda), null, 2)}\n`, 'application/json');
+      agendaKeys.push(key);
+    }
+  }
   return {
     period: event.period,
     runId: event.runId,
@@ -246,7 +363,9 @@ export async function runPackage(event: PackageEvent, deps: PackageDeps): Promis
       prefix: p.prefix,
       report: `${p.prefix}${PACKAGE_FILES.report}`,
       evidence: `${p.prefix}${PACKAGE_FILES.evidence}`,
+      link: link(p.prefix),
     })),
+    agendas: agendaKeys,
   };
 }
 
@@ -255,8 +374,7 @@ export async function runPackage(event: PackageEvent, deps: PackageDeps): Promis
  * against Evaluate's (a mismatch means the rules changed mid-run) and its exit count is read.
  */
 async function thresholdsRef(t: PackageEvent['evaluation']['thresholds']): Promise<{ ref: ThresholdsRef; cleanReviewsToExit?: number }> {
-  if (!t) throw new Error('evaluation.thresholds is missing: the Evaluate step must report the rules file it used (uri, version, sha256)');
-  const uri = t.uri ?? t.path ?? 'config/thresholds.json';
+  const uri = t.uri;
   const ref: ThresholdsRef = { path: thresholdsPath(uri), version: t.version, sha256: t.sha256 };
   if (uri.startsWith('s3://')) return { ref };
   const bytes = await readFile(uri).catch(() => undefined);

@@ -7,9 +7,10 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { OUTCOME_COLUMNS } from '../review/evaluate';
-import { ALL, GROUP_COLUMNS, REVIEW_METRIC_COLUMNS, type ReviewMetricRow } from '../shared/metrics';
-import type { RuleOutcomeLike } from './types';
+import type { RuleOutcome } from '../review/evaluate';
+import { REVIEW_BREACHES_PARQUET } from '../review/tables';
+import { toCsv as writeCsv } from '../shared/csv';
+import { REVIEW_METRIC_COLUMNS, type ReviewMetricRow } from '../shared/metrics';
 
 export type ColumnKind = 'VARCHAR' | 'DOUBLE' | 'BIGINT';
 export interface TableColumn {
@@ -34,68 +35,27 @@ export const METRIC_TABLE: readonly TableColumn[] = REVIEW_METRIC_COLUMNS.map((n
   kind: name === 'value' || name === 'std_dev' || name === 'n_eff' ? 'DOUBLE' : INTEGER_METRIC_COLUMNS.has(name) ? 'BIGINT' : 'VARCHAR',
 }));
 
-const OUTCOME_DOUBLES = new Set([
-  'value',
-  'benchmark',
-  'difference',
-  'tolerance',
-  'confidence',
-  'ci_lower',
-  'ci_upper',
-  'p_value',
-  'alpha',
-  'df',
-  'n_eff',
-  'benchmark_n_eff',
-]);
-const OUTCOME_BIGINTS = new Set(['n_orders', 'benchmark_n_orders', 'min_orders']);
+/**
+ * Breaches: the columns and types of review_breaches exactly (lambdas/review/tables.ts), so the
+ * package's breaches.parquet and the Athena table read alike (p_adjusted DOUBLE, family_size BIGINT).
+ */
+export const BREACH_TABLE: readonly TableColumn[] = REVIEW_BREACHES_PARQUET.map((c) => ({ name: c.name, kind: c.type as ColumnKind }));
 
-/** Breaches: the columns of review_breaches (the evaluate step's outcome columns), so both files read alike. */
-export const BREACH_TABLE: readonly TableColumn[] = OUTCOME_COLUMNS.map((name) => ({
-  name,
-  kind: OUTCOME_DOUBLES.has(name) ? 'DOUBLE' : OUTCOME_BIGINTS.has(name) ? 'BIGINT' : 'VARCHAR',
-}));
-
-/** Field names the structural outcome may use instead of the evaluate step's own. */
-const OUTCOME_ALIASES: Record<string, string> = {
-  ci_lower: 'ci_low',
-  ci_upper: 'ci_high',
-  n_orders: 'n',
-  benchmark_ref: 'benchmark_label',
-  note: 'reason',
-};
-
-/** The breach rows of a source's outcomes, one value per BREACH_TABLE column (absent = NULL). */
-export function breachRows(period: string, outcomes: readonly RuleOutcomeLike[]): TableRow[] {
+/** The breach rows of a source's outcomes, one value per BREACH_TABLE column. */
+export function breachRows(outcomes: readonly RuleOutcome[]): TableRow[] {
   return outcomes
     .filter((o) => o.status === 'breach')
-    .map((o) => {
-      const src = o as unknown as Record<string, unknown>;
-      const row: Record<string, unknown> = {};
-      for (const { name } of BREACH_TABLE) {
-        const alias = OUTCOME_ALIASES[name];
-        row[name] = src[name] ?? (alias ? src[alias] : undefined) ?? null;
-      }
-      row.period ??= period;
-      for (const g of GROUP_COLUMNS) row[g] ??= ALL;
-      return row;
-    });
+    .map((o) => Object.fromEntries(BREACH_TABLE.map(({ name }) => [name, (o as unknown as Record<string, unknown>)[name] ?? null])));
 }
 
 export const metricRows = (rows: readonly ReviewMetricRow[]): TableRow[] => rows as unknown as TableRow[];
 
-/** Athena's CSV dialect: NULL is an empty unquoted field, an empty string is "". */
-function csvField(v: unknown): string {
-  if (v === null || v === undefined || (typeof v === 'number' && !Number.isFinite(v))) return '';
-  // Full precision: String() of a double round-trips exactly.
-  const s = String(v);
-  return s === '' || /[",\r\n]/.test(s) || s !== s.trim() ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
+/** A table as CSV through the one CSV writer (formula cells neutralised; numbers at full precision: this is data). */
 export function toCsv(columns: readonly TableColumn[], rows: readonly TableRow[]): string {
-  const lines = [columns.map((c) => csvField(c.name)).join(',')];
-  for (const r of rows) lines.push(columns.map((c) => csvField(r[c.name])).join(','));
-  return `${lines.join('\n')}\n`;
+  return writeCsv(
+    columns.map((c) => c.name),
+    rows,
+  );
 }
 
 async function withDuckDb<T>(

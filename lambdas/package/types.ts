@@ -1,150 +1,40 @@
 /**
- * What the review package renders. The rule outcome, monitoring, reconciliation and case shapes are
- * structural: they list only the fields the report reads, so the evaluate step's own types (which
- * carry more) are assignable to them, and optional sections render from whatever is present.
+ * What the review package renders. Every shape is the producer's own type: the findings contract
+ * (lambdas/shared/contracts/review.ts) for what Evaluate decided, the review modules' types for
+ * outcomes, monitoring, cases, reconciliation and comparison, and the committee module's for the
+ * committee's record. Nothing is restated here, so a change upstream fails the typecheck here.
  */
+import type { CaseSummary } from '../review/cases';
+import type { AgendaItem, CommitteeRecord, DueDiligenceStatus, DueDiligenceVersion, PeriodMinutes } from '../review/committee';
+import type { MaterialDifference } from '../review/compare';
+import type { RuleOutcome } from '../review/evaluate';
+import type { SourceMonitoring } from '../review/monitoring';
+import type { ReconciliationFinding } from '../review/reconcile';
+import type { Finding } from '../shared/contracts/review';
 import type { ReviewMetricRow } from '../shared/metrics';
 
-export type OutcomeStatus = 'breach' | 'pass' | 'not_significant' | 'insufficient_sample' | 'no_data';
-
-/** One threshold rule applied to one source and group: what the report and breaches files show. */
-export interface RuleOutcomeLike {
-  rule_id: string;
-  metric: string;
-  source: string;
-  /** Grouping columns; absent or '*' means "all". */
-  symbol?: string;
-  order_category?: string;
-  venue?: string;
-  size_bucket?: string;
-  sp500?: string;
-  status: OutcomeStatus;
-  value?: number | null;
-  benchmark?: number | null;
-  /** value − benchmark, in the metric's unit. */
-  difference?: number | null;
-  /**
-   * Confidence interval of the difference (value − benchmark). The evaluate step writes a
-   * one-sided bound as ci_lower/ci_upper (the other end null); ci_low/ci_high are accepted too.
-   */
-  ci_lower?: number | null;
-  ci_upper?: number | null;
-  ci_low?: number | null;
-  ci_high?: number | null;
-  /** Confidence level of the interval, e.g. 0.95. */
-  confidence?: number | null;
-  p_value?: number | null;
-  /** Sample size: orders in the group (n_orders), or n. */
-  n_orders?: number | null;
-  n?: number | null;
-  severity?: string;
-  action?: string;
-  direction?: string;
-  tolerance?: number | null;
-  min_orders?: number | null;
-  /** Where the benchmark came from, e.g. "peer direct", "median of 3 sources" (benchmark_ref or benchmark_label). */
-  benchmark_ref?: string;
-  benchmark_label?: string;
-  /** Why the status is what it is, e.g. "n=12 < min_orders 30" (note or reason). */
-  note?: string;
-  reason?: string;
-}
-
-export interface MonitoringHistoryEntryLike {
-  period: string;
-  run_id?: string;
-  at?: string;
-  breaches?: number;
-  /** False when nothing could be tested. */
-  conclusive?: boolean;
-  /** enter_heightened, remain_heightened, exit_heightened, remain_normal. */
-  decision?: string;
-  status?: string;
-  consecutive_clean?: number;
-  note?: string;
-}
-
-/** Heightened-monitoring state of one source. */
-export interface MonitoringLike {
-  /** 'heightened' or 'normal'. */
-  status: string;
-  since?: string | null;
-  consecutive_clean?: number;
-  clean_reviews_to_exit?: number;
-  history?: readonly MonitoringHistoryEntryLike[];
-}
-
-/** A difference between the vendor's self-reported figure and the firm's own. */
-export interface ReconciliationFindingLike {
-  source?: string;
-  symbol?: string;
-  order_type?: string;
-  order_category?: string;
-  metric: string;
-  vendor_value?: number | null;
-  firm_value?: number | null;
-  /** vendor − firm. */
-  difference?: number | null;
-  relative_difference?: number | null;
-  tolerance?: number | null;
-  abs_tolerance?: number | null;
-  rel_tolerance?: number | null;
-  /** 'match' findings are listed as agreeing; anything else is a finding. */
-  status?: string;
-  note?: string;
-}
-
-/** A remediation case as listed in the next package. */
-export interface CaseSummaryLike {
-  case_id: string;
-  source?: string;
-  period?: string;
-  /** 'open' or 'closed'. */
-  status: string;
-  /** remediated, justified or terminated, once closed. */
-  closure?: string | null;
-  justification?: string | null;
-  rule_id?: string;
-  opened_at?: string;
-  opened_by?: string;
-  /** Kind of the latest event (notified, note, corrective_action_plan, ...). */
-  last_event?: string;
-  last_event_at?: string;
-  notified_at?: string | null;
-  plan_at?: string | null;
-  events?: number;
-  /** "at who event: text", oldest first. */
-  timeline?: readonly string[];
-}
-
-/** A flagged difference between sources or venues for the same symbols and order types. */
-export interface MaterialDifferenceLike {
-  dimension: string;
-  metric: string;
-  symbol?: string;
-  order_category?: string;
-  /** For venue comparisons: whose flow. */
-  source?: string;
-  better: string;
-  worse: string;
-  better_value?: number | null;
-  worse_value?: number | null;
-  difference?: number | null;
-  p_value?: number | null;
-  n_better?: number | null;
-  n_worse?: number | null;
-  material: boolean;
-  note?: string;
-}
-
-/** What the source says about a venue (from the `venues` dataset), to mark PFOF and approval. */
-export interface VenueInfoLike {
+/** What the source says about a venue (the lake's `venues` dataset), to mark PFOF and approval. */
+export interface VenueInfo {
   source?: string;
   venue: string;
   name?: string;
   venue_type?: string;
   approved?: string;
   pfof_per_share?: number | null;
+}
+
+/** The committee's record as this review shows it. */
+export interface CommitteeView {
+  /** What this review puts before the committee, and by when. */
+  agenda: readonly AgendaItem[];
+  decideBy: string;
+  /** Minutes, determinations, dissent and sign-offs of this period. */
+  minutes: PeriodMinutes;
+  /** Determinations on file for this source's items (any period), latest per item. */
+  determinations: readonly Extract<CommitteeRecord, { kind: 'determination' }>[];
+  /** Items of earlier reviews (and due-diligence refreshes) still without a determination. */
+  openItems: readonly AgendaItem[];
+  dueDiligence: { status: DueDiligenceStatus; versions: readonly DueDiligenceVersion[] };
 }
 
 export interface ReviewPackageData {
@@ -156,18 +46,26 @@ export interface ReviewPackageData {
   thresholdsVersion: string;
   runId?: string;
   dryRun?: boolean;
-  /** review_metrics rows; rows of other sources feed the side-by-side comparison. */
+  /** review_metrics rows; rows of other sources are the peers beside the router. */
   metrics: readonly ReviewMetricRow[];
-  /** Rule outcomes; only those of `source` are shown. */
-  outcomes: readonly RuleOutcomeLike[];
-  monitoring?: MonitoringLike;
-  reconciliation?: readonly ReconciliationFindingLike[];
-  cases?: readonly CaseSummaryLike[];
-  /** Flagged differences among sources and venues (only material ones are listed). */
-  differences?: readonly MaterialDifferenceLike[];
-  venues?: readonly VenueInfoLike[];
-  /** Where the package lives, shown in the header (e.g. s3://bucket/packages/2026Q3/vendor-a/). */
+  /** The findings of the run (only those of `source` are shown). */
+  findings: readonly Finding[];
+  /** Every evaluated rule row (review_breaches), for the analysts' tables. */
+  outcomes: readonly RuleOutcome[];
+  monitoring?: SourceMonitoring;
+  /** Consecutive clean reviews that end heightened monitoring (from the thresholds file). */
+  cleanReviewsToExit?: number;
+  /** The vendor's self-reported figures against the firm's (matches included). */
+  reconciliation?: readonly ReconciliationFinding[];
+  cases?: readonly CaseSummary[];
+  /** Differences among sources and venues (only material ones are listed). */
+  differences?: readonly MaterialDifference[];
+  venues?: readonly VenueInfo[];
+  committee?: CommitteeView;
+  /** Where the package lives (s3:// prefix), shown in the header. */
   location?: string;
-  /** Securities shown one by one in the dashboard (largest by executed shares, plus every one with an outcome). */
+  /** A link that opens the package (S3 console or the firm's base URL). */
+  link?: string;
+  /** Securities shown one by one in the dashboard (largest by executed shares, plus every one with a finding). */
   maxSecurities?: number;
 }

@@ -89,6 +89,18 @@ export const EVIDENCE = {
   manifest: (period: string, source: string, runId: string): string => `packages/${period}/${source}/${runId}/evidence.json`,
 } as const;
 
+/**
+ * A link a person can open to a package's report: under the firm's configured base URL (an
+ * intranet mirror, or file:// for the local runtime's fetched copy), else the S3 console's page of
+ * the object.
+ */
+export function packageLink(bucket: string, prefix: string, opts: { baseUrl?: string; region?: string } = {}): string {
+  const key = `${prefix}report.html`;
+  if (opts.baseUrl) return `${opts.baseUrl.replace(/\/+$/, '')}/${key}`;
+  const region = opts.region ?? 'us-east-1';
+  return `https://${region}.console.aws.amazon.com/s3/object/${encodeURIComponent(bucket)}?region=${region}&prefix=${encodeURIComponent(key)}`;
+}
+
 /** Dry runs write under this prefix of the results bucket and nothing to the evidence bucket. */
 export const DRY_RUN_PREFIX = 'dry-run/';
 

@@ -8,6 +8,7 @@ import '../polyfills';
 import { execFileSync } from 'node:child_process';
 import { createReadStream, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { StateMachine } from 'aws-local-stepfunctions';
@@ -93,6 +94,8 @@ export class LocalRuntime {
     if (opts.configDir) process.env.BESTEX_CONFIG_DIR = opts.configDir;
     // The evidence manifest records the code that produced a package (on AWS, set at deploy).
     process.env.BESTEX_CODE_VERSION ??= localCodeVersion();
+    // Package links open the copy `bestex review` fetches under --home (same key layout).
+    process.env.BESTEX_PACKAGE_BASE_URL = pathToFileURL(`${opts.home}/`).href;
 
     const { handler } = (await import('../../lambdas/normalise/handler')) as { handler: NormaliseHandler };
     const queue = new LocalQueue(handler);
