@@ -27,7 +27,11 @@ export const handler = async (event: PackageInput): Promise<PackageResult> => {
     ...(evidenceBucket ? { evidence: s3Sink(s3, evidenceBucket, checksum) } : {}),
     now: () => new Date(),
     codeVersion: envOr('BESTEX_CODE_VERSION', 'unknown'),
-    committee: { ...committee, ...(baseUrl ? { packageBaseUrl: baseUrl } : {}) },
+    committee: {
+      decideWithinDays: committee.decideWithinDays,
+      dueDiligenceReminderDays: committee.dueDiligenceReminderDays,
+      ...(baseUrl ? { packageBaseUrl: baseUrl } : {}),
+    },
     ...(process.env.AWS_REGION ? { region: process.env.AWS_REGION } : {}),
   });
   // Keys and counts only: no order data in logs.

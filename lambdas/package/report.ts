@@ -36,7 +36,7 @@ import {
 import { type Group, MetricIndex, OutcomeIndex, pfofVenues, sortOutcomes } from './model';
 import { REPORT_CSS } from './report-css';
 import type { ReviewPackageData } from './types';
-import { costWords, findingLabel, findingSentence, gapWords, groupWords, sourceVerdict } from './verdict';
+import { costWords, findingLabel, findingSentence, gapWords, groupWords, sizeWords, sourceVerdict } from './verdict';
 
 const CATEGORIES = [...ORDER_CATEGORIES, ALL] as const;
 const MARKOUT_METRICS = [
@@ -293,7 +293,7 @@ function analysis(list: readonly Finding[]): { text: string; kind: string } {
       case 'breach':
         return `Breach: ${who} ${gapWords(f)} ${f.provenance.label}${f.customer_cost.usd !== null ? `; customers lost ${usdWhole(f.customer_cost.usd)}` : ''}.`;
       case 'pass':
-        return `Pass for ${who}${f.minimum_detectable_difference !== null ? ` (a gap of ${fmtUnit(f.unit, f.minimum_detectable_difference)} would have shown)` : ''}.`;
+        return `Pass for ${who}${f.minimum_detectable_difference !== null ? ` (a gap of ${sizeWords(f.unit, f.minimum_detectable_difference)} would have shown)` : ''}.`;
       case 'insufficient_sample':
         return `Too few ${who} to test (${count(f.n_orders)}).`;
       case 'no_benchmark':
@@ -408,7 +408,7 @@ ${drill}
         [L('Rule'), L('Group'), L('Status'), 'Figure', 'Benchmark', 'Smallest gap it could detect'],
         rest.map(
           (f) =>
-            `<tr>${tdText(findingLabel(f))}${tdText(groupWords(f.headline_group))}<td>${statusBadge(f.status)}</td>${td(fmtUnit(f.unit, f.value))}${td(f.benchmark === null ? NA : `${fmtUnit(f.unit, f.benchmark)} (${f.provenance.label})`, 'num wrap')}${td(fmtUnit(f.unit, f.minimum_detectable_difference))}</tr>`,
+            `<tr>${tdText(findingLabel(f))}${tdText(groupWords(f.headline_group))}<td>${statusBadge(f.status)}</td>${td(fmtUnit(f.unit, f.value))}${td(f.benchmark === null ? NA : `${fmtUnit(f.unit, f.benchmark)} (${f.provenance.label})`, 'num wrap')}${td(sizeWords(f.unit, f.minimum_detectable_difference))}</tr>`,
         ),
         'compact',
       )}<p class="note">“Too few orders” and “No benchmark” are not passes: nothing could be concluded.</p>`

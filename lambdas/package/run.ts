@@ -67,7 +67,6 @@ export interface PackageDeps {
 
 export type PackageResult = PackageOutput;
 
-
 /** The thresholds file as the manifest records it: a repository path where possible, else as given. */
 export function thresholdsPath(uri: string): string {
   if (uri.startsWith('s3://')) return uri;

@@ -23,6 +23,14 @@ export function groupWords(g: Partial<HeadlineGroup>): string {
 }
 
 const capital = (s: string): string => (s ? s[0]?.toUpperCase() + s.slice(1) : s);
+/** "Price improvement vs NBBO" → "price improvement vs NBBO" (acronyms stay). */
+const lowerFirst = (s: string): string => (/^[A-Z][a-z]/.test(s) ? (s[0]?.toLowerCase() ?? '') + s.slice(1) : s);
+
+/** A size in a unit: "4.2 points" for percentages (a difference of two), else the unit's own form. */
+export function sizeWords(unit: string, v: number | null): string {
+  if (v === null) return NA;
+  return unit === 'pct' ? `${fmtUnit('pct', Math.abs(v)).replace(' %', '')} points` : fmtUnit(unit, Math.abs(v));
+}
 
 /** The metric's label, or the rule's title for a rule statistic with no metric label. */
 export function findingLabel(f: Pick<Finding, 'metric' | 'title'>): string {
@@ -55,16 +63,16 @@ export function costWords(f: Pick<Finding, 'customer_cost'>): string {
  */
 export function findingSentence(f: Finding): string {
   const who = capital(groupWords(f.headline_group));
-  const head = `${who}: ${findingLabel(f).toLowerCase()} ${fmtUnit(f.unit, f.value)} against ${fmtUnit(f.unit, f.benchmark)} (${oneLine(f.provenance.label)}), ${gapWords(f)}`;
-  return `${head}; customer cost ${costWords(f)}.`;
+  const head = `${who}: ${lowerFirst(findingLabel(f))} ${fmtUnit(f.unit, f.value)} against ${fmtUnit(f.unit, f.benchmark)} (${oneLine(f.provenance.label)}), ${gapWords(f)}`;
+  return f.customer_cost.usd === null ? `${head}.` : `${head}; customer cost ${costWords(f)}.`;
 }
 
 /** The same, as short lines for a phone: the label line, then the figures, then the cost. */
 export function findingLines(f: Finding): string[] {
   return [
-    `${capital(groupWords(f.headline_group))}: ${findingLabel(f).toLowerCase()} (${f.severity})`,
+    `${capital(groupWords(f.headline_group))}: ${lowerFirst(findingLabel(f))} (${f.severity})`,
     `${fmtUnit(f.unit, f.value)} vs ${fmtUnit(f.unit, f.benchmark)} ${oneLine(f.provenance.label)}`,
-    `${gapWords(f)}; customer cost ${f.customer_cost.usd === null ? 'n/a' : usdWhole(f.customer_cost.usd)}`,
+    f.customer_cost.usd === null ? gapWords(f) : `${gapWords(f)}; customer cost ${usdWhole(f.customer_cost.usd)}`,
   ];
 }
 
