@@ -9,11 +9,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { parseHTML } from 'linkedom';
 import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EvidenceManifest, verifyPackageDir } from '../../lambdas/package/evidence';
 import { handler } from '../../lambdas/package/handler';
-import type { PackageEvent, PackageResult } from '../../lambdas/package/run';
+import type { PackageInput, PackageResult } from '../../lambdas/package/run';
+import { differenceId } from '../../lambdas/review/committee';
+import { appendCommitteeRecord, loadAgendas, loadCommitteeRecords, writeAgenda } from '../../lambdas/review/committee-store';
 import { toCsv } from '../../lambdas/review/csv';
 import { makeS3Client } from '../../lambdas/shared/aws';
 import { BUCKET_ROLES, EVIDENCE } from '../../lambdas/shared/layout';
@@ -27,6 +30,14 @@ const IN_PERIOD = 'orders/source=vendor-a/trade_date=2026-07-01/part-00000000000
 const BEFORE = 'orders/source=vendor-a/trade_date=2026-06-30/part-00000000000000a2.parquet';
 const VENUES = 'venues/source=vendor-a/part-00000000000000a3.parquet';
 const RUN = 'reviews/2026Q3/run-1/';
+const DIFF_ID = differenceId('2026Q3', {
+  dimension: 'source',
+  metric: 'price_improvement_per_share',
+  symbol: '*',
+  order_category: 'market',
+  better: 'vendor-b',
+  worse: 'vendor-a',
+});
 
 async function parquet(dir: string, sql: string): Promise<Buffer> {
   const db = await DuckDBInstance.create(':memory:');
@@ -46,7 +57,7 @@ describe('package handler on local S3', () => {
   let server: S3rver;
   let s3: S3Client;
   let repo: string;
-  let event: PackageEvent;
+  let event: PackageInput;
   let result: PackageResult;
 
   const put = (bucket: string, key: string, body: Buffer | string) =>
@@ -95,6 +106,7 @@ describe('package handler on local S3', () => {
     const data = fixture();
     const metrics = data.metrics.filter((r) => r.metric !== 'pfof_received_usd');
     const files = {
+      findings: `${RUN}findings.json`,
       outcomes: `${RUN}outcomes.json`,
       reviewMetricsCsv: `${RUN}review_metrics.csv`,
       monitoring: `${RUN}monitoring.json`,
@@ -102,16 +114,71 @@ describe('package handler on local S3', () => {
       reconciliation: `${RUN}reconciliation.json`,
       comparison: `${RUN}comparison.json`,
     };
+    await put(
+      B.results,
+      files.findings,
+      JSON.stringify({
+        period: '2026Q3',
+        runId: 'run-1',
+        evaluatedAt: '2026-10-05T10:00:00.000Z',
+        thresholds: { version: '2026-11-21.1', sha256: 'c'.repeat(64) },
+        seed: 7,
+        findings: data.findings,
+        reconciliation: [],
+        sources: [],
+      }),
+    );
     await put(B.results, files.outcomes, JSON.stringify(data.outcomes));
     await put(B.results, files.reviewMetricsCsv, toCsv(REVIEW_METRIC_COLUMNS, metrics as unknown as Record<string, unknown>[]));
-    // As the review's SourceMonitoring: no exit count of its own (it is the thresholds file's).
-    const monitoring = { ...data.monitoring };
-    delete monitoring.clean_reviews_to_exit;
-    await put(B.results, files.monitoring, JSON.stringify({ 'vendor-a': monitoring }));
+    await put(B.results, files.monitoring, JSON.stringify({ 'vendor-a': data.monitoring }));
     await put(B.results, files.cases, JSON.stringify(data.cases));
     await put(B.results, files.reconciliation, JSON.stringify(data.reconciliation));
     await put(B.results, files.comparison, JSON.stringify({ tables: [], differences: data.differences }));
     await put(B.results, 'monitoring/state.json', '{}');
+
+    // The committee's record so far: the 2026Q2 review left an item undecided; a determination on
+    // this review's material difference was recorded ahead of the package (e.g. a re-run).
+    await writeAgenda(s3, B.results, {
+      period: '2026Q2',
+      source: 'vendor-a',
+      runId: 'run-0',
+      decide_by: '2026-08-05',
+      items: [
+        {
+          item_id: '2026Q2/vendor-a/fill-limit',
+          kind: 'finding',
+          period: '2026Q2',
+          source: 'vendor-a',
+          title: 'Limit fill rate.',
+          severity: 'medium',
+          cost_usd: null,
+        },
+      ],
+    });
+    const minuted = await appendCommitteeRecord(s3, { results: B.results, evidence: B.evidence }, [], {
+      kind: 'minutes',
+      at: '2026-10-05T15:00:00.000Z',
+      who: 'jdoe',
+      period: '2026Q3',
+      meeting_date: '2026-10-05',
+      attendees: ['Jane Doe (CCO)'],
+      text: '',
+    });
+    if (!minuted.ok) throw new Error(minuted.reason);
+    const decided = await appendCommitteeRecord(s3, { results: B.results }, [minuted.value.record], {
+      kind: 'determination',
+      at: '2026-10-05T15:10:00.000Z',
+      who: 'jdoe',
+      period: '2026Q3',
+      source: 'vendor-a',
+      item_id: DIFF_ID,
+      item_kind: 'material_difference',
+      decision: 'modify_routing',
+      rationale: 'Route market orders away from WHSL.',
+      owner: 'Raj Patel',
+      case_id: null,
+    });
+    if (!decided.ok) throw new Error(decided.reason);
 
     repo = join(root, 'repo');
     mkdirSync(join(repo, 'sql/metrics'), { recursive: true });
@@ -124,9 +191,26 @@ describe('package handler on local S3', () => {
     event = {
       period: '2026Q3',
       runId: 'run-1',
+      start: '2026-07-01',
+      end: '2026-10-01',
       dryRun: 'false',
-      metricResults: [{ name: 'pi', path: 'sql/metrics/pi.sql', sha256: hex(sql), result: { queryExecutionId: 'local-qe-1' } }],
+      sources: [],
+      metricResults: [
+        {
+          name: 'pi',
+          path: 'sql/metrics/pi.sql',
+          sha256: hex(sql),
+          result: { queryExecutionId: 'local-qe-1', outputLocation: `s3://${B.athena}/local-qe-1.csv` },
+        },
+      ],
       evaluation: {
+        period: '2026Q3',
+        runId: 'run-1',
+        dryRun: false,
+        findingCount: 2,
+        breachCount: 1,
+        sources: [{ source: 'vendor-a', breaches: 2, status: 'heightened' }],
+        notices: [],
         outputs: [...Object.values(files), 'monitoring/state.json'],
         files,
         thresholds: { uri: join(repo, 'config/thresholds.json'), version: '2026-11-21.1', sha256: hex(rules) },
@@ -153,12 +237,18 @@ describe('package handler on local S3', () => {
 
   it('records the period’s lake objects with rows, Evaluate’s outputs, SQL, query ids and thresholds', async () => {
     const m = JSON.parse((await get(B.results, 'packages/2026Q3/vendor-a/evidence.json')).toString()) as EvidenceManifest;
-    expect(m.inputs.map((i) => i.key)).toEqual(['_manifests/00000000000000a1.json', IN_PERIOD, VENUES]);
+    expect(m.inputs.map((i) => i.key)).toEqual([
+      '_manifests/00000000000000a1.json',
+      IN_PERIOD,
+      VENUES,
+      'committee/records/000001.json',
+      'committee/records/000002.json',
+    ]);
     expect(m.inputs.find((i) => i.key === IN_PERIOD)?.rows).toBe(3);
     expect(m.inputs.find((i) => i.key === IN_PERIOD)?.sha256).toBe(hex(await get(B.lake, IN_PERIOD)));
     expect(m.outputs.map((o) => o.key)).toContain(`${RUN}outcomes.json`);
     expect(m.outputs.map((o) => o.key)).not.toContain('monitoring/state.json');
-    expect(m.sql).toEqual([{ name: 'pi', path: 'sql/metrics/pi.sql', sha256: event.metricResults?.[0]?.sha256 }]);
+    expect(m.sql).toEqual([{ name: 'pi', path: 'sql/metrics/pi.sql', sha256: hex('SELECT 1 AS x\n') }]);
     expect(m.queryExecutionIds).toEqual(['local-qe-1']);
     expect(m.thresholds).toEqual({ path: 'config/thresholds.json', version: '2026-11-21.1', sha256: event.evaluation.thresholds?.sha256 });
     expect(m.codeVersion).toBe('test-sha');
@@ -172,14 +262,31 @@ describe('package handler on local S3', () => {
     expect(whsl).toContain('PFOF');
     expect(whsl).toContain('$0.0015/share');
     expect(/<tr data-venue="XNAS"[\s\S]*?<\/tr>/.exec(html)?.[0]).not.toContain('PFOF');
-    expect(html).toContain('0 of 3 clean');
+    expect(html).toContain('until 3 consecutive clean reviews (now 0)');
+  });
+
+  it('shows the determination on file and the earlier review’s open item, and leaves this review’s agenda', async () => {
+    const html = (await get(B.results, 'packages/2026Q3/vendor-a/report.html')).toString();
+    const doc = parseHTML(html).document;
+    const row =
+      [...doc.querySelectorAll('#differences tr[data-item]')].find((r) => r.getAttribute('data-item') === DIFF_ID)?.textContent ?? '';
+    expect(row).toContain('Modify the routing');
+    expect(html).toContain('2026Q2/vendor-a/fill-limit');
+    const agendas = await loadAgendas(s3, B.results);
+    const mine = agendas.find((a) => a.period === '2026Q3' && a.source === 'vendor-a');
+    expect(mine?.items.map((i) => i.item_id)).toEqual(['2026Q3/vendor-a/pi-market', '2026Q3/vendor-a/speed-market', DIFF_ID]);
+    expect(result.agendas).toEqual(['committee/agenda/2026Q3/vendor-a.json', 'committee/agenda/2026Q3/vendor-b.json']);
+    expect(result.packages[0]?.link).toMatch(
+      /^https:\/\/us-east-1\.console\.aws\.amazon\.com\/s3\/object\/pkg-results\?region=us-east-1&prefix=packages%2F2026Q3%2Fvendor-a%2Freport\.html$/,
+    );
+    expect((await loadCommitteeRecords(s3, B.results)).length).toBe(2);
   });
 
   it('verifies from the local S3 storage, and names the lake object when one byte of it changes', async () => {
     const ok = await verifyPackageDir(pkgDir('vendor-a'), { repoRoot: repo });
     expect(ok.issues).toEqual([]);
     expect(ok.notes).toEqual([]);
-    expect(ok.checked.input).toBe(3);
+    expect(ok.checked.input).toBe(5);
 
     const stored = join(root, 's3', B.lake, `${IN_PERIOD}._S3rver_object`);
     const bytes = readFileSync(stored);
@@ -190,9 +297,18 @@ describe('package handler on local S3', () => {
     expect(bad.issues.map((i) => i.name)).toEqual([`s3://${B.lake}/${IN_PERIOD}`]);
   });
 
-  it('refuses an event without the Evaluate output, saying what is missing', async () => {
-    await expect(handler({ period: '2026Q3', runId: 'run-2' } as unknown as PackageEvent)).rejects.toThrow(
-      /evaluation\.outputs is missing/,
+  it('names the committee record whose bytes changed after the review', async () => {
+    const stored = join(root, 's3', B.results, 'committee/records/000002.json._S3rver_object');
+    const bytes = readFileSync(stored);
+    writeFileSync(stored, Buffer.from(bytes.toString('utf8').replace('away from', 'towards')));
+    const bad = await verifyPackageDir(pkgDir('vendor-a'), { repoRoot: repo });
+    expect(bad.issues.map((i) => i.name)).toContain(`s3://${B.results}/committee/records/000002.json`);
+    writeFileSync(stored, bytes);
+  });
+
+  it('refuses an input that is not Evaluate’s output, saying which field', async () => {
+    await expect(handler({ period: '2026Q3', runId: 'run-2' } as unknown as PackageInput)).rejects.toThrow(
+      /does not match its contract.*evaluation/,
     );
     await expect(handler({ ...event, period: '2026Q5' })).rejects.toThrow(/period "2026Q5" is neither a quarter/);
   });

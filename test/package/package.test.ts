@@ -58,6 +58,7 @@ describe('review package', () => {
     inputs: [{ bucket: 'lake', key: lakeKey, sha256: hex(lakeBody), rows: 3 }],
     queryExecutionIds: ['qe-1'],
     metrics: data.metrics,
+    findings: data.findings,
     outcomes: data.outcomes,
     ...(data.monitoring ? { monitoring: { 'vendor-a': data.monitoring } } : {}),
     sink: results,
@@ -78,6 +79,7 @@ describe('review package', () => {
   it('writes one package per source under packages/<period>/<source>/, and the manifest to the evidence bucket', () => {
     const names = [
       'report.html',
+      'findings.csv',
       'metrics.csv',
       'breaches.csv',
       'metrics.parquet',
@@ -112,16 +114,33 @@ describe('review package', () => {
       symbol: 'AAPL',
       order_category: 'market',
       status: 'breach',
-      value: '0.0007',
-      benchmark: '0.0012',
-      difference: '-0.0005',
+      value: '-0.00002501839588',
+      benchmark: '0.0015',
+      difference: '-0.00152501839588',
       ci_lower: null,
-      ci_upper: '-0.00031',
-      n_orders: '1234',
+      ci_upper: '-0.0011',
+      p_adjusted: '0.0012',
+      family_size: '3',
+      n_orders: '1013',
       severity: 'high',
     });
-    const pq = await query(file('vendor-a', 'breaches.parquet'), 'SELECT rule_id, value, n_orders, ci_lower FROM read_parquet($FILE)');
-    expect(pq).toEqual([{ rule_id: 'pi-market', value: 0.0007, n_orders: 1234n, ci_lower: null }]);
+    const pq = await query(
+      file('vendor-a', 'breaches.parquet'),
+      'SELECT rule_id, value, n_orders, ci_lower, p_adjusted, family_size FROM read_parquet($FILE)',
+    );
+    expect(pq).toEqual([
+      { rule_id: 'pi-market', value: -0.00002501839588, n_orders: 1013n, ci_lower: null, p_adjusted: 0.0012, family_size: 3n },
+    ]);
+    // The same column types as the review_breaches table (they had drifted to VARCHAR here).
+    const types = await query(
+      file('vendor-a', 'breaches.parquet'),
+      "SELECT column_name, column_type AS data_type FROM (DESCRIBE SELECT * FROM read_parquet($FILE)) WHERE column_name IN ('p_adjusted', 'family_size', 'n_eff') ORDER BY 1",
+    );
+    expect(types).toEqual([
+      { column_name: 'family_size', data_type: 'BIGINT' },
+      { column_name: 'n_eff', data_type: 'DOUBLE' },
+      { column_name: 'p_adjusted', data_type: 'DOUBLE' },
+    ]);
     const b = await query(file('vendor-b', 'breaches.parquet'), 'SELECT count(*) AS n FROM read_parquet($FILE)');
     expect(b).toEqual([{ n: 1n }]);
   });
@@ -137,11 +156,32 @@ describe('review package', () => {
     expect(agg?.sources).toBe(1n);
     expect(agg?.total as number).toBeCloseTo(expectedSum, 9);
     expect(agg?.stale).toBe(BigInt(own.reduce((s, r) => s + r.excl_stale_nbbo, 0)));
-    const csv = file('vendor-a', 'metrics.csv').toString('utf8').trimEnd().split('\n');
+    const csv = file('vendor-a', 'metrics.csv').toString('utf8').trimEnd().split('\r\n');
     expect(csv[0]).toBe(
       'period,source,symbol,order_category,venue,size_bucket,sp500,metric,value,n_orders,n_executions,std_dev,n_eff,excl_no_nbbo,excl_stale_nbbo,excl_crossed_or_locked_nbbo,excl_negative_exec_time,excl_orphan_execution',
     );
     expect(csv).toHaveLength(own.length + 1);
+  });
+
+  it('writes findings.csv for people: figures in their units, the sentence, no raw floats', () => {
+    const parsed = parseCsv(file('vendor-a', 'findings.csv').toString('utf8'), 'findings.csv');
+    if (!parsed.ok) throw new Error(parsed.reason);
+    const h = parsed.value.header;
+    const rows = parsed.value.rows.map((r) => Object.fromEntries(h.map((c, i) => [c, r[i]])));
+    expect(rows.map((r) => r.finding_id)).toEqual([
+      '2026Q3/vendor-a/pi-market',
+      '2026Q3/vendor-a/speed-market',
+      '2026Q3/vendor-a/fill-limit',
+      '2026Q3/vendor-a/eq-market',
+    ]);
+    expect(rows[0]).toMatchObject({
+      figure: '−$0.00003/share',
+      benchmark: '$0.0030/share',
+      gap: '$0.0030/share below',
+      benchmark_source: 'peer vendor-b',
+    });
+    expect(rows[0]?.customer_cost).toBe('$41,100 (13.7M shares × $0.0030/share)');
+    expect(file('vendor-a', 'findings.csv').toString('utf8')).not.toMatch(/\d\.\d{7,}/);
   });
 
   it('records every output’s hash and size, the inputs, SQL, thresholds and code version in evidence.json', () => {
@@ -162,6 +202,7 @@ describe('review package', () => {
     expect(m.outputs.map((o) => o.key.split('/').pop())).toEqual([
       'breaches.csv',
       'breaches.parquet',
+      'findings.csv',
       'metrics.csv',
       'metrics.parquet',
       'report.html',
@@ -197,7 +238,7 @@ describe('review package', () => {
 
     const ok = await verifyPackageDir(pkg, { s3Dir, repoRoot: repo });
     expect(ok.issues).toEqual([]);
-    expect(ok.checked).toEqual({ input: 1, output: 5, sql: 1, thresholds: 1 });
+    expect(ok.checked).toEqual({ input: 1, output: 6, sql: 1, thresholds: 1 });
 
     const target = join(pkg, 'metrics.parquet');
     const bytes = readFileSync(target);
