@@ -230,7 +230,7 @@ export function groupComparisonChart(d: GroupComparison, width = 760): string {
   return renderChart(
     {
       // Legend on its own row above the plot, wrapped by ECharts within the width: never clipped.
-      legend: { top: 0, left: 'center', width: width - 40, data: names, itemGap: 14 },
+      legend: { top: 0, left: 'center', width: width - 40, data: names, itemGap: 30 },
       grid: { left: 96, right: 24, top: 34 + 22 * Math.ceil(names.join('').length / 70), bottom: 40 },
       xAxis: {
         type: 'category',

@@ -346,7 +346,7 @@ function reconciliationSummary({ d, src }: Ctx): string {
       return `<li>${esc(`${metricLabel(f.metric)}, ${where}: the vendor reports ${fmtMetric(f.metric, f.vendor_value)}; the firm computes ${fmtMetric(f.metric, f.firm_value)} (${fmtDifference(f.metric, f.difference)}).`)}</li>`;
     });
   return `<h3>The vendor's own figures disagree</h3>
-<p class="verdict warn">${esc(`${off.length} of the vendor's self-reported figure${off.length === 1 ? '' : 's'} differ from the firm's own beyond tolerance.`)}</p>
+<p class="verdict warn">${esc(`${off.length} of the vendor's self-reported figures ${off.length === 1 ? 'differs' : 'differ'} from the firm's own beyond tolerance.`)}</p>
 <ul class="recon">${top.join('')}</ul>`;
 }
 
@@ -377,7 +377,7 @@ function findingsSection(ctx: Ctx): string {
       ['Benchmark', `${fmtUnit(f.unit, f.benchmark)} (${f.provenance.label})`],
       ['Gap', gapWords(f)],
       ['Confidence bound on the gap', ciText(f)],
-      ['Adjusted p-value', `${pValue(f.test.p_adjusted)} (of ${count(f.test.family_size)} tests; ${f.test.method})`],
+      ['Adjusted p-value', `${pValue(f.test.p_adjusted)} (of ${count(f.test.family_size)} tests; ${f.test.method.replace(/_/g, ' ')})`],
       ['Orders', count(f.n_orders)],
       ['Customer cost', costWords(f)],
     ];
@@ -672,11 +672,8 @@ function orderTypes(ctx: Ctx): string {
     'pct_shares_price_improved',
     'pct_shares_at_quote',
     'pct_shares_outside_quote',
-    'avg_effective_spread',
-    'avg_quoted_spread',
-    'eq_ratio_pct',
-    'spread_capture_pct',
   ];
+  const spreads: MetricName[] = ['avg_effective_spread', 'avg_quoted_spread', 'eq_ratio_pct', 'spread_capture_pct'];
   const fills: MetricName[] = [
     'orders',
     'shares_executed',
@@ -694,9 +691,9 @@ function orderTypes(ctx: Ctx): string {
   return section(
     'order-types',
     'By order type',
-    `<h3>Prices (marketable orders)</h3>${table(
-      ['Order type', ...price.map(metricLabel)],
-      rowsFor(price),
+    `<h3>Prices (marketable orders)</h3>${table(['Order type', ...price.map(metricLabel)], rowsFor(price))}<h3>Spreads</h3>${table(
+      ['Order type', ...spreads.map(metricLabel)],
+      rowsFor(spreads),
     )}<h3>Volume and fills</h3>${table(['Order type', ...fills.map(metricLabel)], rowsFor(fills))}${latency(ctx)}`,
     'Spread and price-improvement figures cover marketable orders (market and marketable limit), as Rule 605 does; limit fill rate covers non-marketable limit orders.',
   );

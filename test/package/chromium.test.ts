@@ -4,7 +4,7 @@
  * fetched from the network, and the PDF must be a real, multi-page PDF with the report's text.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -87,10 +87,15 @@ describe.skipIf(!haveChromium)('report in headless Chromium', () => {
   let dir: string;
   let htmlPath: string;
 
+  /** Screenshots per section are kept for a person to look at (CI uploads BESTEX_ARTIFACTS). */
+  const artifacts = process.env.BESTEX_ARTIFACTS ?? join(tmpdir(), 'bestex-report-artifacts');
+
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'bestex-report-'));
     htmlPath = join(dir, 'report.html');
     writeFileSync(htmlPath, renderReviewHtml(fixture()));
+    writeFileSync(join(dir, 'clean.html'), renderReviewHtml(fixture({ source: 'vendor-b' })));
+    mkdirSync(artifacts, { recursive: true });
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -113,7 +118,7 @@ describe.skipIf(!haveChromium)('report in headless Chromium', () => {
   it('renders every chart with drawn SVG paths and ink on the screenshot, fetching nothing', async () => {
     const { charts, blocked, img } = await measureCharts(htmlPath, join(dir, 'report.png'));
     expect(blocked).toEqual([]);
-    expect(charts.map((c) => c.name)).toEqual(['security-pi', 'venue-share', 'latency', 'markouts']);
+    expect(charts.map((c) => c.name)).toEqual(['pi', 'speed', 'eq', 'limit-fill', 'security-pi', 'venue-share', 'markouts']);
     for (const c of charts) {
       expect(c.width, c.name).toBeGreaterThan(500);
       expect(c.height, c.name).toBeGreaterThan(120);
@@ -141,6 +146,87 @@ describe.skipIf(!haveChromium)('report in headless Chromium', () => {
     for (const c of charts) expect(c.ink, c.name).toBeLessThan(INK_WITH_DATA);
   });
 
+  it('takes a screenshot of every section, each with ink, for a person to look at', async () => {
+    for (const [name, file] of [
+      ['findings', htmlPath],
+      ['clean', join(dir, 'clean.html')],
+    ] as const) {
+      const shots = await withReportPage(
+        file,
+        async ({ page }) => {
+          const ids = await page.$$eval('header, section', (els) => (els as unknown as { id: string }[]).map((e) => e.id));
+          const out: { id: string; path: string }[] = [];
+          for (const id of ids) {
+            const path = join(artifacts, `${name}-${id}.png`);
+            await page.locator(`#${id}`).screenshot({ path });
+            out.push({ id, path });
+          }
+          return out;
+        },
+        { width: 816 },
+      );
+      expect(shots.length).toBeGreaterThan(8);
+      for (const s of shots) {
+        const img = decodePng(readFileSync(s.path));
+        expect(inkedPixels(img, { x: 0, y: 0, width: img.width, height: img.height }), s.id).toBeGreaterThan(200);
+      }
+    }
+  });
+
+  it('keeps every table and chart within the page width, on screen and in print', async () => {
+    for (const media of ['screen', 'print'] as const) {
+      const over = await withReportPage(
+        htmlPath,
+        async ({ page }) => {
+          await page.emulateMedia({ media });
+          return page.$$eval('main table, main figure.chart svg', (els) => {
+            type El = {
+              tagName: string;
+              closest(s: string): El | null;
+              getBoundingClientRect(): { left: number; right: number };
+              scrollWidth: number;
+              clientWidth: number;
+              id?: string;
+            };
+            const main = (els[0] as unknown as El | undefined)?.closest('main');
+            const edge = main?.getBoundingClientRect().right ?? 0;
+            return (els as unknown as El[])
+              .filter((e) => e.getBoundingClientRect().right > edge + 1)
+              .map(
+                (e) =>
+                  `${e.tagName} in #${e.closest('section')?.id ?? '?'}: right ${Math.round(e.getBoundingClientRect().right)} > ${Math.round(edge)}`,
+              );
+          });
+        },
+        // Letter at 96 dpi: 816 px; the print margins leave about 725 px.
+        { width: media === 'print' ? 725 : 816 },
+      );
+      expect(over, media).toEqual([]);
+    }
+  });
+
+  it('puts the verdict sentences on page one of the PDF, and the clean router’s “clean” on its own', async () => {
+    if (!havePoppler) return;
+    for (const [file, expected] of [
+      [
+        htmlPath,
+        [
+          '2 findings for the committee',
+          'costing customers $41,100',
+          '−$0.00003/share against $0.0030/share',
+          '176 ms against 91 ms',
+          'Committee dashboard',
+        ],
+      ],
+      [join(dir, 'clean.html'), ['vendor-b is clean', 'no finding']],
+    ] as const) {
+      const pdf = `${file}.pdf`;
+      await htmlToPdf(file, pdf);
+      const page1 = execFileSync('pdftotext', ['-f', '1', '-l', '1', pdf, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+      for (const s of expected) expect(page1, s).toContain(s);
+    }
+  });
+
   it('prints a PDF of several pages with the report’s text', async () => {
     const pdf = join(dir, 'report.pdf');
     await htmlToPdf(htmlPath, pdf);
@@ -153,7 +239,7 @@ describe.skipIf(!haveChromium)('report in headless Chromium', () => {
       const txt = execFileSync('pdftotext', ['-layout', pdf, '-'], { encoding: 'utf8' });
       for (const s of [
         'Best-execution review 2026Q3',
-        'Breaches and actions',
+        'Findings and what drives them',
         'Venue analysis',
         'Investigate <price improvement> shortfall',
       ]) {
