@@ -90,7 +90,9 @@ describe('concentration and quantiles', () => {
       bins.set(b, (bins.get(b) ?? 0) + 1);
     }
     const own: FillTimeBin[] = [...bins].map(([bin, n]) => ({ source: 'a', trade_date: 'd', order_category: 'market', bin, n }));
-    const bench: FillTimeBin[] = [{ source: 'b', trade_date: 'd', order_category: 'market', bin: Math.floor(Math.log1p(60) / FILL_TIME_BIN_WIDTH), n: 5 }];
+    const bench: FillTimeBin[] = [
+      { source: 'b', trade_date: 'd', order_category: 'market', bin: Math.floor(Math.log1p(60) / FILL_TIME_BIN_WIDTH), n: 5 },
+    ];
     const r = quantileContrast(own, bench, 0.95, { replicates: 50, seed: 1 });
     expect(Math.abs(r.est - 950) / 950).toBeLessThan(0.01);
     expect(Math.abs(r.bench - 60) / 60).toBeLessThan(0.011);

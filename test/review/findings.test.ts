@@ -24,7 +24,12 @@ describe('the shipped finding rules on a simulated quarter with a bad router', (
 
   it('one breached finding per planted problem for the bad router, none for the clean ones', () => {
     const breached = r.findings.filter((f) => f.status === 'breach');
-    expect(breached.filter((f) => f.source === 'bad').map((f) => f.problem).sort()).toEqual(['limit_fill', 'price', 'speed']);
+    expect(
+      breached
+        .filter((f) => f.source === 'bad')
+        .map((f) => f.problem)
+        .sort(),
+    ).toEqual(['limit_fill', 'price', 'speed']);
     expect(breached.filter((f) => f.source !== 'bad')).toEqual([]);
     for (const f of r.findings) findingSchema.parse(f);
   });
@@ -58,7 +63,12 @@ describe('the shipped finding rules on a simulated quarter with a bad router', (
     expect(f.related?.find((x) => x.rule_id === 'pfof-concentration')?.status).toBe('breach');
     const venues = f.drilldown.filter((d) => d.group_kind === 'venue');
     // Ranked by cost: the two paying venues (which give $0.002/share less) come first.
-    expect(venues.slice(0, 2).map((d) => d.group_value).sort()).toEqual(['WHSA', 'WHSB']);
+    expect(
+      venues
+        .slice(0, 2)
+        .map((d) => d.group_value)
+        .sort(),
+    ).toEqual(['WHSA', 'WHSB']);
     for (const d of venues.slice(0, 2)) expect(d.difference).toBeLessThan(0);
   });
 
@@ -82,7 +92,13 @@ describe('insufficient sample is not a missing prior', () => {
     const q = simulateQuarter({ seed: 3, routers: [{ source: 'a' }, { source: 'b' }], ordersPerDay: 150, days: 20 });
     const tiny = q.cells.filter((c) => !(c.source === 'a' && c.order_category === 'non_marketable_limit' && c.trade_date > '2026-07-03'));
     const rule = settings.rules.filter((x) => x.problem === 'limit_fill');
-    const input: FindingsInput = { ...base, settings: { ...settings, rules: rule }, cells: tiny, priorCells: q.cells, priorPeriod: '2026Q2' };
+    const input: FindingsInput = {
+      ...base,
+      settings: { ...settings, rules: rule },
+      cells: tiny,
+      priorCells: q.cells,
+      priorPeriod: '2026Q2',
+    };
     const r = evaluateFindings(input);
     const a = r.findings.filter((f) => f.source === 'a');
     expect(a.find((f) => f.rule_id === 'limit-fill-vs-peers')?.status).toBe('insufficient_sample');
@@ -150,7 +166,11 @@ describe('Rule 605(a)(2) industry benchmark', () => {
     expect(f?.benchmark).toBeCloseTo(2.75, 9);
     expect(f?.value).toBeCloseTo(1, 9);
     expect(f?.provenance.kind).toBe('industry_605');
-    expect(f?.provenance.market_centers.map((m) => `${m.market_center}@${m.month}`)).toEqual(['AAAA@2026-07', 'BBBB@2026-07', 'CCCC@2026-07']);
+    expect(f?.provenance.market_centers.map((m) => `${m.market_center}@${m.month}`)).toEqual([
+      'AAAA@2026-07',
+      'BBBB@2026-07',
+      'CCCC@2026-07',
+    ]);
     expect(f?.status).toBe('pass');
   });
 });
