@@ -10,7 +10,7 @@
 
 import { CASE_EVENTS_PREFIX } from '../lambdas/review/cases';
 import type { ParquetType } from '../lambdas/review/parquet';
-import { REVIEW_BREACHES_PARQUET, REVIEW_METRICS_PARQUET } from '../lambdas/review/tables';
+import { REVIEW_BREACHES_PARQUET, REVIEW_FINDINGS_PARQUET, REVIEW_METRICS_PARQUET } from '../lambdas/review/tables';
 import { REVIEW_METRIC_COLUMNS } from '../lambdas/shared/metrics';
 import { type ColumnSpec, type DatasetSpec, duckdbType, fileColumns, glueType, tableColumns } from '../lambdas/shared/schema';
 
@@ -184,6 +184,33 @@ export function reviewBreachesTableInput(resultsBucket: string): GlueTableInput 
       storedAsSubDirectories: true,
     },
   };
+}
+
+/** review_findings: one row per finding of each period's review, ranked (lambdas/shared/contracts/review.ts). */
+export function reviewFindingsTableInput(resultsBucket: string): GlueTableInput {
+  return {
+    name: 'review_findings',
+    description:
+      'Findings of every review: one per rule × source at its headline, with benchmark provenance, cost and drill-down (docs/review.md).',
+    tableType: 'EXTERNAL_TABLE',
+    parameters: { classification: 'parquet', EXTERNAL: 'TRUE' },
+    partitionKeys: [],
+    storageDescriptor: {
+      location: `s3://${resultsBucket}/review_findings/`,
+      ...PARQUET,
+      columns: REVIEW_FINDINGS_PARQUET.map((c) => ({ name: c.name, type: GLUE_OF_PARQUET[c.type] })),
+      compressed: true,
+      storedAsSubDirectories: true,
+    },
+  };
+}
+
+/** DuckDB view of review_findings over results files (or empty, typed, when there are none). */
+export function reviewFindingsViewSql(globs: string[]): string {
+  const cols = REVIEW_FINDINGS_PARQUET.map((c) => ({ name: c.name, type: c.type as string }));
+  if (globs.length === 0) return `CREATE OR REPLACE VIEW review_findings AS ${emptySelect(cols)}`;
+  const select = cols.map((c) => `CAST(${ident(c.name)} AS ${c.type}) AS ${ident(c.name)}`).join(', ');
+  return `CREATE OR REPLACE VIEW review_findings AS SELECT ${select} FROM read_parquet([${globs.map(literal).join(', ')}], hive_partitioning = false, union_by_name = true)`;
 }
 
 /** case_events: the append-only remediation case log, one JSON object per event (lambdas/review/cases.ts). */

@@ -10,16 +10,28 @@ import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { loadCaseEvents, writeCaseEvents } from '../review/case-store';
 import { type CaseSummary, caseSummaries, casesForBreaches } from '../review/cases';
+import {
+  FINDINGS_RESULTS,
+  ORDER_CELL_COLUMNS,
+  ORDER_CELLS_PARQUET,
+  toFillTimes,
+  toIndustry605,
+  toOrderCells,
+  toVenueCells,
+} from '../review/cells';
 import { compareMarkets, type MarketComparison } from '../review/compare';
 import { parseCsv, toCsv, toReviewMetricRows, toVendorMetricRows } from '../review/csv';
 import { breachCounts, evaluateThresholds, OUTCOME_COLUMNS, type RuleOutcome } from '../review/evaluate';
+import { evaluatedOutcome, findingOutcome, findingRows, reconciliationFindings } from '../review/finding-rows';
+import { evaluateFindings, type FillTimeBin, type Industry605Row, type OrderCell, type VenueCell } from '../review/findings';
 import { applyReviews, MONITORING_STATE_KEY, type MonitoringState, parseMonitoringState, type SourceReview } from '../review/monitoring';
 import { composeNotices } from '../review/notify';
 import { csvToParquet, readParquetRows } from '../review/parquet';
 import { type ReconciliationFinding, reconcileVendorMetrics, type VendorMetricRow } from '../review/reconcile';
 import { getBytes, getText, parseS3Uri, putObject, s3Uri } from '../review/s3io';
-import { REVIEW_BREACHES_PARQUET, REVIEW_METRICS_PARQUET } from '../review/tables';
+import { REVIEW_BREACHES_PARQUET, REVIEW_FINDINGS_PARQUET, REVIEW_METRICS_PARQUET } from '../review/tables';
 import { DEFAULT_CONFIG_DIR, parseConfig, type Thresholds, thresholdsSchema } from '../shared/config';
+import { type Finding, type FindingsDocument, findingsDocumentSchema, type SourceFindingsSummary } from '../shared/contracts/review';
 import { DRY_RUN_PREFIX, periodRange, RESULTS } from '../shared/layout';
 import { GROUP_COLUMNS, REVIEW_METRIC_COLUMNS, type ReviewMetricRow } from '../shared/metrics';
 import type { Notice } from '../shared/notify';
@@ -51,6 +63,9 @@ export interface EvaluateResult {
   period: string;
   runId: string;
   dryRun: boolean;
+  /** Breached findings (one per problem and source). */
+  findingCount: number;
+  /** review_breaches rows with status breach. */
   breachCount: number;
   sources: { source: string; breaches: number; status: 'normal' | 'heightened' }[];
   notices: Notice[];
@@ -73,6 +88,12 @@ export interface EvaluateFiles {
   monitoring: string;
   cases: string;
   summary: string;
+  /** The FindingsDocument (lambdas/shared/contracts/review.ts). */
+  findings: string;
+  reviewFindingsParquet: string;
+  reviewFindingsCsv: string;
+  /** This period's order cells: the next period's `prior` benchmark. */
+  reviewCellsParquet: string;
 }
 
 export interface EvaluateDeps {
@@ -116,6 +137,10 @@ export function evaluateFiles(period: string, runId: string, dryRun: boolean): E
     monitoring: `${dir}monitoring.json`,
     cases: `${dir}cases.json`,
     summary: `${dir}summary.json`,
+    findings: `${dir}findings.json`,
+    reviewFindingsParquet: `${p}${RESULTS.reviewFindings(period)}`,
+    reviewFindingsCsv: `${dir}review_findings.csv`,
+    reviewCellsParquet: `${p}${RESULTS.reviewCells(period)}`,
   };
 }
 
@@ -160,11 +185,30 @@ function rowKey(r: ReviewMetricRow): string {
   return [r.source, r.metric, ...GROUP_COLUMNS.map((c) => r[c])].join('|');
 }
 
-async function readCurrent(deps: EvaluateDeps, event: EvaluateEvent): Promise<{ rows: ReviewMetricRow[]; vendor: VendorMetricRow[] }> {
+interface FindingsInputs {
+  cells: OrderCell[] | null;
+  venueCells: VenueCell[];
+  fillTimes: FillTimeBin[];
+  industry605: Industry605Row[];
+  /** Review query results nobody here reads (e.g. another step's sql/review file), by name. */
+  ignored: string[];
+}
+
+const unwrap = <T>(r: { ok: true; value: T } | { ok: false; reason: string }, what: string): T => {
+  if (!r.ok) throw new Error(`${what}: ${r.reason}`);
+  return r.value;
+};
+
+async function readCurrent(
+  deps: EvaluateDeps,
+  event: EvaluateEvent,
+): Promise<{ rows: ReviewMetricRow[]; vendor: VendorMetricRow[]; inputs: FindingsInputs }> {
   const results = await Promise.all(event.metricResults.map((r) => readResult(deps, r)));
   const rows: ReviewMetricRow[] = [];
   const vendor: VendorMetricRow[] = [];
+  const inputs: FindingsInputs = { cells: null, venueCells: [], fillTimes: [], industry605: [], ignored: [] };
   const seen = new Map<string, string>();
+  const pathOf = new Map(event.metricResults.map((m) => [m.name, m.path ?? '']));
   for (const r of results) {
     const parsed = parseCsv(r.text, r.where);
     if (!parsed.ok) throw new Error(`metric result ${r.name}: ${parsed.reason}`);
@@ -172,6 +216,27 @@ async function readCurrent(deps: EvaluateDeps, event: EvaluateEvent): Promise<{ 
       const v = toVendorMetricRows(parsed.value, r.where);
       if (!v.ok) throw new Error(`vendor metrics: ${v.reason}`);
       vendor.push(...v.value);
+      continue;
+    }
+    if (r.name === FINDINGS_RESULTS.orderCells) {
+      inputs.cells = unwrap(toOrderCells(parsed.value, r.where), 'order cells');
+      continue;
+    }
+    if (r.name === FINDINGS_RESULTS.venueCells) {
+      inputs.venueCells = unwrap(toVenueCells(parsed.value, r.where), 'venue cells');
+      continue;
+    }
+    if (r.name === FINDINGS_RESULTS.fillTimes) {
+      inputs.fillTimes = unwrap(toFillTimes(parsed.value, r.where), 'fill-time histogram');
+      continue;
+    }
+    if (r.name === FINDINGS_RESULTS.industry605) {
+      inputs.industry605 = unwrap(toIndustry605(parsed.value, r.where), 'Rule 605 industry rows');
+      continue;
+    }
+    // Other review queries (sql/review/) feed other steps or analysts, not review_metrics.
+    if ((pathOf.get(r.name) ?? '').startsWith('sql/review/')) {
+      inputs.ignored.push(r.name);
       continue;
     }
     const m = toReviewMetricRows(parsed.value, r.where, event.period);
@@ -188,7 +253,46 @@ async function readCurrent(deps: EvaluateDeps, event: EvaluateEvent): Promise<{ 
       rows.push(row);
     }
   }
-  return { rows, vendor };
+  return { rows, vendor, inputs };
+}
+
+/** The prior period's stored order cells, or null (a first review, or a prior reviewed before order-level findings). */
+async function readPriorCells(deps: EvaluateDeps, period: string): Promise<OrderCell[] | null> {
+  const key = RESULTS.reviewCells(priorPeriod(period));
+  const bytes = await getBytes(deps.s3, deps.resultsBucket, key);
+  if (!bytes) return null;
+  const records = await readParquetRows(bytes);
+  const asText = records.map((r) => ORDER_CELL_COLUMNS.map((c) => (r[c] === null || r[c] === undefined ? null : String(r[c]))));
+  return unwrap(
+    toOrderCells({ header: [...ORDER_CELL_COLUMNS], rows: asText, lines: asText.map((_, i) => i + 1) }, s3Uri(deps.resultsBucket, key)),
+    'prior order cells',
+  );
+}
+
+function sourceSummaries(
+  findings: readonly Finding[],
+  recon: readonly { source: string }[],
+  state: MonitoringState,
+): SourceFindingsSummary[] {
+  const names = [...new Set([...findings.map((f) => f.source), ...recon.map((r) => r.source)])].sort();
+  const rank = { none: 0, low: 1, medium: 2, high: 3 } as const;
+  return names.map((source) => {
+    const mine = findings.filter((f) => f.source === source);
+    const breaches = mine.filter((f) => f.status === 'breach');
+    let highest: SourceFindingsSummary['highest_severity'] = 'none';
+    for (const b of breaches) if (rank[b.severity] > rank[highest]) highest = b.severity;
+    return {
+      source,
+      breaches: breaches.length,
+      passes: mine.filter((f) => f.status === 'pass').length,
+      insufficient_sample: mine.filter((f) => f.status === 'insufficient_sample').length,
+      no_benchmark: mine.filter((f) => f.status === 'no_benchmark').length,
+      reconciliation_findings: recon.filter((r) => r.source === source).length,
+      highest_severity: highest,
+      customer_cost_usd: breaches.reduce((a, f) => a + (f.customer_cost.usd ?? 0), 0),
+      monitoring: state[source]?.status ?? 'normal',
+    };
+  });
 }
 
 /** The prior period's review_metrics (one object per period: its latest non-dry review), or none. */
@@ -249,23 +353,73 @@ export async function runEvaluation(event: EvaluateEvent, deps: EvaluateDeps): P
   const dryRun = event.dryRun === true || event.dryRun === 'true';
   const now = deps.now().toISOString();
 
-  const [th, current, prior, state, existingCases] = await Promise.all([
+  const [th, current, prior, state, existingCases, priorCells] = await Promise.all([
     readThresholds(deps, event.thresholdsUri),
     readCurrent(deps, event),
     readPrior(deps, event.period),
     readMonitoring(deps),
     loadCaseEvents(deps.s3, deps.resultsBucket),
+    readPriorCells(deps, event.period),
   ]);
   const { thresholds } = th;
   const sources = event.sources && event.sources.length > 0 ? event.sources : undefined;
 
-  const outcomes = evaluateThresholds({
+  const ruleOutcomes = evaluateThresholds({
     period: event.period,
     current: current.rows,
     prior: prior.rows,
     thresholds,
     ...(sources ? { sources } : {}),
   });
+  const settings = thresholds.findings;
+  const fx =
+    settings && current.inputs.cells
+      ? evaluateFindings({
+          period: event.period,
+          cells: current.inputs.cells,
+          venueCells: current.inputs.venueCells,
+          fillTimes: current.inputs.fillTimes,
+          ...(priorCells ? { priorCells, priorPeriod: priorPeriod(event.period) } : {}),
+          industry605: current.inputs.industry605,
+          settings,
+          alpha: thresholds.significance,
+          configVersion: thresholds.version,
+          ...(sources ? { sources } : {}),
+        })
+      : { findings: [], rows: [] };
+  const findings = fx.findings;
+  const byId = new Map(findings.map((f) => [f.finding_id, f]));
+  // review_breaches keeps every evaluated row: the row rules' outcomes, then each finding rule's headline and drill-down.
+  const evaluatedRows: RuleOutcome[] = [
+    ...ruleOutcomes,
+    ...fx.rows.flatMap((r) => {
+      const f =
+        byId.get(r.finding_id) ?? findings.find((x) => x.source === r.source && x.related?.some((rel) => rel.rule_id === r.rule_id));
+      const rule = settings?.rules.find((x) => x.id === r.rule_id);
+      if (!rule) return [];
+      const headline_group =
+        f?.rule_id === r.rule_id
+          ? f.headline_group
+          : { symbol: '*', order_category: rule.categories.join('+'), venue: '*', size_bucket: '*', sp500: '*' };
+      return [
+        evaluatedOutcome(event.period, r, {
+          metric: rule.metric,
+          direction: rule.direction,
+          tolerance: rule.tolerance,
+          severity: rule.severity,
+          action: rule.action,
+          provenance:
+            f?.rule_id === r.rule_id
+              ? f.provenance
+              : { kind: 'fixed', label: '', sources: [], period: null, n_orders: null, market_centers: [], config_version: null, note: '' },
+          headline_group,
+          alpha: thresholds.significance,
+        }),
+      ];
+    }),
+  ];
+  // Notices, cases and monitoring count problems, not rows: one outcome per finding.
+  const outcomes: RuleOutcome[] = [...ruleOutcomes, ...findings.map(findingOutcome)];
   const breaches = outcomes.filter((o) => o.status === 'breach');
   const nextState = applyReviews(state, sourceReviews(outcomes, event, state), thresholds.clean_reviews_to_exit);
   const reconciliation: ReconciliationFinding[] = reconcileVendorMetrics(
@@ -302,11 +456,30 @@ export async function runEvaluation(event: EvaluateEvent, deps: EvaluateDeps): P
     ...(current.vendor.length > 0 ? { reconciliation } : {}),
   });
 
+  const reconFindings = reconciliationFindings(reconciliation, event.period);
+  const document: FindingsDocument = findingsDocumentSchema.parse({
+    period: event.period,
+    runId: event.runId,
+    evaluatedAt: now,
+    thresholds: { version: thresholds.version, sha256: th.sha256 },
+    seed: settings?.seed ?? 0,
+    findings,
+    reconciliation: reconFindings,
+    sources: sourceSummaries(findings, reconFindings, nextState),
+  });
+
   const metricsCsv = toCsv(REVIEW_METRIC_COLUMNS, current.rows as unknown as Record<string, unknown>[]);
-  const breachesCsv = toCsv(OUTCOME_COLUMNS, breaches as unknown as Record<string, unknown>[]);
-  const [metricsParquet, breachesParquet] = [
+  const breachesCsv = toCsv(OUTCOME_COLUMNS, evaluatedRows as unknown as Record<string, unknown>[]);
+  const findingsCsv = toCsv(
+    REVIEW_FINDINGS_PARQUET.map((c) => c.name),
+    findingRows(findings),
+  );
+  const cellsCsv = toCsv(ORDER_CELL_COLUMNS, (current.inputs.cells ?? []) as unknown as Record<string, unknown>[]);
+  const [metricsParquet, breachesParquet, findingsParquet, cellsParquet] = [
     await csvToParquet(metricsCsv, REVIEW_METRICS_PARQUET),
     await csvToParquet(breachesCsv, REVIEW_BREACHES_PARQUET),
+    await csvToParquet(findingsCsv, REVIEW_FINDINGS_PARQUET),
+    await csvToParquet(cellsCsv, ORDER_CELLS_PARQUET),
   ];
   const summary = {
     period: event.period,
@@ -320,6 +493,13 @@ export async function runEvaluation(event: EvaluateEvent, deps: EvaluateDeps): P
     prior: { period: priorPeriod(event.period), key: prior.key, rows: prior.rows.length },
     rows: current.rows.length,
     vendorRows: current.vendor.length,
+    orderCells: current.inputs.cells?.length ?? null,
+    priorOrderCells: priorCells?.length ?? null,
+    industry605Rows: current.inputs.industry605.length,
+    ignoredResults: current.inputs.ignored,
+    findings: Object.fromEntries(
+      ['breach', 'pass', 'insufficient_sample', 'no_benchmark'].map((s) => [s, findings.filter((f) => f.status === s).length]),
+    ),
     counts: Object.fromEntries(
       ['breach', 'pass', 'not_significant', 'insufficient_sample', 'no_data'].map((s) => [
         s,
@@ -341,6 +521,13 @@ export async function runEvaluation(event: EvaluateEvent, deps: EvaluateDeps): P
     [files.monitoring, json(nextState), 'application/json'],
     [files.cases, json(cases), 'application/json'],
     [files.summary, json(summary), 'application/json'],
+    [files.findings, json(document), 'application/json'],
+    [files.reviewFindingsParquet, findingsParquet, 'application/vnd.apache.parquet'],
+    [files.reviewFindingsCsv, findingsCsv, 'text/csv'],
+    // Only a period with order cells becomes a prior: an empty file would read as "no orders", not "not reviewed".
+    ...(current.inputs.cells
+      ? [[files.reviewCellsParquet, cellsParquet, 'application/vnd.apache.parquet'] as [string, Uint8Array, string]]
+      : []),
   ];
   for (const [key, body, type] of writes) await putObject(deps.s3, bucket, key, body, type);
   const outputs = writes.map(([k]) => k);
@@ -355,7 +542,8 @@ export async function runEvaluation(event: EvaluateEvent, deps: EvaluateDeps): P
     period: event.period,
     runId: event.runId,
     dryRun,
-    breachCount: breaches.length,
+    findingCount: findings.filter((f) => f.status === 'breach').length,
+    breachCount: evaluatedRows.filter((o) => o.status === 'breach').length,
     sources: reviewed.map((r) => ({ source: r.source, breaches: r.breaches, status: nextState[r.source]?.status ?? 'normal' })),
     notices,
     outputs,

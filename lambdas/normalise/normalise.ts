@@ -26,7 +26,7 @@ import { bucket, s3Client } from '../shared/aws';
 import { type BestexConfig, type DatasetProfile, loadConfig } from '../shared/config';
 import { type DropKey, keyId, LAKE, parseDropKey, QUARANTINE } from '../shared/layout';
 import { publish as sharedPublish } from '../shared/notify';
-import { type DatasetName, type DatasetSpec, dataset } from '../shared/schema';
+import { type DatasetName, type DatasetSpec, dataset, datasetByTable } from '../shared/schema';
 import { type CoreFile, type CoreResult, normaliseFile, prepare } from './core';
 import { fetchObject } from './fetch';
 import { parseFixLog } from './fix/parse';
@@ -436,7 +436,7 @@ async function publishOutcome(
   if (o.status === 'loaded') {
     const counters = new Map<string, number>();
     for (const f of o.files) {
-      const spec = dataset(f.table === 'vendor_metrics' ? 'vendor-metrics' : (f.table as DatasetName));
+      const spec = datasetByTable(f.table) ?? dataset(f.table as DatasetName);
       const slot = `${f.table}/${f.tradeDate ?? ''}`;
       const i = counters.get(slot) ?? 0;
       counters.set(slot, i + 1);

@@ -32,6 +32,7 @@ const SINGULAR: Record<string, string> = {
   venues: 'venue record',
   'vendor-metrics': 'metric row',
   reference: 'list entry',
+  rule605: 'Rule 605 summary row',
 };
 
 /** Plain words for the schema's patterns; others are shown as the pattern itself. */

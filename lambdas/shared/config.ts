@@ -114,6 +114,125 @@ export const comparisonsSchema = z
   })
   .strict();
 
+/** Sums of one order cell (sql/review/order_cells.sql): the numerators and denominators finding rules name. */
+export const ORDER_CELL_SUMS = [
+  'orders',
+  'shares',
+  'covered_orders',
+  'covered_shares',
+  'pi_amount',
+  'es_amount',
+  'qs_amount',
+  'mid_amount',
+  'outside_amount',
+  'shares_outside_quote',
+  'filled_orders',
+  'unfilled_shares',
+  'quoted_orders',
+  'quoted_shares',
+  'qs_qty_amount',
+  'fill_ms_sum',
+  'fill_ms_n',
+  'routed_shares',
+  'pfof_routed_shares',
+] as const;
+export type OrderCellSum = (typeof ORDER_CELL_SUMS)[number];
+
+/** Rule 605(a)(2) summary fields a finding may use as industry benchmark (docs/review.md). */
+export const INDUSTRY_605_FIELDS = ['pct_price_improvement', 'eq_ratio', 'exec_time_ms', 'pct_outside_quote'] as const;
+
+/** Where a finding rule's benchmark comes from (each names its provenance in the finding). */
+export const findingBenchmarkSchema = z.union([
+  /** The pooled orders of every other source of the run (except `peer_exclude`). */
+  z.object({ peers: z.literal(true) }).strict(),
+  /** One named source, e.g. the firm's `direct` routing. */
+  z.object({ peer: slug }).strict(),
+  /** A fixed number, with what it rests on (shown as the benchmark's provenance). */
+  z.object({ value: z.number(), basis: z.string().min(1) }).strict(),
+  /** The same source's previous period (its stored order cells). */
+  z.object({ prior: z.literal(true) }).strict(),
+  /** Other market centers' Rule 605(a)(2) summaries (table public_605), matched by order type × size × S&P 500. */
+  z.object({ industry_605: z.enum(INDUSTRY_605_FIELDS) }).strict(),
+  /** PFOF venues against non-PFOF venues of the same source in matched symbol × size × time-of-day cells. */
+  z.object({ matched: z.literal('non_pfof') }).strict(),
+]);
+
+export const findingRuleSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/),
+    /** Rules of one problem give one finding per source: the first breached rule leads, the others are evidence. */
+    problem: z.string().regex(/^[a-z0-9_]+$/),
+    component: z.enum([
+      'price_improvement',
+      'price_disimprovement',
+      'limit_fill',
+      'speed',
+      'size',
+      'transaction_cost',
+      'venue_conflicts',
+      'post_trade',
+      'persistence',
+    ]),
+    title: z.string().min(1),
+    /**
+     * ratio: scale · Σnumerator/Σdenominator over order cells; quantile: of first-fill times;
+     * venue_hhi: Herfindahl index of executed shares by venue; pfof_matched: price improvement at
+     * PFOF venues minus non-PFOF venues in matched cells; persistence: the ratio month by month.
+     */
+    statistic: z.enum(['ratio', 'quantile', 'venue_hhi', 'pfof_matched', 'persistence']),
+    metric: z.string().min(1),
+    unit: z.enum(['usd_per_share', 'pct', 'pct_of_mid', 'ms', 'index', 'usd', 'count']),
+    numerator: z.enum(ORDER_CELL_SUMS).optional(),
+    denominator: z.enum(ORDER_CELL_SUMS).optional(),
+    scale: z.number().positive().default(1),
+    /** Order categories the rule counts. */
+    categories: z.array(z.enum(['market', 'marketable_limit', 'non_marketable_limit', 'other'])).min(1),
+    quantile: z.number().gt(0).lt(1).optional(),
+    direction: z.enum(['below', 'above']),
+    benchmark: findingBenchmarkSchema,
+    tolerance: z.number().nonnegative(),
+    min_orders: z.number().int().nonnegative().default(100),
+    /** Trading days the source (and a sample benchmark) must span: fewer clusters give no reliable error. */
+    min_days: z.number().int().positive().default(10),
+    severity: z.enum(['low', 'medium', 'high']),
+    action: z.string().min(1),
+    /** Customer cost in dollars: price_gap (gap × shares or × dollars of the denominator), unfilled_at_spread, none. */
+    cost: z.enum(['price_gap', 'unfilled_at_spread', 'none']).default('none'),
+    drilldown: z.array(z.enum(['symbol', 'size_bucket', 'trade_date', 'venue', 'month'])).default([]),
+  })
+  .strict()
+  .superRefine((r, ctx) => {
+    const needsRatio = r.statistic === 'ratio' || r.statistic === 'persistence';
+    if (needsRatio && (!r.numerator || !r.denominator))
+      ctx.addIssue({ code: 'custom', path: ['numerator'], message: `${r.statistic} rule ${r.id} needs numerator and denominator` });
+    if (r.statistic === 'quantile' && r.quantile === undefined)
+      ctx.addIssue({ code: 'custom', path: ['quantile'], message: `quantile rule ${r.id} needs quantile` });
+    if ('matched' in r.benchmark !== (r.statistic === 'pfof_matched'))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['benchmark'],
+        message: 'benchmark {matched} goes with statistic pfof_matched, and only with it',
+      });
+  });
+export type FindingRule = z.infer<typeof findingRuleSchema>;
+
+/** Order-level findings (docs/review.md): inference settings and rules. */
+export const findingsSettingsSchema = z
+  .object({
+    /** Seed of every bootstrap: a run can be repeated exactly. */
+    seed: z.number().int().default(20260930),
+    bootstrap_replicates: z.number().int().min(50).default(400),
+    /** Power at which a pass states its minimum detectable difference. */
+    power: z.number().gt(0.5).lt(1).default(0.8),
+    /** Sources never pooled into `peers` (they are benchmarks of their own, e.g. direct routing). */
+    peer_exclude: z.array(slug).default(['direct']),
+    /** Drill-down rows kept per kind (largest cost or gap first). */
+    drilldown_rows: z.number().int().positive().default(10),
+    rules: z.array(findingRuleSchema).default([]),
+  })
+  .strict();
+export type FindingsSettings = z.infer<typeof findingsSettingsSchema>;
+
 export const thresholdsSchema = z
   .object({
     version: z.string().min(1),
@@ -121,7 +240,8 @@ export const thresholdsSchema = z
     significance: z.number().gt(0).lt(0.5).default(0.05),
     /** Consecutive clean reviews that end heightened monitoring. */
     clean_reviews_to_exit: z.number().int().positive().default(2),
-    rules: z.array(thresholdRuleSchema).min(1),
+    /** Rules on review_metrics rows (each row tested alone); the default rule set uses `findings` instead. */
+    rules: z.array(thresholdRuleSchema).default([]),
     /**
      * Multiple-testing control within each rule × source (every group one rule tests for one
      * source is a family): 'holm' keeps the family-wise error rate at the rule's level; absent or
@@ -130,10 +250,21 @@ export const thresholdsSchema = z
     multiple_testing: z.enum(['none', 'holm']).optional(),
     reconciliation: reconciliationSchema.optional(),
     comparisons: comparisonsSchema.optional(),
+    /** Order-level findings: one per problem and source, multiplicity controlled over all rules of a source. */
+    findings: findingsSettingsSchema.optional(),
   })
   .strict()
   .superRefine((t, ctx) => {
     const seen = new Set<string>();
+    t.findings?.rules.forEach((r, i) => {
+      if (seen.has(r.id))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['findings', 'rules', i, 'id'],
+          message: `duplicate rule id "${r.id}": rule ids must be unique`,
+        });
+      seen.add(r.id);
+    });
     t.rules.forEach((r, i) => {
       if (seen.has(r.id))
         ctx.addIssue({ code: 'custom', path: ['rules', i, 'id'], message: `duplicate rule id "${r.id}": rule ids must be unique` });

@@ -76,6 +76,10 @@ export const RESULTS = {
    */
   reviewMetrics: (period: string): string => `review_metrics/period=${period}/review_metrics.parquet`,
   reviewBreaches: (period: string): string => `review_breaches/period=${period}/review_breaches.parquet`,
+  /** One finding per rule × source of the period's latest review, ranked (lambdas/shared/contracts/review.ts). */
+  reviewFindings: (period: string): string => `review_findings/period=${period}/review_findings.parquet`,
+  /** The period's order cells (sql/review/order_cells.sql): the next period's `prior` benchmark. Not an Athena table. */
+  reviewCells: (period: string): string => `review_cells/period=${period}/order_cells.parquet`,
   package: (period: string, source: string): string => `packages/${period}/${source}/`,
   review: (period: string, runId: string): string => `reviews/${period}/${runId}/`,
   /** One folder per trade date: exceptions.csv and report.html (a re-run overwrites the day's). */

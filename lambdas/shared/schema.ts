@@ -29,7 +29,7 @@ export interface ColumnSpec {
   readonly description: string;
 }
 
-export type DatasetName = 'orders' | 'routes' | 'executions' | 'quotes' | 'venues' | 'vendor-metrics' | 'reference';
+export type DatasetName = 'orders' | 'routes' | 'executions' | 'quotes' | 'venues' | 'vendor-metrics' | 'reference' | 'rule605';
 
 /** Drop datasets: the canonical ones plus `fix`, which is split into orders and executions. */
 export type DropDataset = DatasetName | 'fix';
@@ -202,6 +202,40 @@ export const DATASETS: readonly DatasetSpec[] = [
       { name: 'list', type: 'string', required: true, pattern: '[A-Z0-9_]{1,32}', description: 'list name, e.g. SP500' },
       { name: 'symbol', type: 'string', required: true, pattern: SYMBOL, description: 'member symbol' },
       { name: 'effective_from', type: 'date', required: true, description: 'first day of membership' },
+    ],
+  },
+  {
+    name: 'rule605',
+    table: 'public_605',
+    description:
+      "Other market centers' published Rule 605(a)(2) summary files (OES CSV, field names as the SEC's technical specification): the review's industry benchmark.",
+    partitionBy: ['source'],
+    key: ['rprtentitycd', 'rptdate', 'sp500', 'ordersize', 'ordertype'],
+    columns: [
+      { name: 'dsgntparticipant', type: 'string', description: 'DsgntParticipant: Designated Participant code' },
+      { name: 'rprtentitycd', type: 'string', required: true, description: 'RprtEntityCd: the reporting market center' },
+      { name: 'rptdate', type: 'string', required: true, pattern: '[0-9]{4}(0[1-9]|1[0-2])', description: 'RptDate: month, YYYYMM' },
+      { name: 'sp500', type: 'string', required: true, enum: ['Y', 'N'], description: 'Sp500: S&P 500 flag' },
+      {
+        name: 'ordersize',
+        type: 'string',
+        required: true,
+        enum: ['0', '250', '1000', '5000', '10000', '20000', '50000', '200000', '199999'],
+        description: 'OrderSize: notional bucket (lower bound, USD; 199999 = all under $200,000)',
+      },
+      { name: 'ordertype', type: 'string', required: true, enum: ['M', 'ML'], description: 'OrderType: M market, ML marketable limit' },
+      { name: 'avgorderqty', type: 'decimal', description: 'AvgOrderQty' },
+      { name: 'avgordersize', type: 'decimal', description: 'AvgOrderSize' },
+      { name: 'exctdordermidptavg', type: 'decimal', description: 'ExctdOrderMidPtAvg' },
+      { name: 'pctexctdatquotorbetter', type: 'decimal', description: 'PctExctdAtQuotOrBetter (fraction)' },
+      { name: 'pctexctdpi', type: 'decimal', description: 'PctExctdPI (fraction)' },
+      { name: 'wghtdavgpctpi', type: 'decimal', description: 'WghtdAvgPctPI (fraction of the midpoint)' },
+      { name: 'avgeffctvsprdpct', type: 'decimal', description: 'AvgEffctvSprdPct' },
+      { name: 'avgpctquotsprd', type: 'decimal', description: 'AvgPctQuotSprd' },
+      { name: 'avgefqpct', type: 'decimal', description: 'AvgEFQPct (E/Q, fraction)' },
+      { name: 'avgrealsprdpct15sec', type: 'decimal', description: 'AvgRealSprdPct15sec' },
+      { name: 'avgrealsprdpct1min', type: 'decimal', description: 'AvgRealSprdPct1min' },
+      { name: 'wghtdavgexctntime', type: 'decimal', description: 'WghtdAvgExctnTime (ms)' },
     ],
   },
 ];

@@ -6,7 +6,14 @@ import type { Bucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { CASE_EVENTS_PREFIX } from '../../lambdas/review/cases';
 import { DATASETS } from '../../lambdas/shared/schema';
-import { caseEventsTableInput, type GlueTableInput, glueTableInput, reviewBreachesTableInput, reviewMetricsTableInput } from '../catalog';
+import {
+  caseEventsTableInput,
+  type GlueTableInput,
+  glueTableInput,
+  reviewBreachesTableInput,
+  reviewFindingsTableInput,
+  reviewMetricsTableInput,
+} from '../catalog';
 import { objectArns } from './grants';
 import type { Storage } from './storage';
 
@@ -95,6 +102,7 @@ export class Lake extends Construct {
     const resultTables: [string, GlueTableInput, string][] = [
       ['review_metrics', reviewMetricsTableInput(this.results.bucketName), 'review_metrics/'],
       ['review_breaches', reviewBreachesTableInput(this.results.bucketName), 'review_breaches/'],
+      ['review_findings', reviewFindingsTableInput(this.results.bucketName), 'review_findings/'],
       ['case_events', caseEventsTableInput(this.results.bucketName), CASE_EVENTS_PREFIX],
     ];
     for (const [name, tableInput, prefix] of resultTables) {

@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import { DATASETS } from '../../lambdas/shared/schema';
-import { duckdbViewSql, reviewMetricsViewSql } from '../catalog';
+import { duckdbViewSql, reviewFindingsViewSql, reviewMetricsViewSql } from '../catalog';
 import { type Param, parseAthenaParams, toPlain } from './values';
 
 export { type Param, parseAthenaParam, parseAthenaParams } from './values';
@@ -104,6 +104,7 @@ export async function openEngine(opts: EngineOptions): Promise<Engine> {
         ? `CREATE OR REPLACE VIEW review_breaches AS SELECT * FROM read_parquet([${list}], hive_partitioning = false, union_by_name = true)`
         : 'CREATE OR REPLACE VIEW review_breaches AS SELECT CAST(NULL AS VARCHAR) AS period, CAST(NULL AS VARCHAR) AS source WHERE false',
     );
+    await run(reviewFindingsViewSql(tableGlobs(opts.resultsDir, 'review_findings')));
     for (const file of viewFiles()) {
       try {
         await run(readFileSync(file, 'utf8'));

@@ -3,9 +3,10 @@
  * (lib/constructs/config-checks.ts), and a bad configuration failing the synth with every problem
  * named by file and field.
  */
+import { readFileSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, deploymentSchema, loadConfig, parseConfig, vendorAccessSchema } from '../../lambdas/shared/config';
+import { ConfigError, deploymentSchema, loadConfig, parseConfig, thresholdsSchema, vendorAccessSchema } from '../../lambdas/shared/config';
 import { buildApp } from '../../lib/app';
 import { configIssues, scheduleIssue } from '../../lib/constructs/config-checks';
 import { configWith } from './synth';
@@ -85,8 +86,9 @@ describe('configuration: cross-checks', () => {
 
   it('threshold rules naming sources or peers that are not configured', () => {
     const c = loadConfig();
-    const rule = c.thresholds.rules[0];
-    if (!rule) throw new Error('config/thresholds.json has no rules');
+    const rule = thresholdsSchema.parse(JSON.parse(readFileSync(new URL('../fixtures/review/row-rules.json', import.meta.url), 'utf8')))
+      .rules[0];
+    if (!rule) throw new Error('test/fixtures/review/row-rules.json has no rules');
     const issues = configIssues({
       ...c,
       thresholds: { ...c.thresholds, rules: [{ ...rule, id: 'x', sources: ['ghost'], benchmark: { peer: 'phantom' } }] },

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   breachCounts,
@@ -8,7 +9,7 @@ import {
   medianRow,
   type RuleOutcome,
 } from '../../lambdas/review/evaluate';
-import { loadConfig } from '../../lambdas/shared/config';
+import { thresholdsSchema } from '../../lambdas/shared/config';
 import { row, rule, thresholds } from './fixtures';
 
 const F3 = (t: number): number => 0.5 + (t / (Math.sqrt(3) * (1 + (t * t) / 3)) + Math.atan(t / Math.sqrt(3))) / Math.PI;
@@ -544,8 +545,8 @@ describe('groups, sources and summaries', () => {
     ]);
   });
 
-  it('the shipped rule set validates and keeps pi-market at 0.0012 $/share for market orders', () => {
-    const { thresholds: t } = loadConfig();
+  it('the row rule set of the fixtures validates and keeps pi-market at 0.0012 $/share for market orders', () => {
+    const t = thresholdsSchema.parse(JSON.parse(readFileSync(new URL('../fixtures/review/row-rules.json', import.meta.url), 'utf8')));
     const pi = t.rules.find((r) => r.id === 'pi-market');
     expect(pi).toMatchObject({
       metric: 'price_improvement_per_share',

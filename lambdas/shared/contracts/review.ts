@@ -161,6 +161,24 @@ export const drilldownRowSchema = z
   .strict();
 export type DrilldownRow = z.infer<typeof drilldownRowSchema>;
 
+/** Another rule of the same problem, shown inside the lead finding. */
+export const relatedRuleSchema = z
+  .object({
+    rule_id: z.string(),
+    title: z.string(),
+    metric: z.string(),
+    unit: z.string(),
+    status: findingStatusSchema,
+    value: z.number().nullable(),
+    benchmark: z.number().nullable(),
+    provenance_label: z.string(),
+    difference: z.number().nullable(),
+    p_adjusted: z.number().min(0).max(1).nullable(),
+    customer_cost_usd: z.number().nullable(),
+  })
+  .strict();
+export type RelatedRule = z.infer<typeof relatedRuleSchema>;
+
 export const findingSchema = z
   .object({
     /** `${period}/${source}/${rule_id}`: stable across re-runs of a period. */
@@ -196,6 +214,10 @@ export const findingSchema = z
     drilldown: z.array(drilldownRowSchema),
     /** Why the status is what it is, when not self-evident. */
     note: z.string().default(''),
+    /** The problem the rule belongs to ('price', 'limit_fill', 'speed', …): one breached finding per problem and source. */
+    problem: z.string().optional(),
+    /** The problem's other rules, with their own outcome: supporting evidence of a breach (they are not separate findings). */
+    related: z.array(relatedRuleSchema).optional(),
   })
   .strict();
 export type Finding = z.infer<typeof findingSchema>;
