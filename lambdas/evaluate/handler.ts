@@ -5,12 +5,18 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { bucket, s3Client } from '../shared/aws';
+import { loadConfig } from '../shared/config';
 import { type EvaluateEvent, type EvaluateResult, runEvaluation } from './run';
 
 const logger = new Logger({ serviceName: 'bestex-evaluate' });
 
 export const handler = async (event: EvaluateEvent): Promise<EvaluateResult> => {
-  const result = await runEvaluation(event, { s3: s3Client(), resultsBucket: bucket('results'), now: () => new Date() });
+  const result = await runEvaluation(event, {
+    s3: s3Client(),
+    resultsBucket: bucket('results'),
+    now: () => new Date(),
+    decideWithinDays: loadConfig().deployment.committee.decideWithinDays,
+  });
   // Counts only: the outcomes themselves are in the results bucket.
   logger.info('review evaluated', {
     period: result.period,

@@ -19,6 +19,7 @@ import {
   toOrderCells,
   toVenueCells,
 } from '../review/cells';
+import { daysAfter } from '../review/committee';
 import { compareMarkets, type MarketComparison } from '../review/compare';
 import { parseCsv, toCsv, toReviewMetricRows, toVendorMetricRows } from '../review/csv';
 import { breachCounts, evaluateThresholds, OUTCOME_COLUMNS, type RuleOutcome } from '../review/evaluate';
@@ -32,7 +33,7 @@ import { getBytes, getText, parseS3Uri, putObject, s3Uri } from '../review/s3io'
 import { REVIEW_BREACHES_PARQUET, REVIEW_FINDINGS_PARQUET, REVIEW_METRICS_PARQUET } from '../review/tables';
 import { DEFAULT_CONFIG_DIR, parseConfig, type Thresholds, thresholdsSchema } from '../shared/config';
 import { type Finding, type FindingsDocument, findingsDocumentSchema, type SourceFindingsSummary } from '../shared/contracts/review';
-import { DRY_RUN_PREFIX, periodRange, RESULTS } from '../shared/layout';
+import { DRY_RUN_PREFIX, packageLink, periodRange, RESULTS } from '../shared/layout';
 import { GROUP_COLUMNS, REVIEW_METRIC_COLUMNS, type ReviewMetricRow } from '../shared/metrics';
 import type { Notice } from '../shared/notify';
 
@@ -97,6 +98,8 @@ export interface EvaluateFiles {
 }
 
 export interface EvaluateDeps {
+  /** Days the committee has to decide a review's findings (config/bestex.json committee.decideWithinDays). */
+  decideWithinDays?: number;
   s3: S3Client;
   resultsBucket: string;
   now: () => Date;
@@ -454,6 +457,13 @@ export async function runEvaluation(event: EvaluateEvent, deps: EvaluateDeps): P
     cases,
     expectedSources: reviewed.map((r) => r.source),
     ...(current.vendor.length > 0 ? { reconciliation } : {}),
+    findings,
+    link: (source) =>
+      packageLink(deps.resultsBucket, `${packagePrefix}${RESULTS.package(event.period, source)}`, {
+        ...(process.env.BESTEX_PACKAGE_BASE_URL ? { baseUrl: process.env.BESTEX_PACKAGE_BASE_URL } : {}),
+        ...(process.env.AWS_REGION ? { region: process.env.AWS_REGION } : {}),
+      }),
+    decideBy: daysAfter(now, deps.decideWithinDays ?? 30),
   });
 
   const reconFindings = reconciliationFindings(reconciliation, event.period);

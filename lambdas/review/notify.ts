@@ -4,7 +4,12 @@
  * not be tested, the monitoring status, open cases and where the package is). Message attributes
  * (severity, source, period, kind) let SNS subscriptions filter. Pure.
  */
+
+import { fmtMetric } from '../package/format';
+import { findingLines, sourceVerdict, wrap } from '../package/verdict';
+import type { Finding } from '../shared/contracts/review';
 import { fitSubject, type Notice } from '../shared/notify';
+import { oneLine } from '../shared/text';
 import type { CaseSummary } from './cases';
 import { highestSeverity, type RuleOutcome, SEVERITY_RANK } from './evaluate';
 import { unitLabel } from './metric-info';
@@ -28,6 +33,59 @@ export interface NoticeContext {
   expectedSources?: readonly string[];
   /** Rows of the breach table before "… and N more" (the package has them all). @default 30 */
   maxRows?: number;
+  /**
+   * The findings of the run: with them the notice is written for a phone (lines under 80
+   * characters, the findings in plain words with units and customer cost, what to decide by when).
+   */
+  findings?: readonly Finding[];
+  /** A link that opens the source's report (S3 console or the firm's base URL). */
+  link?: (source: string) => string;
+  /** The date by which the committee should decide (ISO date). */
+  decideBy?: string;
+}
+
+/** Notices are read on a phone: every line stays under this. */
+export const NOTICE_WIDTH = 78;
+/** Findings spelled out in the notice before "and N more in the report". */
+const TOP_FINDINGS = 5;
+
+/** "[bestex] acme-sor 2026Q3: 2 findings, $41,100 (price improvement, fill time)". */
+export function findingsSubject(source: string, period: string, findings: readonly Finding[], dryRun = false): string {
+  const v = sourceVerdict(source, findings);
+  const tag = dryRun ? '[bestex dry-run]' : '[bestex]';
+  if (!v.breaches.length) return fitSubject(`${tag} ${source} ${period}: ${v.clean ? 'clean, no finding' : 'nothing could be tested'}`);
+  const what = [...new Set(v.breaches.map((f) => f.component.replace(/_/g, ' ')))].join(', ');
+  const cost = v.costUsd > 0 ? `, $${Math.round(v.costUsd).toLocaleString('en-US')}` : '';
+  return fitSubject(`${tag} ${source} ${period}: ${plural(v.breaches.length, 'finding')}${cost} (${what})`);
+}
+
+/**
+ * The verdict as plain lines under 80 characters: the headline, each finding in three short
+ * lines, what the committee must decide by when. The notice and the terminal summary both print it.
+ */
+export function verdictLines(source: string, findings: readonly Finding[], opts: { decideBy?: string; max?: number } = {}): string[] {
+  const v = sourceVerdict(source, findings);
+  const L: string[] = [...wrap(v.headline, NOTICE_WIDTH)];
+  const max = opts.max ?? TOP_FINDINGS;
+  v.breaches.slice(0, max).forEach((f, i) => {
+    L.push('');
+    const [first, ...rest] = findingLines(f);
+    L.push(...wrap(`${i + 1}. ${first}`, NOTICE_WIDTH, ''), ...rest.flatMap((r) => wrap(r, NOTICE_WIDTH, '   ')));
+    L.push(...wrap(`id ${oneLine(f.finding_id)}`, NOTICE_WIDTH, '   '));
+  });
+  if (v.breaches.length > max) L.push('', `... and ${v.breaches.length - max} more findings in the report.`);
+  if (v.breaches.length) {
+    L.push('');
+    L.push(
+      ...wrap(
+        `The committee must decide each finding${opts.decideBy ? ` by ${opts.decideBy}` : ''}: accept with a rationale, modify the routing, remediate, or escalate.`,
+        NOTICE_WIDTH,
+      ),
+    );
+    L.push('  bestex committee determine <id> --decision <decision> \\');
+    L.push('    --rationale "..." --owner "..."');
+  }
+  return L;
 }
 
 /** A number as a person reads it: 4 significant digits, no exponent for ordinary magnitudes. */
@@ -120,6 +178,8 @@ export function composeNotices(outcomes: readonly RuleOutcome[], ctx: NoticeCont
 }
 
 function composeNotice(source: string, mine: readonly RuleOutcome[], ctx: NoticeContext): Notice {
+  // A source with findings gets the phone notice; one evaluated only by row rules keeps the table.
+  if (ctx.findings?.some((f) => f.source === source)) return composeFindingsNotice(source, mine, ctx, ctx.findings);
   const maxRows = ctx.maxRows ?? 30;
   // Highest severity first; within it, rule order and then the aggregate before its breakdowns (a stable sort keeps evaluation order).
   const breaches = mine.filter((o) => o.status === 'breach').sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity]);
@@ -248,6 +308,54 @@ function composeNotice(source: string, mine: readonly RuleOutcome[], ctx: Notice
   return {
     subject: noticeSubject(source, ctx.period, mine, ctx.dryRun ?? false),
     message: capMessage(`${L.join('\n')}\n`, pkg),
+    attributes: { severity, source, period: ctx.period, kind: 'review' },
+  };
+}
+
+/** The notice for a phone: the findings in plain words, what to decide, a link that opens. */
+function composeFindingsNotice(source: string, mine: readonly RuleOutcome[], ctx: NoticeContext, all: readonly Finding[]): Notice {
+  const findings = all.filter((f) => f.source === source);
+  const pkg = typeof ctx.packageUri === 'function' ? ctx.packageUri(source) : ctx.packageUri;
+  const link = ctx.link ? ctx.link(source) : pkg;
+  const L: string[] = [];
+  L.push(`Best-execution review ${ctx.period}: ${oneLine(source)}`);
+  if (ctx.dryRun) L.push('DRY RUN: nothing recorded, no case opened.');
+  L.push('');
+  L.push(...verdictLines(source, findings, ctx.decideBy ? { decideBy: ctx.decideBy } : {}));
+
+  const mismatches = (ctx.reconciliation ?? []).filter((f) => f.source === source && f.status !== 'match');
+  if (mismatches.length) {
+    L.push('');
+    L.push(...wrap(`The vendor's own figures differ from the firm's in ${plural(mismatches.length, 'case')}:`, NOTICE_WIDTH));
+    for (const f of mismatches.slice(0, 3)) {
+      L.push(
+        ...wrap(
+          `- ${f.metric.replace(/_/g, ' ')} (${oneLine(f.order_type)}): vendor ${fmtMetric(f.metric, f.vendor_value)}, firm ${fmtMetric(f.metric, f.firm_value)}`,
+          NOTICE_WIDTH,
+          '  ',
+        ),
+      );
+    }
+  }
+  L.push('');
+  L.push(...wrap(`Monitoring: ${describeMonitoring(ctx.monitoring[source], ctx.cleanReviewsToExit ?? 2)}`, NOTICE_WIDTH));
+  const hist = ctx.monitoring[source]?.history ?? [];
+  if (hist.length) {
+    const h = hist.slice(-4).map((x) => `${x.period} ${x.conclusive ? plural(x.breaches, 'breach', 'breaches') : 'inconclusive'}`);
+    L.push(...wrap(`History: ${h.join('; ')}`, NOTICE_WIDTH));
+  }
+  const cases = (ctx.cases ?? []).filter((c) => c.source === source && c.status === 'open');
+  if (cases.length) {
+    L.push(...wrap(`Open remediation cases: ${cases.map((c) => c.case_id).join(', ')}`, NOTICE_WIDTH));
+  }
+  L.push('');
+  L.push('Report:');
+  // A URL is never wrapped (it must stay clickable); it is the one line allowed to be long.
+  L.push(link);
+  const severity = highestSeverity(mine);
+  return {
+    subject: findingsSubject(source, ctx.period, findings, ctx.dryRun ?? false),
+    message: capMessage(`${L.join('\n')}\n`, link),
     attributes: { severity, source, period: ctx.period, kind: 'review' },
   };
 }

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { fmtGroup, fmtP } from '../../../lambdas/review/notify';
+import { fmtGroup, fmtP, verdictLines } from '../../../lambdas/review/notify';
 import { parseConfig, thresholdsSchema } from '../../../lambdas/shared/config';
+import { type Finding, findingsDocumentSchema } from '../../../lambdas/shared/contracts/review';
 import { DRY_RUN_PREFIX, periodRange, RESULTS } from '../../../lambdas/shared/layout';
 import { CliError } from '../../aws/errors';
 import { fetchPrefix, readJsonObject, type Target } from '../../aws/target';
@@ -25,8 +26,16 @@ interface Evaluation {
   breachCount?: number;
   sources?: { source: string; breaches: number; status: string }[];
   notices?: { subject: string }[];
-  /** Keys in the results bucket; `breaches` is the JSON array of breach outcomes. */
-  files?: { breaches?: string };
+  /** Keys in the results bucket; `breaches` is the JSON array of breach outcomes, `findings` the findings document. */
+  files?: { breaches?: string; findings?: string };
+}
+
+/** The findings document Evaluate wrote (empty when the run wrote none). */
+async function readFindings(t: Target, ev: Evaluation): Promise<Finding[]> {
+  const key = ev.files?.findings;
+  if (!key) return [];
+  const r = findingsDocumentSchema.safeParse(await readJsonObject(t.s3, t.bucket('results'), key));
+  return r.success ? r.data.findings : [];
 }
 
 /** Breach outcomes as the evaluate step stored them (the execution output carries only counts). */
@@ -51,6 +60,8 @@ export interface ReviewSummary {
   breachCount: number;
   sources: { source: string; breaches: number; status: string }[];
   breaches: Record<string, unknown>[];
+  /** The run's findings: the summary says them as the notice does. */
+  findings: Finding[];
   /** A local folder (local target) or an s3:// prefix (AWS). */
   packages: string;
   pdfs: string[];
@@ -138,6 +149,7 @@ export async function runReview(t: Target, g: GlobalOptions, o: ReviewOptions): 
     breachCount: ev.breachCount ?? 0,
     sources: ev.sources ?? [],
     breaches: await readBreaches(t, ev),
+    findings: await readFindings(t, ev),
     packages,
     pdfs,
     notices: dryRun ? [] : (ev.notices ?? []).map((n) => n.subject),
@@ -149,7 +161,11 @@ export function describeReview(s: ReviewSummary): string {
     `Review ${s.period}${s.dryRun ? ' (DRY RUN)' : ''}: ${s.breachCount} breach${s.breachCount === 1 ? '' : 'es'}`,
     table(['source', 'breaches', 'status'], s.sources as unknown as Record<string, unknown>[]),
   ];
-  if (s.breaches.length) {
+  const withFindings = new Set(s.findings.map((f) => f.source));
+  for (const src of s.sources.map((x) => x.source).filter((x) => withFindings.has(x))) {
+    lines.push('', ...verdictLines(src, s.findings));
+  }
+  if (s.breaches.length && !s.findings.length) {
     const worst = [...s.breaches].sort(
       (a, b) =>
         (SEVERITY_ORDER[String(a.severity)] ?? 3) - (SEVERITY_ORDER[String(b.severity)] ?? 3) ||
