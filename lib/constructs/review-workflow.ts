@@ -34,6 +34,9 @@ export const REVIEW_PREFIXES = {
   reviewBreaches: 'review_breaches/',
   reviews: 'reviews/',
   packages: 'packages/',
+  /** The committee's hash-chained record (read) and the agendas reviews of record leave (written). */
+  committee: 'committee/',
+  committeeAgenda: 'committee/agenda/',
   /** Inputs the CLI stages for a run, e.g. a thresholds file to try (`thresholdsUri`; under dry-run/ for dry runs). */
   inputs: 'inputs/',
   regulatory: 'regulatory/',
@@ -110,10 +113,10 @@ export class ReviewWorkflow extends Construct {
       timeout: Duration.minutes(15),
     })
       .useBucket('results', lakeC.results, {
-        read: [P.reviews, P.reviewMetrics, P.reviewBreaches, P.monitoring, P.cases, P.packages, P.dryRun],
-        write: [P.packages, P.dryRun],
+        read: [P.reviews, P.reviewMetrics, P.reviewBreaches, P.monitoring, P.cases, P.packages, P.committee, P.dryRun],
+        write: [P.packages, P.committeeAgenda, P.dryRun],
         list: true,
-        why: 'package reads the run’s outputs and history and writes the package.',
+        why: 'package reads the run’s outputs, history and the committee’s record, and writes the package and the committee’s agenda.',
       })
       .useBucket('lake', lakeC.lake, {
         read: [''],

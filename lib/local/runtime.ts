@@ -237,10 +237,13 @@ export function localBuckets(): Record<BucketRole, string> {
   return Object.fromEntries(BUCKET_ROLES.map((r) => [r, `bestex-${r}`])) as Record<BucketRole, string>;
 }
 
-/** The checkout's commit, marked `-dirty` when the tree has uncommitted changes; 'unknown' outside git. */
-export function localCodeVersion(): string {
+/**
+ * The checkout's commit, marked `-dirty` only when a tracked file changed: untracked files
+ * (node_modules, .bestex, a symlinked install) never mark it, and `npm ci` does not rewrite the
+ * lock, so a README-following first run reports a clean version. 'unknown' outside git.
+ */
+export function localCodeVersion(cwd: string = new URL('../../', import.meta.url).pathname): string {
   try {
-    const cwd = new URL('../../', import.meta.url).pathname;
     const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
     const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], {
       cwd,
