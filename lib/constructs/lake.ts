@@ -5,8 +5,16 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Bucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { CASE_EVENTS_PREFIX } from '../../lambdas/review/cases';
+import { FIGURE_TABLES } from '../../lambdas/shared/figures';
 import { DATASETS } from '../../lambdas/shared/schema';
-import { caseEventsTableInput, type GlueTableInput, glueTableInput, reviewBreachesTableInput, reviewMetricsTableInput } from '../catalog';
+import {
+  caseEventsTableInput,
+  figuresGlueTableInput,
+  type GlueTableInput,
+  glueTableInput,
+  reviewBreachesTableInput,
+  reviewMetricsTableInput,
+} from '../catalog';
 import { objectArns } from './grants';
 import type { Storage } from './storage';
 
@@ -87,6 +95,16 @@ export class Lake extends Construct {
         catalogId: stack.account,
         databaseName: this.databaseName,
         tableInput: glueTableInput(spec, this.lake.bucketName, props.sources),
+      });
+      table.addResourceDependency(this.database);
+      tables.push({ name: spec.table, bucket: this.lake, prefix: `${spec.table}/` });
+    }
+    // The figures layer (sql/enrich), in the lake bucket beside the canonical tables it derives from.
+    for (const spec of FIGURE_TABLES) {
+      const table = new CfnTable(this, `Table-${spec.table}`, {
+        catalogId: stack.account,
+        databaseName: this.databaseName,
+        tableInput: figuresGlueTableInput(spec, this.lake.bucketName, props.sources),
       });
       table.addResourceDependency(this.database);
       tables.push({ name: spec.table, bucket: this.lake, prefix: `${spec.table}/` });
