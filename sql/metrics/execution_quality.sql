@@ -135,14 +135,6 @@ period_fills AS (
          e.markout_1s, e.markout_5s, e.markout_15s, e.markout_60s, e.markout_300s,
          e.price_impact_1s, e.price_impact_5s, e.price_impact_15s, e.price_impact_60s, e.price_impact_300s,
          e.realized_spread_15s, e.realized_spread_60s,
-         e.quote_status_1s AS later_quote_1s, e.quote_status_5s AS later_quote_5s, e.quote_status_15s AS later_quote_15s,
-         e.quote_status_60s AS later_quote_60s, e.quote_status_300s AS later_quote_300s,
-         -- price impact needs the mid at the execution as well as the later one
-         CASE WHEN e.exec_quote_status <> 'ok' THEN e.exec_quote_status ELSE e.quote_status_1s END AS impact_quote_1s,
-         CASE WHEN e.exec_quote_status <> 'ok' THEN e.exec_quote_status ELSE e.quote_status_5s END AS impact_quote_5s,
-         CASE WHEN e.exec_quote_status <> 'ok' THEN e.exec_quote_status ELSE e.quote_status_15s END AS impact_quote_15s,
-         CASE WHEN e.exec_quote_status <> 'ok' THEN e.exec_quote_status ELSE e.quote_status_60s END AS impact_quote_60s,
-         CASE WHEN e.exec_quote_status <> 'ok' THEN e.exec_quote_status ELSE e.quote_status_300s END AS impact_quote_300s,
          coalesce(e.pfof_venue, false) AS pfof_venue,
          -- rebates and fee credits received count as order-flow payments (FINRA Regulatory Notice 21-23)
          CASE WHEN e.fee IS NOT NULL THEN greatest(-e.fee, 0)
@@ -207,101 +199,65 @@ fill_by_order AS (
          sum(CASE WHEN in_markout_scope AND markout_1s IS NOT NULL THEN shares * shares ELSE 0 END) AS markout_1s_shares_sq,
          sum(CASE WHEN in_markout_scope AND markout_1s IS NOT NULL THEN shares * markout_1s ELSE 0 END) AS markout_1s_sum,
          sum(CASE WHEN in_markout_scope AND markout_1s IS NOT NULL THEN shares * markout_1s * markout_1s ELSE 0 END) AS markout_1s_sum_sq,
-         sum(CASE WHEN in_markout_scope AND markout_1s IS NULL AND later_quote_1s = 'no_nbbo' THEN 1 ELSE 0 END) AS markout_1s_excl_no_nbbo,
-         sum(CASE WHEN in_markout_scope AND markout_1s IS NULL AND later_quote_1s = 'stale_nbbo' THEN 1 ELSE 0 END) AS markout_1s_excl_stale,
-         sum(CASE WHEN in_markout_scope AND markout_1s IS NULL AND later_quote_1s = 'crossed_or_locked_nbbo' THEN 1 ELSE 0 END) AS markout_1s_excl_crossed,
          sum(CASE WHEN in_markout_scope AND price_impact_1s IS NOT NULL THEN 1 ELSE 0 END) AS impact_1s_fills,
          sum(CASE WHEN in_markout_scope AND price_impact_1s IS NOT NULL THEN shares ELSE 0 END) AS impact_1s_shares,
          sum(CASE WHEN in_markout_scope AND price_impact_1s IS NOT NULL THEN shares * shares ELSE 0 END) AS impact_1s_shares_sq,
          sum(CASE WHEN in_markout_scope AND price_impact_1s IS NOT NULL THEN shares * price_impact_1s ELSE 0 END) AS impact_1s_sum,
          sum(CASE WHEN in_markout_scope AND price_impact_1s IS NOT NULL THEN shares * price_impact_1s * price_impact_1s ELSE 0 END) AS impact_1s_sum_sq,
-         sum(CASE WHEN in_markout_scope AND price_impact_1s IS NULL AND impact_quote_1s = 'no_nbbo' THEN 1 ELSE 0 END) AS impact_1s_excl_no_nbbo,
-         sum(CASE WHEN in_markout_scope AND price_impact_1s IS NULL AND impact_quote_1s = 'stale_nbbo' THEN 1 ELSE 0 END) AS impact_1s_excl_stale,
-         sum(CASE WHEN in_markout_scope AND price_impact_1s IS NULL AND impact_quote_1s = 'crossed_or_locked_nbbo' THEN 1 ELSE 0 END) AS impact_1s_excl_crossed,
          -- markout 5s: every fill in the markout population (see above) with a usable mid at exec_ts + 5s
          sum(CASE WHEN in_markout_scope AND markout_5s IS NOT NULL THEN 1 ELSE 0 END) AS markout_5s_fills,
          sum(CASE WHEN in_markout_scope AND markout_5s IS NOT NULL THEN shares ELSE 0 END) AS markout_5s_shares,
          sum(CASE WHEN in_markout_scope AND markout_5s IS NOT NULL THEN shares * shares ELSE 0 END) AS markout_5s_shares_sq,
          sum(CASE WHEN in_markout_scope AND markout_5s IS NOT NULL THEN shares * markout_5s ELSE 0 END) AS markout_5s_sum,
          sum(CASE WHEN in_markout_scope AND markout_5s IS NOT NULL THEN shares * markout_5s * markout_5s ELSE 0 END) AS markout_5s_sum_sq,
-         sum(CASE WHEN in_markout_scope AND markout_5s IS NULL AND later_quote_5s = 'no_nbbo' THEN 1 ELSE 0 END) AS markout_5s_excl_no_nbbo,
-         sum(CASE WHEN in_markout_scope AND markout_5s IS NULL AND later_quote_5s = 'stale_nbbo' THEN 1 ELSE 0 END) AS markout_5s_excl_stale,
-         sum(CASE WHEN in_markout_scope AND markout_5s IS NULL AND later_quote_5s = 'crossed_or_locked_nbbo' THEN 1 ELSE 0 END) AS markout_5s_excl_crossed,
          sum(CASE WHEN in_markout_scope AND price_impact_5s IS NOT NULL THEN 1 ELSE 0 END) AS impact_5s_fills,
          sum(CASE WHEN in_markout_scope AND price_impact_5s IS NOT NULL THEN shares ELSE 0 END) AS impact_5s_shares,
          sum(CASE WHEN in_markout_scope AND price_impact_5s IS NOT NULL THEN shares * shares ELSE 0 END) AS impact_5s_shares_sq,
          sum(CASE WHEN in_markout_scope AND price_impact_5s IS NOT NULL THEN shares * price_impact_5s ELSE 0 END) AS impact_5s_sum,
          sum(CASE WHEN in_markout_scope AND price_impact_5s IS NOT NULL THEN shares * price_impact_5s * price_impact_5s ELSE 0 END) AS impact_5s_sum_sq,
-         sum(CASE WHEN in_markout_scope AND price_impact_5s IS NULL AND impact_quote_5s = 'no_nbbo' THEN 1 ELSE 0 END) AS impact_5s_excl_no_nbbo,
-         sum(CASE WHEN in_markout_scope AND price_impact_5s IS NULL AND impact_quote_5s = 'stale_nbbo' THEN 1 ELSE 0 END) AS impact_5s_excl_stale,
-         sum(CASE WHEN in_markout_scope AND price_impact_5s IS NULL AND impact_quote_5s = 'crossed_or_locked_nbbo' THEN 1 ELSE 0 END) AS impact_5s_excl_crossed,
          -- markout 15s: every fill in the markout population (see above) with a usable mid at exec_ts + 15s
          sum(CASE WHEN in_markout_scope AND markout_15s IS NOT NULL THEN 1 ELSE 0 END) AS markout_15s_fills,
          sum(CASE WHEN in_markout_scope AND markout_15s IS NOT NULL THEN shares ELSE 0 END) AS markout_15s_shares,
          sum(CASE WHEN in_markout_scope AND markout_15s IS NOT NULL THEN shares * shares ELSE 0 END) AS markout_15s_shares_sq,
          sum(CASE WHEN in_markout_scope AND markout_15s IS NOT NULL THEN shares * markout_15s ELSE 0 END) AS markout_15s_sum,
          sum(CASE WHEN in_markout_scope AND markout_15s IS NOT NULL THEN shares * markout_15s * markout_15s ELSE 0 END) AS markout_15s_sum_sq,
-         sum(CASE WHEN in_markout_scope AND markout_15s IS NULL AND later_quote_15s = 'no_nbbo' THEN 1 ELSE 0 END) AS markout_15s_excl_no_nbbo,
-         sum(CASE WHEN in_markout_scope AND markout_15s IS NULL AND later_quote_15s = 'stale_nbbo' THEN 1 ELSE 0 END) AS markout_15s_excl_stale,
-         sum(CASE WHEN in_markout_scope AND markout_15s IS NULL AND later_quote_15s = 'crossed_or_locked_nbbo' THEN 1 ELSE 0 END) AS markout_15s_excl_crossed,
          sum(CASE WHEN in_markout_scope AND price_impact_15s IS NOT NULL THEN 1 ELSE 0 END) AS impact_15s_fills,
          sum(CASE WHEN in_markout_scope AND price_impact_15s IS NOT NULL THEN shares ELSE 0 END) AS impact_15s_shares,
          sum(CASE WHEN in_markout_scope AND price_impact_15s IS NOT NULL THEN shares * shares ELSE 0 END) AS impact_15s_shares_sq,
          sum(CASE WHEN in_markout_scope AND price_impact_15s IS NOT NULL THEN shares * price_impact_15s ELSE 0 END) AS impact_15s_sum,
          sum(CASE WHEN in_markout_scope AND price_impact_15s IS NOT NULL THEN shares * price_impact_15s * price_impact_15s ELSE 0 END) AS impact_15s_sum_sq,
-         sum(CASE WHEN in_markout_scope AND price_impact_15s IS NULL AND impact_quote_15s = 'no_nbbo' THEN 1 ELSE 0 END) AS impact_15s_excl_no_nbbo,
-         sum(CASE WHEN in_markout_scope AND price_impact_15s IS NULL AND impact_quote_15s = 'stale_nbbo' THEN 1 ELSE 0 END) AS impact_15s_excl_stale,
-         sum(CASE WHEN in_markout_scope AND price_impact_15s IS NULL AND impact_quote_15s = 'crossed_or_locked_nbbo' THEN 1 ELSE 0 END) AS impact_15s_excl_crossed,
          sum(CASE WHEN covered AND realized_spread_15s IS NOT NULL THEN 1 ELSE 0 END) AS realized_15s_fills,
          sum(CASE WHEN covered AND realized_spread_15s IS NOT NULL THEN shares ELSE 0 END) AS realized_15s_shares,
          sum(CASE WHEN covered AND realized_spread_15s IS NOT NULL THEN shares * shares ELSE 0 END) AS realized_15s_shares_sq,
          sum(CASE WHEN covered AND realized_spread_15s IS NOT NULL THEN shares * realized_spread_15s ELSE 0 END) AS realized_15s_sum,
          sum(CASE WHEN covered AND realized_spread_15s IS NOT NULL THEN shares * realized_spread_15s * realized_spread_15s ELSE 0 END) AS realized_15s_sum_sq,
-         sum(CASE WHEN covered AND realized_spread_15s IS NULL AND later_quote_15s = 'no_nbbo' THEN 1 ELSE 0 END) AS realized_15s_excl_no_nbbo,
-         sum(CASE WHEN covered AND realized_spread_15s IS NULL AND later_quote_15s = 'stale_nbbo' THEN 1 ELSE 0 END) AS realized_15s_excl_stale,
-         sum(CASE WHEN covered AND realized_spread_15s IS NULL AND later_quote_15s = 'crossed_or_locked_nbbo' THEN 1 ELSE 0 END) AS realized_15s_excl_crossed,
          -- markout 60s: every fill in the markout population (see above) with a usable mid at exec_ts + 60s
          sum(CASE WHEN in_markout_scope AND markout_60s IS NOT NULL THEN 1 ELSE 0 END) AS markout_60s_fills,
          sum(CASE WHEN in_markout_scope AND markout_60s IS NOT NULL THEN shares ELSE 0 END) AS markout_60s_shares,
          sum(CASE WHEN in_markout_scope AND markout_60s IS NOT NULL THEN shares * shares ELSE 0 END) AS markout_60s_shares_sq,
          sum(CASE WHEN in_markout_scope AND markout_60s IS NOT NULL THEN shares * markout_60s ELSE 0 END) AS markout_60s_sum,
          sum(CASE WHEN in_markout_scope AND markout_60s IS NOT NULL THEN shares * markout_60s * markout_60s ELSE 0 END) AS markout_60s_sum_sq,
-         sum(CASE WHEN in_markout_scope AND markout_60s IS NULL AND later_quote_60s = 'no_nbbo' THEN 1 ELSE 0 END) AS markout_60s_excl_no_nbbo,
-         sum(CASE WHEN in_markout_scope AND markout_60s IS NULL AND later_quote_60s = 'stale_nbbo' THEN 1 ELSE 0 END) AS markout_60s_excl_stale,
-         sum(CASE WHEN in_markout_scope AND markout_60s IS NULL AND later_quote_60s = 'crossed_or_locked_nbbo' THEN 1 ELSE 0 END) AS markout_60s_excl_crossed,
          sum(CASE WHEN in_markout_scope AND price_impact_60s IS NOT NULL THEN 1 ELSE 0 END) AS impact_60s_fills,
          sum(CASE WHEN in_markout_scope AND price_impact_60s IS NOT NULL THEN shares ELSE 0 END) AS impact_60s_shares,
          sum(CASE WHEN in_markout_scope AND price_impact_60s IS NOT NULL THEN shares * shares ELSE 0 END) AS impact_60s_shares_sq,
          sum(CASE WHEN in_markout_scope AND price_impact_60s IS NOT NULL THEN shares * price_impact_60s ELSE 0 END) AS impact_60s_sum,
          sum(CASE WHEN in_markout_scope AND price_impact_60s IS NOT NULL THEN shares * price_impact_60s * price_impact_60s ELSE 0 END) AS impact_60s_sum_sq,
-         sum(CASE WHEN in_markout_scope AND price_impact_60s IS NULL AND impact_quote_60s = 'no_nbbo' THEN 1 ELSE 0 END) AS impact_60s_excl_no_nbbo,
-         sum(CASE WHEN in_markout_scope AND price_impact_60s IS NULL AND impact_quote_60s = 'stale_nbbo' THEN 1 ELSE 0 END) AS impact_60s_excl_stale,
-         sum(CASE WHEN in_markout_scope AND price_impact_60s IS NULL AND impact_quote_60s = 'crossed_or_locked_nbbo' THEN 1 ELSE 0 END) AS impact_60s_excl_crossed,
          sum(CASE WHEN covered AND realized_spread_60s IS NOT NULL THEN 1 ELSE 0 END) AS realized_60s_fills,
          sum(CASE WHEN covered AND realized_spread_60s IS NOT NULL THEN shares ELSE 0 END) AS realized_60s_shares,
          sum(CASE WHEN covered AND realized_spread_60s IS NOT NULL THEN shares * shares ELSE 0 END) AS realized_60s_shares_sq,
          sum(CASE WHEN covered AND realized_spread_60s IS NOT NULL THEN shares * realized_spread_60s ELSE 0 END) AS realized_60s_sum,
          sum(CASE WHEN covered AND realized_spread_60s IS NOT NULL THEN shares * realized_spread_60s * realized_spread_60s ELSE 0 END) AS realized_60s_sum_sq,
-         sum(CASE WHEN covered AND realized_spread_60s IS NULL AND later_quote_60s = 'no_nbbo' THEN 1 ELSE 0 END) AS realized_60s_excl_no_nbbo,
-         sum(CASE WHEN covered AND realized_spread_60s IS NULL AND later_quote_60s = 'stale_nbbo' THEN 1 ELSE 0 END) AS realized_60s_excl_stale,
-         sum(CASE WHEN covered AND realized_spread_60s IS NULL AND later_quote_60s = 'crossed_or_locked_nbbo' THEN 1 ELSE 0 END) AS realized_60s_excl_crossed,
          -- markout 300s: every fill in the markout population (see above) with a usable mid at exec_ts + 300s
          sum(CASE WHEN in_markout_scope AND markout_300s IS NOT NULL THEN 1 ELSE 0 END) AS markout_300s_fills,
          sum(CASE WHEN in_markout_scope AND markout_300s IS NOT NULL THEN shares ELSE 0 END) AS markout_300s_shares,
          sum(CASE WHEN in_markout_scope AND markout_300s IS NOT NULL THEN shares * shares ELSE 0 END) AS markout_300s_shares_sq,
          sum(CASE WHEN in_markout_scope AND markout_300s IS NOT NULL THEN shares * markout_300s ELSE 0 END) AS markout_300s_sum,
          sum(CASE WHEN in_markout_scope AND markout_300s IS NOT NULL THEN shares * markout_300s * markout_300s ELSE 0 END) AS markout_300s_sum_sq,
-         sum(CASE WHEN in_markout_scope AND markout_300s IS NULL AND later_quote_300s = 'no_nbbo' THEN 1 ELSE 0 END) AS markout_300s_excl_no_nbbo,
-         sum(CASE WHEN in_markout_scope AND markout_300s IS NULL AND later_quote_300s = 'stale_nbbo' THEN 1 ELSE 0 END) AS markout_300s_excl_stale,
-         sum(CASE WHEN in_markout_scope AND markout_300s IS NULL AND later_quote_300s = 'crossed_or_locked_nbbo' THEN 1 ELSE 0 END) AS markout_300s_excl_crossed,
          sum(CASE WHEN in_markout_scope AND price_impact_300s IS NOT NULL THEN 1 ELSE 0 END) AS impact_300s_fills,
          sum(CASE WHEN in_markout_scope AND price_impact_300s IS NOT NULL THEN shares ELSE 0 END) AS impact_300s_shares,
          sum(CASE WHEN in_markout_scope AND price_impact_300s IS NOT NULL THEN shares * shares ELSE 0 END) AS impact_300s_shares_sq,
          sum(CASE WHEN in_markout_scope AND price_impact_300s IS NOT NULL THEN shares * price_impact_300s ELSE 0 END) AS impact_300s_sum,
          sum(CASE WHEN in_markout_scope AND price_impact_300s IS NOT NULL THEN shares * price_impact_300s * price_impact_300s ELSE 0 END) AS impact_300s_sum_sq,
-         sum(CASE WHEN in_markout_scope AND price_impact_300s IS NULL AND impact_quote_300s = 'no_nbbo' THEN 1 ELSE 0 END) AS impact_300s_excl_no_nbbo,
-         sum(CASE WHEN in_markout_scope AND price_impact_300s IS NULL AND impact_quote_300s = 'stale_nbbo' THEN 1 ELSE 0 END) AS impact_300s_excl_stale,
-         sum(CASE WHEN in_markout_scope AND price_impact_300s IS NULL AND impact_quote_300s = 'crossed_or_locked_nbbo' THEN 1 ELSE 0 END) AS impact_300s_excl_crossed
   FROM period_fills
   GROUP BY GROUPING SETS (
     (source, order_id, symbol, order_category, size_bucket, sp500),
@@ -383,108 +339,72 @@ fill_groups AS (
          sum(f.markout_weight * f.markout_1s_shares_sq) AS markout_1s_shares_sq,
          sum(f.markout_weight * f.markout_1s_sum) AS markout_1s_sum,
          sum(f.markout_weight * f.markout_1s_sum_sq) AS markout_1s_sum_sq,
-         sum(f.markout_weight * f.markout_1s_excl_no_nbbo) AS markout_1s_excl_no_nbbo,
-         sum(f.markout_weight * f.markout_1s_excl_stale) AS markout_1s_excl_stale,
-         sum(f.markout_weight * f.markout_1s_excl_crossed) AS markout_1s_excl_crossed,
          sum(CASE WHEN f.markout_weight = 1 AND f.markout_1s_fills > 0 THEN 1 ELSE 0 END) AS markout_1s_orders,
          sum(f.markout_weight * f.impact_1s_fills) AS impact_1s_fills,
          sum(f.markout_weight * f.impact_1s_shares) AS impact_1s_shares,
          sum(f.markout_weight * f.impact_1s_shares_sq) AS impact_1s_shares_sq,
          sum(f.markout_weight * f.impact_1s_sum) AS impact_1s_sum,
          sum(f.markout_weight * f.impact_1s_sum_sq) AS impact_1s_sum_sq,
-         sum(f.markout_weight * f.impact_1s_excl_no_nbbo) AS impact_1s_excl_no_nbbo,
-         sum(f.markout_weight * f.impact_1s_excl_stale) AS impact_1s_excl_stale,
-         sum(f.markout_weight * f.impact_1s_excl_crossed) AS impact_1s_excl_crossed,
          sum(CASE WHEN f.markout_weight = 1 AND f.impact_1s_fills > 0 THEN 1 ELSE 0 END) AS impact_1s_orders,
          sum(f.markout_weight * f.markout_5s_fills) AS markout_5s_fills,
          sum(f.markout_weight * f.markout_5s_shares) AS markout_5s_shares,
          sum(f.markout_weight * f.markout_5s_shares_sq) AS markout_5s_shares_sq,
          sum(f.markout_weight * f.markout_5s_sum) AS markout_5s_sum,
          sum(f.markout_weight * f.markout_5s_sum_sq) AS markout_5s_sum_sq,
-         sum(f.markout_weight * f.markout_5s_excl_no_nbbo) AS markout_5s_excl_no_nbbo,
-         sum(f.markout_weight * f.markout_5s_excl_stale) AS markout_5s_excl_stale,
-         sum(f.markout_weight * f.markout_5s_excl_crossed) AS markout_5s_excl_crossed,
          sum(CASE WHEN f.markout_weight = 1 AND f.markout_5s_fills > 0 THEN 1 ELSE 0 END) AS markout_5s_orders,
          sum(f.markout_weight * f.impact_5s_fills) AS impact_5s_fills,
          sum(f.markout_weight * f.impact_5s_shares) AS impact_5s_shares,
          sum(f.markout_weight * f.impact_5s_shares_sq) AS impact_5s_shares_sq,
          sum(f.markout_weight * f.impact_5s_sum) AS impact_5s_sum,
          sum(f.markout_weight * f.impact_5s_sum_sq) AS impact_5s_sum_sq,
-         sum(f.markout_weight * f.impact_5s_excl_no_nbbo) AS impact_5s_excl_no_nbbo,
-         sum(f.markout_weight * f.impact_5s_excl_stale) AS impact_5s_excl_stale,
-         sum(f.markout_weight * f.impact_5s_excl_crossed) AS impact_5s_excl_crossed,
          sum(CASE WHEN f.markout_weight = 1 AND f.impact_5s_fills > 0 THEN 1 ELSE 0 END) AS impact_5s_orders,
          sum(f.markout_weight * f.markout_15s_fills) AS markout_15s_fills,
          sum(f.markout_weight * f.markout_15s_shares) AS markout_15s_shares,
          sum(f.markout_weight * f.markout_15s_shares_sq) AS markout_15s_shares_sq,
          sum(f.markout_weight * f.markout_15s_sum) AS markout_15s_sum,
          sum(f.markout_weight * f.markout_15s_sum_sq) AS markout_15s_sum_sq,
-         sum(f.markout_weight * f.markout_15s_excl_no_nbbo) AS markout_15s_excl_no_nbbo,
-         sum(f.markout_weight * f.markout_15s_excl_stale) AS markout_15s_excl_stale,
-         sum(f.markout_weight * f.markout_15s_excl_crossed) AS markout_15s_excl_crossed,
          sum(CASE WHEN f.markout_weight = 1 AND f.markout_15s_fills > 0 THEN 1 ELSE 0 END) AS markout_15s_orders,
          sum(f.markout_weight * f.impact_15s_fills) AS impact_15s_fills,
          sum(f.markout_weight * f.impact_15s_shares) AS impact_15s_shares,
          sum(f.markout_weight * f.impact_15s_shares_sq) AS impact_15s_shares_sq,
          sum(f.markout_weight * f.impact_15s_sum) AS impact_15s_sum,
          sum(f.markout_weight * f.impact_15s_sum_sq) AS impact_15s_sum_sq,
-         sum(f.markout_weight * f.impact_15s_excl_no_nbbo) AS impact_15s_excl_no_nbbo,
-         sum(f.markout_weight * f.impact_15s_excl_stale) AS impact_15s_excl_stale,
-         sum(f.markout_weight * f.impact_15s_excl_crossed) AS impact_15s_excl_crossed,
          sum(CASE WHEN f.markout_weight = 1 AND f.impact_15s_fills > 0 THEN 1 ELSE 0 END) AS impact_15s_orders,
          sum(f.realized_15s_fills) AS realized_15s_fills,
          sum(f.realized_15s_shares) AS realized_15s_shares,
          sum(f.realized_15s_shares_sq) AS realized_15s_shares_sq,
          sum(f.realized_15s_sum) AS realized_15s_sum,
          sum(f.realized_15s_sum_sq) AS realized_15s_sum_sq,
-         sum(f.realized_15s_excl_no_nbbo) AS realized_15s_excl_no_nbbo,
-         sum(f.realized_15s_excl_stale) AS realized_15s_excl_stale,
-         sum(f.realized_15s_excl_crossed) AS realized_15s_excl_crossed,
          sum(CASE WHEN f.realized_15s_fills > 0 THEN 1 ELSE 0 END) AS realized_15s_orders,
          sum(f.markout_weight * f.markout_60s_fills) AS markout_60s_fills,
          sum(f.markout_weight * f.markout_60s_shares) AS markout_60s_shares,
          sum(f.markout_weight * f.markout_60s_shares_sq) AS markout_60s_shares_sq,
          sum(f.markout_weight * f.markout_60s_sum) AS markout_60s_sum,
          sum(f.markout_weight * f.markout_60s_sum_sq) AS markout_60s_sum_sq,
-         sum(f.markout_weight * f.markout_60s_excl_no_nbbo) AS markout_60s_excl_no_nbbo,
-         sum(f.markout_weight * f.markout_60s_excl_stale) AS markout_60s_excl_stale,
-         sum(f.markout_weight * f.markout_60s_excl_crossed) AS markout_60s_excl_crossed,
          sum(CASE WHEN f.markout_weight = 1 AND f.markout_60s_fills > 0 THEN 1 ELSE 0 END) AS markout_60s_orders,
          sum(f.markout_weight * f.impact_60s_fills) AS impact_60s_fills,
          sum(f.markout_weight * f.impact_60s_shares) AS impact_60s_shares,
          sum(f.markout_weight * f.impact_60s_shares_sq) AS impact_60s_shares_sq,
          sum(f.markout_weight * f.impact_60s_sum) AS impact_60s_sum,
          sum(f.markout_weight * f.impact_60s_sum_sq) AS impact_60s_sum_sq,
-         sum(f.markout_weight * f.impact_60s_excl_no_nbbo) AS impact_60s_excl_no_nbbo,
-         sum(f.markout_weight * f.impact_60s_excl_stale) AS impact_60s_excl_stale,
-         sum(f.markout_weight * f.impact_60s_excl_crossed) AS impact_60s_excl_crossed,
          sum(CASE WHEN f.markout_weight = 1 AND f.impact_60s_fills > 0 THEN 1 ELSE 0 END) AS impact_60s_orders,
          sum(f.realized_60s_fills) AS realized_60s_fills,
          sum(f.realized_60s_shares) AS realized_60s_shares,
          sum(f.realized_60s_shares_sq) AS realized_60s_shares_sq,
          sum(f.realized_60s_sum) AS realized_60s_sum,
          sum(f.realized_60s_sum_sq) AS realized_60s_sum_sq,
-         sum(f.realized_60s_excl_no_nbbo) AS realized_60s_excl_no_nbbo,
-         sum(f.realized_60s_excl_stale) AS realized_60s_excl_stale,
-         sum(f.realized_60s_excl_crossed) AS realized_60s_excl_crossed,
          sum(CASE WHEN f.realized_60s_fills > 0 THEN 1 ELSE 0 END) AS realized_60s_orders,
          sum(f.markout_weight * f.markout_300s_fills) AS markout_300s_fills,
          sum(f.markout_weight * f.markout_300s_shares) AS markout_300s_shares,
          sum(f.markout_weight * f.markout_300s_shares_sq) AS markout_300s_shares_sq,
          sum(f.markout_weight * f.markout_300s_sum) AS markout_300s_sum,
          sum(f.markout_weight * f.markout_300s_sum_sq) AS markout_300s_sum_sq,
-         sum(f.markout_weight * f.markout_300s_excl_no_nbbo) AS markout_300s_excl_no_nbbo,
-         sum(f.markout_weight * f.markout_300s_excl_stale) AS markout_300s_excl_stale,
-         sum(f.markout_weight * f.markout_300s_excl_crossed) AS markout_300s_excl_crossed,
          sum(CASE WHEN f.markout_weight = 1 AND f.markout_300s_fills > 0 THEN 1 ELSE 0 END) AS markout_300s_orders,
          sum(f.markout_weight * f.impact_300s_fills) AS impact_300s_fills,
          sum(f.markout_weight * f.impact_300s_shares) AS impact_300s_shares,
          sum(f.markout_weight * f.impact_300s_shares_sq) AS impact_300s_shares_sq,
          sum(f.markout_weight * f.impact_300s_sum) AS impact_300s_sum,
          sum(f.markout_weight * f.impact_300s_sum_sq) AS impact_300s_sum_sq,
-         sum(f.markout_weight * f.impact_300s_excl_no_nbbo) AS impact_300s_excl_no_nbbo,
-         sum(f.markout_weight * f.impact_300s_excl_stale) AS impact_300s_excl_stale,
-         sum(f.markout_weight * f.impact_300s_excl_crossed) AS impact_300s_excl_crossed,
          sum(CASE WHEN f.markout_weight = 1 AND f.impact_300s_fills > 0 THEN 1 ELSE 0 END) AS impact_300s_orders
   FROM fill_rows_by_group f
   GROUP BY f.group_key, f.source, f.group_symbol, f.group_category, f.group_venue, f.group_size, f.group_sp500
@@ -539,23 +459,17 @@ flow_rows_by_group AS (
            || '|' || CASE WHEN g.by_venue = 1 THEN f.venue ELSE '*' END
            || '|' || CASE WHEN g.by_size = 1 THEN f.size_bucket ELSE '*' END
            || '|' || CASE WHEN g.by_sp500 = 1 THEN f.sp500 ELSE '*' END AS group_key,
-         -- the same group without its venue: a venue row's parent
-         f.source || '|' || CASE WHEN g.by_symbol = 1 THEN f.symbol ELSE '*' END
-           || '|' || CASE WHEN g.by_category = 1 THEN f.order_category ELSE '*' END
-           || '|' || CASE WHEN g.by_size = 1 THEN f.size_bucket ELSE '*' END
-           || '|' || CASE WHEN g.by_sp500 = 1 THEN f.sp500 ELSE '*' END AS parent_key,
          CASE WHEN g.by_symbol = 1 THEN f.symbol ELSE '*' END AS group_symbol,
          CASE WHEN g.by_category = 1 THEN f.order_category ELSE '*' END AS group_category,
          CASE WHEN g.by_venue = 1 THEN f.venue ELSE '*' END AS group_venue,
          CASE WHEN g.by_size = 1 THEN f.size_bucket ELSE '*' END AS group_size,
-         CASE WHEN g.by_sp500 = 1 THEN f.sp500 ELSE '*' END AS group_sp500,
-         g.by_venue
+         CASE WHEN g.by_sp500 = 1 THEN f.sp500 ELSE '*' END AS group_sp500
   FROM flow_by_order f
   CROSS JOIN grouping_sets g
   WHERE (f.all_venues = 1 AND g.by_venue = 0) OR (f.all_venues = 0 AND g.by_venue = 1)
 ),
 flow_groups AS (
-  SELECT group_key, parent_key, by_venue, source, group_symbol AS symbol, group_category AS order_category,
+  SELECT group_key, source, group_symbol AS symbol, group_category AS order_category,
          group_venue AS venue, group_size AS size_bucket, group_sp500 AS sp500,
          sum(flow_shares) AS flow_shares,
          sum(CASE WHEN flow_shares > 0 THEN 1 ELSE 0 END) AS flow_orders,
@@ -563,14 +477,7 @@ flow_groups AS (
          sum(pfof_usd) AS pfof_usd,
          sum(affiliated_flow_shares) AS affiliated_flow_shares
   FROM flow_rows_by_group
-  GROUP BY group_key, parent_key, by_venue, source, group_symbol, group_category, group_venue, group_size, group_sp500
-),
--- Venue shares and HHI: a venue row's flow over its parent row's (same keys, venue '*').
-flow_split AS (
-  SELECT group_key, source, symbol, order_category, venue, size_bucket, sp500, flow_shares, flow_orders, pfof_flow_shares, pfof_usd, affiliated_flow_shares,
-         max(CASE WHEN by_venue = 0 THEN flow_shares END) OVER (PARTITION BY parent_key) AS parent_flow_shares,
-         sum(CASE WHEN by_venue = 1 THEN flow_shares * flow_shares ELSE 0 END) OVER (PARTITION BY parent_key) AS flow_shares_sq_by_venue
-  FROM flow_groups
+  GROUP BY group_key, source, group_symbol, group_category, group_venue, group_size, group_sp500
 ),
 all_groups AS (
   SELECT coalesce(f.source, o.source, w.source) AS source, coalesce(f.symbol, o.symbol, w.symbol) AS symbol, coalesce(f.order_category, o.order_category, w.order_category) AS order_category,
@@ -603,81 +510,45 @@ all_groups AS (
          coalesce(f.markout_1s_fills, 0) AS markout_1s_fills, coalesce(f.markout_1s_shares, 0) AS markout_1s_shares,
          coalesce(f.markout_1s_shares_sq, 0) AS markout_1s_shares_sq, coalesce(f.markout_1s_sum, 0) AS markout_1s_sum,
          coalesce(f.markout_1s_sum_sq, 0) AS markout_1s_sum_sq,
-         coalesce(f.markout_1s_excl_no_nbbo, 0) AS markout_1s_excl_no_nbbo,
-         coalesce(f.markout_1s_excl_stale, 0) AS markout_1s_excl_stale,
-         coalesce(f.markout_1s_excl_crossed, 0) AS markout_1s_excl_crossed,
          coalesce(f.markout_1s_orders, 0) AS markout_1s_orders, coalesce(f.impact_1s_fills, 0) AS impact_1s_fills,
          coalesce(f.impact_1s_shares, 0) AS impact_1s_shares, coalesce(f.impact_1s_shares_sq, 0) AS impact_1s_shares_sq,
          coalesce(f.impact_1s_sum, 0) AS impact_1s_sum, coalesce(f.impact_1s_sum_sq, 0) AS impact_1s_sum_sq,
-         coalesce(f.impact_1s_excl_no_nbbo, 0) AS impact_1s_excl_no_nbbo,
-         coalesce(f.impact_1s_excl_stale, 0) AS impact_1s_excl_stale,
-         coalesce(f.impact_1s_excl_crossed, 0) AS impact_1s_excl_crossed,
          coalesce(f.impact_1s_orders, 0) AS impact_1s_orders, coalesce(f.markout_5s_fills, 0) AS markout_5s_fills,
          coalesce(f.markout_5s_shares, 0) AS markout_5s_shares, coalesce(f.markout_5s_shares_sq, 0) AS markout_5s_shares_sq,
          coalesce(f.markout_5s_sum, 0) AS markout_5s_sum, coalesce(f.markout_5s_sum_sq, 0) AS markout_5s_sum_sq,
-         coalesce(f.markout_5s_excl_no_nbbo, 0) AS markout_5s_excl_no_nbbo,
-         coalesce(f.markout_5s_excl_stale, 0) AS markout_5s_excl_stale,
-         coalesce(f.markout_5s_excl_crossed, 0) AS markout_5s_excl_crossed,
          coalesce(f.markout_5s_orders, 0) AS markout_5s_orders, coalesce(f.impact_5s_fills, 0) AS impact_5s_fills,
          coalesce(f.impact_5s_shares, 0) AS impact_5s_shares, coalesce(f.impact_5s_shares_sq, 0) AS impact_5s_shares_sq,
          coalesce(f.impact_5s_sum, 0) AS impact_5s_sum, coalesce(f.impact_5s_sum_sq, 0) AS impact_5s_sum_sq,
-         coalesce(f.impact_5s_excl_no_nbbo, 0) AS impact_5s_excl_no_nbbo,
-         coalesce(f.impact_5s_excl_stale, 0) AS impact_5s_excl_stale,
-         coalesce(f.impact_5s_excl_crossed, 0) AS impact_5s_excl_crossed,
          coalesce(f.impact_5s_orders, 0) AS impact_5s_orders, coalesce(f.markout_15s_fills, 0) AS markout_15s_fills,
          coalesce(f.markout_15s_shares, 0) AS markout_15s_shares,
          coalesce(f.markout_15s_shares_sq, 0) AS markout_15s_shares_sq, coalesce(f.markout_15s_sum, 0) AS markout_15s_sum,
          coalesce(f.markout_15s_sum_sq, 0) AS markout_15s_sum_sq,
-         coalesce(f.markout_15s_excl_no_nbbo, 0) AS markout_15s_excl_no_nbbo,
-         coalesce(f.markout_15s_excl_stale, 0) AS markout_15s_excl_stale,
-         coalesce(f.markout_15s_excl_crossed, 0) AS markout_15s_excl_crossed,
          coalesce(f.markout_15s_orders, 0) AS markout_15s_orders, coalesce(f.impact_15s_fills, 0) AS impact_15s_fills,
          coalesce(f.impact_15s_shares, 0) AS impact_15s_shares, coalesce(f.impact_15s_shares_sq, 0) AS impact_15s_shares_sq,
          coalesce(f.impact_15s_sum, 0) AS impact_15s_sum, coalesce(f.impact_15s_sum_sq, 0) AS impact_15s_sum_sq,
-         coalesce(f.impact_15s_excl_no_nbbo, 0) AS impact_15s_excl_no_nbbo,
-         coalesce(f.impact_15s_excl_stale, 0) AS impact_15s_excl_stale,
-         coalesce(f.impact_15s_excl_crossed, 0) AS impact_15s_excl_crossed,
          coalesce(f.impact_15s_orders, 0) AS impact_15s_orders, coalesce(f.realized_15s_fills, 0) AS realized_15s_fills,
          coalesce(f.realized_15s_shares, 0) AS realized_15s_shares,
          coalesce(f.realized_15s_shares_sq, 0) AS realized_15s_shares_sq,
          coalesce(f.realized_15s_sum, 0) AS realized_15s_sum, coalesce(f.realized_15s_sum_sq, 0) AS realized_15s_sum_sq,
-         coalesce(f.realized_15s_excl_no_nbbo, 0) AS realized_15s_excl_no_nbbo,
-         coalesce(f.realized_15s_excl_stale, 0) AS realized_15s_excl_stale,
-         coalesce(f.realized_15s_excl_crossed, 0) AS realized_15s_excl_crossed,
          coalesce(f.realized_15s_orders, 0) AS realized_15s_orders, coalesce(f.markout_60s_fills, 0) AS markout_60s_fills,
          coalesce(f.markout_60s_shares, 0) AS markout_60s_shares,
          coalesce(f.markout_60s_shares_sq, 0) AS markout_60s_shares_sq, coalesce(f.markout_60s_sum, 0) AS markout_60s_sum,
          coalesce(f.markout_60s_sum_sq, 0) AS markout_60s_sum_sq,
-         coalesce(f.markout_60s_excl_no_nbbo, 0) AS markout_60s_excl_no_nbbo,
-         coalesce(f.markout_60s_excl_stale, 0) AS markout_60s_excl_stale,
-         coalesce(f.markout_60s_excl_crossed, 0) AS markout_60s_excl_crossed,
          coalesce(f.markout_60s_orders, 0) AS markout_60s_orders, coalesce(f.impact_60s_fills, 0) AS impact_60s_fills,
          coalesce(f.impact_60s_shares, 0) AS impact_60s_shares, coalesce(f.impact_60s_shares_sq, 0) AS impact_60s_shares_sq,
          coalesce(f.impact_60s_sum, 0) AS impact_60s_sum, coalesce(f.impact_60s_sum_sq, 0) AS impact_60s_sum_sq,
-         coalesce(f.impact_60s_excl_no_nbbo, 0) AS impact_60s_excl_no_nbbo,
-         coalesce(f.impact_60s_excl_stale, 0) AS impact_60s_excl_stale,
-         coalesce(f.impact_60s_excl_crossed, 0) AS impact_60s_excl_crossed,
          coalesce(f.impact_60s_orders, 0) AS impact_60s_orders, coalesce(f.realized_60s_fills, 0) AS realized_60s_fills,
          coalesce(f.realized_60s_shares, 0) AS realized_60s_shares,
          coalesce(f.realized_60s_shares_sq, 0) AS realized_60s_shares_sq,
          coalesce(f.realized_60s_sum, 0) AS realized_60s_sum, coalesce(f.realized_60s_sum_sq, 0) AS realized_60s_sum_sq,
-         coalesce(f.realized_60s_excl_no_nbbo, 0) AS realized_60s_excl_no_nbbo,
-         coalesce(f.realized_60s_excl_stale, 0) AS realized_60s_excl_stale,
-         coalesce(f.realized_60s_excl_crossed, 0) AS realized_60s_excl_crossed,
          coalesce(f.realized_60s_orders, 0) AS realized_60s_orders, coalesce(f.markout_300s_fills, 0) AS markout_300s_fills,
          coalesce(f.markout_300s_shares, 0) AS markout_300s_shares,
          coalesce(f.markout_300s_shares_sq, 0) AS markout_300s_shares_sq,
          coalesce(f.markout_300s_sum, 0) AS markout_300s_sum, coalesce(f.markout_300s_sum_sq, 0) AS markout_300s_sum_sq,
-         coalesce(f.markout_300s_excl_no_nbbo, 0) AS markout_300s_excl_no_nbbo,
-         coalesce(f.markout_300s_excl_stale, 0) AS markout_300s_excl_stale,
-         coalesce(f.markout_300s_excl_crossed, 0) AS markout_300s_excl_crossed,
          coalesce(f.markout_300s_orders, 0) AS markout_300s_orders, coalesce(f.impact_300s_fills, 0) AS impact_300s_fills,
          coalesce(f.impact_300s_shares, 0) AS impact_300s_shares,
          coalesce(f.impact_300s_shares_sq, 0) AS impact_300s_shares_sq, coalesce(f.impact_300s_sum, 0) AS impact_300s_sum,
          coalesce(f.impact_300s_sum_sq, 0) AS impact_300s_sum_sq,
-         coalesce(f.impact_300s_excl_no_nbbo, 0) AS impact_300s_excl_no_nbbo,
-         coalesce(f.impact_300s_excl_stale, 0) AS impact_300s_excl_stale,
-         coalesce(f.impact_300s_excl_crossed, 0) AS impact_300s_excl_crossed,
          coalesce(f.impact_300s_orders, 0) AS impact_300s_orders,
          coalesce(o.orders, 0) AS orders, coalesce(o.shares_ordered, 0) AS shares_ordered,
          coalesce(o.order_fills, 0) AS order_fills, coalesce(o.sor_orders, 0) AS sor_orders,
@@ -692,11 +563,19 @@ all_groups AS (
          coalesce(w.flow_shares, 0) AS flow_shares, coalesce(w.flow_orders, 0) AS flow_orders,
          coalesce(w.pfof_flow_shares, 0) AS pfof_flow_shares, coalesce(w.pfof_usd, 0) AS pfof_usd,
          coalesce(w.affiliated_flow_shares, 0) AS affiliated_flow_shares,
-         coalesce(w.flow_shares_sq_by_venue, 0) AS flow_shares_sq_by_venue,
-         o.median_first_fill_ms, o.p95_first_fill_ms, w.parent_flow_shares
+         o.median_first_fill_ms, o.p95_first_fill_ms
   FROM fill_groups f
   FULL JOIN order_percentiles o ON o.group_key = f.group_key
-  FULL JOIN flow_split w ON w.group_key = coalesce(f.group_key, o.group_key)
+  FULL JOIN flow_groups w ON w.group_key = coalesce(f.group_key, o.group_key)
+),
+-- Venue shares and HHI: a venue row's flow over its parent row's (same keys, venue '*').
+groups_with_venue_split AS (
+  SELECT a.*,
+         max(CASE WHEN a.venue = '*' THEN a.flow_shares END)
+           OVER (PARTITION BY a.source, a.symbol, a.order_category, a.size_bucket, a.sp500) AS parent_flow_shares,
+         sum(CASE WHEN a.venue <> '*' THEN a.flow_shares * a.flow_shares ELSE 0 END)
+           OVER (PARTITION BY a.source, a.symbol, a.order_category, a.size_bucket, a.sp500) AS flow_shares_sq_by_venue
+  FROM all_groups a
 ),
 metric_names AS (
   SELECT metric, applies_to FROM (VALUES
@@ -931,18 +810,6 @@ metric_moments AS (
                              'pct_shares_outside_quote', 'avg_effective_spread', 'avg_quoted_spread', 'eq_ratio_pct',
                              'spread_capture_pct', 'pct_effective_spread', 'pct_quoted_spread',
                              'weighted_pct_price_improvement', 'net_price_improvement_per_share') THEN g.covered_excl_no_nbbo
-           WHEN m.metric = 'markout_1s_per_share' THEN g.markout_1s_excl_no_nbbo
-           WHEN m.metric = 'markout_5s_per_share' THEN g.markout_5s_excl_no_nbbo
-           WHEN m.metric = 'markout_15s_per_share' THEN g.markout_15s_excl_no_nbbo
-           WHEN m.metric = 'realized_spread_15s' THEN g.realized_15s_excl_no_nbbo
-           WHEN m.metric = 'markout_60s_per_share' THEN g.markout_60s_excl_no_nbbo
-           WHEN m.metric = 'realized_spread_60s' THEN g.realized_60s_excl_no_nbbo
-           WHEN m.metric = 'markout_300s_per_share' THEN g.markout_300s_excl_no_nbbo
-           WHEN m.metric = 'price_impact_1s_per_share' THEN g.impact_1s_excl_no_nbbo
-           WHEN m.metric = 'price_impact_5s_per_share' THEN g.impact_5s_excl_no_nbbo
-           WHEN m.metric = 'price_impact_15s_per_share' THEN g.impact_15s_excl_no_nbbo
-           WHEN m.metric = 'price_impact_60s_per_share' THEN g.impact_60s_excl_no_nbbo
-           WHEN m.metric = 'price_impact_300s_per_share' THEN g.impact_300s_excl_no_nbbo
            ELSE 0
          END AS excl_no_nbbo,
          CASE
@@ -950,18 +817,6 @@ metric_moments AS (
                              'pct_shares_outside_quote', 'avg_effective_spread', 'avg_quoted_spread', 'eq_ratio_pct',
                              'spread_capture_pct', 'pct_effective_spread', 'pct_quoted_spread',
                              'weighted_pct_price_improvement', 'net_price_improvement_per_share') THEN g.covered_excl_stale
-           WHEN m.metric = 'markout_1s_per_share' THEN g.markout_1s_excl_stale
-           WHEN m.metric = 'markout_5s_per_share' THEN g.markout_5s_excl_stale
-           WHEN m.metric = 'markout_15s_per_share' THEN g.markout_15s_excl_stale
-           WHEN m.metric = 'realized_spread_15s' THEN g.realized_15s_excl_stale
-           WHEN m.metric = 'markout_60s_per_share' THEN g.markout_60s_excl_stale
-           WHEN m.metric = 'realized_spread_60s' THEN g.realized_60s_excl_stale
-           WHEN m.metric = 'markout_300s_per_share' THEN g.markout_300s_excl_stale
-           WHEN m.metric = 'price_impact_1s_per_share' THEN g.impact_1s_excl_stale
-           WHEN m.metric = 'price_impact_5s_per_share' THEN g.impact_5s_excl_stale
-           WHEN m.metric = 'price_impact_15s_per_share' THEN g.impact_15s_excl_stale
-           WHEN m.metric = 'price_impact_60s_per_share' THEN g.impact_60s_excl_stale
-           WHEN m.metric = 'price_impact_300s_per_share' THEN g.impact_300s_excl_stale
            ELSE 0
          END AS excl_stale_nbbo,
          CASE
@@ -969,18 +824,6 @@ metric_moments AS (
                              'pct_shares_outside_quote', 'avg_effective_spread', 'avg_quoted_spread', 'eq_ratio_pct',
                              'spread_capture_pct', 'pct_effective_spread', 'pct_quoted_spread',
                              'weighted_pct_price_improvement', 'net_price_improvement_per_share') THEN g.covered_excl_crossed
-           WHEN m.metric = 'markout_1s_per_share' THEN g.markout_1s_excl_crossed
-           WHEN m.metric = 'markout_5s_per_share' THEN g.markout_5s_excl_crossed
-           WHEN m.metric = 'markout_15s_per_share' THEN g.markout_15s_excl_crossed
-           WHEN m.metric = 'realized_spread_15s' THEN g.realized_15s_excl_crossed
-           WHEN m.metric = 'markout_60s_per_share' THEN g.markout_60s_excl_crossed
-           WHEN m.metric = 'realized_spread_60s' THEN g.realized_60s_excl_crossed
-           WHEN m.metric = 'markout_300s_per_share' THEN g.markout_300s_excl_crossed
-           WHEN m.metric = 'price_impact_1s_per_share' THEN g.impact_1s_excl_crossed
-           WHEN m.metric = 'price_impact_5s_per_share' THEN g.impact_5s_excl_crossed
-           WHEN m.metric = 'price_impact_15s_per_share' THEN g.impact_15s_excl_crossed
-           WHEN m.metric = 'price_impact_60s_per_share' THEN g.impact_60s_excl_crossed
-           WHEN m.metric = 'price_impact_300s_per_share' THEN g.impact_300s_excl_crossed
            ELSE 0
          END AS excl_crossed_or_locked_nbbo,
          CASE
@@ -1003,7 +846,7 @@ metric_moments AS (
                              'affiliated_venue_share_pct', 'venue_hhi', 'pfof_received_usd', 'order_flow_payments_usd') THEN g.orphan_fills
            ELSE 0
          END AS excl_orphan_execution
-  FROM all_groups g
+  FROM groups_with_venue_split g
   CROSS JOIN metric_names m
   WHERE m.applies_to = 'all_rows'
      OR (m.applies_to = 'order_rows' AND g.venue = '*')
@@ -1014,8 +857,11 @@ metric_values AS (
   SELECT mm.*,
          coalesce(direct_value, weighted_sum / nullif(weight, 0)) AS value,
          CASE WHEN weight > 0 THEN weight * weight / weight_sq END AS n_eff,
+         -- Σw·x² − (Σw·x)²/Σw cancels: below 1e-12 of Σw·x² it is rounding noise of equal values, not spread.
          CASE WHEN weight > 0 AND weight - weight_sq / weight > 0
-              THEN sqrt(greatest((weighted_sum_sq - weighted_sum * weighted_sum / weight) / (weight - weight_sq / weight), 0)) END AS std_dev
+              THEN CASE WHEN weighted_sum_sq - weighted_sum * weighted_sum / weight <= 1e-12 * abs(weighted_sum_sq) THEN 0
+                        ELSE sqrt((weighted_sum_sq - weighted_sum * weighted_sum / weight) / (weight - weight_sq / weight)) END
+              END AS std_dev
   FROM metric_moments mm
 )
 SELECT p.period, v.source, v.symbol, v.order_category, v.venue, v.size_bucket, v.sp500, v.metric, v.value,

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReviewMetricRow } from '../../lambdas/shared/metrics';
 import { openEngine } from '../../lib/engine';
 import { emptyLake, type LakeData, micros, type OrderRow, writeLake } from '../reference/lake';
-import { runMetricSql } from './compare';
+import { enrichLake, runMetricSql } from './compare';
 
 const T0 = micros('2026-07-01T14:00:00Z');
 const S = 1_000_000; // one second in microseconds
@@ -110,6 +110,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'bestex-metrics-hand-'));
   await writeLake(join(dir, 'lake'), lake());
   const engine = await openEngine({ lakeDir: join(dir, 'lake') });
+  await enrichLake(engine, join(dir, 'lake'), 10);
   rows = await runMetricSql(engine, { period: '2026Q3', startDate: '2026-07-01', endDate: '2026-10-01', maxQuoteAgeS: 10 });
   engine.close();
 });

@@ -617,11 +617,13 @@ function emit(groups: Map<string, Group>, p: ReferenceParams): ReviewMetricRow[]
         excl_orphan_execution: e.orphan,
       });
     };
-    const figure = (metric: ReviewMetricRow['metric'], fig: Figure): void =>
+    // The figures tables record a later mid only as usable or not (mid_<tau> NULL), without the
+    // reason, so the horizon figures count no exclusion by reason (docs/metrics.md).
+    const figure = (metric: ReviewMetricRow['metric'], fig: Figure, reasons = true): void =>
       row(metric, fig.values.mean(), fig.orders.size, fig.values.n, fig.values, {
-        no: fig.excl.no_nbbo,
-        stale: fig.excl.stale_nbbo,
-        crossed: fig.excl.crossed_or_locked_nbbo,
+        no: reasons ? fig.excl.no_nbbo : 0,
+        stale: reasons ? fig.excl.stale_nbbo : 0,
+        crossed: reasons ? fig.excl.crossed_or_locked_nbbo : 0,
         neg: fig.negative,
         orphan: g.orphans,
       });
@@ -666,11 +668,11 @@ function emit(groups: Map<string, Group>, p: ReferenceParams): ReviewMetricRow[]
     figure('avg_exec_time_ms', g.execTime);
     figure('resting_time_to_fill_ms', g.resting);
     for (const tau of TAUS) {
-      figure(`markout_${tau}s_per_share`, g.markout[tau]);
-      figure(`price_impact_${tau}s_per_share`, g.impact[tau]);
+      figure(`markout_${tau}s_per_share`, g.markout[tau], false);
+      figure(`price_impact_${tau}s_per_share`, g.impact[tau], false);
     }
-    figure('realized_spread_15s', g.realized[15]);
-    figure('realized_spread_60s', g.realized[60]);
+    figure('realized_spread_15s', g.realized[15], false);
+    figure('realized_spread_60s', g.realized[60], false);
     if (g.isVenue) {
       const total = parent?.flow ?? 0;
       row('venue_share_pct', total > 0 ? (100 * g.flow) / total : null, g.flowOrders.size, g.executions, null, orphan);
