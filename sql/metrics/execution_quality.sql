@@ -112,9 +112,11 @@ order_percentiles AS (
   FROM order_groups o
 ),
 -- ── Executions ──────────────────────────────────────────────────────────────────────────────────
--- An execution's fee per share: the fill's own fee when the vendor gave it (negative = rebate),
--- else the venue terms (rebate for added liquidity, the access fee otherwise, the conservative
--- reading as in sql/rule606/venues.sql).
+-- Net price improvement deducts the fee the vendor reported on the fill, per share (negative =
+-- rebate), as execution_figures.fee_per_share_paid and order_figures.net_price_improvement do.
+-- Rebates and fee credits received count as order-flow payments (FINRA Regulatory Notice 21-23):
+-- the fill's negative fee, or the venue's rebate for added liquidity when no fee is given, as in
+-- sql/rule606/venues.sql.
 period_fills AS (
   SELECT e.source, e.order_id, e.venue, e.symbol, e.order_category, coalesce(e.size_bucket, 'unknown') AS size_bucket, e.sp500,
          CAST(e.qty AS DOUBLE) AS shares,
@@ -125,9 +127,7 @@ period_fills AS (
            OR coalesce(e.order_category IN ('non_marketable_limit', 'other') AND coalesce(e.directed, 'N') = 'N', false) AS in_markout_scope,
          CASE WHEN e.exclusion_reason IN ('no_nbbo', 'stale_nbbo', 'crossed_or_locked_nbbo') THEN e.exclusion_reason END AS receipt_nbbo_exclusion,
          e.price_improvement, e.effective_spread, e.quoted_spread_receipt AS quoted_spread, e.mid_receipt AS mid,
-         e.price_improvement
-           - coalesce(e.fee_per_share_paid, CASE WHEN e.liquidity = 'A' THEN -e.rebate_per_share ELSE e.fee_per_share END, 0)
-           AS net_price_improvement,
+         e.price_improvement - coalesce(e.fee_per_share_paid, 0) AS net_price_improvement,
          e.exec_time_ms,
          e.exec_us < e.received_us AS before_receipt,
          CASE WHEN e.order_category = 'non_marketable_limit' AND coalesce(e.directed, 'N') = 'N'
@@ -136,7 +136,6 @@ period_fills AS (
          e.price_impact_1s, e.price_impact_5s, e.price_impact_15s, e.price_impact_60s, e.price_impact_300s,
          e.realized_spread_15s, e.realized_spread_60s,
          coalesce(e.pfof_venue, false) AS pfof_venue,
-         -- rebates and fee credits received count as order-flow payments (FINRA Regulatory Notice 21-23)
          CASE WHEN e.fee IS NOT NULL THEN greatest(-e.fee, 0)
               WHEN e.liquidity = 'A' THEN e.qty * coalesce(e.rebate_per_share, 0)
               ELSE 0 END AS rebate_usd

@@ -286,7 +286,6 @@ function inPeriod(date: string, p: ReferenceParams): boolean {
 
 interface VenueTerms {
   pfof: number;
-  fee: number | null;
   rebate: number | null;
   affiliated: boolean;
 }
@@ -315,7 +314,6 @@ function prepare(data: LakeData, p: ReferenceParams): Prepared {
     }
     return {
       pfof: best?.pfof_per_share ?? 0,
-      fee: best?.fee_per_share ?? null,
       rebate: best?.rebate_per_share ?? null,
       affiliated: best?.affiliated === 'Y',
     };
@@ -468,8 +466,8 @@ export function referenceMetrics(data: LakeData, p: ReferenceParams): ReviewMetr
     const atExec = nbboAt(o.symbol, x.trade_date, x.exec_ts);
     const later: Partial<Record<Tau, Nbbo>> = {};
     for (const tau of TAUS) later[tau] = nbboAt(o.symbol, x.trade_date, x.exec_ts + tau * 1_000_000);
-    const feePerShare =
-      x.fee !== undefined && x.fee !== null ? x.fee / x.qty : x.liquidity === 'A' ? -(terms.rebate ?? 0) : (terms.fee ?? 0);
+    // Net of the fee the vendor reported on the fill (none reported: nothing deducted).
+    const feePerShare = x.fee !== undefined && x.fee !== null ? x.fee / x.qty : 0;
     const rebate = x.fee !== undefined && x.fee !== null ? Math.max(-x.fee, 0) : x.liquidity === 'A' ? x.qty * (terms.rebate ?? 0) : 0;
     for (const g of gs) {
       g.executions += 1;
