@@ -256,7 +256,7 @@ fill_by_order AS (
          sum(CASE WHEN in_markout_scope AND price_impact_300s IS NOT NULL THEN shares ELSE 0 END) AS impact_300s_shares,
          sum(CASE WHEN in_markout_scope AND price_impact_300s IS NOT NULL THEN shares * shares ELSE 0 END) AS impact_300s_shares_sq,
          sum(CASE WHEN in_markout_scope AND price_impact_300s IS NOT NULL THEN shares * price_impact_300s ELSE 0 END) AS impact_300s_sum,
-         sum(CASE WHEN in_markout_scope AND price_impact_300s IS NOT NULL THEN shares * price_impact_300s * price_impact_300s ELSE 0 END) AS impact_300s_sum_sq,
+         sum(CASE WHEN in_markout_scope AND price_impact_300s IS NOT NULL THEN shares * price_impact_300s * price_impact_300s ELSE 0 END) AS impact_300s_sum_sq
   FROM period_fills
   GROUP BY GROUPING SETS (
     (source, order_id, symbol, order_category, size_bucket, sp500),

@@ -10,8 +10,8 @@ import { toAthenaCsv } from '../../lambdas/shared/athena-csv';
 import { makeS3Client } from '../../lambdas/shared/aws';
 import { loadConfig } from '../../lambdas/shared/config';
 import { type Engine, openEngine } from '../../lib/engine';
-import { enrichLake } from '../metrics/compare';
 import { sqlFiles } from '../../lib/sql-files';
+import { enrichLake } from '../metrics/compare';
 import { writeLake } from '../regulatory/lake';
 import { DAY, lake } from './planted';
 

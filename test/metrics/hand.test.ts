@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReviewMetricRow } from '../../lambdas/shared/metrics';
 import { openEngine } from '../../lib/engine';
-import { emptyLake, type ExecutionRow, type LakeData, micros, type OrderRow, writeLake } from '../reference/lake';
+import { type ExecutionRow, emptyLake, type LakeData, micros, type OrderRow, writeLake } from '../reference/lake';
 import { enrichLake, runMetricSql } from './compare';
 
 const T0 = micros('2026-07-01T14:00:00Z');
@@ -282,7 +282,9 @@ describe('sell, short sale, limits, stale and negative times (sell-src)', () => 
     expect(value('sell-src', 'resting_time_to_fill_ms', { order_category: 'non_marketable_limit' })).toBeCloseTo(1900, 9);
     // all covered executions: B1 100 sh × 500 ms, B2 50 sh × 50 ms (B5 negative, B4 stale)
     expect(value('sell-src', 'avg_exec_time_ms')).toBeCloseTo((100 * 500 + 50 * 50) / 150, 9);
-    expect(rows.some((r) => r.source === 'sell-src' && r.metric === 'avg_exec_time_ms' && r.order_category === 'non_marketable_limit')).toBe(false);
+    expect(
+      rows.some((r) => r.source === 'sell-src' && r.metric === 'avg_exec_time_ms' && r.order_category === 'non_marketable_limit'),
+    ).toBe(false);
   });
 });
 

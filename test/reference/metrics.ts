@@ -47,7 +47,10 @@ const diffMs = (a: Micros, b: Micros): number => (b - a) / 1000;
 /** Minutes after midnight in America/New_York. */
 const nyClock = new Intl.DateTimeFormat('en-GB', { timeZone: 'America/New_York', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
 const nyMinutes = (us: Micros): number => {
-  const [h, m] = nyClock.format(new Date(Math.floor(us / 1000))).split(':').map(Number) as [number, number];
+  const [h, m] = nyClock
+    .format(new Date(Math.floor(us / 1000)))
+    .split(':')
+    .map(Number) as [number, number];
   return h * 60 + m;
 };
 /** Regular trading hours: 09:30 <= t < 16:00 America/New_York. */
@@ -676,7 +679,14 @@ function emit(groups: Map<string, Group>, p: ReferenceParams): ReviewMetricRow[]
       row('venue_share_pct', total > 0 ? (100 * g.flow) / total : null, g.flowOrders.size, g.executions, null, orphan);
     } else {
       row('pfof_venue_share_pct', g.flow > 0 ? (100 * g.flowPfof) / g.flow : null, g.flowOrders.size, g.executions, null, orphan);
-      row('affiliated_venue_share_pct', g.flow > 0 ? (100 * g.flowAffiliated) / g.flow : null, g.flowOrders.size, g.executions, null, orphan);
+      row(
+        'affiliated_venue_share_pct',
+        g.flow > 0 ? (100 * g.flowAffiliated) / g.flow : null,
+        g.flowOrders.size,
+        g.executions,
+        null,
+        orphan,
+      );
       row(
         'pfof_venue_share_executed_pct',
         g.sorShares > 0 ? (100 * g.pfofShares) / g.sorShares : null,

@@ -20,8 +20,8 @@ import { runRule605 } from '../../lambdas/regulatory/rule605';
 import { queryRule606 } from '../../lambdas/regulatory/rule606';
 import type { ReviewMetricRow } from '../../lambdas/shared/metrics';
 import { type Engine, openEngine } from '../../lib/engine';
-import { enrichLake } from '../metrics/compare';
 import { sqlFiles } from '../../lib/sql-files';
+import { enrichLake } from '../metrics/compare';
 import { generate, SYMBOLS } from './gen';
 import { writeLake } from './lake';
 
