@@ -30,6 +30,8 @@ export interface OrderRow extends Lineage {
   trade_date: string;
   /** 'Y' when the customer chose the venue; absent = 'N' (the schema's default). */
   directed?: 'Y' | 'N' | null;
+  vendor_nbb?: number | null;
+  vendor_nbo?: number | null;
 }
 
 export interface ExecutionRow extends Lineage {
@@ -40,6 +42,7 @@ export interface ExecutionRow extends Lineage {
   price: number;
   qty: number;
   trade_date: string;
+  route_id?: string | null;
   liquidity?: 'A' | 'R' | 'X' | null;
   /** USD for the whole fill; negative = rebate received. */
   fee?: number | null;
