@@ -28,8 +28,8 @@ export interface OrderRow extends Lineage {
   received_ts: Micros;
   canceled_ts: Micros | null;
   trade_date: string;
-  /** Default 'N' (the schema's default). */
-  directed?: 'Y' | 'N';
+  /** 'Y' when the customer chose the venue; absent = 'N' (the schema's default). */
+  directed?: 'Y' | 'N' | null;
   vendor_nbb?: number | null;
   vendor_nbo?: number | null;
 }
@@ -44,7 +44,7 @@ export interface ExecutionRow extends Lineage {
   trade_date: string;
   route_id?: string | null;
   liquidity?: 'A' | 'R' | 'X' | null;
-  /** USD for the whole fill; negative = rebate. */
+  /** USD for the whole fill; negative = rebate received. */
   fee?: number | null;
 }
 
@@ -71,8 +71,9 @@ export interface VenueRow extends Lineage {
   approved: 'Y' | 'N';
   pfof_per_share: number;
   effective_from: string;
-  fee_per_share?: number;
-  rebate_per_share?: number;
+  fee_per_share?: number | null;
+  rebate_per_share?: number | null;
+  affiliated?: 'Y' | 'N' | null;
 }
 
 export interface ReferenceRow extends Lineage {
