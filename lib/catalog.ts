@@ -11,8 +11,17 @@
 import { CASE_EVENTS_PREFIX } from '../lambdas/review/cases';
 import type { ParquetType } from '../lambdas/review/parquet';
 import { REVIEW_BREACHES_PARQUET, REVIEW_FINDINGS_PARQUET, REVIEW_METRICS_PARQUET } from '../lambdas/review/tables';
+import { type FigureTableSpec, figureFileColumns } from '../lambdas/shared/figures';
 import { REVIEW_METRIC_COLUMNS } from '../lambdas/shared/metrics';
-import { type ColumnSpec, type DatasetSpec, duckdbType, fileColumns, glueType, tableColumns } from '../lambdas/shared/schema';
+import {
+  type ColumnSpec,
+  type DatasetSpec,
+  duckdbType,
+  fileColumns,
+  glueType,
+  type PartitionColumn,
+  tableColumns,
+} from '../lambdas/shared/schema';
 
 export interface GlueColumn {
   readonly name: string;
@@ -66,16 +75,43 @@ export function glueColumns(spec: DatasetSpec): { columns: GlueColumn[]; partiti
  */
 export function glueTableInput(spec: DatasetSpec, lakeBucket: string, sources: readonly string[]): GlueTableInput {
   const { columns, partitionKeys } = glueColumns(spec);
-  const base = `s3://${lakeBucket}/${spec.table}/`;
+  return projectedTableInput(spec.table, spec.description, spec.partitionBy, columns, partitionKeys, lakeBucket, sources);
+}
+
+/** Glue table input for a figures table (lambdas/shared/figures.ts), laid out like the canonical tables. */
+export function figuresGlueTableInput(spec: FigureTableSpec, lakeBucket: string, sources: readonly string[]): GlueTableInput {
+  const files = new Set(figureFileColumns(spec).map((c) => c.name));
+  const all = spec.columns.map(glueColumn);
+  return projectedTableInput(
+    spec.table,
+    spec.description,
+    spec.partitionBy,
+    all.filter((c) => files.has(c.name)),
+    all.filter((c) => !files.has(c.name)),
+    lakeBucket,
+    sources,
+  );
+}
+
+function projectedTableInput(
+  table: string,
+  description: string,
+  partitionBy: readonly PartitionColumn[],
+  columns: GlueColumn[],
+  partitionKeys: GlueColumn[],
+  lakeBucket: string,
+  sources: readonly string[],
+): GlueTableInput {
+  const base = `s3://${lakeBucket}/${table}/`;
   const parameters: Record<string, string> = {
     classification: 'parquet',
     EXTERNAL: 'TRUE',
     'projection.enabled': 'true',
   };
   const template: string[] = [];
-  for (const p of spec.partitionBy) {
+  for (const p of partitionBy) {
     if (p === 'source') {
-      if (sources.length === 0) throw new Error(`glueTableInput(${spec.table}): no sources configured for the source partition projection`);
+      if (sources.length === 0) throw new Error(`glueTableInput(${table}): no sources configured for the source partition projection`);
       parameters['projection.source.type'] = 'enum';
       parameters['projection.source.values'] = sources.join(',');
     } else {
@@ -89,8 +125,8 @@ export function glueTableInput(spec: DatasetSpec, lakeBucket: string, sources: r
   }
   parameters['storage.location.template'] = `${base}${template.join('/')}/`;
   return {
-    name: spec.table,
-    description: spec.description,
+    name: table,
+    description,
     tableType: 'EXTERNAL_TABLE',
     parameters,
     partitionKeys,
@@ -149,15 +185,27 @@ export function duckdbColumns(spec: DatasetSpec): { name: string; type: string }
  * a typed empty view when `globs` is empty (DuckDB fails on a glob that matches nothing).
  */
 export function duckdbViewSql(spec: DatasetSpec, globs: string[]): string {
-  const cols = duckdbColumns(spec);
-  if (globs.length === 0) return `CREATE OR REPLACE VIEW ${ident(spec.table)} AS ${emptySelect(cols)}`;
-  const hiveTypes = cols
-    .filter((c) => (spec.partitionBy as readonly string[]).includes(c.name))
-    .map((c) => `${literal(c.name)}: ${c.type}`);
+  return partitionedViewSql(spec.table, duckdbColumns(spec), spec.partitionBy, globs);
+}
+
+/** The DuckDB view of a figures table, as `duckdbViewSql` for a canonical one. */
+export function figuresViewSql(spec: FigureTableSpec, globs: string[]): string {
+  const cols = spec.columns.map((c) => ({ name: c.name, type: duckdbType(c.type) }));
+  return partitionedViewSql(spec.table, cols, spec.partitionBy, globs);
+}
+
+function partitionedViewSql(
+  table: string,
+  cols: { name: string; type: string }[],
+  partitionBy: readonly string[],
+  globs: string[],
+): string {
+  if (globs.length === 0) return `CREATE OR REPLACE VIEW ${ident(table)} AS ${emptySelect(cols)}`;
+  const hiveTypes = cols.filter((c) => partitionBy.includes(c.name)).map((c) => `${literal(c.name)}: ${c.type}`);
   const opts = ['hive_partitioning = true', 'union_by_name = true'];
   if (hiveTypes.length > 0) opts.push(`hive_types = {${hiveTypes.join(', ')}}`);
   const select = cols.map((c) => `CAST(${ident(c.name)} AS ${c.type}) AS ${ident(c.name)}`).join(', ');
-  return `CREATE OR REPLACE VIEW ${ident(spec.table)} AS SELECT ${select} FROM read_parquet([${globs.map(literal).join(', ')}], ${opts.join(', ')})`;
+  return `CREATE OR REPLACE VIEW ${ident(table)} AS SELECT ${select} FROM read_parquet([${globs.map(literal).join(', ')}], ${opts.join(', ')})`;
 }
 
 /** DuckDB view of review_metrics over results files (or empty, typed, when there are none). */

@@ -58,6 +58,7 @@ export class BestexStack extends Stack {
       evidenceYears: retention.evidenceYears,
       athenaResultsDays: retention.athenaResultsDays,
       bytesScannedCutoffGiB: deployment.athena.bytesScannedCutoffGiB,
+      athenaEngine: deployment.athena.engine,
     });
     /** Evidence manifests: Object Lock (compliance mode), so no one can alter or delete one before its retention ends. */
     this.evidence = this.storage.bucket(this, 'Evidence', 'evidence', { objectLockYears: retention.evidenceYears });

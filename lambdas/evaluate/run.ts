@@ -106,6 +106,8 @@ export interface EvaluateDeps {
 }
 
 export const VENDOR_METRICS_RESULT = 'vendor_metrics';
+/** sql/review results that feed the findings' statistics (per-cell figures), not review_metrics rows. */
+export const CELL_RESULTS: readonly string[] = ['pfof_matched_cells'];
 
 const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
@@ -213,6 +215,7 @@ async function readCurrent(
   const seen = new Map<string, string>();
   const pathOf = new Map(event.metricResults.map((m) => [m.name, m.path ?? '']));
   for (const r of results) {
+    if (CELL_RESULTS.includes(r.name)) continue;
     const parsed = parseCsv(r.text, r.where);
     if (!parsed.ok) throw new Error(`metric result ${r.name}: ${parsed.reason}`);
     if (r.name === VENDOR_METRICS_RESULT) {

@@ -23,6 +23,7 @@ export const METRIC_KINDS: Record<MetricName, MetricKind> = {
   pct_shares_price_improved: 'proportion',
   pct_shares_at_quote: 'proportion',
   pct_shares_outside_quote: 'proportion',
+  net_price_improvement_per_share: 'mean',
   avg_effective_spread: 'mean',
   avg_quoted_spread: 'mean',
   eq_ratio_pct: 'ratio',
@@ -33,6 +34,7 @@ export const METRIC_KINDS: Record<MetricName, MetricKind> = {
   avg_exec_time_ms: 'mean',
   median_exec_time_ms: 'quantile',
   p95_exec_time_ms: 'quantile',
+  resting_time_to_fill_ms: 'mean',
   fill_rate_pct: 'proportion',
   limit_fill_rate_pct: 'proportion',
   cancel_rate_pct: 'proportion',
@@ -43,10 +45,18 @@ export const METRIC_KINDS: Record<MetricName, MetricKind> = {
   markout_300s_per_share: 'mean',
   realized_spread_15s: 'mean',
   realized_spread_60s: 'mean',
+  price_impact_1s_per_share: 'mean',
+  price_impact_5s_per_share: 'mean',
+  price_impact_15s_per_share: 'mean',
+  price_impact_60s_per_share: 'mean',
+  price_impact_300s_per_share: 'mean',
   venue_share_pct: 'proportion',
   pfof_venue_share_pct: 'proportion',
+  pfof_venue_share_executed_pct: 'proportion',
+  affiliated_venue_share_pct: 'proportion',
   venue_hhi: 'index',
   pfof_received_usd: 'count',
+  order_flow_payments_usd: 'count',
 };
 
 /**
@@ -63,6 +73,8 @@ export const PROPORTION_BASIS: Partial<Record<MetricName, 'n_orders' | 'n_execut
   cancel_rate_pct: 'n_orders',
   venue_share_pct: 'n_orders',
   pfof_venue_share_pct: 'n_orders',
+  pfof_venue_share_executed_pct: 'n_orders',
+  affiliated_venue_share_pct: 'n_orders',
 };
 
 /** The sample size a proportion rests on, or null for metrics that are not proportions. */

@@ -437,9 +437,15 @@ export const deploymentSchema = z
       .object({
         /** A query that would scan more is cancelled by Athena. */
         bytesScannedCutoffGiB: z.number().positive().default(100),
+        /**
+         * The engine of the enrichment workgroup (docs/deploy.md): 'v3' is Athena engine version 3
+         * (Trino; the portable as-of form of sql/enrich), 'duckdb' is Amazon Athena powered by DuckDB
+         * (preview; the ASOF JOIN form).
+         */
+        engine: z.enum(['v3', 'duckdb']).default('v3'),
       })
       .strict()
-      .default({ bytesScannedCutoffGiB: 100 }),
+      .default({ bytesScannedCutoffGiB: 100, engine: 'v3' }),
     /** Alarm thresholds; every alarm notifies the data-operations topic (docs/operations.md). */
     alarms: z
       .object({

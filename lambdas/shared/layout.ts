@@ -58,6 +58,16 @@ export const LAKE = {
   tablePrefix: (table: string): string => `${table}/`,
   /** One load manifest per drop object, keyed by its key id. */
   manifest: (dropKey: string): string => `_manifests/${keyId(dropKey)}.json`,
+  manifests: '_manifests/',
+  /** The one object of a figures partition (order_figures, execution_figures), replaced whole by each enrichment. */
+  figures: (table: string, source: string, tradeDate: string): string => `${table}/source=${source}/trade_date=${tradeDate}/part-0.parquet`,
+  /** The lineage record of one enriched source × trade date: which load manifests and SQL it came from. */
+  figuresRecord: (source: string, tradeDate: string): string => `_figures/${source}/${tradeDate}.json`,
+  figuresRecords: '_figures/',
+  /** Where Athena stages a figures query's files before the commit step replaces the partition object. */
+  figuresStaging: (runId: string, source: string, tradeDate: string, table: string): string =>
+    `_staging/figures/${runId}/${source}/${tradeDate}/${table}/`,
+  figuresStagingRoot: '_staging/figures/',
 } as const;
 
 /** Prefixes in the quarantine bucket. */

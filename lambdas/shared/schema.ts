@@ -176,6 +176,13 @@ export const DATASETS: readonly DatasetSpec[] = [
       { name: 'fee_per_share', type: 'decimal', default: '0', description: 'USD access fee per share' },
       { name: 'rebate_per_share', type: 'decimal', default: '0', description: 'USD rebate per share' },
       { name: 'effective_from', type: 'date', required: true, description: 'first day this record applies' },
+      {
+        name: 'affiliated',
+        type: 'string',
+        enum: ['Y', 'N'],
+        default: 'N',
+        description: 'Y if the venue is an affiliate of the broker-dealer (a conflict to disclose and review)',
+      },
     ],
   },
   {

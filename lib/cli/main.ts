@@ -132,6 +132,17 @@ program
     await exceptionsCommand(globals(), o);
   });
 
+program
+  .command('enrich')
+  .description('compute order_figures and execution_figures of a trade date (local lake; reviews do this for missing or stale dates)')
+  .requiredOption('--date <date>', 'trade date, YYYY-MM-DD')
+  .option('--source <source>', 'one source (default: every configured source)')
+  .option('--form <form>', 'as-of form: duckdb (ASOF JOIN, default) or trino (the Athena engine v3 window form)')
+  .action(async (o: { date: string; source?: string; form?: 'trino' | 'duckdb' }) => {
+    const { enrichCommand } = await import('./commands/enrich');
+    await enrichCommand(globals(), o);
+  });
+
 const report = program
   .command('report')
   .description('the regulatory files from the lake, validated against the SEC schema/metadata (non-zero exit when invalid)');

@@ -5,6 +5,7 @@ import { Choice, Condition, DefinitionBody, JsonPath, LogLevel, StateMachine, Su
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { sqlFiles } from '../sql-files';
+import { EnrichStates } from './enrich-states';
 import { BestexFunction } from './function';
 import { ATHENA_OUTPUT_PREFIX, type Lake } from './lake';
 import type { Notifications } from './notifications';
@@ -41,13 +42,14 @@ export const EXCEPTIONS_PREFIX = 'exceptions/';
 /**
  * The daily exceptions run (`${stack}-exceptions`), the review's pattern for one trade date:
  * PrepareDay (the date, default the previous weekday in New York, and the SQL parameters)
+ * ► enrich the date's figures if missing or stale (lib/constructs/enrich-states.ts)
  * ► Map(sql/exceptions/*.sql on Athena) ► SummarizeDay (CSV + HTML report, counts, notices)
  * ► Choice(dry run?) ► Choice(any notice?) ► SNS to compliance. Input: `{}` from the schedule,
  * or `{ "date": "2026-07-01", "dryRun": true }` by hand.
  */
 export class ExceptionsWorkflow extends Construct {
   readonly stateMachine: StateMachine;
-  readonly functions: { prepare: BestexFunction; summarize: BestexFunction };
+  readonly functions: { prepare: BestexFunction; summarize: BestexFunction; enrichPlan: BestexFunction; enrichCommit: BestexFunction };
   readonly role: Role;
   readonly logGroup: LogGroup;
 
@@ -78,7 +80,13 @@ export class ExceptionsWorkflow extends Construct {
         write: [EXCEPTIONS_PREFIX],
         why: 'the daily run writes exceptions/<date>/exceptions.csv and report.html.',
       });
-    this.functions = { prepare, summarize };
+    // The day's figures first (skipped when fresh): the exception checks read them.
+    const enrich = new EnrichStates(this, 'DailyEnrich', {
+      lake,
+      logRetention: props.logRetention,
+      planPayload: { date: JsonPath.stringAt('$.date'), runId: JsonPath.stringAt('$$.Execution.Name') },
+    });
+    this.functions = { prepare, summarize, enrichPlan: enrich.functions.plan, enrichCommit: enrich.functions.commit };
 
     const queries = sqlQueryStates(this, {
       files: sqlFiles('exceptions'),
@@ -110,7 +118,8 @@ export class ExceptionsWorkflow extends Construct {
       itemsPath: '$.summary.notices',
     });
 
-    prepareTask.next(queries.start);
+    prepareTask.next(enrich.start);
+    enrich.end.next(queries.start);
     queries.end
       .next(summarizeTask)
       .next(
@@ -126,9 +135,10 @@ export class ExceptionsWorkflow extends Construct {
     const definition = prepareTask;
     this.role = workflowRole(this, 'Role', {
       workflow: 'daily exceptions',
-      functions: [prepare, summarize],
+      functions: [prepare, summarize, enrich.functions.plan, enrich.functions.commit],
       publishes: [{ topic: props.notifications.compliance, key: props.notifications.key }],
       lake,
+      enriches: true,
     }).role;
     this.logGroup = new LogGroup(this, 'StateMachineLogs', { retention: props.logRetention });
     this.stateMachine = new StateMachine(this, 'StateMachine', {

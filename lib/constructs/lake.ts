@@ -5,9 +5,12 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Bucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { CASE_EVENTS_PREFIX } from '../../lambdas/review/cases';
+import { FIGURE_TABLES } from '../../lambdas/shared/figures';
+import { LAKE } from '../../lambdas/shared/layout';
 import { DATASETS } from '../../lambdas/shared/schema';
 import {
   caseEventsTableInput,
+  figuresGlueTableInput,
   type GlueTableInput,
   glueTableInput,
   reviewBreachesTableInput,
@@ -35,6 +38,12 @@ export interface LakeProps {
   readonly athenaResultsDays?: number;
   /** Athena cancels a query that would scan more. @default 100 GiB */
   readonly bytesScannedCutoffGiB?: number;
+  /**
+   * Engine of the enrichment queries (config `athena.engine`, docs/deploy.md): 'v3' runs them in
+   * the main workgroup (Athena engine version 3); 'duckdb' adds a workgroup on Amazon Athena
+   * powered by DuckDB (preview) for them. Reviews, exceptions and analysts stay on v3. @default 'v3'
+   */
+  readonly athenaEngine?: 'v3' | 'duckdb';
 }
 
 /** A Glue table and where its objects are: Athena (acting as the caller) needs exactly these. */
@@ -63,6 +72,9 @@ export class Lake extends Construct {
   readonly databaseName: string;
   readonly workGroup: CfnWorkGroup;
   readonly workGroupName: string;
+  /** Where the enrichment queries run: the main workgroup, or the DuckDB one. */
+  readonly enrichWorkGroupName: string;
+  readonly athenaEngine: 'v3' | 'duckdb';
   readonly tables: readonly CatalogTable[];
 
   constructor(scope: Construct, id: string, props: LakeProps) {
@@ -98,6 +110,16 @@ export class Lake extends Construct {
       table.addResourceDependency(this.database);
       tables.push({ name: spec.table, bucket: this.lake, prefix: `${spec.table}/` });
     }
+    // The figures layer (sql/enrich), in the lake bucket beside the canonical tables it derives from.
+    for (const spec of FIGURE_TABLES) {
+      const table = new CfnTable(this, `Table-${spec.table}`, {
+        catalogId: stack.account,
+        databaseName: this.databaseName,
+        tableInput: figuresGlueTableInput(spec, this.lake.bucketName, props.sources),
+      });
+      table.addResourceDependency(this.database);
+      tables.push({ name: spec.table, bucket: this.lake, prefix: `${spec.table}/` });
+    }
     // The review's own tables over the results bucket, so analysts query outcomes and cases as they do metrics.
     const resultTables: [string, GlueTableInput, string][] = [
       ['review_metrics', reviewMetricsTableInput(this.results.bucketName), 'review_metrics/'],
@@ -128,10 +150,54 @@ export class Lake extends Construct {
         },
       },
     });
+    this.athenaEngine = props.athenaEngine ?? 'v3';
+    this.enrichWorkGroupName = this.workGroupName;
+    if (this.athenaEngine === 'duckdb') {
+      // DuckDB workgroups reject some settings v3 takes (docs: "Considerations and limitations"),
+      // so this one sets only the engine and where results go.
+      this.enrichWorkGroupName = `${stack.stackName}-bestex-duckdb`;
+      new CfnWorkGroup(this, 'EnrichWorkGroup', {
+        name: this.enrichWorkGroupName,
+        description: 'bestex enrichment on Amazon Athena powered by DuckDB (preview)',
+        recursiveDeleteOption: true,
+        workGroupConfiguration: {
+          engineVersion: { selectedEngineVersion: 'DuckDB' },
+          resultConfiguration: {
+            outputLocation: `s3://${this.athenaResults.bucketName}/${ATHENA_OUTPUT_PREFIX}`,
+            encryptionConfiguration: { encryptionOption: 'SSE_S3' },
+          },
+        },
+      });
+    }
   }
 
   get workGroupArn(): string {
     return Stack.of(this).formatArn({ service: 'athena', resource: 'workgroup', resourceName: this.workGroupName });
+  }
+
+  /**
+   * What the enrichment queries need beyond `queryStatements()`: starting queries in the
+   * enrichment workgroup, and writing their Parquet under the lake's figures staging prefix
+   * (UNLOAD, v3) or the figures tables' own prefixes (COPY, DuckDB engine), with the listing UNLOAD
+   * does to check its target is empty.
+   */
+  enrichStatements(): PolicyStatement[] {
+    const writes = [LAKE.figuresStagingRoot, ...FIGURE_TABLES.map((t) => `${t.table}/`)];
+    return [
+      new PolicyStatement({
+        actions: ['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:StopQueryExecution'],
+        resources: [Stack.of(this).formatArn({ service: 'athena', resource: 'workgroup', resourceName: this.enrichWorkGroupName })],
+      }),
+      new PolicyStatement({
+        actions: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
+        resources: objectArns(this.lake, writes),
+      }),
+      new PolicyStatement({
+        actions: ['s3:ListBucket'],
+        resources: [this.lake.bucketArn],
+        conditions: { StringLike: { 's3:prefix': writes.map((w) => `${w}*`) } },
+      }),
+    ];
   }
 
   /**

@@ -8,6 +8,7 @@ import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { DRY_RUN_PREFIX } from '../../lambdas/shared/layout';
 import { sqlFiles } from '../sql-files';
+import { EnrichStates } from './enrich-states';
 import { BestexFunction } from './function';
 import { ATHENA_OUTPUT_PREFIX, type Lake } from './lake';
 import type { Notifications } from './notifications';
@@ -71,7 +72,14 @@ export const REVIEW_STATES = {
  */
 export class ReviewWorkflow extends Construct {
   readonly stateMachine: StateMachine;
-  readonly functions: { prepare: BestexFunction; evaluate: BestexFunction; package: BestexFunction; rule606: BestexFunction };
+  readonly functions: {
+    prepare: BestexFunction;
+    evaluate: BestexFunction;
+    package: BestexFunction;
+    rule606: BestexFunction;
+    enrichPlan: BestexFunction;
+    enrichCommit: BestexFunction;
+  };
   /** The state machine's role; its whole policy is inline (lib/constructs/workflow-role.ts). */
   readonly role: Role;
   readonly logGroup: LogGroup;
@@ -139,7 +147,18 @@ export class ReviewWorkflow extends Construct {
         write: [P.regulatory, `${P.dryRun}${P.regulatory}`],
         why: 'rule606 writes regulatory/rule606/<quarter>/ (under dry-run/ for dry runs).',
       });
-    this.functions = { prepare, evaluate, package: pkg, rule606 };
+    // Figures first: any missing or stale date of the period is enriched, then the SQL only aggregates.
+    const enrich = new EnrichStates(this, 'ReviewEnrich', {
+      lake: lakeC,
+      logRetention: props.logRetention,
+      planPayload: {
+        start: JsonPath.stringAt('$.start'),
+        end: JsonPath.stringAt('$.end'),
+        sources: JsonPath.listAt('$.sources'),
+        runId: JsonPath.stringAt('$$.Execution.Name'),
+      },
+    });
+    this.functions = { prepare, evaluate, package: pkg, rule606, enrichPlan: enrich.functions.plan, enrichCommit: enrich.functions.commit };
 
     // Metric files (the review_metrics contract) and the review's other inputs (vendor_metrics).
     const metricQueries = sqlQueryStates(this, {
@@ -212,8 +231,9 @@ export class ReviewWorkflow extends Construct {
           Condition.booleanEquals('$.due', false),
           new Succeed(this, 'NothingDue', { comment: 'no source under heightened monitoring' }),
         )
-        .otherwise(metricQueries.start),
+        .otherwise(enrich.start),
     );
+    enrich.end.next(metricQueries.start);
     metricQueries.end
       .next(evaluateTask)
       .next(packageTask)
@@ -221,9 +241,10 @@ export class ReviewWorkflow extends Construct {
 
     this.role = workflowRole(this, 'Role', {
       workflow: 'review',
-      functions: [prepare, evaluate, pkg, rule606],
+      functions: [prepare, evaluate, pkg, rule606, enrich.functions.plan, enrich.functions.commit],
       publishes: [{ topic: props.notifications.compliance, key: props.notifications.key }],
       lake: lakeC,
+      enriches: true,
     }).role;
     this.logGroup = new LogGroup(this, 'StateMachineLogs', { retention: props.logRetention });
     this.stateMachine = new StateMachine(this, 'StateMachine', {

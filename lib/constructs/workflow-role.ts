@@ -15,6 +15,8 @@ export interface WorkflowRoleProps {
   readonly publishes: readonly { topic: ITopic; key: IKey }[];
   /** The lake whose catalog its Athena tasks query. */
   readonly lake: Lake;
+  /** The state machine enriches dates itself (Athena writes figures to the lake). */
+  readonly enriches?: boolean;
 }
 
 export interface WorkflowRole {
@@ -61,6 +63,7 @@ export function workflowRole(scope: Construct, id: string, props: WorkflowRolePr
       new PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [key.keyArn] }),
     ]),
     ...props.lake.queryStatements(),
+    ...(props.enriches ? props.lake.enrichStatements() : []),
     logDelivery,
     xray,
   ];
@@ -74,6 +77,13 @@ export function workflowRole(scope: Construct, id: string, props: WorkflowRolePr
     [logDelivery, xray],
     'CloudWatch Logs vended log delivery (how Step Functions writes execution logs) and X-Ray tracing support no resource-level permissions: AWS documents Resource "*" for exactly these actions, and test/infra/iam.test.ts checks no other action gets it.',
   );
+  if (props.enriches) {
+    acknowledgeWildcards(
+      role,
+      props.lake.enrichStatements(),
+      "Athena writes the figures of each date with the caller's credentials under generated object names: the staging prefix and the two figures tables' prefixes are the narrowest fixed scope.",
+    );
+  }
   acknowledgeWildcards(
     role,
     props.lake.queryStatements(),

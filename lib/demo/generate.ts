@@ -95,19 +95,28 @@ interface VendorStyle {
   /** Venues with weights. */
   venues: [string, number][];
   latencyMs: [number, number];
+  /** Price improvement at particular venues, overriding `pi` there (a paying venue that improves less). */
+  piAt?: Record<string, [number, number]>;
+  /** Probability that a non-marketable limit order fills. */
+  limitFill: number;
 }
 
 const VENDORS: readonly VendorStyle[] = [
   {
     source: 'acme-sor',
-    pi: [0.0001, 0.0006],
-    outside: 0.12,
+    // The three planted defects (issue 13): PFOF steering that costs price improvement (70 % to
+    // the paying wholesaler, which improves $0.0025/share less than acme's own exchange fills),
+    // first fills ~400 ms after receipt against ~60 ms, and limit orders filled 45 % against 80 %.
+    pi: [0.003, 0.0015],
+    piAt: { WHLS: [0.0005, 0.0005] },
+    outside: 0.01,
     venues: [
       ['WHLS', 0.7],
       ['XNAS', 0.15],
       ['XNYS', 0.15],
     ],
-    latencyMs: [90, 260],
+    latencyMs: [300, 500],
+    limitFill: 0.45,
   },
   {
     source: 'bolt-sor',
@@ -120,7 +129,8 @@ const VENDORS: readonly VendorStyle[] = [
       ['IEXG', 0.15],
       ['EDGX', 0.1],
     ],
-    latencyMs: [40, 140],
+    latencyMs: [30, 90],
+    limitFill: 0.8,
   },
 ];
 
@@ -214,7 +224,7 @@ export function generateDemo(opts: DemoOptions): DemoSummary {
               : String(marketable ? round(buy ? q.ask + 0.02 : q.bid - 0.02, 2) : round(buy ? q.bid - 0.03 : q.ask + 0.03, 2));
           // The vendor's own view of the NBBO; a few are a tick off (nbbo_mismatch exceptions).
           const off = r() < 0.01 ? 0.02 : 0;
-          const fills = marketable ? 1 + Math.floor(r() * 3) : r() < 0.5 ? 1 : 0;
+          const fills = marketable ? 1 + Math.floor(r() * 3) : r() < v.limitFill ? 1 : 0;
           const canceled = !marketable && fills === 0 && r() < 0.7 ? iso(t + 60_000) : '';
           const codes = bolt
             ? { side: { B: 'BUY', S: 'SELL', SS: 'SHORT', SX: 'SX' }[side] as string, type: type === 'MKT' ? 'MARKET' : 'LIMIT' }
@@ -247,7 +257,8 @@ export function generateDemo(opts: DemoOptions): DemoSummary {
             if (marketable) {
               const outside = r() < v.outside;
               // Improvement never beyond the mid: a fill inside the spread, at the quote, or outside it.
-              const pi = outside ? -(0.001 + r() * 0.002) : Math.min((q.ask - q.bid) / 2, Math.max(0, v.pi[0] + (r() - 0.5) * 2 * v.pi[1]));
+              const [piMean, piSpread] = v.piAt?.[venue] ?? v.pi;
+              const pi = outside ? -(0.001 + r() * 0.002) : Math.min((q.ask - q.bid) / 2, Math.max(0, piMean + (r() - 0.5) * 2 * piSpread));
               price = round(buy ? q.ask - pi : q.bid + pi, 4);
             } else {
               price = Number(limit);
@@ -304,5 +315,52 @@ export function generateDemo(opts: DemoOptions): DemoSummary {
       .map(([s]) => `SP500,${s},2020-01-01`)
       .join('\n')}\n`,
   );
+  // Other market centers' Rule 605(a)(2) summaries for the period's months (OES CSV as the SEC
+  // specifies it): the industry benchmark. Made up, at levels a liquid-stock wholesaler or exchange
+  // publishes: ~97 % of shares at the quote or better, E/Q ~70 %, a few thousandths of a percent of
+  // price improvement. A firm downloads the real files from each market center's Rule 605 page.
+  const oes = [
+    'DsgntParticipant,RprtEntityCd,RptDate,Sp500,OrderSize,OrderType,AvgOrderQty,AvgOrderSize,ExctdOrderMidPtAvg,PctExctdAtQuotOrBetter,PctExctdPI,WghtdAvgPctPI,AvgEffctvSprdPct,AvgPctQuotSprd,AvgEFQPct,AvgRealSprdPct15sec,AvgRealSprdPct1min,WghtdAvgExctnTime',
+  ];
+  const centers: [string, string, number][] = [
+    ['Z', 'DEMOWA', 1.0],
+    ['Z', 'DEMOWB', 0.8],
+    ['Q', 'DEMOEX', 0.6],
+  ];
+  for (const month of [...new Set(days.map((d) => d.slice(0, 7)))]) {
+    for (const [dp, code, k] of centers) {
+      for (const sp of ['Y', 'N']) {
+        for (const size of ['0', '250', '1000', '5000', '10000', '20000', '50000', '200000']) {
+          for (const type of ['M', 'ML']) {
+            const mid = sp === 'Y' ? 180 : 9;
+            const qty = Math.max(1, Math.round(Number(size === '0' ? 100 : size) / mid));
+            oes.push(
+              [
+                dp,
+                code,
+                month.replace('-', ''),
+                sp,
+                size,
+                type,
+                qty,
+                round(qty * mid, 2),
+                mid,
+                round(0.975 + 0.01 * r(), 6),
+                round(0.3 * k, 6),
+                round(0.00001 * k, 6),
+                0.00004,
+                0.00006,
+                round(0.7 - 0.05 * k, 6),
+                0.00001,
+                0.00001,
+                round(120 + 80 * r(), 3),
+              ].join(','),
+            );
+          }
+        }
+      }
+    }
+  }
+  write(`industry/rule605/oes-${period}.csv`, `${oes.join('\n')}\n`);
   return { files, orders, executions, quotes: nQuotes, tradeDays: days.length };
 }

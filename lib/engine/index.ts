@@ -7,8 +7,9 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
+import { FIGURE_TABLES } from '../../lambdas/shared/figures';
 import { DATASETS } from '../../lambdas/shared/schema';
-import { duckdbViewSql, reviewFindingsViewSql, reviewMetricsViewSql } from '../catalog';
+import { duckdbViewSql, figuresViewSql, reviewFindingsViewSql, reviewMetricsViewSql } from '../catalog';
 import { type Param, parseAthenaParams, toPlain } from './values';
 
 export { type Param, parseAthenaParam, parseAthenaParams } from './values';
@@ -72,6 +73,14 @@ export function viewFiles(): string[] {
     .map((f) => join(VIEWS_DIR, f));
 }
 
+/**
+ * (Re)creates the figures views over `lakeDir`: a table with no file yet is an empty typed view,
+ * so after the first enrichment writes one the view must be created again to see it.
+ */
+export async function refreshFigureViews(engine: Pick<Engine, 'run'>, lakeDir: string | undefined): Promise<void> {
+  for (const spec of FIGURE_TABLES) await engine.run(figuresViewSql(spec, tableGlobs(lakeDir, spec.table)));
+}
+
 export async function openEngine(opts: EngineOptions): Promise<Engine> {
   const config: Record<string, string> = {};
   if (opts.memoryLimit) config.memory_limit = opts.memoryLimit;
@@ -94,6 +103,7 @@ export async function openEngine(opts: EngineOptions): Promise<Engine> {
     await run(`SET TimeZone = 'UTC'`);
     await run(readFileSync(TRINO_COMPAT_FILE, 'utf8'));
     for (const spec of DATASETS) await run(duckdbViewSql(spec, tableGlobs(opts.lakeDir, spec.table)));
+    await refreshFigureViews({ run }, opts.lakeDir);
     await run(reviewMetricsViewSql(tableGlobs(opts.resultsDir, 'review_metrics')));
     const breaches = tableGlobs(opts.resultsDir, 'review_breaches');
     // Breach columns belong to the evaluate step; until a review has written one, an empty view

@@ -17,7 +17,7 @@ import { makeS3Client } from '../../lambdas/shared/aws';
 import { type BestexConfig, loadConfig } from '../../lambdas/shared/config';
 import { BUCKET_ROLES, type BucketRole, LAKE } from '../../lambdas/shared/layout';
 import type { PublishedNotice } from '../../lambdas/shared/notify';
-import { type Engine, openEngine } from '../engine';
+import { type Engine, openEngine, refreshFigureViews } from '../engine';
 import { type ResolvedStateMachine, stateMachines, synthTemplate, type Template } from './asl';
 import { type S3rverEvent, toAwsRecords } from './events';
 import { LocalQueue, type NormaliseHandler, type Processed } from './queue';
@@ -192,6 +192,7 @@ export class LocalRuntime {
         engine ??= await openEngine({ lakeDir: this.bucketDir('lake'), resultsDir: this.bucketDir('results') });
         return engine;
       },
+      beforeQuery: (e) => refreshFigureViews(e, this.bucketDir('lake')),
       onQuery: (q) => queries.push(q),
       ...(this.opts.onNotice ? { onNotice: this.opts.onNotice } : {}),
     });

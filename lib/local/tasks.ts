@@ -5,10 +5,14 @@
  * Publish → the local outbox (and the console, and SMTP when configured).
  */
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { DuckDBValue } from '@duckdb/node-api';
 import { toAthenaCsv } from '../../lambdas/shared/athena-csv';
 import { type Notice, type PublishedNotice, publish, type Topic } from '../../lambdas/shared/notify';
-import type { Engine } from '../engine';
+import { type Engine, parseAthenaParams } from '../engine';
 import { functionExport, functionName, type Template } from './asl';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
@@ -21,6 +25,8 @@ export interface TaskContext {
   /** Opened lazily by the first Athena task of a run. */
   engine: () => Promise<Engine>;
   onNotice?: (n: PublishedNotice) => void | Promise<void>;
+  /** Called before each Athena query: lets the engine see objects earlier steps wrote (figures). */
+  beforeQuery?: (engine: Engine) => Promise<void>;
   /** Query ids and bytes, for the run summary. */
   onQuery?: (q: { id: string; name?: string; rows: number; ms: number }) => void;
 }
@@ -90,9 +96,13 @@ function athenaHandler(ctx: TaskContext): TaskHandler {
     const id = randomUUID();
     const t0 = performance.now();
     const engine = await ctx.engine();
+    await ctx.beforeQuery?.(engine);
     let result: Awaited<ReturnType<Engine['query']>>;
     try {
-      result = await engine.query(p.QueryString, p.ExecutionParameters ?? []);
+      const write = writeTarget(p.QueryString);
+      result = write
+        ? await writeToS3(ctx, engine, write, p.ExecutionParameters ?? [])
+        : await engine.query(p.QueryString, p.ExecutionParameters ?? []);
     } catch (e) {
       // The shape Step Functions reports for a failed Athena query.
       throw Object.assign(new Error(`Athena query ${id} failed: ${(e as Error).message}`), { name: 'Athena.QueryFailed' });
@@ -116,6 +126,38 @@ function athenaHandler(ctx: TaskContext): TaskHandler {
       },
     };
   };
+}
+
+/**
+ * The two writing statements the enrichment sends (lambdas/enrich/handler.ts wrapFor): Athena
+ * engine v3 `UNLOAD (SELECT …) TO 's3://b/prefix/' WITH (…)`, which writes files under an empty
+ * prefix, and Athena-DuckDB `COPY (SELECT …) TO 's3://b/key' (…)`, which writes one object.
+ */
+function writeTarget(sql: string): { select: string; bucket: string; key: string } | undefined {
+  const unload = /^UNLOAD \(([\s\S]*)\) TO 's3:\/\/([^/']+)\/([^']*\/)' WITH \([^()]*\)$/.exec(sql);
+  if (unload) return { select: unload[1] as string, bucket: unload[2] as string, key: `${unload[3]}local-0.parquet` };
+  const copy = /^COPY \(([\s\S]*)\) TO 's3:\/\/([^/']+)\/([^']+)' \([^()]*\)$/.exec(sql);
+  if (copy) return { select: copy[1] as string, bucket: copy[2] as string, key: copy[3] as string };
+  return undefined;
+}
+
+/** Runs the SELECT into one local Parquet file and PUTs it where Athena would have written. */
+async function writeToS3(
+  ctx: TaskContext,
+  engine: Engine,
+  w: { select: string; bucket: string; key: string },
+  params: readonly string[],
+): Promise<Awaited<ReturnType<Engine['query']>>> {
+  const dir = mkdtempSync(join(tmpdir(), 'bestex-unload-'));
+  try {
+    const file = join(dir, 'out.parquet');
+    const values = parseAthenaParams(params) as DuckDBValue[];
+    await engine.connection.run(`COPY (${w.select}) TO '${file.replaceAll("'", "''")}' (FORMAT parquet, COMPRESSION zstd)`, values);
+    await ctx.s3.send(new PutObjectCommand({ Bucket: w.bucket, Key: w.key, Body: readFileSync(file) }));
+    return { columns: [], rows: [] };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 interface SnsParams {

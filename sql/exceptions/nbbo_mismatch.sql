@@ -13,52 +13,27 @@
 --   6 venue_stale_before  DATE    venue due-diligence records effective before this are stale
 -- Output: the exception row contract; value = the larger absolute difference (USD), threshold =
 -- the tick of that side.
--- Time differences are rounded to whole microseconds (the lake's precision): to_unixtime's DOUBLE
--- is off by up to ~0.2 us at today's epoch, enough to tip an exact 10 s quote age either way.
+-- Reads order_figures (sql/enrich): the firm's NBBO at receipt and its status (which applies
+-- max_quote_age_s when the figures are computed) are the figures layer's.
 WITH params AS (
   SELECT CAST(? AS DATE) AS trade_date, CAST(? AS DOUBLE) AS slow_fill_ms, CAST(? AS DOUBLE) AS nbbo_tolerance,
          CAST(? AS DOUBLE) AS unfilled_timeout_s, CAST(? AS DOUBLE) AS max_quote_age_s, CAST(? AS DATE) AS venue_stale_before
 ),
-dorders AS (
-  SELECT o.source, o.order_id, o.symbol, o.received_ts, o.vendor_nbb, o.vendor_nbo
-  FROM orders o CROSS JOIN params p
+judged AS (
+  SELECT o.source, o.order_id, o.symbol, o.vendor_nbb, o.vendor_nbo, o.nbb, o.nbo,
+         abs(o.vendor_nbb - o.nbb) AS bid_diff, CASE WHEN o.nbb >= 1 THEN 1e-2 ELSE 1e-4 END AS bid_tick,
+         abs(o.vendor_nbo - o.nbo) AS ask_diff, CASE WHEN o.nbo >= 1 THEN 1e-2 ELSE 1e-4 END AS ask_tick
+  FROM order_figures o CROSS JOIN params p
   WHERE o.trade_date = p.trade_date AND (o.vendor_nbb IS NOT NULL OR o.vendor_nbo IS NOT NULL)
-),
-events AS (
-  SELECT q.symbol, q.ts, 0 AS tie, q.source_key, q.source_line, q.bid, q.ask,
-         CAST(NULL AS VARCHAR) AS source, CAST(NULL AS VARCHAR) AS order_id
-  FROM quotes q CROSS JOIN params p
-  WHERE q.trade_date = p.trade_date AND q.symbol IN (SELECT DISTINCT symbol FROM dorders)
-  UNION ALL
-  SELECT symbol, received_ts, 1, NULL, NULL, NULL, NULL, source, order_id FROM dorders
-),
-grouped AS (
-  SELECT e.*, count(e.bid) OVER (PARTITION BY e.symbol ORDER BY e.ts, e.tie, e.source_key, e.source_line ROWS UNBOUNDED PRECEDING) AS grp
-  FROM events e
-),
-filled AS (
-  SELECT g.source, g.order_id, g.tie, g.ts,
-         max(g.bid) OVER (PARTITION BY g.symbol, g.grp) AS nbb,
-         max(g.ask) OVER (PARTITION BY g.symbol, g.grp) AS nbo,
-         max(CASE WHEN g.tie = 0 THEN g.ts END) OVER (PARTITION BY g.symbol, g.grp) AS quote_ts
-  FROM grouped g
-),
-compared AS (
-  SELECT o.source, o.order_id, o.symbol, o.vendor_nbb, o.vendor_nbo, f.nbb, f.nbo,
-         abs(o.vendor_nbb - f.nbb) AS bid_diff, CASE WHEN f.nbb >= 1 THEN 1e-2 ELSE 1e-4 END AS bid_tick,
-         abs(o.vendor_nbo - f.nbo) AS ask_diff, CASE WHEN f.nbo >= 1 THEN 1e-2 ELSE 1e-4 END AS ask_tick
-  FROM dorders o
-  JOIN filled f ON f.tie = 1 AND f.source = o.source AND f.order_id = o.order_id
-  CROSS JOIN params p
-  WHERE f.nbb IS NOT NULL AND round((to_unixtime(f.ts) - to_unixtime(f.quote_ts)) * 1e6) <= p.max_quote_age_s * 1e6
+    AND o.nbbo_status IN ('ok', 'crossed_or_locked_nbbo')
 ),
 flagged AS (
-  SELECT c.*,
-         coalesce(c.bid_diff > c.bid_tick + 1e-9, false) AS bid_off,
-         coalesce(c.ask_diff > c.ask_tick + 1e-9, false) AS ask_off,
+  SELECT j.*,
+         coalesce(j.bid_diff > j.bid_tick + 1e-9, false) AS bid_off,
+         coalesce(j.ask_diff > j.ask_tick + 1e-9, false) AS ask_off,
          -- The side that is off by more ticks speaks for the order.
-         coalesce(c.bid_diff / c.bid_tick, -1) >= coalesce(c.ask_diff / c.ask_tick, -1) AS bid_worse
-  FROM compared c
+         coalesce(j.bid_diff / j.bid_tick, -1) >= coalesce(j.ask_diff / j.ask_tick, -1) AS bid_worse
+  FROM judged j
 )
 SELECT CAST(p.trade_date AS VARCHAR) AS trade_date, f.source, 'nbbo_mismatch' AS kind, 'low' AS severity, f.order_id,
        CAST(NULL AS VARCHAR) AS exec_id, f.symbol, CAST(NULL AS VARCHAR) AS venue,

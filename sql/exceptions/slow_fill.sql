@@ -14,8 +14,8 @@
 -- Output: the exception row contract (trade_date, source, kind, severity, order_id, exec_id,
 -- symbol, venue, detail, value, threshold); severity is the kind's default, which configuration
 -- may override.
--- Time differences are rounded to whole microseconds (the lake's precision): to_unixtime's DOUBLE
--- is off by up to ~0.2 us at today's epoch, enough to tip an exact 10 s quote age either way.
+-- Reads the figures tables (sql/enrich) of the day and of its 20 previous trade dates: category at
+-- receipt and the exact first-fill time (epoch microseconds) are the figures layer's.
 WITH params AS (
   SELECT CAST(? AS DATE) AS trade_date, CAST(? AS DOUBLE) AS slow_fill_ms, CAST(? AS DOUBLE) AS nbbo_tolerance,
          CAST(? AS DOUBLE) AS unfilled_timeout_s, CAST(? AS DOUBLE) AS max_quote_age_s, CAST(? AS DATE) AS venue_stale_before
@@ -28,7 +28,7 @@ history AS (
     SELECT d.source, d.trade_date, row_number() OVER (PARTITION BY d.source ORDER BY d.trade_date DESC) AS back
     FROM (
       SELECT DISTINCT o.source, o.trade_date
-      FROM orders o CROSS JOIN params p
+      FROM order_figures o CROSS JOIN params p
       WHERE o.trade_date < p.trade_date AND o.trade_date >= p.trade_date - INTERVAL '45' DAY
     ) d
   ) r
@@ -37,64 +37,20 @@ history AS (
 scope AS (
   SELECT source, trade_date, false AS is_day FROM history
   UNION ALL
-  SELECT DISTINCT o.source, o.trade_date, true AS is_day FROM orders o CROSS JOIN params p WHERE o.trade_date = p.trade_date
+  SELECT DISTINCT o.source, o.trade_date, true AS is_day FROM order_figures o CROSS JOIN params p WHERE o.trade_date = p.trade_date
 ),
-sorders AS (
-  SELECT o.source, o.trade_date, o.order_id, o.symbol, o.side, o.order_type, o.limit_price, o.tif, o.received_ts, s.is_day
-  FROM orders o JOIN scope s ON s.source = o.source AND s.trade_date = o.trade_date
-),
--- NBBO in effect at receipt, portable as-of: quotes and probes in one ordered stream per symbol
--- (a quote at the same instant precedes the probe; equal quote times keep file order).
-events AS (
-  SELECT q.symbol, q.ts, 0 AS tie, q.source_key, q.source_line, q.bid, q.ask,
-         CAST(NULL AS VARCHAR) AS source, CAST(NULL AS DATE) AS trade_date, CAST(NULL AS VARCHAR) AS order_id
-  FROM quotes q
-  WHERE q.trade_date IN (SELECT DISTINCT trade_date FROM scope)
-    AND q.symbol IN (SELECT DISTINCT symbol FROM sorders WHERE order_type = 'LMT')
-  UNION ALL
-  SELECT symbol, received_ts, 1, NULL, NULL, NULL, NULL, source, trade_date, order_id
-  FROM sorders
-  WHERE order_type = 'LMT'
-),
-grouped AS (
-  SELECT e.*, count(e.bid) OVER (PARTITION BY e.symbol ORDER BY e.ts, e.tie, e.source_key, e.source_line ROWS UNBOUNDED PRECEDING) AS grp
-  FROM events e
-),
-filled AS (
-  SELECT g.source, g.trade_date, g.order_id, g.tie, g.ts,
-         max(g.bid) OVER (PARTITION BY g.symbol, g.grp) AS nbb,
-         max(g.ask) OVER (PARTITION BY g.symbol, g.grp) AS nbo,
-         max(CASE WHEN g.tie = 0 THEN g.ts END) OVER (PARTITION BY g.symbol, g.grp) AS quote_ts
-  FROM grouped g
-),
-at_receipt AS (
-  SELECT source, trade_date, order_id, nbb, nbo, quote_ts FROM filled WHERE tie = 1
-),
-marketable AS (
-  SELECT o.source, o.trade_date, o.order_id, o.symbol, o.order_type, o.received_ts, o.is_day
-  FROM sorders o
-  LEFT JOIN at_receipt n ON n.source = o.source AND n.trade_date = o.trade_date AND n.order_id = o.order_id
-  CROSS JOIN params p
-  WHERE o.tif NOT IN ('OPG', 'CLS')
-    AND (
-      o.order_type = 'MKT'
-      OR (
-        n.nbb IS NOT NULL AND n.nbb < n.nbo
-        AND round((to_unixtime(o.received_ts) - to_unixtime(n.quote_ts)) * 1e6) <= p.max_quote_age_s * 1e6
-        AND ((o.side = 'B' AND o.limit_price >= n.nbo) OR (o.side <> 'B' AND o.limit_price <= n.nbb))
-      )
-    )
-),
-fills AS (
-  SELECT e.source, e.trade_date, e.order_id, min(e.exec_ts) AS first_exec_ts, min_by(e.venue, e.exec_ts) AS first_venue
-  FROM executions e JOIN scope s ON s.source = e.source AND s.trade_date = e.trade_date
-  GROUP BY e.source, e.trade_date, e.order_id
+first_venues AS (
+  SELECT x.source, x.trade_date, x.order_id, min_by(x.venue, x.exec_us) AS first_venue
+  FROM execution_figures x JOIN scope s ON s.source = x.source AND s.trade_date = x.trade_date
+  WHERE x.exclusion_reason IS DISTINCT FROM 'orphan_execution'
+  GROUP BY x.source, x.trade_date, x.order_id
 ),
 timed AS (
-  SELECT m.source, m.order_id, m.symbol, m.order_type, m.is_day, f.first_venue,
-         round((to_unixtime(f.first_exec_ts) - to_unixtime(m.received_ts)) * 1e6) / 1e3 AS first_fill_ms
-  FROM marketable m
-  JOIN fills f ON f.source = m.source AND f.trade_date = m.trade_date AND f.order_id = m.order_id
+  SELECT o.source, o.order_id, o.symbol, o.order_type, s.is_day, f.first_venue, o.first_fill_ms
+  FROM order_figures o
+  JOIN scope s ON s.source = o.source AND s.trade_date = o.trade_date
+  LEFT JOIN first_venues f ON f.source = o.source AND f.trade_date = o.trade_date AND f.order_id = o.order_id
+  WHERE o.order_category IN ('market', 'marketable_limit') AND o.first_fill_ms IS NOT NULL
 ),
 -- A fill before receipt is bad data (counted by the metrics as negative_exec_time), not speed.
 baseline AS (

@@ -1,617 +1,877 @@
--- Execution-quality metrics of one review period, in long format (docs/metrics.md).
+-- Execution-quality metrics of one review period, in long format (docs/metrics.md): a pure
+-- aggregation of the figures tables, order_figures (one row per order) and execution_figures
+-- (one row per execution), which carry every order's and every fill's NBBO, category, size bucket
+-- and figures (sql/enrich/, computed once per trade date). No quote is read here.
 -- Returns exactly REVIEW_METRIC_COLUMNS (lambdas/shared/metrics.ts) for every metric of
--- ../shared/design/metrics.md, per source × period × grouping set, '*' meaning "all".
+-- metrics.md, per source × period × grouping set, '*' meaning "all".
 --
--- Shape: a chain of CTEs. Athena (Trino) inlines a CTE at every reference, so only rows1 (orders,
--- executions, routes: about a tenth of the bytes) is referenced twice; the quotes and the as-of
--- sort are referenced once. Information travels along the chain with windows and GROUPING SETS.
---   rows0/1   orders, executions and routes of the period, one stream keyed by (source, order_id),
---             the order's fields propagated to its executions and routes (window per order)
---   probes…nbp  NBBO as-of by the portable form (architecture.md): narrow probes and quotes in one
---             sorted stream per (symbol, trade_date), grp = quotes seen so far, NBBO = max over
---             grp; then one row per probed row (its NBBO at receipt and at exec_ts + tau)
---   ent…fig3  rows1 joined back to its NBBOs: category, size bucket and figures per row
---   l1        per order and per order × venue sums (so n_orders counts distinct orders)
---   l2        grouping sets, exact percentiles from sorted arrays; l3 venue shares, HHI; unpivot
+-- Populations (metrics.md):
+--   * Price improvement, spreads, net price improvement and exec_time_ms: covered executions only
+--     (market or marketable limit, regular hours, not directed, usable NBBO at receipt), in every
+--     grouping: a resting limit order's wait is `resting_time_to_fill_ms`, never router latency.
+--   * Markouts and price impact: covered executions in the `*`, market and marketable-limit rows;
+--     every non-directed execution of the category in the non_marketable_limit and other rows.
+--   * Directed orders (the customer chose the venue) stay out of every routing figure: rates,
+--     first-fill percentiles, venue shares, PFOF. They count only in the volumes (orders,
+--     shares_ordered, executions, shares_executed).
+--
+-- Shape: three per-order streams, each expanded to the grouping sets and summed, then joined on
+-- the group key and unpivoted. Athena (Trino) inlines a CTE at every reference, so every CTE
+-- below is referenced once.
+--   order_facts → order_groups     order-level measures (rates, first-fill times)
+--   fill_by_order → fill_groups    execution figures summed per order and per order × venue,
+--                                  so that n_orders counts orders, not fills
+--   flow_legs → flow_groups        routed shares per venue (an order's routes, or its executions
+--                                  when it has none), PFOF, affiliation, order-flow payments
+--   metric_moments                 one row per group and metric with the weighted moments:
+--                                  weight = Σw, weight_sq = Σw², weighted_sum = Σw·x,
+--                                  weighted_sum_sq = Σw·x²; std_dev and n_eff come from them
+-- Parameters (the review's list): period, start_date, end_date, max_quote_age_s. The quote age
+-- limit was applied when the figures were computed; it is bound so every review query takes the
+-- same list.
 WITH params AS (
   SELECT CAST(? AS VARCHAR) AS period, CAST(? AS DATE) AS start_date,
          CAST(? AS DATE) AS end_date, CAST(? AS DOUBLE) AS max_quote_age_s
 ),
-sp500 AS (
-  SELECT symbol, min(effective_from) AS sp500_from
-  FROM reference
-  WHERE list = 'SP500'
-  GROUP BY symbol
+-- Grouping sets of the output: (by symbol, by category, by venue, by size bucket, by S&P 500).
+-- A venue set splits a non-venue set by venue; venue_hhi is given for the non-venue sets that
+-- have such a split (all, category, S&P 500, S&P 500 × category).
+grouping_sets AS (
+  SELECT * FROM (VALUES
+    (0, 0, 0, 0, 0), (1, 0, 0, 0, 0), (0, 1, 0, 0, 0), (0, 0, 0, 1, 0), (0, 0, 0, 0, 1),
+    (1, 1, 0, 0, 0), (0, 1, 0, 0, 1),
+    (0, 0, 1, 0, 0), (0, 1, 1, 0, 0), (0, 0, 1, 0, 1), (0, 1, 1, 0, 1)
+  ) AS t (by_symbol, by_category, by_venue, by_size, by_sp500)
 ),
-rows0 AS (
-  SELECT 'O' AS kind, o.source, o.order_id, o.order_id AS row_id, CAST(NULL AS VARCHAR) AS venue,
-         CAST(NULL AS DOUBLE) AS price, o.qty AS row_qty, o.trade_date AS row_date, o.received_ts AS row_ts,
-         o.symbol, o.side, o.order_type, o.limit_price, o.tif, o.qty AS o_qty, o.received_ts, o.canceled_ts,
-         o.trade_date AS o_date,
-         CASE WHEN sp.sp500_from <= o.trade_date THEN 'Y' ELSE 'N' END AS sp500
-  FROM orders o
+-- ── Orders ──────────────────────────────────────────────────────────────────────────────────────
+order_facts AS (
+  SELECT o.source, o.order_id, o.symbol, o.order_category, coalesce(o.size_bucket, 'unknown') AS size_bucket, o.sp500,
+         CAST(o.qty AS DOUBLE) AS qty, o.executions, CAST(o.shares_executed AS DOUBLE) AS shares_executed,
+         coalesce(o.directed, 'N') = 'N' AS routed_by_sor,
+         o.filled, o.canceled_unfilled,
+         CASE WHEN o.covered THEN o.first_fill_ms END AS first_fill_ms
+  FROM order_figures o
   CROSS JOIN params p
-  LEFT JOIN sp500 sp ON sp.symbol = o.symbol
   WHERE o.trade_date >= p.start_date AND o.trade_date < p.end_date
-  UNION ALL
-  SELECT 'X', e.source, e.order_id, e.exec_id, e.venue, e.price, e.qty, e.trade_date, e.exec_ts,
-         NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
-  FROM executions e
+),
+order_groups AS (
+  SELECT o.source,
+         CASE WHEN g.by_symbol = 1 THEN o.symbol ELSE '*' END AS symbol,
+         CASE WHEN g.by_category = 1 THEN o.order_category ELSE '*' END AS order_category,
+         '*' AS venue,
+         CASE WHEN g.by_size = 1 THEN o.size_bucket ELSE '*' END AS size_bucket,
+         CASE WHEN g.by_sp500 = 1 THEN o.sp500 ELSE '*' END AS sp500,
+         count(*) AS orders,
+         sum(o.qty) AS shares_ordered,
+         sum(o.executions) AS order_fills,
+         sum(CASE WHEN o.routed_by_sor THEN 1 ELSE 0 END) AS sor_orders,
+         sum(CASE WHEN o.routed_by_sor THEN o.executions ELSE 0 END) AS sor_order_fills,
+         sum(CASE WHEN o.routed_by_sor AND o.filled THEN 1 ELSE 0 END) AS filled_orders,
+         sum(CASE WHEN o.routed_by_sor AND o.canceled_unfilled THEN 1 ELSE 0 END) AS canceled_orders,
+         -- limit fill rate: executed over ordered shares of non-marketable limit orders
+         sum(CASE WHEN o.routed_by_sor AND o.order_category = 'non_marketable_limit' THEN 1 ELSE 0 END) AS limit_orders,
+         sum(CASE WHEN o.routed_by_sor AND o.order_category = 'non_marketable_limit' THEN o.executions ELSE 0 END) AS limit_order_fills,
+         sum(CASE WHEN o.routed_by_sor AND o.order_category = 'non_marketable_limit' THEN o.qty ELSE 0 END) AS limit_shares_ordered,
+         sum(CASE WHEN o.routed_by_sor AND o.order_category = 'non_marketable_limit' THEN o.qty * o.qty ELSE 0 END) AS limit_shares_ordered_sq,
+         sum(CASE WHEN o.routed_by_sor AND o.order_category = 'non_marketable_limit' THEN o.shares_executed ELSE 0 END) AS limit_shares_executed,
+         sum(CASE WHEN o.routed_by_sor AND o.order_category = 'non_marketable_limit' THEN o.shares_executed * o.shares_executed / o.qty ELSE 0 END)
+           AS limit_fill_sum_sq,
+         -- first-fill time of covered orders (order level: median and p95); a fill before receipt is bad data
+         sum(CASE WHEN o.first_fill_ms >= 0 THEN 1 ELSE 0 END) AS first_fill_orders,
+         sum(CASE WHEN o.first_fill_ms >= 0 THEN o.executions ELSE 0 END) AS first_fill_order_fills,
+         sum(CASE WHEN o.first_fill_ms >= 0 THEN o.first_fill_ms ELSE 0 END) AS first_fill_sum,
+         sum(CASE WHEN o.first_fill_ms >= 0 THEN o.first_fill_ms * o.first_fill_ms ELSE 0 END) AS first_fill_sum_sq,
+         sum(CASE WHEN o.first_fill_ms < 0 THEN 1 ELSE 0 END) AS negative_first_fills,
+         -- exact order-level percentiles need every value: Trino has no exact percentile aggregate
+         array_agg(o.first_fill_ms ORDER BY o.first_fill_ms) FILTER (WHERE o.first_fill_ms >= 0) AS first_fill_values
+  FROM order_facts o
+  CROSS JOIN grouping_sets g
+  WHERE g.by_venue = 0
+  GROUP BY o.source,
+           CASE WHEN g.by_symbol = 1 THEN o.symbol ELSE '*' END,
+           CASE WHEN g.by_category = 1 THEN o.order_category ELSE '*' END,
+           CASE WHEN g.by_size = 1 THEN o.size_bucket ELSE '*' END,
+           CASE WHEN g.by_sp500 = 1 THEN o.sp500 ELSE '*' END
+),
+-- Percentiles interpolate linearly between the order statistics around p·(n − 1).
+order_percentiles AS (
+  SELECT o.*,
+         o.source || '|' || o.symbol || '|' || o.order_category || '|' || o.venue || '|' || o.size_bucket || '|' || o.sp500 AS group_key,
+         CASE WHEN first_fill_orders > 0 THEN
+           element_at(first_fill_values, CAST(floor(CAST(50 * (first_fill_orders - 1) AS DOUBLE) / 100) AS BIGINT) + 1)
+           + (CAST(50 * (first_fill_orders - 1) AS DOUBLE) / 100 - floor(CAST(50 * (first_fill_orders - 1) AS DOUBLE) / 100))
+             * (element_at(first_fill_values, CAST(ceil(CAST(50 * (first_fill_orders - 1) AS DOUBLE) / 100) AS BIGINT) + 1)
+                - element_at(first_fill_values, CAST(floor(CAST(50 * (first_fill_orders - 1) AS DOUBLE) / 100) AS BIGINT) + 1))
+         END AS median_first_fill_ms,
+         CASE WHEN first_fill_orders > 0 THEN
+           element_at(first_fill_values, CAST(floor(CAST(95 * (first_fill_orders - 1) AS DOUBLE) / 100) AS BIGINT) + 1)
+           + (CAST(95 * (first_fill_orders - 1) AS DOUBLE) / 100 - floor(CAST(95 * (first_fill_orders - 1) AS DOUBLE) / 100))
+             * (element_at(first_fill_values, CAST(ceil(CAST(95 * (first_fill_orders - 1) AS DOUBLE) / 100) AS BIGINT) + 1)
+                - element_at(first_fill_values, CAST(floor(CAST(95 * (first_fill_orders - 1) AS DOUBLE) / 100) AS BIGINT) + 1))
+         END AS p95_first_fill_ms
+  FROM order_groups o
+),
+-- ── Executions ──────────────────────────────────────────────────────────────────────────────────
+-- Net price improvement deducts the fee the vendor reported on the fill, per share (negative =
+-- rebate), as execution_figures.fee_per_share_paid and order_figures.net_price_improvement do.
+-- Rebates and fee credits received count as order-flow payments (FINRA Regulatory Notice 21-23):
+-- the fill's negative fee, or the venue's rebate for added liquidity when no fee is given, as in
+-- sql/rule606/venues.sql.
+period_fills AS (
+  SELECT e.source, e.order_id, e.venue, e.symbol, e.order_category, coalesce(e.size_bucket, 'unknown') AS size_bucket, e.sp500,
+         CAST(e.qty AS DOUBLE) AS shares,
+         coalesce(e.exclusion_reason = 'orphan_execution', false) AS orphan,
+         coalesce(e.directed, 'N') = 'N' AS routed_by_sor,
+         coalesce(e.covered, false) AS covered,
+         coalesce(e.covered, false)
+           OR coalesce(e.order_category IN ('non_marketable_limit', 'other') AND coalesce(e.directed, 'N') = 'N', false) AS in_markout_scope,
+         CASE WHEN e.exclusion_reason IN ('no_nbbo', 'stale_nbbo', 'crossed_or_locked_nbbo') THEN e.exclusion_reason END AS receipt_nbbo_exclusion,
+         e.price_improvement, e.effective_spread, e.quoted_spread_receipt AS quoted_spread, e.mid_receipt AS mid,
+         e.price_improvement - coalesce(e.fee_per_share_paid, 0) AS net_price_improvement,
+         e.exec_time_ms,
+         e.exec_us < e.received_us AS before_receipt,
+         CASE WHEN e.order_category = 'non_marketable_limit' AND coalesce(e.directed, 'N') = 'N'
+              THEN CAST(e.exec_us - e.received_us AS DOUBLE) / 1000 END AS resting_ms,
+         e.markout_1s, e.markout_5s, e.markout_15s, e.markout_60s, e.markout_300s,
+         e.price_impact_1s, e.price_impact_5s, e.price_impact_15s, e.price_impact_60s, e.price_impact_300s,
+         e.realized_spread_15s, e.realized_spread_60s,
+         coalesce(e.pfof_venue, false) AS pfof_venue,
+         CASE WHEN e.fee IS NOT NULL THEN greatest(-e.fee, 0)
+              WHEN e.liquidity = 'A' THEN e.qty * coalesce(e.rebate_per_share, 0)
+              ELSE 0 END AS rebate_usd
+  FROM execution_figures e
   CROSS JOIN params p
   WHERE e.trade_date >= p.start_date AND e.trade_date < p.end_date
-  UNION ALL
-  SELECT 'R', r.source, r.order_id, r.route_id, r.venue, NULL, r.qty, r.trade_date, r.sent_ts,
-         NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
-  FROM routes r
-  CROSS JOIN params p
-  WHERE r.trade_date >= p.start_date AND r.trade_date < p.end_date
 ),
-rows1 AS (
-  SELECT kind, source, order_id, row_id, venue, price, row_qty, row_date, row_ts,
-         max(symbol) OVER (PARTITION BY source, order_id) AS symbol,
-         max(side) OVER (PARTITION BY source, order_id) AS side,
-         max(order_type) OVER (PARTITION BY source, order_id) AS order_type,
-         max(limit_price) OVER (PARTITION BY source, order_id) AS limit_price,
-         max(tif) OVER (PARTITION BY source, order_id) AS tif,
-         max(o_qty) OVER (PARTITION BY source, order_id) AS o_qty,
-         max(received_ts) OVER (PARTITION BY source, order_id) AS received_ts,
-         max(canceled_ts) OVER (PARTITION BY source, order_id) AS canceled_ts,
-         max(o_date) OVER (PARTITION BY source, order_id) AS o_date,
-         max(sp500) OVER (PARTITION BY source, order_id) AS sp500,
-         count(symbol) OVER (PARTITION BY source, order_id) AS n_order_rows,
-         sum(CASE WHEN kind = 'X' THEN 1 ELSE 0 END) OVER (PARTITION BY source, order_id) AS o_nx,
-         sum(CASE WHEN kind = 'X' THEN row_qty ELSE 0 END) OVER (PARTITION BY source, order_id) AS o_shx,
-         min(CASE WHEN kind = 'X' THEN row_ts END) OVER (PARTITION BY source, order_id) AS o_first_ts,
-         sum(CASE WHEN kind = 'R' THEN 1 ELSE 0 END) OVER (PARTITION BY source, order_id) AS o_nr
-  FROM rows0
-),
--- Every row of an order is a probe at its receipt (tau 0); an execution also at exec_ts + tau.
-taus AS (
-  SELECT tau FROM (VALUES (0), (1), (5), (15), (60), (300)) AS t (tau)
-),
-probes AS (
-  SELECT r.symbol,
-         CASE WHEN t.tau = 0 THEN r.o_date ELSE r.row_date END AS pdate,
-         CASE WHEN t.tau = 0 THEN r.received_ts ELSE date_add('second', t.tau, r.row_ts) END AS pts,
-         t.tau, r.kind, r.source, r.row_id
-  FROM rows1 r
-  CROSS JOIN taus t
-  WHERE r.n_order_rows > 0
-    AND (t.tau = 0 OR (r.kind = 'X' AND r.tif NOT IN ('OPG', 'CLS')))
-),
-ev AS (
-  SELECT q.symbol, q.trade_date AS pdate, q.ts AS pts, 0 AS is_probe, q.source_key AS k1, q.source_line AS k2,
-         q.bid, q.ask, NULL AS tau, NULL AS kind, NULL AS source, NULL AS row_id
-  FROM quotes q
-  CROSS JOIN params p
-  WHERE q.trade_date >= p.start_date AND q.trade_date < p.end_date
-    AND q.symbol IN (
-      SELECT o.symbol FROM orders o CROSS JOIN params p2
-      WHERE o.trade_date >= p2.start_date AND o.trade_date < p2.end_date
-    )
-  UNION ALL
-  SELECT symbol, pdate, pts, 1, NULL, NULL, NULL, NULL, tau, kind, source, row_id
-  FROM probes
-),
--- A quote sorts before a probe at the same instant (ts <= t); among quotes, file order decides.
-ev1 AS (
-  SELECT ev.*,
-         count(bid) OVER (PARTITION BY symbol, pdate ORDER BY pts, is_probe, k1, k2
-                          ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS grp
-  FROM ev
-),
-ev2 AS (
-  SELECT ev1.*,
-         max(bid) OVER (PARTITION BY symbol, pdate, grp) AS nb_bid,
-         max(ask) OVER (PARTITION BY symbol, pdate, grp) AS nb_ask,
-         max(CASE WHEN is_probe = 0 THEN pts END) OVER (PARTITION BY symbol, pdate, grp) AS nb_ts
-  FROM ev1
-),
--- One row per probed order, execution and route: the NBBO at receipt and at exec_ts + tau.
-nbp AS (
-  SELECT kind, source, row_id,
-         max(CASE WHEN tau = 0 THEN nb_bid END) AS nbb, max(CASE WHEN tau = 0 THEN nb_ask END) AS nbo,
-         max(CASE WHEN tau = 0 THEN nb_ts END) AS nb_ts,
-         max(CASE WHEN tau = 1 THEN nb_bid END) AS bid_1, max(CASE WHEN tau = 1 THEN nb_ask END) AS ask_1,
-         max(CASE WHEN tau = 1 THEN nb_ts END) AS ts_1,
-         max(CASE WHEN tau = 5 THEN nb_bid END) AS bid_5, max(CASE WHEN tau = 5 THEN nb_ask END) AS ask_5,
-         max(CASE WHEN tau = 5 THEN nb_ts END) AS ts_5,
-         max(CASE WHEN tau = 15 THEN nb_bid END) AS bid_15, max(CASE WHEN tau = 15 THEN nb_ask END) AS ask_15,
-         max(CASE WHEN tau = 15 THEN nb_ts END) AS ts_15,
-         max(CASE WHEN tau = 60 THEN nb_bid END) AS bid_60, max(CASE WHEN tau = 60 THEN nb_ask END) AS ask_60,
-         max(CASE WHEN tau = 60 THEN nb_ts END) AS ts_60,
-         max(CASE WHEN tau = 300 THEN nb_bid END) AS bid_300, max(CASE WHEN tau = 300 THEN nb_ask END) AS ask_300,
-         max(CASE WHEN tau = 300 THEN nb_ts END) AS ts_300
-  FROM ev2
-  WHERE is_probe = 1
-  GROUP BY kind, source, row_id
-),
--- Routes without an order are left out (the daily exception report lists them).
-ent AS (
-  SELECT r.kind, r.source, r.order_id, r.row_id, r.venue, r.price, r.row_qty, r.row_date, r.row_ts, r.symbol, r.side,
-         r.order_type, r.limit_price, r.tif, r.o_qty, r.received_ts, r.canceled_ts, r.sp500, r.n_order_rows, r.o_nx,
-         r.o_shx, r.o_first_ts, r.o_nr,
-         n.nbb, n.nbo, n.nb_ts, n.bid_1, n.ask_1, n.ts_1, n.bid_5, n.ask_5, n.ts_5, n.bid_15, n.ask_15, n.ts_15,
-         n.bid_60, n.ask_60, n.ts_60, n.bid_300, n.ask_300, n.ts_300
-  FROM rows1 r
-  LEFT JOIN nbp n ON n.kind = r.kind AND n.source = r.source AND n.row_id = r.row_id
-  WHERE r.kind <> 'R' OR r.n_order_rows > 0
-),
-venue_terms AS (
-  SELECT source, venue, effective_from, pfof_per_share,
-         lead(effective_from) OVER (PARTITION BY source, venue ORDER BY effective_from) AS effective_to
-  FROM venues
-),
--- NBBO status: missing, then stale (older than max_quote_age_s), then crossed or locked.
-fig1 AS (
-  SELECT e.*,
-         CASE WHEN e.side = 'B' THEN 1 ELSE -1 END AS s,
-         CASE WHEN e.nb_ts IS NULL THEN 'no_nbbo'
-              WHEN date_diff('millisecond', e.nb_ts, e.received_ts) > p.max_quote_age_s * 1000 THEN 'stale_nbbo'
-              WHEN e.nbb >= e.nbo THEN 'crossed_or_locked_nbbo'
-              ELSE 'ok' END AS st_0,
-         CASE WHEN e.ts_1 IS NULL THEN 'no_nbbo'
-              WHEN date_diff('millisecond', e.ts_1, date_add('second', 1, e.row_ts)) > p.max_quote_age_s * 1000 THEN 'stale_nbbo'
-              WHEN e.bid_1 >= e.ask_1 THEN 'crossed_or_locked_nbbo'
-              ELSE 'ok' END AS st_1,
-         CASE WHEN e.ts_5 IS NULL THEN 'no_nbbo'
-              WHEN date_diff('millisecond', e.ts_5, date_add('second', 5, e.row_ts)) > p.max_quote_age_s * 1000 THEN 'stale_nbbo'
-              WHEN e.bid_5 >= e.ask_5 THEN 'crossed_or_locked_nbbo'
-              ELSE 'ok' END AS st_5,
-         CASE WHEN e.ts_15 IS NULL THEN 'no_nbbo'
-              WHEN date_diff('millisecond', e.ts_15, date_add('second', 15, e.row_ts)) > p.max_quote_age_s * 1000 THEN 'stale_nbbo'
-              WHEN e.bid_15 >= e.ask_15 THEN 'crossed_or_locked_nbbo'
-              ELSE 'ok' END AS st_15,
-         CASE WHEN e.ts_60 IS NULL THEN 'no_nbbo'
-              WHEN date_diff('millisecond', e.ts_60, date_add('second', 60, e.row_ts)) > p.max_quote_age_s * 1000 THEN 'stale_nbbo'
-              WHEN e.bid_60 >= e.ask_60 THEN 'crossed_or_locked_nbbo'
-              ELSE 'ok' END AS st_60,
-         CASE WHEN e.ts_300 IS NULL THEN 'no_nbbo'
-              WHEN date_diff('millisecond', e.ts_300, date_add('second', 300, e.row_ts)) > p.max_quote_age_s * 1000 THEN 'stale_nbbo'
-              WHEN e.bid_300 >= e.ask_300 THEN 'crossed_or_locked_nbbo'
-              ELSE 'ok' END AS st_300,
-         COALESCE(vt.pfof_per_share, 0) AS pfof
-  FROM ent e
-  CROSS JOIN params p
-  LEFT JOIN venue_terms vt
-    ON vt.source = e.source AND vt.venue = e.venue AND vt.effective_from <= e.row_date
-   AND (vt.effective_to IS NULL OR e.row_date < vt.effective_to)
-),
--- Category (Rule 606 order type) and Rule 605 size bucket, from the NBBO at receipt. The notional
--- uses the mid of the last quote even when stale or crossed (it sizes the order, it does not
--- judge a price), else the limit price; with neither the bucket is 'unknown'.
-fig2 AS (
-  SELECT f.*,
-         CASE WHEN f.tif IN ('OPG', 'CLS') THEN 'other'
-              WHEN f.order_type = 'MKT' THEN 'market'
-              WHEN f.order_type = 'LMT' AND f.st_0 = 'ok' THEN
-                CASE WHEN (f.s = 1 AND f.limit_price >= f.nbo) OR (f.s = -1 AND f.limit_price <= f.nbb)
-                     THEN 'marketable_limit' ELSE 'non_marketable_limit' END
-              ELSE 'other' END AS order_category,
-         CASE WHEN f.st_0 = 'ok' THEN (f.nbb + f.nbo) / 2 END AS mid,
-         f.o_qty * COALESCE((f.nbb + f.nbo) / 2, f.limit_price) AS notional,
-         date_diff('millisecond', f.received_ts, f.row_ts) AS exec_ms,
-         date_diff('millisecond', f.received_ts, f.o_first_ts) AS first_ms
-  FROM fig1 f
-),
-fig3 AS (
-  SELECT f.*,
-         CASE WHEN f.notional IS NULL THEN 'unknown'
-              WHEN f.notional < 250 THEN '0'
-              WHEN f.notional < 1000 THEN '250'
-              WHEN f.notional < 5000 THEN '1000'
-              WHEN f.notional < 10000 THEN '5000'
-              WHEN f.notional < 20000 THEN '10000'
-              WHEN f.notional < 50000 THEN '20000'
-              WHEN f.notional < 200000 THEN '50000'
-              ELSE '200000' END AS size_bucket,
-         CASE WHEN f.kind = 'X' AND f.n_order_rows > 0 THEN 1 ELSE 0 END AS is_x,
-         CASE WHEN f.kind = 'X' AND f.n_order_rows > 0 AND f.order_category IN ('market', 'marketable_limit') THEN 1 ELSE 0 END AS cov,
-         CASE WHEN f.kind = 'X' AND f.n_order_rows > 0 AND f.order_category IN ('market', 'marketable_limit')
-               AND f.st_0 = 'ok' THEN 1 ELSE 0 END AS in_sp,
-         CASE WHEN f.s = 1 THEN f.nbo - f.price ELSE f.price - f.nbb END AS pi,
-         2 * f.s * (f.price - f.mid) AS es,
-         f.nbo - f.nbb AS qs,
-         f.s * ((f.bid_1 + f.ask_1) / 2 - f.price) AS mo_1,
-         f.s * ((f.bid_5 + f.ask_5) / 2 - f.price) AS mo_5,
-         f.s * ((f.bid_15 + f.ask_15) / 2 - f.price) AS mo_15,
-         f.s * ((f.bid_60 + f.ask_60) / 2 - f.price) AS mo_60,
-         f.s * ((f.bid_300 + f.ask_300) / 2 - f.price) AS mo_300,
-         2 * f.s * (f.price - (f.bid_15 + f.ask_15) / 2) AS rs_15,
-         2 * f.s * (f.price - (f.bid_60 + f.ask_60) / 2) AS rs_60,
-         -- Venue flow: an order's routes, or its executions when it has no route.
-         CASE WHEN f.n_order_rows > 0 AND ((f.kind = 'R') OR (f.kind = 'X' AND f.o_nr = 0)) THEN f.row_qty ELSE 0 END AS flow
-  FROM fig2 f
-),
--- Per order (venue aggregated away) and per order × venue.
-l1 AS (
+-- Per order (venue aggregated away: all_venues = 1) and per order × venue.
+fill_by_order AS (
   SELECT source, order_id, symbol, order_category, size_bucket, sp500, venue,
-         grouping(venue) AS gv,
-         max(CASE WHEN kind = 'O' THEN 1 ELSE 0 END) AS o_n,
-         sum(CASE WHEN kind = 'O' THEN o_qty ELSE 0 END) AS o_qty,
-         sum(CASE WHEN kind = 'O' THEN o_nx ELSE 0 END) AS o_nx,
-         sum(CASE WHEN kind = 'O' AND o_nx > 0 THEN 1 ELSE 0 END) AS o_filled,
-         sum(CASE WHEN kind = 'O' AND o_nx = 0 AND canceled_ts IS NOT NULL THEN 1 ELSE 0 END) AS o_canceled,
-         sum(CASE WHEN kind = 'O' AND order_category = 'non_marketable_limit' THEN 1 ELSE 0 END) AS nml_n,
-         sum(CASE WHEN kind = 'O' AND order_category = 'non_marketable_limit' THEN o_nx ELSE 0 END) AS nml_nx,
-         sum(CASE WHEN kind = 'O' AND order_category = 'non_marketable_limit' THEN CAST(o_qty AS DOUBLE) ELSE 0 END) AS nml_w,
-         sum(CASE WHEN kind = 'O' AND order_category = 'non_marketable_limit' THEN CAST(o_qty AS DOUBLE) * o_qty ELSE 0 END) AS nml_w2,
-         sum(CASE WHEN kind = 'O' AND order_category = 'non_marketable_limit' THEN CAST(o_shx AS DOUBLE) ELSE 0 END) AS nml_s1,
-         sum(CASE WHEN kind = 'O' AND order_category = 'non_marketable_limit' THEN CAST(o_shx AS DOUBLE) * o_shx / o_qty ELSE 0 END) AS nml_s2,
-         max(CASE WHEN kind = 'O' AND first_ms >= 0 THEN first_ms END) AS ff_ms,
-         sum(CASE WHEN kind = 'O' AND first_ms >= 0 THEN o_nx ELSE 0 END) AS ff_nx,
-         sum(CASE WHEN kind = 'O' AND first_ms < 0 THEN 1 ELSE 0 END) AS ff_neg,
-         sum(CASE WHEN kind = 'X' AND n_order_rows = 0 THEN 1 ELSE 0 END) AS orphan,
-         sum(is_x) AS x_n,
-         sum(is_x * row_qty) AS x_sh,
-         sum(in_sp) AS sp_n,
-         sum(CASE WHEN in_sp = 1 THEN CAST(row_qty AS DOUBLE) ELSE 0 END) AS sp_w,
-         sum(CASE WHEN in_sp = 1 THEN CAST(row_qty AS DOUBLE) * row_qty ELSE 0 END) AS sp_w2,
-         sum(CASE WHEN in_sp = 1 THEN row_qty * pi ELSE 0 END) AS pi_1,
-         sum(CASE WHEN in_sp = 1 THEN row_qty * pi * pi ELSE 0 END) AS pi_2,
-         sum(CASE WHEN in_sp = 1 AND pi > 0 THEN CAST(row_qty AS DOUBLE) ELSE 0 END) AS pi_imp,
-         sum(CASE WHEN in_sp = 1 AND pi = 0 THEN CAST(row_qty AS DOUBLE) ELSE 0 END) AS pi_at,
-         sum(CASE WHEN in_sp = 1 AND pi < 0 THEN CAST(row_qty AS DOUBLE) ELSE 0 END) AS pi_out,
-         sum(CASE WHEN in_sp = 1 THEN row_qty * es ELSE 0 END) AS es_1,
-         sum(CASE WHEN in_sp = 1 THEN row_qty * es * es ELSE 0 END) AS es_2,
-         sum(CASE WHEN in_sp = 1 THEN row_qty * qs ELSE 0 END) AS qs_1,
-         sum(CASE WHEN in_sp = 1 THEN row_qty * qs * qs ELSE 0 END) AS qs_2,
-         sum(CASE WHEN in_sp = 1 THEN row_qty * mid ELSE 0 END) AS m_w,
-         sum(CASE WHEN in_sp = 1 THEN row_qty * mid * row_qty * mid ELSE 0 END) AS m_w2,
-         sum(CASE WHEN in_sp = 1 THEN row_qty * pi * pi / mid ELSE 0 END) AS pim_2,
-         sum(CASE WHEN in_sp = 1 THEN row_qty * es * es / mid ELSE 0 END) AS esm_2,
-         sum(CASE WHEN in_sp = 1 THEN row_qty * qs * qs / mid ELSE 0 END) AS qsm_2,
-         sum(CASE WHEN is_x = 1 AND tif NOT IN ('OPG', 'CLS') AND st_0 = 'no_nbbo' THEN 1 ELSE 0 END) AS sp_x_no,
-         sum(CASE WHEN is_x = 1 AND tif NOT IN ('OPG', 'CLS') AND st_0 = 'stale_nbbo' THEN 1 ELSE 0 END) AS sp_x_stale,
-         sum(CASE WHEN is_x = 1 AND tif NOT IN ('OPG', 'CLS') AND st_0 = 'crossed_or_locked_nbbo' THEN 1 ELSE 0 END) AS sp_x_cross,
-         sum(CASE WHEN is_x = 1 AND exec_ms >= 0 THEN 1 ELSE 0 END) AS et_n,
-         sum(CASE WHEN is_x = 1 AND exec_ms >= 0 THEN CAST(row_qty AS DOUBLE) ELSE 0 END) AS et_w,
-         sum(CASE WHEN is_x = 1 AND exec_ms >= 0 THEN CAST(row_qty AS DOUBLE) * row_qty ELSE 0 END) AS et_w2,
-         sum(CASE WHEN is_x = 1 AND exec_ms >= 0 THEN CAST(row_qty AS DOUBLE) * exec_ms ELSE 0 END) AS et_1,
-         sum(CASE WHEN is_x = 1 AND exec_ms >= 0 THEN CAST(row_qty AS DOUBLE) * exec_ms * exec_ms ELSE 0 END) AS et_2,
-         sum(CASE WHEN is_x = 1 AND exec_ms < 0 THEN 1 ELSE 0 END) AS et_neg,
-         sum(CASE WHEN cov = 1 AND st_1 = 'ok' THEN 1 ELSE 0 END) AS m1_n,
-         sum(CASE WHEN cov = 1 AND st_1 = 'ok' THEN CAST(row_qty AS DOUBLE) ELSE 0 END) AS m1_w,
-         sum(CASE WHEN cov = 1 AND st_1 = 'ok' THEN CAST(row_qty AS DOUBLE) * row_qty ELSE 0 END) AS m1_w2,
-         sum(CASE WHEN cov = 1 AND st_1 = 'ok' THEN row_qty * mo_1 ELSE 0 END) AS m1_1,
-         sum(CASE WHEN cov = 1 AND st_1 = 'ok' THEN row_qty * mo_1 * mo_1 ELSE 0 END) AS m1_2,
-         sum(CASE WHEN cov = 1 AND st_1 = 'no_nbbo' THEN 1 ELSE 0 END) AS m1_no,
-         sum(CASE WHEN cov = 1 AND st_1 = 'stale_nbbo' THEN 1 ELSE 0 END) AS m1_stale,
-         sum(CASE WHEN cov = 1 AND st_1 = 'crossed_or_locked_nbbo' THEN 1 ELSE 0 END) AS m1_cross,
-         sum(CASE WHEN cov = 1 AND st_5 = 'ok' THEN 1 ELSE 0 END) AS m5_n,
-         sum(CASE WHEN cov = 1 AND st_5 = 'ok' THEN CAST(row_qty AS DOUBLE) ELSE 0 END) AS m5_w,
-         sum(CASE WHEN cov = 1 AND st_5 = 'ok' THEN CAST(row_qty AS DOUBLE) * row_qty ELSE 0 END) AS m5_w2,
-         sum(CASE WHEN cov = 1 AND st_5 = 'ok' THEN row_qty * mo_5 ELSE 0 END) AS m5_1,
-         sum(CASE WHEN cov = 1 AND st_5 = 'ok' THEN row_qty * mo_5 * mo_5 ELSE 0 END) AS m5_2,
-         sum(CASE WHEN cov = 1 AND st_5 = 'no_nbbo' THEN 1 ELSE 0 END) AS m5_no,
-         sum(CASE WHEN cov = 1 AND st_5 = 'stale_nbbo' THEN 1 ELSE 0 END) AS m5_stale,
-         sum(CASE WHEN cov = 1 AND st_5 = 'crossed_or_locked_nbbo' THEN 1 ELSE 0 END) AS m5_cross,
-         sum(CASE WHEN cov = 1 AND st_15 = 'ok' THEN 1 ELSE 0 END) AS m15_n,
-         sum(CASE WHEN cov = 1 AND st_15 = 'ok' THEN CAST(row_qty AS DOUBLE) ELSE 0 END) AS m15_w,
-         sum(CASE WHEN cov = 1 AND st_15 = 'ok' THEN CAST(row_qty AS DOUBLE) * row_qty ELSE 0 END) AS m15_w2,
-         sum(CASE WHEN cov = 1 AND st_15 = 'ok' THEN row_qty * mo_15 ELSE 0 END) AS m15_1,
-         sum(CASE WHEN cov = 1 AND st_15 = 'ok' THEN row_qty * mo_15 * mo_15 ELSE 0 END) AS m15_2,
-         sum(CASE WHEN cov = 1 AND st_15 = 'ok' THEN row_qty * rs_15 ELSE 0 END) AS r15_1,
-         sum(CASE WHEN cov = 1 AND st_15 = 'ok' THEN row_qty * rs_15 * rs_15 ELSE 0 END) AS r15_2,
-         sum(CASE WHEN cov = 1 AND st_15 = 'no_nbbo' THEN 1 ELSE 0 END) AS m15_no,
-         sum(CASE WHEN cov = 1 AND st_15 = 'stale_nbbo' THEN 1 ELSE 0 END) AS m15_stale,
-         sum(CASE WHEN cov = 1 AND st_15 = 'crossed_or_locked_nbbo' THEN 1 ELSE 0 END) AS m15_cross,
-         sum(CASE WHEN cov = 1 AND st_60 = 'ok' THEN 1 ELSE 0 END) AS m60_n,
-         sum(CASE WHEN cov = 1 AND st_60 = 'ok' THEN CAST(row_qty AS DOUBLE) ELSE 0 END) AS m60_w,
-         sum(CASE WHEN cov = 1 AND st_60 = 'ok' THEN CAST(row_qty AS DOUBLE) * row_qty ELSE 0 END) AS m60_w2,
-         sum(CASE WHEN cov = 1 AND st_60 = 'ok' THEN row_qty * mo_60 ELSE 0 END) AS m60_1,
-         sum(CASE WHEN cov = 1 AND st_60 = 'ok' THEN row_qty * mo_60 * mo_60 ELSE 0 END) AS m60_2,
-         sum(CASE WHEN cov = 1 AND st_60 = 'ok' THEN row_qty * rs_60 ELSE 0 END) AS r60_1,
-         sum(CASE WHEN cov = 1 AND st_60 = 'ok' THEN row_qty * rs_60 * rs_60 ELSE 0 END) AS r60_2,
-         sum(CASE WHEN cov = 1 AND st_60 = 'no_nbbo' THEN 1 ELSE 0 END) AS m60_no,
-         sum(CASE WHEN cov = 1 AND st_60 = 'stale_nbbo' THEN 1 ELSE 0 END) AS m60_stale,
-         sum(CASE WHEN cov = 1 AND st_60 = 'crossed_or_locked_nbbo' THEN 1 ELSE 0 END) AS m60_cross,
-         sum(CASE WHEN cov = 1 AND st_300 = 'ok' THEN 1 ELSE 0 END) AS m300_n,
-         sum(CASE WHEN cov = 1 AND st_300 = 'ok' THEN CAST(row_qty AS DOUBLE) ELSE 0 END) AS m300_w,
-         sum(CASE WHEN cov = 1 AND st_300 = 'ok' THEN CAST(row_qty AS DOUBLE) * row_qty ELSE 0 END) AS m300_w2,
-         sum(CASE WHEN cov = 1 AND st_300 = 'ok' THEN row_qty * mo_300 ELSE 0 END) AS m300_1,
-         sum(CASE WHEN cov = 1 AND st_300 = 'ok' THEN row_qty * mo_300 * mo_300 ELSE 0 END) AS m300_2,
-         sum(CASE WHEN cov = 1 AND st_300 = 'no_nbbo' THEN 1 ELSE 0 END) AS m300_no,
-         sum(CASE WHEN cov = 1 AND st_300 = 'stale_nbbo' THEN 1 ELSE 0 END) AS m300_stale,
-         sum(CASE WHEN cov = 1 AND st_300 = 'crossed_or_locked_nbbo' THEN 1 ELSE 0 END) AS m300_cross,
-         sum(CAST(flow AS DOUBLE)) AS fl_sh,
-         sum(CASE WHEN pfof > 0 THEN CAST(flow AS DOUBLE) ELSE 0 END) AS fl_pfof_sh,
-         sum(flow * pfof) AS fl_pfof_usd
-  FROM fig3
+         grouping(venue) AS all_venues,
+         sum(CASE WHEN orphan THEN 0 ELSE 1 END) AS fills,
+         sum(CASE WHEN orphan THEN 0 ELSE shares END) AS shares_executed,
+         sum(CASE WHEN orphan THEN 1 ELSE 0 END) AS orphan_fills,
+         sum(CASE WHEN NOT orphan AND routed_by_sor THEN 1 ELSE 0 END) AS sor_fills,
+         sum(CASE WHEN NOT orphan AND routed_by_sor THEN shares ELSE 0 END) AS sor_shares_executed,
+         sum(CASE WHEN NOT orphan AND routed_by_sor AND pfof_venue THEN shares ELSE 0 END) AS pfof_shares_executed,
+         sum(CASE WHEN NOT orphan AND routed_by_sor THEN rebate_usd ELSE 0 END) AS rebates_usd,
+         -- covered executions: price improvement and spreads at receipt
+         sum(CASE WHEN covered THEN 1 ELSE 0 END) AS covered_fills,
+         sum(CASE WHEN covered THEN shares ELSE 0 END) AS covered_shares,
+         sum(CASE WHEN covered THEN shares * shares ELSE 0 END) AS covered_shares_sq,
+         sum(CASE WHEN covered THEN shares * price_improvement ELSE 0 END) AS pi_sum,
+         sum(CASE WHEN covered THEN shares * price_improvement * price_improvement ELSE 0 END) AS pi_sum_sq,
+         sum(CASE WHEN covered AND price_improvement > 0 THEN shares ELSE 0 END) AS improved_shares,
+         sum(CASE WHEN covered AND price_improvement = 0 THEN shares ELSE 0 END) AS at_quote_shares,
+         sum(CASE WHEN covered AND price_improvement < 0 THEN shares ELSE 0 END) AS outside_quote_shares,
+         sum(CASE WHEN covered THEN shares * effective_spread ELSE 0 END) AS effective_sum,
+         sum(CASE WHEN covered THEN shares * effective_spread * effective_spread ELSE 0 END) AS effective_sum_sq,
+         sum(CASE WHEN covered THEN shares * quoted_spread ELSE 0 END) AS quoted_sum,
+         sum(CASE WHEN covered THEN shares * quoted_spread * quoted_spread ELSE 0 END) AS quoted_sum_sq,
+         -- the Rule 605 percentages weight each execution by its notional at the mid (shares × M)
+         sum(CASE WHEN covered THEN shares * mid ELSE 0 END) AS mid_notional,
+         sum(CASE WHEN covered THEN shares * mid * shares * mid ELSE 0 END) AS mid_notional_sq,
+         sum(CASE WHEN covered THEN shares * price_improvement * price_improvement / mid ELSE 0 END) AS pi_pct_sum_sq,
+         sum(CASE WHEN covered THEN shares * effective_spread * effective_spread / mid ELSE 0 END) AS effective_pct_sum_sq,
+         sum(CASE WHEN covered THEN shares * quoted_spread * quoted_spread / mid ELSE 0 END) AS quoted_pct_sum_sq,
+         sum(CASE WHEN covered THEN shares * net_price_improvement ELSE 0 END) AS net_pi_sum,
+         sum(CASE WHEN covered THEN shares * net_price_improvement * net_price_improvement ELSE 0 END) AS net_pi_sum_sq,
+         sum(CASE WHEN receipt_nbbo_exclusion = 'no_nbbo' THEN 1 ELSE 0 END) AS covered_excl_no_nbbo,
+         sum(CASE WHEN receipt_nbbo_exclusion = 'stale_nbbo' THEN 1 ELSE 0 END) AS covered_excl_stale,
+         sum(CASE WHEN receipt_nbbo_exclusion = 'crossed_or_locked_nbbo' THEN 1 ELSE 0 END) AS covered_excl_crossed,
+         -- router latency: covered executions, exact milliseconds from receipt
+         sum(CASE WHEN covered AND NOT before_receipt THEN 1 ELSE 0 END) AS timed_fills,
+         sum(CASE WHEN covered AND NOT before_receipt THEN shares ELSE 0 END) AS timed_shares,
+         sum(CASE WHEN covered AND NOT before_receipt THEN shares * shares ELSE 0 END) AS timed_shares_sq,
+         sum(CASE WHEN covered AND NOT before_receipt THEN shares * exec_time_ms ELSE 0 END) AS exec_ms_sum,
+         sum(CASE WHEN covered AND NOT before_receipt THEN shares * exec_time_ms * exec_time_ms ELSE 0 END) AS exec_ms_sum_sq,
+         sum(CASE WHEN covered AND before_receipt THEN 1 ELSE 0 END) AS negative_exec_times,
+         -- a resting limit order's wait for its fills
+         sum(CASE WHEN resting_ms >= 0 THEN 1 ELSE 0 END) AS resting_fills,
+         sum(CASE WHEN resting_ms >= 0 THEN shares ELSE 0 END) AS resting_shares,
+         sum(CASE WHEN resting_ms >= 0 THEN shares * shares ELSE 0 END) AS resting_shares_sq,
+         sum(CASE WHEN resting_ms >= 0 THEN shares * resting_ms ELSE 0 END) AS resting_ms_sum,
+         sum(CASE WHEN resting_ms >= 0 THEN shares * resting_ms * resting_ms ELSE 0 END) AS resting_ms_sum_sq,
+         sum(CASE WHEN resting_ms < 0 THEN 1 ELSE 0 END) AS negative_resting_times,
+         -- markout 1s: every fill in the markout population (see above) with a usable mid at exec_ts + 1s
+         sum(CASE WHEN in_markout_scope AND markout_1s IS NOT NULL THEN 1 ELSE 0 END) AS markout_1s_fills,
+         sum(CASE WHEN in_markout_scope AND markout_1s IS NOT NULL THEN shares ELSE 0 END) AS markout_1s_shares,
+         sum(CASE WHEN in_markout_scope AND markout_1s IS NOT NULL THEN shares * shares ELSE 0 END) AS markout_1s_shares_sq,
+         sum(CASE WHEN in_markout_scope AND markout_1s IS NOT NULL THEN shares * markout_1s ELSE 0 END) AS markout_1s_sum,
+         sum(CASE WHEN in_markout_scope AND markout_1s IS NOT NULL THEN shares * markout_1s * markout_1s ELSE 0 END) AS markout_1s_sum_sq,
+         sum(CASE WHEN in_markout_scope AND price_impact_1s IS NOT NULL THEN 1 ELSE 0 END) AS impact_1s_fills,
+         sum(CASE WHEN in_markout_scope AND price_impact_1s IS NOT NULL THEN shares ELSE 0 END) AS impact_1s_shares,
+         sum(CASE WHEN in_markout_scope AND price_impact_1s IS NOT NULL THEN shares * shares ELSE 0 END) AS impact_1s_shares_sq,
+         sum(CASE WHEN in_markout_scope AND price_impact_1s IS NOT NULL THEN shares * price_impact_1s ELSE 0 END) AS impact_1s_sum,
+         sum(CASE WHEN in_markout_scope AND price_impact_1s IS NOT NULL THEN shares * price_impact_1s * price_impact_1s ELSE 0 END) AS impact_1s_sum_sq,
+         -- markout 5s: every fill in the markout population (see above) with a usable mid at exec_ts + 5s
+         sum(CASE WHEN in_markout_scope AND markout_5s IS NOT NULL THEN 1 ELSE 0 END) AS markout_5s_fills,
+         sum(CASE WHEN in_markout_scope AND markout_5s IS NOT NULL THEN shares ELSE 0 END) AS markout_5s_shares,
+         sum(CASE WHEN in_markout_scope AND markout_5s IS NOT NULL THEN shares * shares ELSE 0 END) AS markout_5s_shares_sq,
+         sum(CASE WHEN in_markout_scope AND markout_5s IS NOT NULL THEN shares * markout_5s ELSE 0 END) AS markout_5s_sum,
+         sum(CASE WHEN in_markout_scope AND markout_5s IS NOT NULL THEN shares * markout_5s * markout_5s ELSE 0 END) AS markout_5s_sum_sq,
+         sum(CASE WHEN in_markout_scope AND price_impact_5s IS NOT NULL THEN 1 ELSE 0 END) AS impact_5s_fills,
+         sum(CASE WHEN in_markout_scope AND price_impact_5s IS NOT NULL THEN shares ELSE 0 END) AS impact_5s_shares,
+         sum(CASE WHEN in_markout_scope AND price_impact_5s IS NOT NULL THEN shares * shares ELSE 0 END) AS impact_5s_shares_sq,
+         sum(CASE WHEN in_markout_scope AND price_impact_5s IS NOT NULL THEN shares * price_impact_5s ELSE 0 END) AS impact_5s_sum,
+         sum(CASE WHEN in_markout_scope AND price_impact_5s IS NOT NULL THEN shares * price_impact_5s * price_impact_5s ELSE 0 END) AS impact_5s_sum_sq,
+         -- markout 15s: every fill in the markout population (see above) with a usable mid at exec_ts + 15s
+         sum(CASE WHEN in_markout_scope AND markout_15s IS NOT NULL THEN 1 ELSE 0 END) AS markout_15s_fills,
+         sum(CASE WHEN in_markout_scope AND markout_15s IS NOT NULL THEN shares ELSE 0 END) AS markout_15s_shares,
+         sum(CASE WHEN in_markout_scope AND markout_15s IS NOT NULL THEN shares * shares ELSE 0 END) AS markout_15s_shares_sq,
+         sum(CASE WHEN in_markout_scope AND markout_15s IS NOT NULL THEN shares * markout_15s ELSE 0 END) AS markout_15s_sum,
+         sum(CASE WHEN in_markout_scope AND markout_15s IS NOT NULL THEN shares * markout_15s * markout_15s ELSE 0 END) AS markout_15s_sum_sq,
+         sum(CASE WHEN in_markout_scope AND price_impact_15s IS NOT NULL THEN 1 ELSE 0 END) AS impact_15s_fills,
+         sum(CASE WHEN in_markout_scope AND price_impact_15s IS NOT NULL THEN shares ELSE 0 END) AS impact_15s_shares,
+         sum(CASE WHEN in_markout_scope AND price_impact_15s IS NOT NULL THEN shares * shares ELSE 0 END) AS impact_15s_shares_sq,
+         sum(CASE WHEN in_markout_scope AND price_impact_15s IS NOT NULL THEN shares * price_impact_15s ELSE 0 END) AS impact_15s_sum,
+         sum(CASE WHEN in_markout_scope AND price_impact_15s IS NOT NULL THEN shares * price_impact_15s * price_impact_15s ELSE 0 END) AS impact_15s_sum_sq,
+         sum(CASE WHEN covered AND realized_spread_15s IS NOT NULL THEN 1 ELSE 0 END) AS realized_15s_fills,
+         sum(CASE WHEN covered AND realized_spread_15s IS NOT NULL THEN shares ELSE 0 END) AS realized_15s_shares,
+         sum(CASE WHEN covered AND realized_spread_15s IS NOT NULL THEN shares * shares ELSE 0 END) AS realized_15s_shares_sq,
+         sum(CASE WHEN covered AND realized_spread_15s IS NOT NULL THEN shares * realized_spread_15s ELSE 0 END) AS realized_15s_sum,
+         sum(CASE WHEN covered AND realized_spread_15s IS NOT NULL THEN shares * realized_spread_15s * realized_spread_15s ELSE 0 END) AS realized_15s_sum_sq,
+         -- markout 60s: every fill in the markout population (see above) with a usable mid at exec_ts + 60s
+         sum(CASE WHEN in_markout_scope AND markout_60s IS NOT NULL THEN 1 ELSE 0 END) AS markout_60s_fills,
+         sum(CASE WHEN in_markout_scope AND markout_60s IS NOT NULL THEN shares ELSE 0 END) AS markout_60s_shares,
+         sum(CASE WHEN in_markout_scope AND markout_60s IS NOT NULL THEN shares * shares ELSE 0 END) AS markout_60s_shares_sq,
+         sum(CASE WHEN in_markout_scope AND markout_60s IS NOT NULL THEN shares * markout_60s ELSE 0 END) AS markout_60s_sum,
+         sum(CASE WHEN in_markout_scope AND markout_60s IS NOT NULL THEN shares * markout_60s * markout_60s ELSE 0 END) AS markout_60s_sum_sq,
+         sum(CASE WHEN in_markout_scope AND price_impact_60s IS NOT NULL THEN 1 ELSE 0 END) AS impact_60s_fills,
+         sum(CASE WHEN in_markout_scope AND price_impact_60s IS NOT NULL THEN shares ELSE 0 END) AS impact_60s_shares,
+         sum(CASE WHEN in_markout_scope AND price_impact_60s IS NOT NULL THEN shares * shares ELSE 0 END) AS impact_60s_shares_sq,
+         sum(CASE WHEN in_markout_scope AND price_impact_60s IS NOT NULL THEN shares * price_impact_60s ELSE 0 END) AS impact_60s_sum,
+         sum(CASE WHEN in_markout_scope AND price_impact_60s IS NOT NULL THEN shares * price_impact_60s * price_impact_60s ELSE 0 END) AS impact_60s_sum_sq,
+         sum(CASE WHEN covered AND realized_spread_60s IS NOT NULL THEN 1 ELSE 0 END) AS realized_60s_fills,
+         sum(CASE WHEN covered AND realized_spread_60s IS NOT NULL THEN shares ELSE 0 END) AS realized_60s_shares,
+         sum(CASE WHEN covered AND realized_spread_60s IS NOT NULL THEN shares * shares ELSE 0 END) AS realized_60s_shares_sq,
+         sum(CASE WHEN covered AND realized_spread_60s IS NOT NULL THEN shares * realized_spread_60s ELSE 0 END) AS realized_60s_sum,
+         sum(CASE WHEN covered AND realized_spread_60s IS NOT NULL THEN shares * realized_spread_60s * realized_spread_60s ELSE 0 END) AS realized_60s_sum_sq,
+         -- markout 300s: every fill in the markout population (see above) with a usable mid at exec_ts + 300s
+         sum(CASE WHEN in_markout_scope AND markout_300s IS NOT NULL THEN 1 ELSE 0 END) AS markout_300s_fills,
+         sum(CASE WHEN in_markout_scope AND markout_300s IS NOT NULL THEN shares ELSE 0 END) AS markout_300s_shares,
+         sum(CASE WHEN in_markout_scope AND markout_300s IS NOT NULL THEN shares * shares ELSE 0 END) AS markout_300s_shares_sq,
+         sum(CASE WHEN in_markout_scope AND markout_300s IS NOT NULL THEN shares * markout_300s ELSE 0 END) AS markout_300s_sum,
+         sum(CASE WHEN in_markout_scope AND markout_300s IS NOT NULL THEN shares * markout_300s * markout_300s ELSE 0 END) AS markout_300s_sum_sq,
+         sum(CASE WHEN in_markout_scope AND price_impact_300s IS NOT NULL THEN 1 ELSE 0 END) AS impact_300s_fills,
+         sum(CASE WHEN in_markout_scope AND price_impact_300s IS NOT NULL THEN shares ELSE 0 END) AS impact_300s_shares,
+         sum(CASE WHEN in_markout_scope AND price_impact_300s IS NOT NULL THEN shares * shares ELSE 0 END) AS impact_300s_shares_sq,
+         sum(CASE WHEN in_markout_scope AND price_impact_300s IS NOT NULL THEN shares * price_impact_300s ELSE 0 END) AS impact_300s_sum,
+         sum(CASE WHEN in_markout_scope AND price_impact_300s IS NOT NULL THEN shares * price_impact_300s * price_impact_300s ELSE 0 END) AS impact_300s_sum_sq
+  FROM period_fills
   GROUP BY GROUPING SETS (
     (source, order_id, symbol, order_category, size_bucket, sp500),
     (source, order_id, symbol, order_category, size_bucket, sp500, venue)
   )
 ),
--- Grouping sets of the output. Venue sets split a non-venue set by venue; venue_hhi is given for
--- the non-venue sets that have such a split (all, category, S&P 500, S&P 500 × category).
-gsets AS (
-  SELECT * FROM (VALUES
-    (0, 0, 0, 0, 0), (1, 0, 0, 0, 0), (0, 1, 0, 0, 0), (0, 0, 0, 1, 0), (0, 0, 0, 0, 1),
-    (1, 1, 0, 0, 0), (0, 1, 0, 0, 1),
-    (0, 0, 1, 0, 0), (0, 1, 1, 0, 0), (0, 0, 1, 0, 1), (0, 1, 1, 0, 1)
-  ) AS t (by_symbol, by_cat, by_venue, by_size, by_sp500)
-),
-x1 AS (
-  SELECT l.*,
-         CASE WHEN g.by_symbol = 1 THEN l.symbol ELSE '*' END AS k_symbol,
-         CASE WHEN g.by_cat = 1 THEN l.order_category ELSE '*' END AS k_cat,
-         CASE WHEN g.by_venue = 1 THEN l.venue ELSE '*' END AS k_venue,
-         CASE WHEN g.by_size = 1 THEN l.size_bucket ELSE '*' END AS k_size,
-         CASE WHEN g.by_sp500 = 1 THEN l.sp500 ELSE '*' END AS k_sp500,
-         CASE WHEN l.gv = 1 AND l.ff_ms IS NOT NULL THEN 1 ELSE 0 END AS ff
-  FROM l1 l
-  CROSS JOIN gsets g
-  WHERE ((l.gv = 1 AND g.by_venue = 0) OR (l.gv = 0 AND g.by_venue = 1 AND l.venue IS NOT NULL))
+-- The markout population differs by row: in a category's own row, every execution of that
+-- category in scope; in a row over all categories (order_category '*'), covered executions only.
+fill_rows_by_group AS (
+  SELECT f.*,
+         f.source || '|' || CASE WHEN g.by_symbol = 1 THEN f.symbol ELSE '*' END
+           || '|' || CASE WHEN g.by_category = 1 THEN f.order_category ELSE '*' END
+           || '|' || CASE WHEN g.by_venue = 1 THEN f.venue ELSE '*' END
+           || '|' || CASE WHEN g.by_size = 1 THEN f.size_bucket ELSE '*' END
+           || '|' || CASE WHEN g.by_sp500 = 1 THEN f.sp500 ELSE '*' END AS group_key,
+         CASE WHEN g.by_symbol = 1 THEN f.symbol ELSE '*' END AS group_symbol,
+         CASE WHEN g.by_category = 1 THEN f.order_category ELSE '*' END AS group_category,
+         CASE WHEN g.by_venue = 1 THEN f.venue ELSE '*' END AS group_venue,
+         CASE WHEN g.by_size = 1 THEN f.size_bucket ELSE '*' END AS group_size,
+         CASE WHEN g.by_sp500 = 1 THEN f.sp500 ELSE '*' END AS group_sp500,
+         CASE WHEN g.by_category = 1 OR f.order_category IN ('market', 'marketable_limit') THEN 1 ELSE 0 END AS markout_weight
+  FROM fill_by_order f
+  CROSS JOIN grouping_sets g
+  WHERE ((f.all_venues = 1 AND g.by_venue = 0) OR (f.all_venues = 0 AND g.by_venue = 1))
     -- an orphan execution has no order: it counts only where every order column is '*'
-    AND (l.symbol IS NOT NULL OR (g.by_symbol = 0 AND g.by_cat = 0 AND g.by_size = 0 AND g.by_sp500 = 0))
+    AND (f.symbol IS NOT NULL OR (g.by_symbol = 0 AND g.by_category = 0 AND g.by_size = 0 AND g.by_sp500 = 0))
 ),
-l2 AS (
-  SELECT source, k_symbol, k_cat, k_venue, k_size, k_sp500,
-         sum(o_n) AS o_n, sum(CAST(o_qty AS DOUBLE)) AS o_qty, sum(o_nx) AS o_nx, sum(o_filled) AS o_filled,
-         sum(o_canceled) AS o_canceled,
-         sum(nml_n) AS nml_n, sum(nml_nx) AS nml_nx, sum(nml_w) AS nml_w, sum(nml_w2) AS nml_w2,
-         sum(nml_s1) AS nml_s1, sum(nml_s2) AS nml_s2,
-         sum(ff) AS ff_n, sum(CASE WHEN ff = 1 THEN ff_nx ELSE 0 END) AS ff_nx,
-         sum(CASE WHEN ff = 1 THEN CAST(ff_ms AS DOUBLE) ELSE 0 END) AS ff_1,
-         sum(CASE WHEN ff = 1 THEN CAST(ff_ms AS DOUBLE) * ff_ms ELSE 0 END) AS ff_2,
-         sum(ff_neg) AS ff_neg,
-         -- exact order-level percentiles need every value: Trino has no exact percentile aggregate
-         array_agg(ff_ms ORDER BY ff_ms) FILTER (WHERE ff = 1) AS ff_arr,
-         sum(orphan) AS orphan,
-         sum(x_n) AS x_n, sum(CASE WHEN x_n > 0 THEN 1 ELSE 0 END) AS x_o, sum(CAST(x_sh AS DOUBLE)) AS x_sh,
-         sum(sp_n) AS sp_n, sum(CASE WHEN sp_n > 0 THEN 1 ELSE 0 END) AS sp_o,
-         sum(sp_w) AS sp_w, sum(sp_w2) AS sp_w2, sum(pi_1) AS pi_1, sum(pi_2) AS pi_2,
-         sum(pi_imp) AS pi_imp, sum(pi_at) AS pi_at, sum(pi_out) AS pi_out,
-         sum(es_1) AS es_1, sum(es_2) AS es_2, sum(qs_1) AS qs_1, sum(qs_2) AS qs_2,
-         sum(m_w) AS m_w, sum(m_w2) AS m_w2, sum(pim_2) AS pim_2, sum(esm_2) AS esm_2, sum(qsm_2) AS qsm_2,
-         sum(sp_x_no) AS sp_x_no, sum(sp_x_stale) AS sp_x_stale, sum(sp_x_cross) AS sp_x_cross,
-         sum(et_n) AS et_n, sum(CASE WHEN et_n > 0 THEN 1 ELSE 0 END) AS et_o,
-         sum(et_w) AS et_w, sum(et_w2) AS et_w2, sum(et_1) AS et_1, sum(et_2) AS et_2, sum(et_neg) AS et_neg,
-         sum(m1_n) AS m1_n, sum(CASE WHEN m1_n > 0 THEN 1 ELSE 0 END) AS m1_o, sum(m1_w) AS m1_w, sum(m1_w2) AS m1_w2,
-         sum(m1_1) AS m1_1, sum(m1_2) AS m1_2, sum(m1_no) AS m1_no, sum(m1_stale) AS m1_stale, sum(m1_cross) AS m1_cross,
-         sum(m5_n) AS m5_n, sum(CASE WHEN m5_n > 0 THEN 1 ELSE 0 END) AS m5_o, sum(m5_w) AS m5_w, sum(m5_w2) AS m5_w2,
-         sum(m5_1) AS m5_1, sum(m5_2) AS m5_2, sum(m5_no) AS m5_no, sum(m5_stale) AS m5_stale, sum(m5_cross) AS m5_cross,
-         sum(m15_n) AS m15_n, sum(CASE WHEN m15_n > 0 THEN 1 ELSE 0 END) AS m15_o, sum(m15_w) AS m15_w, sum(m15_w2) AS m15_w2,
-         sum(m15_1) AS m15_1, sum(m15_2) AS m15_2, sum(r15_1) AS r15_1, sum(r15_2) AS r15_2,
-         sum(m15_no) AS m15_no, sum(m15_stale) AS m15_stale, sum(m15_cross) AS m15_cross,
-         sum(m60_n) AS m60_n, sum(CASE WHEN m60_n > 0 THEN 1 ELSE 0 END) AS m60_o, sum(m60_w) AS m60_w, sum(m60_w2) AS m60_w2,
-         sum(m60_1) AS m60_1, sum(m60_2) AS m60_2, sum(r60_1) AS r60_1, sum(r60_2) AS r60_2,
-         sum(m60_no) AS m60_no, sum(m60_stale) AS m60_stale, sum(m60_cross) AS m60_cross,
-         sum(m300_n) AS m300_n, sum(CASE WHEN m300_n > 0 THEN 1 ELSE 0 END) AS m300_o, sum(m300_w) AS m300_w, sum(m300_w2) AS m300_w2,
-         sum(m300_1) AS m300_1, sum(m300_2) AS m300_2, sum(m300_no) AS m300_no, sum(m300_stale) AS m300_stale, sum(m300_cross) AS m300_cross,
-         sum(fl_sh) AS fl_sh, sum(CASE WHEN fl_sh > 0 THEN 1 ELSE 0 END) AS fl_o,
-         sum(fl_pfof_sh) AS fl_pfof_sh, sum(fl_pfof_usd) AS fl_pfof_usd
-  FROM x1
-  GROUP BY source, k_symbol, k_cat, k_venue, k_size, k_sp500
+fill_groups AS (
+  SELECT f.group_key, f.source, f.group_symbol AS symbol, f.group_category AS order_category, f.group_venue AS venue,
+         f.group_size AS size_bucket, f.group_sp500 AS sp500,
+         sum(f.fills) AS fills,
+         sum(CASE WHEN f.fills > 0 THEN 1 ELSE 0 END) AS fill_orders,
+         sum(f.shares_executed) AS shares_executed,
+         sum(f.orphan_fills) AS orphan_fills,
+         sum(f.sor_fills) AS sor_fills,
+         sum(CASE WHEN f.sor_fills > 0 THEN 1 ELSE 0 END) AS sor_fill_orders,
+         sum(f.sor_shares_executed) AS sor_shares_executed,
+         sum(f.pfof_shares_executed) AS pfof_shares_executed,
+         sum(f.rebates_usd) AS rebates_usd,
+         sum(f.covered_fills) AS covered_fills,
+         sum(CASE WHEN f.covered_fills > 0 THEN 1 ELSE 0 END) AS covered_orders,
+         sum(f.covered_shares) AS covered_shares,
+         sum(f.covered_shares_sq) AS covered_shares_sq,
+         sum(f.pi_sum) AS pi_sum,
+         sum(f.pi_sum_sq) AS pi_sum_sq,
+         sum(f.improved_shares) AS improved_shares,
+         sum(f.at_quote_shares) AS at_quote_shares,
+         sum(f.outside_quote_shares) AS outside_quote_shares,
+         sum(f.effective_sum) AS effective_sum,
+         sum(f.effective_sum_sq) AS effective_sum_sq,
+         sum(f.quoted_sum) AS quoted_sum,
+         sum(f.quoted_sum_sq) AS quoted_sum_sq,
+         sum(f.mid_notional) AS mid_notional,
+         sum(f.mid_notional_sq) AS mid_notional_sq,
+         sum(f.pi_pct_sum_sq) AS pi_pct_sum_sq,
+         sum(f.effective_pct_sum_sq) AS effective_pct_sum_sq,
+         sum(f.quoted_pct_sum_sq) AS quoted_pct_sum_sq,
+         sum(f.net_pi_sum) AS net_pi_sum,
+         sum(f.net_pi_sum_sq) AS net_pi_sum_sq,
+         sum(f.covered_excl_no_nbbo) AS covered_excl_no_nbbo,
+         sum(f.covered_excl_stale) AS covered_excl_stale,
+         sum(f.covered_excl_crossed) AS covered_excl_crossed,
+         sum(f.timed_fills) AS timed_fills,
+         sum(CASE WHEN f.timed_fills > 0 THEN 1 ELSE 0 END) AS timed_orders,
+         sum(f.timed_shares) AS timed_shares,
+         sum(f.timed_shares_sq) AS timed_shares_sq,
+         sum(f.exec_ms_sum) AS exec_ms_sum,
+         sum(f.exec_ms_sum_sq) AS exec_ms_sum_sq,
+         sum(f.negative_exec_times) AS negative_exec_times,
+         sum(f.resting_fills) AS resting_fills,
+         sum(CASE WHEN f.resting_fills > 0 THEN 1 ELSE 0 END) AS resting_orders,
+         sum(f.resting_shares) AS resting_shares,
+         sum(f.resting_shares_sq) AS resting_shares_sq,
+         sum(f.resting_ms_sum) AS resting_ms_sum,
+         sum(f.resting_ms_sum_sq) AS resting_ms_sum_sq,
+         sum(f.negative_resting_times) AS negative_resting_times,
+         sum(f.markout_weight * f.markout_1s_fills) AS markout_1s_fills,
+         sum(f.markout_weight * f.markout_1s_shares) AS markout_1s_shares,
+         sum(f.markout_weight * f.markout_1s_shares_sq) AS markout_1s_shares_sq,
+         sum(f.markout_weight * f.markout_1s_sum) AS markout_1s_sum,
+         sum(f.markout_weight * f.markout_1s_sum_sq) AS markout_1s_sum_sq,
+         sum(CASE WHEN f.markout_weight = 1 AND f.markout_1s_fills > 0 THEN 1 ELSE 0 END) AS markout_1s_orders,
+         sum(f.markout_weight * f.impact_1s_fills) AS impact_1s_fills,
+         sum(f.markout_weight * f.impact_1s_shares) AS impact_1s_shares,
+         sum(f.markout_weight * f.impact_1s_shares_sq) AS impact_1s_shares_sq,
+         sum(f.markout_weight * f.impact_1s_sum) AS impact_1s_sum,
+         sum(f.markout_weight * f.impact_1s_sum_sq) AS impact_1s_sum_sq,
+         sum(CASE WHEN f.markout_weight = 1 AND f.impact_1s_fills > 0 THEN 1 ELSE 0 END) AS impact_1s_orders,
+         sum(f.markout_weight * f.markout_5s_fills) AS markout_5s_fills,
+         sum(f.markout_weight * f.markout_5s_shares) AS markout_5s_shares,
+         sum(f.markout_weight * f.markout_5s_shares_sq) AS markout_5s_shares_sq,
+         sum(f.markout_weight * f.markout_5s_sum) AS markout_5s_sum,
+         sum(f.markout_weight * f.markout_5s_sum_sq) AS markout_5s_sum_sq,
+         sum(CASE WHEN f.markout_weight = 1 AND f.markout_5s_fills > 0 THEN 1 ELSE 0 END) AS markout_5s_orders,
+         sum(f.markout_weight * f.impact_5s_fills) AS impact_5s_fills,
+         sum(f.markout_weight * f.impact_5s_shares) AS impact_5s_shares,
+         sum(f.markout_weight * f.impact_5s_shares_sq) AS impact_5s_shares_sq,
+         sum(f.markout_weight * f.impact_5s_sum) AS impact_5s_sum,
+         sum(f.markout_weight * f.impact_5s_sum_sq) AS impact_5s_sum_sq,
+         sum(CASE WHEN f.markout_weight = 1 AND f.impact_5s_fills > 0 THEN 1 ELSE 0 END) AS impact_5s_orders,
+         sum(f.markout_weight * f.markout_15s_fills) AS markout_15s_fills,
+         sum(f.markout_weight * f.markout_15s_shares) AS markout_15s_shares,
+         sum(f.markout_weight * f.markout_15s_shares_sq) AS markout_15s_shares_sq,
+         sum(f.markout_weight * f.markout_15s_sum) AS markout_15s_sum,
+         sum(f.markout_weight * f.markout_15s_sum_sq) AS markout_15s_sum_sq,
+         sum(CASE WHEN f.markout_weight = 1 AND f.markout_15s_fills > 0 THEN 1 ELSE 0 END) AS markout_15s_orders,
+         sum(f.markout_weight * f.impact_15s_fills) AS impact_15s_fills,
+         sum(f.markout_weight * f.impact_15s_shares) AS impact_15s_shares,
+         sum(f.markout_weight * f.impact_15s_shares_sq) AS impact_15s_shares_sq,
+         sum(f.markout_weight * f.impact_15s_sum) AS impact_15s_sum,
+         sum(f.markout_weight * f.impact_15s_sum_sq) AS impact_15s_sum_sq,
+         sum(CASE WHEN f.markout_weight = 1 AND f.impact_15s_fills > 0 THEN 1 ELSE 0 END) AS impact_15s_orders,
+         sum(f.realized_15s_fills) AS realized_15s_fills,
+         sum(f.realized_15s_shares) AS realized_15s_shares,
+         sum(f.realized_15s_shares_sq) AS realized_15s_shares_sq,
+         sum(f.realized_15s_sum) AS realized_15s_sum,
+         sum(f.realized_15s_sum_sq) AS realized_15s_sum_sq,
+         sum(CASE WHEN f.realized_15s_fills > 0 THEN 1 ELSE 0 END) AS realized_15s_orders,
+         sum(f.markout_weight * f.markout_60s_fills) AS markout_60s_fills,
+         sum(f.markout_weight * f.markout_60s_shares) AS markout_60s_shares,
+         sum(f.markout_weight * f.markout_60s_shares_sq) AS markout_60s_shares_sq,
+         sum(f.markout_weight * f.markout_60s_sum) AS markout_60s_sum,
+         sum(f.markout_weight * f.markout_60s_sum_sq) AS markout_60s_sum_sq,
+         sum(CASE WHEN f.markout_weight = 1 AND f.markout_60s_fills > 0 THEN 1 ELSE 0 END) AS markout_60s_orders,
+         sum(f.markout_weight * f.impact_60s_fills) AS impact_60s_fills,
+         sum(f.markout_weight * f.impact_60s_shares) AS impact_60s_shares,
+         sum(f.markout_weight * f.impact_60s_shares_sq) AS impact_60s_shares_sq,
+         sum(f.markout_weight * f.impact_60s_sum) AS impact_60s_sum,
+         sum(f.markout_weight * f.impact_60s_sum_sq) AS impact_60s_sum_sq,
+         sum(CASE WHEN f.markout_weight = 1 AND f.impact_60s_fills > 0 THEN 1 ELSE 0 END) AS impact_60s_orders,
+         sum(f.realized_60s_fills) AS realized_60s_fills,
+         sum(f.realized_60s_shares) AS realized_60s_shares,
+         sum(f.realized_60s_shares_sq) AS realized_60s_shares_sq,
+         sum(f.realized_60s_sum) AS realized_60s_sum,
+         sum(f.realized_60s_sum_sq) AS realized_60s_sum_sq,
+         sum(CASE WHEN f.realized_60s_fills > 0 THEN 1 ELSE 0 END) AS realized_60s_orders,
+         sum(f.markout_weight * f.markout_300s_fills) AS markout_300s_fills,
+         sum(f.markout_weight * f.markout_300s_shares) AS markout_300s_shares,
+         sum(f.markout_weight * f.markout_300s_shares_sq) AS markout_300s_shares_sq,
+         sum(f.markout_weight * f.markout_300s_sum) AS markout_300s_sum,
+         sum(f.markout_weight * f.markout_300s_sum_sq) AS markout_300s_sum_sq,
+         sum(CASE WHEN f.markout_weight = 1 AND f.markout_300s_fills > 0 THEN 1 ELSE 0 END) AS markout_300s_orders,
+         sum(f.markout_weight * f.impact_300s_fills) AS impact_300s_fills,
+         sum(f.markout_weight * f.impact_300s_shares) AS impact_300s_shares,
+         sum(f.markout_weight * f.impact_300s_shares_sq) AS impact_300s_shares_sq,
+         sum(f.markout_weight * f.impact_300s_sum) AS impact_300s_sum,
+         sum(f.markout_weight * f.impact_300s_sum_sq) AS impact_300s_sum_sq,
+         sum(CASE WHEN f.markout_weight = 1 AND f.impact_300s_fills > 0 THEN 1 ELSE 0 END) AS impact_300s_orders
+  FROM fill_rows_by_group f
+  GROUP BY f.group_key, f.source, f.group_symbol, f.group_category, f.group_venue, f.group_size, f.group_sp500
+),
+-- ── Venue flow ──────────────────────────────────────────────────────────────────────────────────
+-- An order's routes, or its executions when it has no route (metrics.md venue_share_pct), for
+-- non-directed orders only: the customer, not the router, chose a directed order's venue. Venue
+-- terms are the source's record in force on the leg's trade date.
+flow_legs AS (
+  SELECT o.source, o.order_id, o.symbol, o.order_category, coalesce(o.size_bucket, 'unknown') AS size_bucket, o.sp500,
+         leg.venue, CAST(leg.qty AS DOUBLE) AS shares, leg.trade_date
+  FROM (
+    SELECT r.source, r.order_id, r.venue, r.qty, r.trade_date, true AS is_route
+    FROM routes r CROSS JOIN params p
+    WHERE r.trade_date >= p.start_date AND r.trade_date < p.end_date
+    UNION ALL
+    SELECT e.source, e.order_id, e.venue, e.qty, e.trade_date, false AS is_route
+    FROM execution_figures e CROSS JOIN params p
+    WHERE e.trade_date >= p.start_date AND e.trade_date < p.end_date
+  ) AS leg
+  JOIN order_figures o ON o.source = leg.source AND o.order_id = leg.order_id
+  CROSS JOIN params p
+  WHERE o.trade_date >= p.start_date AND o.trade_date < p.end_date
+    AND coalesce(o.directed, 'N') = 'N'
+    AND (leg.is_route OR coalesce(o.routed_shares, 0) = 0)
+),
+venue_terms AS (
+  SELECT source, venue, effective_from, pfof_per_share, affiliated,
+         lead(effective_from) OVER (PARTITION BY source, venue ORDER BY effective_from) AS effective_to
+  FROM venues
+),
+flow_by_order AS (
+  SELECT l.source, l.order_id, l.symbol, l.order_category, l.size_bucket, l.sp500, l.venue,
+         grouping(l.venue) AS all_venues,
+         sum(l.shares) AS flow_shares,
+         sum(CASE WHEN t.pfof_per_share > 0 THEN l.shares ELSE 0 END) AS pfof_flow_shares,
+         sum(l.shares * coalesce(t.pfof_per_share, 0)) AS pfof_usd,
+         sum(CASE WHEN t.affiliated = 'Y' THEN l.shares ELSE 0 END) AS affiliated_flow_shares
+  FROM flow_legs l
+  LEFT JOIN venue_terms t
+    ON t.source = l.source AND t.venue = l.venue AND t.effective_from <= l.trade_date
+   AND (t.effective_to IS NULL OR l.trade_date < t.effective_to)
+  GROUP BY GROUPING SETS (
+    (l.source, l.order_id, l.symbol, l.order_category, l.size_bucket, l.sp500),
+    (l.source, l.order_id, l.symbol, l.order_category, l.size_bucket, l.sp500, l.venue)
+  )
+),
+flow_rows_by_group AS (
+  SELECT f.*,
+         f.source || '|' || CASE WHEN g.by_symbol = 1 THEN f.symbol ELSE '*' END
+           || '|' || CASE WHEN g.by_category = 1 THEN f.order_category ELSE '*' END
+           || '|' || CASE WHEN g.by_venue = 1 THEN f.venue ELSE '*' END
+           || '|' || CASE WHEN g.by_size = 1 THEN f.size_bucket ELSE '*' END
+           || '|' || CASE WHEN g.by_sp500 = 1 THEN f.sp500 ELSE '*' END AS group_key,
+         CASE WHEN g.by_symbol = 1 THEN f.symbol ELSE '*' END AS group_symbol,
+         CASE WHEN g.by_category = 1 THEN f.order_category ELSE '*' END AS group_category,
+         CASE WHEN g.by_venue = 1 THEN f.venue ELSE '*' END AS group_venue,
+         CASE WHEN g.by_size = 1 THEN f.size_bucket ELSE '*' END AS group_size,
+         CASE WHEN g.by_sp500 = 1 THEN f.sp500 ELSE '*' END AS group_sp500
+  FROM flow_by_order f
+  CROSS JOIN grouping_sets g
+  WHERE (f.all_venues = 1 AND g.by_venue = 0) OR (f.all_venues = 0 AND g.by_venue = 1)
+),
+flow_groups AS (
+  SELECT group_key, source, group_symbol AS symbol, group_category AS order_category,
+         group_venue AS venue, group_size AS size_bucket, group_sp500 AS sp500,
+         sum(flow_shares) AS flow_shares,
+         sum(CASE WHEN flow_shares > 0 THEN 1 ELSE 0 END) AS flow_orders,
+         sum(pfof_flow_shares) AS pfof_flow_shares,
+         sum(pfof_usd) AS pfof_usd,
+         sum(affiliated_flow_shares) AS affiliated_flow_shares
+  FROM flow_rows_by_group
+  GROUP BY group_key, source, group_symbol, group_category, group_venue, group_size, group_sp500
+),
+all_groups AS (
+  SELECT coalesce(f.source, o.source, w.source) AS source, coalesce(f.symbol, o.symbol, w.symbol) AS symbol, coalesce(f.order_category, o.order_category, w.order_category) AS order_category,
+         coalesce(f.venue, o.venue, w.venue) AS venue, coalesce(f.size_bucket, o.size_bucket, w.size_bucket) AS size_bucket, coalesce(f.sp500, o.sp500, w.sp500) AS sp500,
+         coalesce(f.fills, 0) AS fills, coalesce(f.fill_orders, 0) AS fill_orders,
+         coalesce(f.shares_executed, 0) AS shares_executed, coalesce(f.orphan_fills, 0) AS orphan_fills,
+         coalesce(f.sor_fills, 0) AS sor_fills, coalesce(f.sor_fill_orders, 0) AS sor_fill_orders,
+         coalesce(f.sor_shares_executed, 0) AS sor_shares_executed,
+         coalesce(f.pfof_shares_executed, 0) AS pfof_shares_executed, coalesce(f.rebates_usd, 0) AS rebates_usd,
+         coalesce(f.covered_fills, 0) AS covered_fills, coalesce(f.covered_orders, 0) AS covered_orders,
+         coalesce(f.covered_shares, 0) AS covered_shares, coalesce(f.covered_shares_sq, 0) AS covered_shares_sq,
+         coalesce(f.pi_sum, 0) AS pi_sum, coalesce(f.pi_sum_sq, 0) AS pi_sum_sq,
+         coalesce(f.improved_shares, 0) AS improved_shares, coalesce(f.at_quote_shares, 0) AS at_quote_shares,
+         coalesce(f.outside_quote_shares, 0) AS outside_quote_shares, coalesce(f.effective_sum, 0) AS effective_sum,
+         coalesce(f.effective_sum_sq, 0) AS effective_sum_sq, coalesce(f.quoted_sum, 0) AS quoted_sum,
+         coalesce(f.quoted_sum_sq, 0) AS quoted_sum_sq, coalesce(f.mid_notional, 0) AS mid_notional,
+         coalesce(f.mid_notional_sq, 0) AS mid_notional_sq, coalesce(f.pi_pct_sum_sq, 0) AS pi_pct_sum_sq,
+         coalesce(f.effective_pct_sum_sq, 0) AS effective_pct_sum_sq, coalesce(f.quoted_pct_sum_sq, 0) AS quoted_pct_sum_sq,
+         coalesce(f.net_pi_sum, 0) AS net_pi_sum, coalesce(f.net_pi_sum_sq, 0) AS net_pi_sum_sq,
+         coalesce(f.covered_excl_no_nbbo, 0) AS covered_excl_no_nbbo,
+         coalesce(f.covered_excl_stale, 0) AS covered_excl_stale,
+         coalesce(f.covered_excl_crossed, 0) AS covered_excl_crossed, coalesce(f.timed_fills, 0) AS timed_fills,
+         coalesce(f.timed_orders, 0) AS timed_orders, coalesce(f.timed_shares, 0) AS timed_shares,
+         coalesce(f.timed_shares_sq, 0) AS timed_shares_sq, coalesce(f.exec_ms_sum, 0) AS exec_ms_sum,
+         coalesce(f.exec_ms_sum_sq, 0) AS exec_ms_sum_sq, coalesce(f.negative_exec_times, 0) AS negative_exec_times,
+         coalesce(f.resting_fills, 0) AS resting_fills, coalesce(f.resting_orders, 0) AS resting_orders,
+         coalesce(f.resting_shares, 0) AS resting_shares, coalesce(f.resting_shares_sq, 0) AS resting_shares_sq,
+         coalesce(f.resting_ms_sum, 0) AS resting_ms_sum, coalesce(f.resting_ms_sum_sq, 0) AS resting_ms_sum_sq,
+         coalesce(f.negative_resting_times, 0) AS negative_resting_times,
+         coalesce(f.markout_1s_fills, 0) AS markout_1s_fills, coalesce(f.markout_1s_shares, 0) AS markout_1s_shares,
+         coalesce(f.markout_1s_shares_sq, 0) AS markout_1s_shares_sq, coalesce(f.markout_1s_sum, 0) AS markout_1s_sum,
+         coalesce(f.markout_1s_sum_sq, 0) AS markout_1s_sum_sq,
+         coalesce(f.markout_1s_orders, 0) AS markout_1s_orders, coalesce(f.impact_1s_fills, 0) AS impact_1s_fills,
+         coalesce(f.impact_1s_shares, 0) AS impact_1s_shares, coalesce(f.impact_1s_shares_sq, 0) AS impact_1s_shares_sq,
+         coalesce(f.impact_1s_sum, 0) AS impact_1s_sum, coalesce(f.impact_1s_sum_sq, 0) AS impact_1s_sum_sq,
+         coalesce(f.impact_1s_orders, 0) AS impact_1s_orders, coalesce(f.markout_5s_fills, 0) AS markout_5s_fills,
+         coalesce(f.markout_5s_shares, 0) AS markout_5s_shares, coalesce(f.markout_5s_shares_sq, 0) AS markout_5s_shares_sq,
+         coalesce(f.markout_5s_sum, 0) AS markout_5s_sum, coalesce(f.markout_5s_sum_sq, 0) AS markout_5s_sum_sq,
+         coalesce(f.markout_5s_orders, 0) AS markout_5s_orders, coalesce(f.impact_5s_fills, 0) AS impact_5s_fills,
+         coalesce(f.impact_5s_shares, 0) AS impact_5s_shares, coalesce(f.impact_5s_shares_sq, 0) AS impact_5s_shares_sq,
+         coalesce(f.impact_5s_sum, 0) AS impact_5s_sum, coalesce(f.impact_5s_sum_sq, 0) AS impact_5s_sum_sq,
+         coalesce(f.impact_5s_orders, 0) AS impact_5s_orders, coalesce(f.markout_15s_fills, 0) AS markout_15s_fills,
+         coalesce(f.markout_15s_shares, 0) AS markout_15s_shares,
+         coalesce(f.markout_15s_shares_sq, 0) AS markout_15s_shares_sq, coalesce(f.markout_15s_sum, 0) AS markout_15s_sum,
+         coalesce(f.markout_15s_sum_sq, 0) AS markout_15s_sum_sq,
+         coalesce(f.markout_15s_orders, 0) AS markout_15s_orders, coalesce(f.impact_15s_fills, 0) AS impact_15s_fills,
+         coalesce(f.impact_15s_shares, 0) AS impact_15s_shares, coalesce(f.impact_15s_shares_sq, 0) AS impact_15s_shares_sq,
+         coalesce(f.impact_15s_sum, 0) AS impact_15s_sum, coalesce(f.impact_15s_sum_sq, 0) AS impact_15s_sum_sq,
+         coalesce(f.impact_15s_orders, 0) AS impact_15s_orders, coalesce(f.realized_15s_fills, 0) AS realized_15s_fills,
+         coalesce(f.realized_15s_shares, 0) AS realized_15s_shares,
+         coalesce(f.realized_15s_shares_sq, 0) AS realized_15s_shares_sq,
+         coalesce(f.realized_15s_sum, 0) AS realized_15s_sum, coalesce(f.realized_15s_sum_sq, 0) AS realized_15s_sum_sq,
+         coalesce(f.realized_15s_orders, 0) AS realized_15s_orders, coalesce(f.markout_60s_fills, 0) AS markout_60s_fills,
+         coalesce(f.markout_60s_shares, 0) AS markout_60s_shares,
+         coalesce(f.markout_60s_shares_sq, 0) AS markout_60s_shares_sq, coalesce(f.markout_60s_sum, 0) AS markout_60s_sum,
+         coalesce(f.markout_60s_sum_sq, 0) AS markout_60s_sum_sq,
+         coalesce(f.markout_60s_orders, 0) AS markout_60s_orders, coalesce(f.impact_60s_fills, 0) AS impact_60s_fills,
+         coalesce(f.impact_60s_shares, 0) AS impact_60s_shares, coalesce(f.impact_60s_shares_sq, 0) AS impact_60s_shares_sq,
+         coalesce(f.impact_60s_sum, 0) AS impact_60s_sum, coalesce(f.impact_60s_sum_sq, 0) AS impact_60s_sum_sq,
+         coalesce(f.impact_60s_orders, 0) AS impact_60s_orders, coalesce(f.realized_60s_fills, 0) AS realized_60s_fills,
+         coalesce(f.realized_60s_shares, 0) AS realized_60s_shares,
+         coalesce(f.realized_60s_shares_sq, 0) AS realized_60s_shares_sq,
+         coalesce(f.realized_60s_sum, 0) AS realized_60s_sum, coalesce(f.realized_60s_sum_sq, 0) AS realized_60s_sum_sq,
+         coalesce(f.realized_60s_orders, 0) AS realized_60s_orders, coalesce(f.markout_300s_fills, 0) AS markout_300s_fills,
+         coalesce(f.markout_300s_shares, 0) AS markout_300s_shares,
+         coalesce(f.markout_300s_shares_sq, 0) AS markout_300s_shares_sq,
+         coalesce(f.markout_300s_sum, 0) AS markout_300s_sum, coalesce(f.markout_300s_sum_sq, 0) AS markout_300s_sum_sq,
+         coalesce(f.markout_300s_orders, 0) AS markout_300s_orders, coalesce(f.impact_300s_fills, 0) AS impact_300s_fills,
+         coalesce(f.impact_300s_shares, 0) AS impact_300s_shares,
+         coalesce(f.impact_300s_shares_sq, 0) AS impact_300s_shares_sq, coalesce(f.impact_300s_sum, 0) AS impact_300s_sum,
+         coalesce(f.impact_300s_sum_sq, 0) AS impact_300s_sum_sq,
+         coalesce(f.impact_300s_orders, 0) AS impact_300s_orders,
+         coalesce(o.orders, 0) AS orders, coalesce(o.shares_ordered, 0) AS shares_ordered,
+         coalesce(o.order_fills, 0) AS order_fills, coalesce(o.sor_orders, 0) AS sor_orders,
+         coalesce(o.sor_order_fills, 0) AS sor_order_fills, coalesce(o.filled_orders, 0) AS filled_orders,
+         coalesce(o.canceled_orders, 0) AS canceled_orders, coalesce(o.limit_orders, 0) AS limit_orders,
+         coalesce(o.limit_order_fills, 0) AS limit_order_fills, coalesce(o.limit_shares_ordered, 0) AS limit_shares_ordered,
+         coalesce(o.limit_shares_ordered_sq, 0) AS limit_shares_ordered_sq,
+         coalesce(o.limit_shares_executed, 0) AS limit_shares_executed,
+         coalesce(o.limit_fill_sum_sq, 0) AS limit_fill_sum_sq, coalesce(o.first_fill_orders, 0) AS first_fill_orders,
+         coalesce(o.first_fill_order_fills, 0) AS first_fill_order_fills, coalesce(o.first_fill_sum, 0) AS first_fill_sum,
+         coalesce(o.first_fill_sum_sq, 0) AS first_fill_sum_sq, coalesce(o.negative_first_fills, 0) AS negative_first_fills,
+         coalesce(w.flow_shares, 0) AS flow_shares, coalesce(w.flow_orders, 0) AS flow_orders,
+         coalesce(w.pfof_flow_shares, 0) AS pfof_flow_shares, coalesce(w.pfof_usd, 0) AS pfof_usd,
+         coalesce(w.affiliated_flow_shares, 0) AS affiliated_flow_shares,
+         o.median_first_fill_ms, o.p95_first_fill_ms
+  FROM fill_groups f
+  FULL JOIN order_percentiles o ON o.group_key = f.group_key
+  FULL JOIN flow_groups w ON w.group_key = coalesce(f.group_key, o.group_key)
 ),
 -- Venue shares and HHI: a venue row's flow over its parent row's (same keys, venue '*').
--- Percentiles interpolate linearly between the order statistics around p·(n − 1).
-l3 AS (
-  SELECT l2.*,
-         CASE WHEN ff_n > 0 THEN
-           element_at(ff_arr, CAST(floor(CAST(50 * (ff_n - 1) AS DOUBLE) / 100) AS BIGINT) + 1)
-           + (CAST(50 * (ff_n - 1) AS DOUBLE) / 100 - floor(CAST(50 * (ff_n - 1) AS DOUBLE) / 100))
-             * (element_at(ff_arr, CAST(ceil(CAST(50 * (ff_n - 1) AS DOUBLE) / 100) AS BIGINT) + 1)
-                - element_at(ff_arr, CAST(floor(CAST(50 * (ff_n - 1) AS DOUBLE) / 100) AS BIGINT) + 1))
-         END AS med_ms,
-         CASE WHEN ff_n > 0 THEN
-           element_at(ff_arr, CAST(floor(CAST(95 * (ff_n - 1) AS DOUBLE) / 100) AS BIGINT) + 1)
-           + (CAST(95 * (ff_n - 1) AS DOUBLE) / 100 - floor(CAST(95 * (ff_n - 1) AS DOUBLE) / 100))
-             * (element_at(ff_arr, CAST(ceil(CAST(95 * (ff_n - 1) AS DOUBLE) / 100) AS BIGINT) + 1)
-                - element_at(ff_arr, CAST(floor(CAST(95 * (ff_n - 1) AS DOUBLE) / 100) AS BIGINT) + 1))
-         END AS p95_ms,
-         max(CASE WHEN k_venue = '*' THEN fl_sh END) OVER (PARTITION BY source, k_symbol, k_cat, k_size, k_sp500) AS fl_total,
-         sum(CASE WHEN k_venue <> '*' THEN fl_sh * fl_sh ELSE 0 END) OVER (PARTITION BY source, k_symbol, k_cat, k_size, k_sp500) AS fl_sq,
-         CASE WHEN k_symbol = '*' AND k_size = '*' THEN 1 ELSE 0 END AS has_venue_split
-  FROM l2
+groups_with_venue_split AS (
+  SELECT a.*,
+         max(CASE WHEN a.venue = '*' THEN a.flow_shares END)
+           OVER (PARTITION BY a.source, a.symbol, a.order_category, a.size_bucket, a.sp500) AS parent_flow_shares,
+         sum(CASE WHEN a.venue <> '*' THEN a.flow_shares * a.flow_shares ELSE 0 END)
+           OVER (PARTITION BY a.source, a.symbol, a.order_category, a.size_bucket, a.sp500) AS flow_shares_sq_by_venue
+  FROM all_groups a
 ),
 metric_names AS (
-  SELECT metric FROM (VALUES
-    ('orders'), ('shares_ordered'), ('shares_executed'), ('executions'),
-    ('price_improvement_per_share'), ('pct_shares_price_improved'), ('pct_shares_at_quote'), ('pct_shares_outside_quote'),
-    ('avg_effective_spread'), ('avg_quoted_spread'), ('eq_ratio_pct'), ('spread_capture_pct'),
-    ('pct_effective_spread'), ('pct_quoted_spread'), ('weighted_pct_price_improvement'),
-    ('avg_exec_time_ms'), ('median_exec_time_ms'), ('p95_exec_time_ms'),
-    ('fill_rate_pct'), ('limit_fill_rate_pct'), ('cancel_rate_pct'),
-    ('markout_1s_per_share'), ('markout_5s_per_share'), ('markout_15s_per_share'), ('markout_60s_per_share'), ('markout_300s_per_share'),
-    ('realized_spread_15s'), ('realized_spread_60s'),
-    ('venue_share_pct'), ('pfof_venue_share_pct'), ('venue_hhi'), ('pfof_received_usd')
-  ) AS t (metric)
+  SELECT metric, applies_to FROM (VALUES
+    ('orders', 'order_rows'),
+    ('shares_ordered', 'order_rows'),
+    ('executions', 'all_rows'),
+    ('shares_executed', 'all_rows'),
+    ('price_improvement_per_share', 'all_rows'),
+    ('pct_shares_price_improved', 'all_rows'),
+    ('pct_shares_at_quote', 'all_rows'),
+    ('pct_shares_outside_quote', 'all_rows'),
+    ('avg_effective_spread', 'all_rows'),
+    ('avg_quoted_spread', 'all_rows'),
+    ('eq_ratio_pct', 'all_rows'),
+    ('spread_capture_pct', 'all_rows'),
+    ('pct_effective_spread', 'all_rows'),
+    ('pct_quoted_spread', 'all_rows'),
+    ('weighted_pct_price_improvement', 'all_rows'),
+    ('net_price_improvement_per_share', 'all_rows'),
+    ('avg_exec_time_ms', 'all_rows'),
+    ('resting_time_to_fill_ms', 'all_rows'),
+    ('median_exec_time_ms', 'order_rows'),
+    ('p95_exec_time_ms', 'order_rows'),
+    ('fill_rate_pct', 'order_rows'),
+    ('cancel_rate_pct', 'order_rows'),
+    ('limit_fill_rate_pct', 'order_rows'),
+    ('markout_1s_per_share', 'all_rows'),
+    ('markout_5s_per_share', 'all_rows'),
+    ('markout_15s_per_share', 'all_rows'),
+    ('realized_spread_15s', 'all_rows'),
+    ('markout_60s_per_share', 'all_rows'),
+    ('realized_spread_60s', 'all_rows'),
+    ('markout_300s_per_share', 'all_rows'),
+    ('price_impact_1s_per_share', 'all_rows'),
+    ('price_impact_5s_per_share', 'all_rows'),
+    ('price_impact_15s_per_share', 'all_rows'),
+    ('price_impact_60s_per_share', 'all_rows'),
+    ('price_impact_300s_per_share', 'all_rows'),
+    ('venue_share_pct', 'venue_rows'),
+    ('pfof_venue_share_pct', 'order_rows'),
+    ('pfof_venue_share_executed_pct', 'order_rows'),
+    ('affiliated_venue_share_pct', 'order_rows'),
+    ('venue_hhi', 'venue_split_rows'),
+    ('pfof_received_usd', 'all_rows'),
+    ('order_flow_payments_usd', 'all_rows')
+  ) AS t (metric, applies_to)
 ),
--- One row per group and metric with the weighted moments behind it: w = Σ weights, w2 = Σ
--- weights², s1 = Σ w·x, s2 = Σ w·x² (NULL where a spread is not meaningful).
-mom AS (
-  SELECT l.source, l.k_symbol, l.k_cat, l.k_venue, l.k_size, l.k_sp500, m.metric,
+-- One row per group and metric with the weighted moments behind it (NULL where a spread is not
+-- meaningful), its counts and its exclusions by reason.
+metric_moments AS (
+  SELECT g.source, g.symbol, g.order_category, g.venue, g.size_bucket, g.sp500, m.metric,
          CASE
-           WHEN m.metric IN ('orders', 'shares_ordered', 'fill_rate_pct', 'cancel_rate_pct', 'limit_fill_rate_pct',
-                             'median_exec_time_ms', 'p95_exec_time_ms', 'pfof_venue_share_pct')
-             THEN CASE WHEN l.k_venue = '*' THEN 1 ELSE 0 END
-           WHEN m.metric = 'venue_share_pct' THEN CASE WHEN l.k_venue <> '*' THEN 1 ELSE 0 END
-           WHEN m.metric = 'venue_hhi' THEN CASE WHEN l.k_venue = '*' AND l.has_venue_split = 1 THEN 1 ELSE 0 END
-           ELSE 1
-         END AS applies,
-         CASE m.metric
-           WHEN 'orders' THEN CAST(l.o_n AS DOUBLE)
-           WHEN 'shares_ordered' THEN l.o_qty
-           WHEN 'shares_executed' THEN l.x_sh
-           WHEN 'executions' THEN CAST(l.x_n AS DOUBLE)
-           WHEN 'eq_ratio_pct' THEN 100 * l.es_1 / nullif(l.qs_1, 0)
-           WHEN 'spread_capture_pct' THEN 100 - 100 * l.es_1 / nullif(l.qs_1, 0)
-           WHEN 'median_exec_time_ms' THEN l.med_ms
-           WHEN 'p95_exec_time_ms' THEN l.p95_ms
-           WHEN 'venue_share_pct' THEN 100 * l.fl_sh / nullif(l.fl_total, 0)
-           WHEN 'pfof_venue_share_pct' THEN 100 * l.fl_pfof_sh / nullif(l.fl_sh, 0)
-           WHEN 'venue_hhi' THEN 10000 * l.fl_sq / nullif(l.fl_total * l.fl_total, 0)
-           WHEN 'pfof_received_usd' THEN l.fl_pfof_usd
-         END AS direct,
-         CASE m.metric
-           WHEN 'price_improvement_per_share' THEN l.sp_w WHEN 'pct_shares_price_improved' THEN l.sp_w
-           WHEN 'pct_shares_at_quote' THEN l.sp_w WHEN 'pct_shares_outside_quote' THEN l.sp_w
-           WHEN 'avg_effective_spread' THEN l.sp_w WHEN 'avg_quoted_spread' THEN l.sp_w
-           WHEN 'pct_effective_spread' THEN l.m_w WHEN 'pct_quoted_spread' THEN l.m_w
-           WHEN 'weighted_pct_price_improvement' THEN l.m_w
-           WHEN 'avg_exec_time_ms' THEN l.et_w
-           WHEN 'median_exec_time_ms' THEN CAST(l.ff_n AS DOUBLE) WHEN 'p95_exec_time_ms' THEN CAST(l.ff_n AS DOUBLE)
-           WHEN 'fill_rate_pct' THEN CAST(l.o_n AS DOUBLE) WHEN 'cancel_rate_pct' THEN CAST(l.o_n AS DOUBLE)
-           WHEN 'limit_fill_rate_pct' THEN l.nml_w
-           WHEN 'markout_1s_per_share' THEN l.m1_w WHEN 'markout_5s_per_share' THEN l.m5_w
-           WHEN 'markout_15s_per_share' THEN l.m15_w WHEN 'markout_60s_per_share' THEN l.m60_w
-           WHEN 'markout_300s_per_share' THEN l.m300_w
-           WHEN 'realized_spread_15s' THEN l.m15_w WHEN 'realized_spread_60s' THEN l.m60_w
-         END AS w,
-         CASE m.metric
-           WHEN 'price_improvement_per_share' THEN l.sp_w2 WHEN 'pct_shares_price_improved' THEN l.sp_w2
-           WHEN 'pct_shares_at_quote' THEN l.sp_w2 WHEN 'pct_shares_outside_quote' THEN l.sp_w2
-           WHEN 'avg_effective_spread' THEN l.sp_w2 WHEN 'avg_quoted_spread' THEN l.sp_w2
-           WHEN 'pct_effective_spread' THEN l.m_w2 WHEN 'pct_quoted_spread' THEN l.m_w2
-           WHEN 'weighted_pct_price_improvement' THEN l.m_w2
-           WHEN 'avg_exec_time_ms' THEN l.et_w2
-           WHEN 'median_exec_time_ms' THEN CAST(l.ff_n AS DOUBLE) WHEN 'p95_exec_time_ms' THEN CAST(l.ff_n AS DOUBLE)
-           WHEN 'fill_rate_pct' THEN CAST(l.o_n AS DOUBLE) WHEN 'cancel_rate_pct' THEN CAST(l.o_n AS DOUBLE)
-           WHEN 'limit_fill_rate_pct' THEN l.nml_w2
-           WHEN 'markout_1s_per_share' THEN l.m1_w2 WHEN 'markout_5s_per_share' THEN l.m5_w2
-           WHEN 'markout_15s_per_share' THEN l.m15_w2 WHEN 'markout_60s_per_share' THEN l.m60_w2
-           WHEN 'markout_300s_per_share' THEN l.m300_w2
-           WHEN 'realized_spread_15s' THEN l.m15_w2 WHEN 'realized_spread_60s' THEN l.m60_w2
-         END AS w2,
-         CASE m.metric
-           WHEN 'price_improvement_per_share' THEN l.pi_1
-           WHEN 'pct_shares_price_improved' THEN 100 * l.pi_imp
-           WHEN 'pct_shares_at_quote' THEN 100 * l.pi_at
-           WHEN 'pct_shares_outside_quote' THEN 100 * l.pi_out
-           WHEN 'avg_effective_spread' THEN l.es_1 WHEN 'avg_quoted_spread' THEN l.qs_1
-           WHEN 'pct_effective_spread' THEN 100 * l.es_1 WHEN 'pct_quoted_spread' THEN 100 * l.qs_1
-           WHEN 'weighted_pct_price_improvement' THEN 100 * l.pi_1
-           WHEN 'avg_exec_time_ms' THEN l.et_1
-           WHEN 'median_exec_time_ms' THEN l.ff_1 WHEN 'p95_exec_time_ms' THEN l.ff_1
-           WHEN 'fill_rate_pct' THEN 100 * CAST(l.o_filled AS DOUBLE)
-           WHEN 'cancel_rate_pct' THEN 100 * CAST(l.o_canceled AS DOUBLE)
-           WHEN 'limit_fill_rate_pct' THEN 100 * l.nml_s1
-           WHEN 'markout_1s_per_share' THEN l.m1_1 WHEN 'markout_5s_per_share' THEN l.m5_1
-           WHEN 'markout_15s_per_share' THEN l.m15_1 WHEN 'markout_60s_per_share' THEN l.m60_1
-           WHEN 'markout_300s_per_share' THEN l.m300_1
-           WHEN 'realized_spread_15s' THEN l.r15_1 WHEN 'realized_spread_60s' THEN l.r60_1
-         END AS s1,
-         CASE m.metric
-           WHEN 'price_improvement_per_share' THEN l.pi_2
-           WHEN 'pct_shares_price_improved' THEN 10000 * l.pi_imp
-           WHEN 'pct_shares_at_quote' THEN 10000 * l.pi_at
-           WHEN 'pct_shares_outside_quote' THEN 10000 * l.pi_out
-           WHEN 'avg_effective_spread' THEN l.es_2 WHEN 'avg_quoted_spread' THEN l.qs_2
-           WHEN 'pct_effective_spread' THEN 10000 * l.esm_2 WHEN 'pct_quoted_spread' THEN 10000 * l.qsm_2
-           WHEN 'weighted_pct_price_improvement' THEN 10000 * l.pim_2
-           WHEN 'avg_exec_time_ms' THEN l.et_2
-           WHEN 'median_exec_time_ms' THEN l.ff_2 WHEN 'p95_exec_time_ms' THEN l.ff_2
-           WHEN 'fill_rate_pct' THEN 10000 * CAST(l.o_filled AS DOUBLE)
-           WHEN 'cancel_rate_pct' THEN 10000 * CAST(l.o_canceled AS DOUBLE)
-           WHEN 'limit_fill_rate_pct' THEN 10000 * l.nml_s2
-           WHEN 'markout_1s_per_share' THEN l.m1_2 WHEN 'markout_5s_per_share' THEN l.m5_2
-           WHEN 'markout_15s_per_share' THEN l.m15_2 WHEN 'markout_60s_per_share' THEN l.m60_2
-           WHEN 'markout_300s_per_share' THEN l.m300_2
-           WHEN 'realized_spread_15s' THEN l.r15_2 WHEN 'realized_spread_60s' THEN l.r60_2
-         END AS s2,
+           WHEN m.metric = 'orders' THEN CAST(g.orders AS DOUBLE)
+           WHEN m.metric = 'shares_ordered' THEN CAST(g.shares_ordered AS DOUBLE)
+           WHEN m.metric = 'executions' THEN CAST(g.fills AS DOUBLE)
+           WHEN m.metric = 'shares_executed' THEN CAST(g.shares_executed AS DOUBLE)
+           WHEN m.metric = 'eq_ratio_pct' THEN 100 * g.effective_sum / nullif(g.quoted_sum, 0)
+           WHEN m.metric = 'spread_capture_pct' THEN 100 - 100 * g.effective_sum / nullif(g.quoted_sum, 0)
+           WHEN m.metric = 'median_exec_time_ms' THEN g.median_first_fill_ms
+           WHEN m.metric = 'p95_exec_time_ms' THEN g.p95_first_fill_ms
+           WHEN m.metric = 'venue_share_pct' THEN 100 * g.flow_shares / nullif(g.parent_flow_shares, 0)
+           WHEN m.metric = 'pfof_venue_share_pct' THEN 100 * g.pfof_flow_shares / nullif(g.flow_shares, 0)
+           WHEN m.metric = 'pfof_venue_share_executed_pct' THEN 100 * g.pfof_shares_executed / nullif(g.sor_shares_executed, 0)
+           WHEN m.metric = 'affiliated_venue_share_pct' THEN 100 * g.affiliated_flow_shares / nullif(g.flow_shares, 0)
+           WHEN m.metric = 'venue_hhi' THEN 10000 * g.flow_shares_sq_by_venue / nullif(g.flow_shares * g.flow_shares, 0)
+           WHEN m.metric = 'pfof_received_usd' THEN g.pfof_usd
+           WHEN m.metric = 'order_flow_payments_usd' THEN g.pfof_usd + g.rebates_usd
+         END AS direct_value,
          CASE
-           WHEN m.metric IN ('orders', 'shares_ordered', 'fill_rate_pct', 'cancel_rate_pct') THEN l.o_n
-           WHEN m.metric = 'limit_fill_rate_pct' THEN l.nml_n
-           WHEN m.metric IN ('median_exec_time_ms', 'p95_exec_time_ms') THEN l.ff_n
-           WHEN m.metric IN ('executions', 'shares_executed') THEN l.x_o
+           WHEN m.metric IN ('price_improvement_per_share', 'pct_shares_price_improved', 'pct_shares_at_quote',
+                             'pct_shares_outside_quote', 'avg_effective_spread', 'avg_quoted_spread',
+                             'net_price_improvement_per_share') THEN g.covered_shares
+           WHEN m.metric IN ('pct_effective_spread', 'pct_quoted_spread', 'weighted_pct_price_improvement') THEN g.mid_notional
+           WHEN m.metric = 'avg_exec_time_ms' THEN g.timed_shares
+           WHEN m.metric = 'resting_time_to_fill_ms' THEN g.resting_shares
+           WHEN m.metric IN ('median_exec_time_ms', 'p95_exec_time_ms') THEN CAST(g.first_fill_orders AS DOUBLE)
+           WHEN m.metric IN ('fill_rate_pct', 'cancel_rate_pct') THEN CAST(g.sor_orders AS DOUBLE)
+           WHEN m.metric = 'limit_fill_rate_pct' THEN g.limit_shares_ordered
+           WHEN m.metric = 'markout_1s_per_share' THEN g.markout_1s_shares
+           WHEN m.metric = 'markout_5s_per_share' THEN g.markout_5s_shares
+           WHEN m.metric = 'markout_15s_per_share' THEN g.markout_15s_shares
+           WHEN m.metric = 'realized_spread_15s' THEN g.realized_15s_shares
+           WHEN m.metric = 'markout_60s_per_share' THEN g.markout_60s_shares
+           WHEN m.metric = 'realized_spread_60s' THEN g.realized_60s_shares
+           WHEN m.metric = 'markout_300s_per_share' THEN g.markout_300s_shares
+           WHEN m.metric = 'price_impact_1s_per_share' THEN g.impact_1s_shares
+           WHEN m.metric = 'price_impact_5s_per_share' THEN g.impact_5s_shares
+           WHEN m.metric = 'price_impact_15s_per_share' THEN g.impact_15s_shares
+           WHEN m.metric = 'price_impact_60s_per_share' THEN g.impact_60s_shares
+           WHEN m.metric = 'price_impact_300s_per_share' THEN g.impact_300s_shares
+         END AS weight,
+         CASE
+           WHEN m.metric IN ('price_improvement_per_share', 'pct_shares_price_improved', 'pct_shares_at_quote',
+                             'pct_shares_outside_quote', 'avg_effective_spread', 'avg_quoted_spread',
+                             'net_price_improvement_per_share') THEN g.covered_shares_sq
+           WHEN m.metric IN ('pct_effective_spread', 'pct_quoted_spread', 'weighted_pct_price_improvement') THEN g.mid_notional_sq
+           WHEN m.metric = 'avg_exec_time_ms' THEN g.timed_shares_sq
+           WHEN m.metric = 'resting_time_to_fill_ms' THEN g.resting_shares_sq
+           WHEN m.metric IN ('median_exec_time_ms', 'p95_exec_time_ms') THEN CAST(g.first_fill_orders AS DOUBLE)
+           WHEN m.metric IN ('fill_rate_pct', 'cancel_rate_pct') THEN CAST(g.sor_orders AS DOUBLE)
+           WHEN m.metric = 'limit_fill_rate_pct' THEN g.limit_shares_ordered_sq
+           WHEN m.metric = 'markout_1s_per_share' THEN g.markout_1s_shares_sq
+           WHEN m.metric = 'markout_5s_per_share' THEN g.markout_5s_shares_sq
+           WHEN m.metric = 'markout_15s_per_share' THEN g.markout_15s_shares_sq
+           WHEN m.metric = 'realized_spread_15s' THEN g.realized_15s_shares_sq
+           WHEN m.metric = 'markout_60s_per_share' THEN g.markout_60s_shares_sq
+           WHEN m.metric = 'realized_spread_60s' THEN g.realized_60s_shares_sq
+           WHEN m.metric = 'markout_300s_per_share' THEN g.markout_300s_shares_sq
+           WHEN m.metric = 'price_impact_1s_per_share' THEN g.impact_1s_shares_sq
+           WHEN m.metric = 'price_impact_5s_per_share' THEN g.impact_5s_shares_sq
+           WHEN m.metric = 'price_impact_15s_per_share' THEN g.impact_15s_shares_sq
+           WHEN m.metric = 'price_impact_60s_per_share' THEN g.impact_60s_shares_sq
+           WHEN m.metric = 'price_impact_300s_per_share' THEN g.impact_300s_shares_sq
+         END AS weight_sq,
+         CASE
+           WHEN m.metric = 'price_improvement_per_share' THEN g.pi_sum
+           WHEN m.metric = 'pct_shares_price_improved' THEN 100 * g.improved_shares
+           WHEN m.metric = 'pct_shares_at_quote' THEN 100 * g.at_quote_shares
+           WHEN m.metric = 'pct_shares_outside_quote' THEN 100 * g.outside_quote_shares
+           WHEN m.metric = 'avg_effective_spread' THEN g.effective_sum
+           WHEN m.metric = 'avg_quoted_spread' THEN g.quoted_sum
+           WHEN m.metric = 'pct_effective_spread' THEN 100 * g.effective_sum
+           WHEN m.metric = 'pct_quoted_spread' THEN 100 * g.quoted_sum
+           WHEN m.metric = 'weighted_pct_price_improvement' THEN 100 * g.pi_sum
+           WHEN m.metric = 'net_price_improvement_per_share' THEN g.net_pi_sum
+           WHEN m.metric = 'avg_exec_time_ms' THEN g.exec_ms_sum
+           WHEN m.metric = 'resting_time_to_fill_ms' THEN g.resting_ms_sum
+           WHEN m.metric IN ('median_exec_time_ms', 'p95_exec_time_ms') THEN g.first_fill_sum
+           WHEN m.metric = 'fill_rate_pct' THEN 100 * CAST(g.filled_orders AS DOUBLE)
+           WHEN m.metric = 'cancel_rate_pct' THEN 100 * CAST(g.canceled_orders AS DOUBLE)
+           WHEN m.metric = 'limit_fill_rate_pct' THEN 100 * g.limit_shares_executed
+           WHEN m.metric = 'markout_1s_per_share' THEN g.markout_1s_sum
+           WHEN m.metric = 'markout_5s_per_share' THEN g.markout_5s_sum
+           WHEN m.metric = 'markout_15s_per_share' THEN g.markout_15s_sum
+           WHEN m.metric = 'realized_spread_15s' THEN g.realized_15s_sum
+           WHEN m.metric = 'markout_60s_per_share' THEN g.markout_60s_sum
+           WHEN m.metric = 'realized_spread_60s' THEN g.realized_60s_sum
+           WHEN m.metric = 'markout_300s_per_share' THEN g.markout_300s_sum
+           WHEN m.metric = 'price_impact_1s_per_share' THEN g.impact_1s_sum
+           WHEN m.metric = 'price_impact_5s_per_share' THEN g.impact_5s_sum
+           WHEN m.metric = 'price_impact_15s_per_share' THEN g.impact_15s_sum
+           WHEN m.metric = 'price_impact_60s_per_share' THEN g.impact_60s_sum
+           WHEN m.metric = 'price_impact_300s_per_share' THEN g.impact_300s_sum
+         END AS weighted_sum,
+         CASE
+           WHEN m.metric = 'price_improvement_per_share' THEN g.pi_sum_sq
+           WHEN m.metric = 'pct_shares_price_improved' THEN 10000 * g.improved_shares
+           WHEN m.metric = 'pct_shares_at_quote' THEN 10000 * g.at_quote_shares
+           WHEN m.metric = 'pct_shares_outside_quote' THEN 10000 * g.outside_quote_shares
+           WHEN m.metric = 'avg_effective_spread' THEN g.effective_sum_sq
+           WHEN m.metric = 'avg_quoted_spread' THEN g.quoted_sum_sq
+           WHEN m.metric = 'pct_effective_spread' THEN 10000 * g.effective_pct_sum_sq
+           WHEN m.metric = 'pct_quoted_spread' THEN 10000 * g.quoted_pct_sum_sq
+           WHEN m.metric = 'weighted_pct_price_improvement' THEN 10000 * g.pi_pct_sum_sq
+           WHEN m.metric = 'net_price_improvement_per_share' THEN g.net_pi_sum_sq
+           WHEN m.metric = 'avg_exec_time_ms' THEN g.exec_ms_sum_sq
+           WHEN m.metric = 'resting_time_to_fill_ms' THEN g.resting_ms_sum_sq
+           WHEN m.metric IN ('median_exec_time_ms', 'p95_exec_time_ms') THEN g.first_fill_sum_sq
+           WHEN m.metric = 'fill_rate_pct' THEN 10000 * CAST(g.filled_orders AS DOUBLE)
+           WHEN m.metric = 'cancel_rate_pct' THEN 10000 * CAST(g.canceled_orders AS DOUBLE)
+           WHEN m.metric = 'limit_fill_rate_pct' THEN 10000 * g.limit_fill_sum_sq
+           WHEN m.metric = 'markout_1s_per_share' THEN g.markout_1s_sum_sq
+           WHEN m.metric = 'markout_5s_per_share' THEN g.markout_5s_sum_sq
+           WHEN m.metric = 'markout_15s_per_share' THEN g.markout_15s_sum_sq
+           WHEN m.metric = 'realized_spread_15s' THEN g.realized_15s_sum_sq
+           WHEN m.metric = 'markout_60s_per_share' THEN g.markout_60s_sum_sq
+           WHEN m.metric = 'realized_spread_60s' THEN g.realized_60s_sum_sq
+           WHEN m.metric = 'markout_300s_per_share' THEN g.markout_300s_sum_sq
+           WHEN m.metric = 'price_impact_1s_per_share' THEN g.impact_1s_sum_sq
+           WHEN m.metric = 'price_impact_5s_per_share' THEN g.impact_5s_sum_sq
+           WHEN m.metric = 'price_impact_15s_per_share' THEN g.impact_15s_sum_sq
+           WHEN m.metric = 'price_impact_60s_per_share' THEN g.impact_60s_sum_sq
+           WHEN m.metric = 'price_impact_300s_per_share' THEN g.impact_300s_sum_sq
+         END AS weighted_sum_sq,
+         CASE
+           WHEN m.metric IN ('orders', 'shares_ordered') THEN g.orders
+           WHEN m.metric IN ('executions', 'shares_executed') THEN g.fill_orders
            WHEN m.metric IN ('price_improvement_per_share', 'pct_shares_price_improved', 'pct_shares_at_quote',
                              'pct_shares_outside_quote', 'avg_effective_spread', 'avg_quoted_spread', 'eq_ratio_pct',
                              'spread_capture_pct', 'pct_effective_spread', 'pct_quoted_spread',
-                             'weighted_pct_price_improvement') THEN l.sp_o
-           WHEN m.metric = 'avg_exec_time_ms' THEN l.et_o
-           WHEN m.metric = 'markout_1s_per_share' THEN l.m1_o
-           WHEN m.metric = 'markout_5s_per_share' THEN l.m5_o
-           WHEN m.metric IN ('markout_15s_per_share', 'realized_spread_15s') THEN l.m15_o
-           WHEN m.metric IN ('markout_60s_per_share', 'realized_spread_60s') THEN l.m60_o
-           WHEN m.metric = 'markout_300s_per_share' THEN l.m300_o
-           ELSE l.fl_o
+                             'weighted_pct_price_improvement', 'net_price_improvement_per_share') THEN g.covered_orders
+           WHEN m.metric = 'avg_exec_time_ms' THEN g.timed_orders
+           WHEN m.metric = 'resting_time_to_fill_ms' THEN g.resting_orders
+           WHEN m.metric IN ('median_exec_time_ms', 'p95_exec_time_ms') THEN g.first_fill_orders
+           WHEN m.metric IN ('fill_rate_pct', 'cancel_rate_pct') THEN g.sor_orders
+           WHEN m.metric = 'limit_fill_rate_pct' THEN g.limit_orders
+           WHEN m.metric = 'markout_1s_per_share' THEN g.markout_1s_orders
+           WHEN m.metric = 'markout_5s_per_share' THEN g.markout_5s_orders
+           WHEN m.metric = 'markout_15s_per_share' THEN g.markout_15s_orders
+           WHEN m.metric = 'realized_spread_15s' THEN g.realized_15s_orders
+           WHEN m.metric = 'markout_60s_per_share' THEN g.markout_60s_orders
+           WHEN m.metric = 'realized_spread_60s' THEN g.realized_60s_orders
+           WHEN m.metric = 'markout_300s_per_share' THEN g.markout_300s_orders
+           WHEN m.metric = 'price_impact_1s_per_share' THEN g.impact_1s_orders
+           WHEN m.metric = 'price_impact_5s_per_share' THEN g.impact_5s_orders
+           WHEN m.metric = 'price_impact_15s_per_share' THEN g.impact_15s_orders
+           WHEN m.metric = 'price_impact_60s_per_share' THEN g.impact_60s_orders
+           WHEN m.metric = 'price_impact_300s_per_share' THEN g.impact_300s_orders
+           WHEN m.metric IN ('venue_share_pct', 'pfof_venue_share_pct', 'affiliated_venue_share_pct', 'venue_hhi',
+                             'pfof_received_usd', 'order_flow_payments_usd') THEN g.flow_orders
+           WHEN m.metric = 'pfof_venue_share_executed_pct' THEN g.sor_fill_orders
          END AS n_orders,
          CASE
-           WHEN m.metric IN ('orders', 'shares_ordered', 'fill_rate_pct', 'cancel_rate_pct') THEN l.o_nx
-           WHEN m.metric = 'limit_fill_rate_pct' THEN l.nml_nx
-           WHEN m.metric IN ('median_exec_time_ms', 'p95_exec_time_ms') THEN l.ff_nx
+           WHEN m.metric IN ('orders', 'shares_ordered') THEN g.order_fills
+           WHEN m.metric IN ('executions', 'shares_executed', 'venue_share_pct', 'pfof_venue_share_pct',
+                             'affiliated_venue_share_pct', 'venue_hhi', 'pfof_received_usd', 'order_flow_payments_usd') THEN g.fills
            WHEN m.metric IN ('price_improvement_per_share', 'pct_shares_price_improved', 'pct_shares_at_quote',
                              'pct_shares_outside_quote', 'avg_effective_spread', 'avg_quoted_spread', 'eq_ratio_pct',
                              'spread_capture_pct', 'pct_effective_spread', 'pct_quoted_spread',
-                             'weighted_pct_price_improvement') THEN l.sp_n
-           WHEN m.metric = 'avg_exec_time_ms' THEN l.et_n
-           WHEN m.metric = 'markout_1s_per_share' THEN l.m1_n
-           WHEN m.metric = 'markout_5s_per_share' THEN l.m5_n
-           WHEN m.metric IN ('markout_15s_per_share', 'realized_spread_15s') THEN l.m15_n
-           WHEN m.metric IN ('markout_60s_per_share', 'realized_spread_60s') THEN l.m60_n
-           WHEN m.metric = 'markout_300s_per_share' THEN l.m300_n
-           ELSE l.x_n
+                             'weighted_pct_price_improvement', 'net_price_improvement_per_share') THEN g.covered_fills
+           WHEN m.metric = 'avg_exec_time_ms' THEN g.timed_fills
+           WHEN m.metric = 'resting_time_to_fill_ms' THEN g.resting_fills
+           WHEN m.metric IN ('median_exec_time_ms', 'p95_exec_time_ms') THEN g.first_fill_order_fills
+           WHEN m.metric IN ('fill_rate_pct', 'cancel_rate_pct') THEN g.sor_order_fills
+           WHEN m.metric = 'limit_fill_rate_pct' THEN g.limit_order_fills
+           WHEN m.metric = 'markout_1s_per_share' THEN g.markout_1s_fills
+           WHEN m.metric = 'markout_5s_per_share' THEN g.markout_5s_fills
+           WHEN m.metric = 'markout_15s_per_share' THEN g.markout_15s_fills
+           WHEN m.metric = 'realized_spread_15s' THEN g.realized_15s_fills
+           WHEN m.metric = 'markout_60s_per_share' THEN g.markout_60s_fills
+           WHEN m.metric = 'realized_spread_60s' THEN g.realized_60s_fills
+           WHEN m.metric = 'markout_300s_per_share' THEN g.markout_300s_fills
+           WHEN m.metric = 'price_impact_1s_per_share' THEN g.impact_1s_fills
+           WHEN m.metric = 'price_impact_5s_per_share' THEN g.impact_5s_fills
+           WHEN m.metric = 'price_impact_15s_per_share' THEN g.impact_15s_fills
+           WHEN m.metric = 'price_impact_60s_per_share' THEN g.impact_60s_fills
+           WHEN m.metric = 'price_impact_300s_per_share' THEN g.impact_300s_fills
+           WHEN m.metric = 'pfof_venue_share_executed_pct' THEN g.sor_fills
          END AS n_executions,
          CASE
            WHEN m.metric IN ('price_improvement_per_share', 'pct_shares_price_improved', 'pct_shares_at_quote',
                              'pct_shares_outside_quote', 'avg_effective_spread', 'avg_quoted_spread', 'eq_ratio_pct',
                              'spread_capture_pct', 'pct_effective_spread', 'pct_quoted_spread',
-                             'weighted_pct_price_improvement') THEN l.sp_x_no
-           WHEN m.metric = 'markout_1s_per_share' THEN l.m1_no
-           WHEN m.metric = 'markout_5s_per_share' THEN l.m5_no
-           WHEN m.metric IN ('markout_15s_per_share', 'realized_spread_15s') THEN l.m15_no
-           WHEN m.metric IN ('markout_60s_per_share', 'realized_spread_60s') THEN l.m60_no
-           WHEN m.metric = 'markout_300s_per_share' THEN l.m300_no
+                             'weighted_pct_price_improvement', 'net_price_improvement_per_share') THEN g.covered_excl_no_nbbo
            ELSE 0
          END AS excl_no_nbbo,
          CASE
            WHEN m.metric IN ('price_improvement_per_share', 'pct_shares_price_improved', 'pct_shares_at_quote',
                              'pct_shares_outside_quote', 'avg_effective_spread', 'avg_quoted_spread', 'eq_ratio_pct',
                              'spread_capture_pct', 'pct_effective_spread', 'pct_quoted_spread',
-                             'weighted_pct_price_improvement') THEN l.sp_x_stale
-           WHEN m.metric = 'markout_1s_per_share' THEN l.m1_stale
-           WHEN m.metric = 'markout_5s_per_share' THEN l.m5_stale
-           WHEN m.metric IN ('markout_15s_per_share', 'realized_spread_15s') THEN l.m15_stale
-           WHEN m.metric IN ('markout_60s_per_share', 'realized_spread_60s') THEN l.m60_stale
-           WHEN m.metric = 'markout_300s_per_share' THEN l.m300_stale
+                             'weighted_pct_price_improvement', 'net_price_improvement_per_share') THEN g.covered_excl_stale
            ELSE 0
          END AS excl_stale_nbbo,
          CASE
            WHEN m.metric IN ('price_improvement_per_share', 'pct_shares_price_improved', 'pct_shares_at_quote',
                              'pct_shares_outside_quote', 'avg_effective_spread', 'avg_quoted_spread', 'eq_ratio_pct',
                              'spread_capture_pct', 'pct_effective_spread', 'pct_quoted_spread',
-                             'weighted_pct_price_improvement') THEN l.sp_x_cross
-           WHEN m.metric = 'markout_1s_per_share' THEN l.m1_cross
-           WHEN m.metric = 'markout_5s_per_share' THEN l.m5_cross
-           WHEN m.metric IN ('markout_15s_per_share', 'realized_spread_15s') THEN l.m15_cross
-           WHEN m.metric IN ('markout_60s_per_share', 'realized_spread_60s') THEN l.m60_cross
-           WHEN m.metric = 'markout_300s_per_share' THEN l.m300_cross
+                             'weighted_pct_price_improvement', 'net_price_improvement_per_share') THEN g.covered_excl_crossed
            ELSE 0
          END AS excl_crossed_or_locked_nbbo,
          CASE
-           WHEN m.metric = 'avg_exec_time_ms' THEN l.et_neg
-           WHEN m.metric IN ('median_exec_time_ms', 'p95_exec_time_ms') THEN l.ff_neg
+           WHEN m.metric = 'avg_exec_time_ms' THEN g.negative_exec_times
+           WHEN m.metric = 'resting_time_to_fill_ms' THEN g.negative_resting_times
+           WHEN m.metric IN ('median_exec_time_ms', 'p95_exec_time_ms') THEN g.negative_first_fills
            ELSE 0
          END AS excl_negative_exec_time,
          CASE
-           WHEN m.metric IN ('orders', 'shares_ordered', 'fill_rate_pct', 'cancel_rate_pct', 'limit_fill_rate_pct',
-                             'median_exec_time_ms', 'p95_exec_time_ms') THEN 0
-           ELSE l.orphan
+           WHEN m.metric IN ('executions', 'shares_executed', 'price_improvement_per_share',
+                             'pct_shares_price_improved', 'pct_shares_at_quote', 'pct_shares_outside_quote',
+                             'avg_effective_spread', 'avg_quoted_spread', 'eq_ratio_pct', 'spread_capture_pct',
+                             'pct_effective_spread', 'pct_quoted_spread', 'weighted_pct_price_improvement',
+                             'net_price_improvement_per_share', 'avg_exec_time_ms', 'resting_time_to_fill_ms',
+                             'markout_1s_per_share', 'markout_5s_per_share', 'markout_15s_per_share',
+                             'realized_spread_15s', 'markout_60s_per_share', 'realized_spread_60s',
+                             'markout_300s_per_share', 'price_impact_1s_per_share', 'price_impact_5s_per_share',
+                             'price_impact_15s_per_share', 'price_impact_60s_per_share', 'price_impact_300s_per_share',
+                             'venue_share_pct', 'pfof_venue_share_pct', 'pfof_venue_share_executed_pct',
+                             'affiliated_venue_share_pct', 'venue_hhi', 'pfof_received_usd', 'order_flow_payments_usd') THEN g.orphan_fills
+           ELSE 0
          END AS excl_orphan_execution
-  FROM l3 l
+  FROM groups_with_venue_split g
   CROSS JOIN metric_names m
+  WHERE m.applies_to = 'all_rows'
+     OR (m.applies_to = 'order_rows' AND g.venue = '*')
+     OR (m.applies_to = 'venue_rows' AND g.venue <> '*')
+     OR (m.applies_to = 'venue_split_rows' AND g.venue = '*' AND g.symbol = '*' AND g.size_bucket = '*')
 ),
-fin AS (
-  SELECT mom.*,
-         COALESCE(direct, s1 / nullif(w, 0)) AS value,
-         CASE WHEN w > 0 THEN w * w / w2 END AS n_eff,
-         CASE WHEN w > 0 AND w - w2 / w > 0 THEN sqrt(greatest((s2 - s1 * s1 / w) / (w - w2 / w), 0)) END AS std_dev
-  FROM mom
-  WHERE applies = 1
+metric_values AS (
+  SELECT mm.*,
+         coalesce(direct_value, weighted_sum / nullif(weight, 0)) AS value,
+         CASE WHEN weight > 0 THEN weight * weight / weight_sq END AS n_eff,
+         -- Σw·x² − (Σw·x)²/Σw cancels: below 1e-12 of Σw·x² it is rounding noise of equal values, not spread.
+         CASE WHEN weight > 0 AND weight - weight_sq / weight > 0
+              THEN CASE WHEN weighted_sum_sq - weighted_sum * weighted_sum / weight <= 1e-12 * abs(weighted_sum_sq) THEN 0
+                        ELSE sqrt((weighted_sum_sq - weighted_sum * weighted_sum / weight) / (weight - weight_sq / weight)) END
+              END AS std_dev
+  FROM metric_moments mm
 )
-SELECT p.period, f.source, f.k_symbol AS symbol, f.k_cat AS order_category, f.k_venue AS venue,
-       f.k_size AS size_bucket, f.k_sp500 AS sp500, f.metric, f.value,
-       CAST(f.n_orders AS BIGINT) AS n_orders, CAST(f.n_executions AS BIGINT) AS n_executions,
-       f.std_dev, f.n_eff,
-       CAST(f.excl_no_nbbo AS BIGINT) AS excl_no_nbbo, CAST(f.excl_stale_nbbo AS BIGINT) AS excl_stale_nbbo,
-       CAST(f.excl_crossed_or_locked_nbbo AS BIGINT) AS excl_crossed_or_locked_nbbo,
-       CAST(f.excl_negative_exec_time AS BIGINT) AS excl_negative_exec_time,
-       CAST(f.excl_orphan_execution AS BIGINT) AS excl_orphan_execution
-FROM fin f
+SELECT p.period, v.source, v.symbol, v.order_category, v.venue, v.size_bucket, v.sp500, v.metric, v.value,
+       CAST(v.n_orders AS BIGINT) AS n_orders, CAST(v.n_executions AS BIGINT) AS n_executions,
+       v.std_dev, v.n_eff,
+       CAST(v.excl_no_nbbo AS BIGINT) AS excl_no_nbbo, CAST(v.excl_stale_nbbo AS BIGINT) AS excl_stale_nbbo,
+       CAST(v.excl_crossed_or_locked_nbbo AS BIGINT) AS excl_crossed_or_locked_nbbo,
+       CAST(v.excl_negative_exec_time AS BIGINT) AS excl_negative_exec_time,
+       CAST(v.excl_orphan_execution AS BIGINT) AS excl_orphan_execution
+FROM metric_values v
 CROSS JOIN params p
-WHERE f.value IS NOT NULL
-   OR f.excl_no_nbbo + f.excl_stale_nbbo + f.excl_crossed_or_locked_nbbo + f.excl_negative_exec_time
-      + f.excl_orphan_execution > 0
-ORDER BY f.source, f.k_symbol, f.k_cat, f.k_venue, f.k_size, f.k_sp500, f.metric
+WHERE v.value IS NOT NULL
+   OR v.excl_no_nbbo + v.excl_stale_nbbo + v.excl_crossed_or_locked_nbbo + v.excl_negative_exec_time + v.excl_orphan_execution > 0
+ORDER BY v.source, v.symbol, v.order_category, v.venue, v.size_bucket, v.sp500, v.metric

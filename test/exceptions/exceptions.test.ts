@@ -19,6 +19,7 @@ import { runDailyExceptions, runDueDiligence } from '../../lambdas/exceptions/ru
 import { composeDueDiligenceNotice } from '../../lambdas/regulatory/due-diligence';
 import { EXCEPTION_KINDS } from '../../lambdas/shared/metrics';
 import { type Engine, openEngine } from '../../lib/engine';
+import { enrichLake } from '../metrics/compare';
 import { writeLake } from '../regulatory/lake';
 import { DAY, lake, PLANTED, STALE_SOURCES, TOLERANCE } from './planted';
 
@@ -36,6 +37,8 @@ beforeAll(async () => {
   await writeLake(join(dir, 'planted'), lake({ planted: true }));
   clean = await openEngine({ lakeDir: join(dir, 'clean') });
   dirty = await openEngine({ lakeDir: join(dir, 'planted') });
+  await enrichLake(clean, join(dir, 'clean'), 10);
+  await enrichLake(dirty, join(dir, 'planted'), 10);
   cleanDay = await runDailyExceptions(clean, DAY, { settings: SETTINGS, generatedAt: '2026-07-02T11:00:00Z' });
   plantedDay = await runDailyExceptions(dirty, DAY, { settings: SETTINGS, generatedAt: '2026-07-02T11:00:00Z' });
 });

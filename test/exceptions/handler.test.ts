@@ -11,6 +11,7 @@ import { makeS3Client } from '../../lambdas/shared/aws';
 import { loadConfig } from '../../lambdas/shared/config';
 import { type Engine, openEngine } from '../../lib/engine';
 import { sqlFiles } from '../../lib/sql-files';
+import { enrichLake } from '../metrics/compare';
 import { writeLake } from '../regulatory/lake';
 import { DAY, lake } from './planted';
 
@@ -48,6 +49,7 @@ beforeAll(async () => {
   ({ handler, prepare } = await import('../../lambdas/exceptions/handler'));
   await writeLake(join(dir, 'lake'), lake({ planted: true }));
   engine = await openEngine({ lakeDir: join(dir, 'lake') });
+  await enrichLake(engine, join(dir, 'lake'), 10);
 
   // Stand in for the state machine's Map over sql/exceptions on Athena: the same SQL with the
   // prepared ExecutionParameters, each result written as Athena writes it (quoted CSV).

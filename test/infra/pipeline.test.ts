@@ -159,7 +159,7 @@ describe('lake: catalog and Athena workgroup', () => {
         },
       },
     });
-    const c = synth(configWith({ athena: { bytesScannedCutoffGiB: 5 } }));
+    const c = synth(configWith({ athena: { bytesScannedCutoffGiB: 5, engine: 'v3' } }));
     c.template.hasResourceProperties('AWS::Athena::WorkGroup', {
       WorkGroupConfiguration: Match.objectLike({ BytesScannedCutoffPerQuery: 5 * 1024 ** 3 }),
     });

@@ -102,8 +102,11 @@ describe('the review state machine', () => {
     expect(st.AnySourceDue).toMatchObject({
       Type: 'Choice',
       Choices: [{ Variable: '$.due', BooleanEquals: false, Next: 'NothingDue' }],
-      Default: 'ListMetricQueries',
+      Default: 'PlanEnrichment',
     });
+    // the period's missing or stale dates are enriched, then the metric SQL only aggregates
+    expect(st.PlanEnrichment).toMatchObject({ Type: 'Task', Next: 'EnrichDates' });
+    expect(st.EnrichDates).toMatchObject({ Type: 'Map', ItemsPath: '$.enrichment.units', Next: 'ListMetricQueries' });
     expect(st.DryRun).toMatchObject({
       Type: 'Choice',
       Choices: [{ Variable: '$.dryRun', BooleanEquals: true, Next: 'DryRunComplete' }],
@@ -164,7 +167,8 @@ describe('the daily exceptions state machine', () => {
   });
 
   it('prepares the day with the exceptions module’s `prepare` export, then maps every sql/exceptions file on Athena', () => {
-    expect(st.PrepareDay).toMatchObject({ Type: 'Task', Resource: lambdaArn('exceptions', 'prepare'), Next: 'ListExceptionQueries' });
+    expect(st.PrepareDay).toMatchObject({ Type: 'Task', Resource: lambdaArn('exceptions', 'prepare'), Next: 'PlanEnrichment' });
+    expect(st.EnrichDates).toMatchObject({ Type: 'Map', ItemsPath: '$.enrichment.units', Next: 'ListExceptionQueries' });
     expect(st.ListExceptionQueries?.Result).toEqual(
       sqlFiles('exceptions').map(({ name, path, sha256, sql }) => ({ name, path, sha256, sql })),
     );

@@ -11,7 +11,7 @@ import { REVIEW_METRIC_COLUMNS } from '../../lambdas/shared/metrics';
 import { type Engine, openEngine } from '../../lib/engine';
 import { writeLake } from '../reference/lake';
 import { randomLake } from '../reference/random-lake';
-import { runMetricSql } from './compare';
+import { enrichLake, runMetricSql } from './compare';
 
 const guide = readFileSync(new URL('../../docs/analyst-guide.md', import.meta.url), 'utf8');
 const examples = [...guide.matchAll(/```sql\n([\s\S]*?)```/g)].flatMap((m) =>
@@ -29,6 +29,7 @@ beforeAll(async () => {
   const lakeDir = join(dir, 'lake');
   await writeLake(lakeDir, randomLake(7, { orders: 30 }));
   const e = await openEngine({ lakeDir });
+  await enrichLake(e, lakeDir, 10);
   const rows = await runMetricSql(e, { period: '2026Q3', startDate: '2026-07-01', endDate: '2026-10-01', maxQuoteAgeS: 10 });
   const out = join(dir, 'results', 'review_metrics', 'period=2026Q3');
   mkdirSync(out, { recursive: true });

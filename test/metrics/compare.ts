@@ -6,6 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REVIEW_METRIC_COLUMNS, type ReviewMetricRow } from '../../lambdas/shared/metrics';
 import { type Engine, SQL_DIR } from '../../lib/engine';
+import { enrichLocal } from '../../lib/enrich-local';
 import type { ReferenceParams } from '../reference/metrics';
 
 export const METRIC_SQL_DIR = join(SQL_DIR, 'metrics');
@@ -22,6 +23,21 @@ export const athenaParams = (p: ReferenceParams): string[] => [
   `'${p.endDate}'`,
   String(p.maxQuoteAgeS),
 ];
+
+/**
+ * Computes the figures tables (sql/enrich) of every source × trade date that has orders,
+ * executions or routes in the lake, as the review does before it aggregates.
+ */
+export async function enrichLake(engine: Engine, lakeDir: string, maxQuoteAgeS: number): Promise<void> {
+  const units = await engine.query(
+    `SELECT DISTINCT source, CAST(trade_date AS VARCHAR) AS trade_date FROM (
+       SELECT source, trade_date FROM orders UNION ALL SELECT source, trade_date FROM executions
+       UNION ALL SELECT source, trade_date FROM routes) AS u ORDER BY 1, 2`,
+  );
+  for (const u of units.rows) {
+    await enrichLocal(engine, { source: String(u.source), tradeDate: String(u.trade_date) }, { maxQuoteAgeS, lakeDir });
+  }
+}
 
 export async function runMetricSql(engine: Engine, p: ReferenceParams): Promise<ReviewMetricRow[]> {
   const rows: ReviewMetricRow[] = [];

@@ -9,100 +9,74 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReviewMetricRow } from '../../lambdas/shared/metrics';
 import { openEngine } from '../../lib/engine';
-import { emptyLake, type LakeData, micros, type OrderRow, writeLake } from '../reference/lake';
-import { runMetricSql } from './compare';
-
-const T0 = micros('2026-07-01T14:00:00Z');
-const S = 1_000_000; // one second in microseconds
-const MS = 1000;
-const DAY = '2026-07-01';
+import { lake as baseLake, DAY, MS, S, T0 } from '../reference/hand-lake';
+import { type ExecutionRow, type LakeData, micros, type OrderRow, writeLake } from '../reference/lake';
+import { enrichLake, runMetricSql } from './compare';
 
 let rows: ReviewMetricRow[] = [];
 let dir: string;
 
+/** The shared hand-worked lake, plus one scenario only the review metrics need. */
 function lake(): LakeData {
-  const d = emptyLake();
-  let line = 0;
-  const L = (source: string, file = 'f.csv') => ({ source, source_key: `${source}/${file}`, source_line: ++line });
-  const quote = (symbol: string, at: number, bid: number, ask: number, file = 'sip/quotes/a.csv') =>
-    d.quotes.push({ ...L('sip'), source_key: file, symbol, ts: T0 + at, bid, ask, trade_date: DAY });
+  const d = baseLake();
+  let line = 100_000;
+  const L = (source: string) => ({ source, source_key: `${source}/f.csv`, source_line: ++line });
+  const quote = (symbol: string, at: number, bid: number, ask: number) =>
+    d.quotes.push({ ...L('sip'), source_key: 'sip/quotes/g.csv', symbol, ts: T0 + at, bid, ask, trade_date: DAY });
   const order = (
     source: string,
     o: Partial<OrderRow> & Pick<OrderRow, 'order_id' | 'symbol' | 'side' | 'order_type' | 'qty'>,
     at: number,
   ) => d.orders.push({ ...L(source), limit_price: null, tif: 'DAY', canceled_ts: null, trade_date: DAY, received_ts: T0 + at, ...o });
-  const exec = (source: string, exec_id: string, order_id: string, venue: string, at: number, price: number, qty: number) =>
-    d.executions.push({ ...L(source), exec_id, order_id, venue, exec_ts: T0 + at, price, qty, trade_date: DAY });
+  const exec = (
+    source: string,
+    exec_id: string,
+    order_id: string,
+    venue: string,
+    at: number,
+    price: number,
+    qty: number,
+    extra: Pick<ExecutionRow, 'fee' | 'liquidity'> = {},
+  ) => d.executions.push({ ...L(source), exec_id, order_id, venue, exec_ts: T0 + at, price, qty, trade_date: DAY, ...extra });
 
-  // ── buy-src, AAA: a buy, a quote tie, a partial fill across two venues, improved and at the quote.
-  quote('AAA', -2 * S, 20.0, 20.1);
-  quote('AAA', 0, 20.02, 20.08); // same instant as the order ...
-  quote('AAA', 0, 20.03, 20.07); // ... and later in the file: this one is the NBBO at receipt
-  quote('AAA', 1200 * MS, 20.1, 20.12); // mid 20.11 for the 1 s and 5 s markouts
-  order('buy-src', { order_id: 'A1', symbol: 'AAA', side: 'B', order_type: 'MKT', qty: 100 }, 0);
-  exec('buy-src', 'XA1', 'A1', 'XNAS', 200 * MS, 20.05, 60); // improved by 0.02
-  exec('buy-src', 'XA2', 'A1', 'XNYS', 300 * MS, 20.07, 40); // at the quote
+  // ── venue-src, GGG: exact sub-millisecond times, fees and rebates, an affiliated PFOF venue,
+  // a resting limit order, a directed order and one received after the close.
+  quote('GGG', 0, 10.0, 10.02); // mid 10.01
+  quote('GGG', 1500 * MS, 10.02, 10.04); // mid 10.03
   d.venues.push({
-    ...L('buy-src'),
+    ...L('venue-src'),
+    venue: 'WHSL',
+    venue_type: 'WHOLESALER',
+    approved: 'Y',
+    pfof_per_share: 0.002,
+    fee_per_share: 0,
+    rebate_per_share: 0,
+    affiliated: 'Y',
+    effective_from: '2026-01-01',
+  });
+  d.venues.push({
+    ...L('venue-src'),
     venue: 'XNAS',
     venue_type: 'EXCHANGE',
     approved: 'Y',
-    pfof_per_share: 0.002,
+    pfof_per_share: 0,
+    fee_per_share: 0.003,
+    rebate_per_share: 0.002,
+    affiliated: 'N',
     effective_from: '2026-01-01',
   });
-  d.venues.push({ ...L('buy-src'), venue: 'XNYS', venue_type: 'EXCHANGE', approved: 'Y', pfof_per_share: 0, effective_from: '2026-01-01' });
-  d.venues.push({
-    ...L('buy-src'),
-    venue: 'XNYS',
-    venue_type: 'EXCHANGE',
-    approved: 'Y',
-    pfof_per_share: 0.001,
-    effective_from: '2026-07-02',
-  });
-  d.reference.push({ ...L('firm'), list: 'SP500', symbol: 'AAA', effective_from: '2020-01-01' });
-
-  // ── sell-src, BBB: sell, short sale, outside the quote, marketable and non-marketable limits,
-  // a stale quote, an execution before receipt, a cancel with no fill.
-  quote('BBB', 0, 50.0, 50.04); // NBB 50.00, NBO 50.04, mid 50.02, quoted spread 0.04
-  order('sell-src', { order_id: 'B1', symbol: 'BBB', side: 'S', order_type: 'MKT', qty: 100 }, 100 * MS);
-  exec('sell-src', 'XB1', 'B1', 'XNAS', 600 * MS, 49.99, 100); // outside by 0.01, 500 ms
-  order('sell-src', { order_id: 'B2', symbol: 'BBB', side: 'SS', order_type: 'LMT', limit_price: 49.9, qty: 50 }, 100 * MS);
-  exec('sell-src', 'XB2', 'B2', 'XNAS', 150 * MS, 50.01, 50); // short sale improved by 0.01, 50 ms
-  order('sell-src', { order_id: 'B3', symbol: 'BBB', side: 'SX', order_type: 'LMT', limit_price: 50.1, qty: 200 }, 100 * MS);
-  exec('sell-src', 'XB3', 'B3', 'XNAS', 2 * S, 50.1, 100); // non-marketable limit, half filled
-  order('sell-src', { order_id: 'B4', symbol: 'BBB', side: 'S', order_type: 'MKT', qty: 10 }, 20 * S);
-  exec('sell-src', 'XB4', 'B4', 'XNAS', 20 * S + 100 * MS, 50.0, 10); // NBBO 20 s old: stale
-  order('sell-src', { order_id: 'B5', symbol: 'BBB', side: 'S', order_type: 'MKT', qty: 30 }, 200 * MS);
-  exec('sell-src', 'XB5', 'B5', 'XNAS', 0, 50.0, 30); // at the quote, 200 ms before receipt
-  order('sell-src', { order_id: 'B6', symbol: 'BBB', side: 'S', order_type: 'MKT', qty: 5, canceled_ts: T0 + S }, 300 * MS);
-
-  // ── bad-src: crossed, locked and missing quotes, an orphan execution.
-  quote('CCC', 0, 10.05, 10.0); // crossed
-  quote('DDD', 0, 30.0, 30.0); // locked
-  order('bad-src', { order_id: 'C1', symbol: 'CCC', side: 'B', order_type: 'MKT', qty: 10 }, S);
-  exec('bad-src', 'XC1', 'C1', 'XNAS', S + 10 * MS, 10.02, 10);
-  order('bad-src', { order_id: 'C2', symbol: 'DDD', side: 'B', order_type: 'MKT', qty: 10 }, S);
-  exec('bad-src', 'XC2', 'C2', 'XNAS', S + 10 * MS, 30.0, 10);
-  order('bad-src', { order_id: 'C3', symbol: 'EEE', side: 'B', order_type: 'MKT', qty: 10 }, S);
-  exec('bad-src', 'XC3', 'C3', 'XNAS', S + 10 * MS, 5.0, 10);
-  order('bad-src', { order_id: 'C4', symbol: 'CCC', side: 'B', order_type: 'LMT', limit_price: 10.1, qty: 10 }, S);
-  exec('bad-src', 'XC4', 'C4', 'XNAS', S + 10 * MS, 10.02, 10);
-  exec('bad-src', 'XC5', 'ghost', 'XNAS', S, 10.0, 10);
-
-  // ── route-src, FFF: venue shares from routes, not from executions.
-  quote('FFF', 0, 9.99, 10.01);
-  order('route-src', { order_id: 'R1', symbol: 'FFF', side: 'B', order_type: 'MKT', qty: 100 }, 0);
-  d.routes.push({ ...L('route-src'), route_id: 'RT1', order_id: 'R1', venue: 'XNAS', sent_ts: T0 + MS, qty: 70, trade_date: DAY });
-  d.routes.push({ ...L('route-src'), route_id: 'RT2', order_id: 'R1', venue: 'EDGX', sent_ts: T0 + MS, qty: 30, trade_date: DAY });
-  exec('route-src', 'XR1', 'R1', 'XNAS', 5 * MS, 10.0, 100);
-  d.venues.push({
-    ...L('route-src'),
-    venue: 'EDGX',
-    venue_type: 'WHOLESALER',
-    approved: 'Y',
-    pfof_per_share: 0.003,
-    effective_from: '2026-01-01',
-  });
+  order('venue-src', { order_id: 'V1', symbol: 'GGG', side: 'B', order_type: 'MKT', qty: 100 }, 500); // 0.5 ms
+  exec('venue-src', 'XV1', 'V1', 'WHSL', 1750, 10.01, 100, { liquidity: 'R' }); // 1.25 ms later, improved 0.01
+  order('venue-src', { order_id: 'V2', symbol: 'GGG', side: 'B', order_type: 'MKT', qty: 100 }, MS);
+  exec('venue-src', 'XV2', 'V2', 'XNAS', 2 * MS, 10.02, 100, { liquidity: 'R', fee: 0.3 }); // at the quote, fee 0.003/sh
+  order('venue-src', { order_id: 'V3', symbol: 'GGG', side: 'B', order_type: 'LMT', limit_price: 9.99, qty: 100 }, 0);
+  exec('venue-src', 'XV3', 'V3', 'XNAS', S, 9.99, 100, { liquidity: 'A', fee: -0.2 }); // rests 1 s, rebate $0.20
+  order('venue-src', { order_id: 'V4', symbol: 'GGG', side: 'B', order_type: 'MKT', qty: 100, directed: 'Y' }, 0);
+  exec('venue-src', 'XV4', 'V4', 'XNAS', 3 * MS, 10.02, 100);
+  const AFTER_CLOSE = micros('2026-07-01T21:00:00Z') - T0; // 17:00 New York
+  quote('GGG', AFTER_CLOSE, 10.0, 10.02);
+  order('venue-src', { order_id: 'V5', symbol: 'GGG', side: 'B', order_type: 'MKT', qty: 100 }, AFTER_CLOSE);
+  exec('venue-src', 'XV5', 'V5', 'XNAS', AFTER_CLOSE + 5 * MS, 10.0, 100);
   return d;
 }
 
@@ -110,6 +84,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'bestex-metrics-hand-'));
   await writeLake(join(dir, 'lake'), lake());
   const engine = await openEngine({ lakeDir: join(dir, 'lake') });
+  await enrichLake(engine, join(dir, 'lake'), 10);
   rows = await runMetricSql(engine, { period: '2026Q3', startDate: '2026-07-01', endDate: '2026-10-01', maxQuoteAgeS: 10 });
   engine.close();
 });
@@ -170,10 +145,10 @@ describe('buy, quote tie, partial fill across venues (buy-src)', () => {
     // at +1 s and +5 s the NBBO is 20.10 × 20.12 (mid 20.11, quoted 1.2 s after receipt)
     expect(value('buy-src', 'markout_1s_per_share')).toBeCloseTo((60 * 0.06 + 40 * 0.04) / 100, 12);
     expect(value('buy-src', 'markout_5s_per_share')).toBeCloseTo((60 * 0.06 + 40 * 0.04) / 100, 12);
-    // at +15 s that quote is 14 s old (> 10 s): both executions are excluded as stale
-    const r = get('buy-src', 'realized_spread_15s');
-    expect(r.value).toBeNull();
-    expect(r.excl_stale_nbbo).toBe(2);
+    // at +15 s that quote is 14 s old (> 10 s): no usable mid, so no figure. The figures tables
+    // record a later mid as usable or not (mid_15s NULL), without a reason, so no row at all.
+    expect(rows.filter((r) => r.source === 'buy-src' && r.metric === 'realized_spread_15s')).toEqual([]);
+    expect(rows.filter((r) => r.source === 'buy-src' && r.metric === 'markout_15s_per_share')).toEqual([]);
   });
   it('gives venue shares, HHI and PFOF from executions when there are no routes, with venue terms as of the trade date', () => {
     expect(value('buy-src', 'venue_share_pct', { venue: 'XNAS' })).toBeCloseTo(60, 9);
@@ -217,14 +192,26 @@ describe('sell, short sale, limits, stale and negative times (sell-src)', () => 
     expect(value('sell-src', 'cancel_rate_pct', { order_category: 'market' })).toBeCloseTo(25, 9);
   });
   it('excludes an execution before receipt from execution times, with a reason', () => {
+    // covered market executions: B1 (500 ms); B4's NBBO is stale, so B4 is not covered and its
+    // 100 ms is not router latency evidence; B5 filled 200 ms before receipt: excluded, counted
     const avg = get('sell-src', 'avg_exec_time_ms', { order_category: 'market' });
-    expect(avg.value).toBeCloseTo((100 * 500 + 10 * 100) / 110, 9);
+    expect(avg.value).toBeCloseTo(500, 9);
     expect(avg.excl_negative_exec_time).toBe(1);
-    // first fills of market orders: 500, 100 (B5's −200 excluded) → median 300, p95 100 + 0.95 × 400
+    // first fills of covered market orders: 500 (B5's −200 excluded, B4 not covered)
     const med = get('sell-src', 'median_exec_time_ms', { order_category: 'market' });
-    expect(med.value).toBeCloseTo(300, 9);
+    expect(med.value).toBeCloseTo(500, 9);
     expect(med.excl_negative_exec_time).toBe(1);
-    expect(value('sell-src', 'p95_exec_time_ms', { order_category: 'market' })).toBeCloseTo(480, 9);
+    expect(value('sell-src', 'p95_exec_time_ms', { order_category: 'market' })).toBeCloseTo(500, 9);
+  });
+  it('keeps a resting limit order out of router latency: its wait is resting_time_to_fill_ms', () => {
+    // B3 (non-marketable limit) filled 1.9 s after receipt; B2 (marketable limit) 50 ms
+    expect(value('sell-src', 'resting_time_to_fill_ms')).toBeCloseTo(1900, 9);
+    expect(value('sell-src', 'resting_time_to_fill_ms', { order_category: 'non_marketable_limit' })).toBeCloseTo(1900, 9);
+    // all covered executions: B1 100 sh × 500 ms, B2 50 sh × 50 ms (B5 negative, B4 stale)
+    expect(value('sell-src', 'avg_exec_time_ms')).toBeCloseTo((100 * 500 + 50 * 50) / 150, 9);
+    expect(
+      rows.some((r) => r.source === 'sell-src' && r.metric === 'avg_exec_time_ms' && r.order_category === 'non_marketable_limit'),
+    ).toBe(false);
   });
 });
 
@@ -252,5 +239,48 @@ describe('venue flow from routes (route-src)', () => {
     expect(value('route-src', 'venue_hhi')).toBeCloseTo(70 ** 2 + 30 ** 2, 9);
     expect(value('route-src', 'pfof_venue_share_pct')).toBeCloseTo(30, 9);
     expect(value('route-src', 'pfof_received_usd')).toBeCloseTo(30 * 0.003, 12);
+  });
+});
+
+describe('latency, conflicts and costs in venue terms (venue-src)', () => {
+  it('times covered executions exactly, to the microsecond, and only them', () => {
+    // V1 1.25 ms and V2 1 ms (100 sh each); V3 rests, V4 is directed, V5 came after the close
+    expect(value('venue-src', 'avg_exec_time_ms')).toBeCloseTo(1.125, 12);
+    expect(value('venue-src', 'median_exec_time_ms')).toBeCloseTo(1.125, 12);
+    expect(value('venue-src', 'resting_time_to_fill_ms')).toBeCloseTo(1000, 9);
+    expect(get('venue-src', 'price_improvement_per_share').n_executions).toBe(2);
+  });
+  it('nets fees and rebates out of price improvement', () => {
+    // V1: 0.01, no fee (WHSL charges none); V2: 0 − 0.30/100
+    expect(value('venue-src', 'price_improvement_per_share')).toBeCloseTo(0.005, 12);
+    expect(value('venue-src', 'net_price_improvement_per_share')).toBeCloseTo((0.01 - 0.003) / 2, 12);
+  });
+  it('keeps resting limit orders out of the all-orders markouts but shows them in their own rows', () => {
+    // at +5 s the mid is 10.03: V1 +0.02, V2 +0.01; V3 (bought at 9.99) +0.04 in its own row
+    expect(value('venue-src', 'markout_5s_per_share')).toBeCloseTo(0.015, 12);
+    expect(value('venue-src', 'markout_5s_per_share', { order_category: 'non_marketable_limit' })).toBeCloseTo(0.04, 12);
+    // at +1 s: V1 10.01 − 10.01, V2 10.01 − 10.02
+    expect(value('venue-src', 'markout_1s_per_share')).toBeCloseTo(-0.005, 12);
+  });
+  it('measures price impact mid to mid, without the half-spread paid', () => {
+    // mid at execution 10.01 for all three; 5 s later 10.03
+    expect(value('venue-src', 'price_impact_5s_per_share')).toBeCloseTo(0.02, 12);
+    expect(value('venue-src', 'price_impact_5s_per_share', { order_category: 'non_marketable_limit' })).toBeCloseTo(0.02, 12);
+    expect(value('venue-src', 'price_impact_1s_per_share')).toBeCloseTo(0, 12);
+  });
+  it('leaves the directed order out of routing figures but counts it in the volumes', () => {
+    expect(value('venue-src', 'executions')).toBe(5);
+    expect(value('venue-src', 'orders')).toBe(5);
+    expect(get('venue-src', 'fill_rate_pct').n_orders).toBe(4);
+    // non-directed executions: WHSL 100 of 400 shares
+    expect(value('venue-src', 'pfof_venue_share_executed_pct')).toBeCloseTo(25, 9);
+    expect(value('venue-src', 'venue_share_pct', { venue: 'WHSL' })).toBeCloseTo(25, 9);
+    expect(value('venue-src', 'venue_share_pct', { venue: 'XNAS' })).toBeCloseTo(75, 9);
+  });
+  it('counts rebates and fee credits with PFOF as order-flow payments, and flags the affiliate', () => {
+    expect(value('venue-src', 'pfof_received_usd')).toBeCloseTo(100 * 0.002, 12);
+    // + V3's rebate of $0.20 (Regulatory Notice 21-23)
+    expect(value('venue-src', 'order_flow_payments_usd')).toBeCloseTo(0.2 + 0.2, 12);
+    expect(value('venue-src', 'affiliated_venue_share_pct')).toBeCloseTo(25, 9);
   });
 });

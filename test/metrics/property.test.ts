@@ -12,7 +12,7 @@ import { openEngine } from '../../lib/engine';
 import { writeLake } from '../reference/lake';
 import { type ReferenceParams, referenceMetrics } from '../reference/metrics';
 import { randomLake } from '../reference/random-lake';
-import { diffRows, runMetricSql } from './compare';
+import { diffRows, enrichLake, runMetricSql } from './compare';
 
 const dir = mkdtempSync(join(tmpdir(), 'bestex-metrics-prop-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -33,6 +33,7 @@ describe('metric SQL = reference implementation on random lakes', () => {
         const engine = await openEngine({ lakeDir });
         let sql: ReviewMetricRow[];
         try {
+          await enrichLake(engine, lakeDir, maxQuoteAgeS);
           sql = await runMetricSql(engine, p);
         } finally {
           engine.close();

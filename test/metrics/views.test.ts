@@ -10,6 +10,7 @@ import { openEngine } from '../../lib/engine';
 import { writeLake } from '../reference/lake';
 import { type ReferenceParams, referenceMetrics, referenceOrders } from '../reference/metrics';
 import { randomLake } from '../reference/random-lake';
+import { enrichLake } from './compare';
 
 const dir = mkdtempSync(join(tmpdir(), 'bestex-views-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -25,6 +26,7 @@ describe('analyst views', () => {
       await writeLake(lakeDir, data);
       const engine = await openEngine({ lakeDir });
       try {
+        await enrichLake(engine, lakeDir, P.maxQuoteAgeS);
         const oq = await engine.query(
           'SELECT source, order_id, order_category, size_bucket, nbbo_status, sp500, executions FROM order_quality ORDER BY source, order_id',
         );
@@ -58,16 +60,17 @@ describe('analyst views', () => {
             a === null || b === null ? expect(a).toBe(b) : expect(a).toBeCloseTo(b, 9);
           close(wavg(covered, 'price_improvement'), refValue('price_improvement_per_share'));
           close(wavg(covered, 'effective_spread'), refValue('avg_effective_spread'));
+          // router latency: covered executions at or after receipt (exec_time_ms is NULL otherwise)
           close(
             wavg(
-              mine.filter((r) => r.orphan === false && (r.exec_time_ms as number) >= 0),
+              covered.filter((r) => r.exec_time_ms !== null),
               'exec_time_ms',
             ),
             refValue('avg_exec_time_ms'),
           );
-          // markouts cover market and marketable-limit orders whatever their NBBO at receipt
+          // the all-orders markout covers covered executions with a usable later mid
           const marketable = await engine.query(
-            `SELECT qty, markout_1s FROM execution_quality WHERE source = '${source}' AND order_category IN ('market', 'marketable_limit') AND markout_1s IS NOT NULL`,
+            `SELECT qty, markout_1s FROM execution_quality WHERE source = '${source}' AND covered AND markout_1s IS NOT NULL`,
           );
           close(wavg(marketable.rows, 'markout_1s'), refValue('markout_1s_per_share'));
         }

@@ -28,6 +28,10 @@ export interface OrderRow extends Lineage {
   received_ts: Micros;
   canceled_ts: Micros | null;
   trade_date: string;
+  /** 'Y' when the customer chose the venue; absent = 'N' (the schema's default). */
+  directed?: 'Y' | 'N' | null;
+  vendor_nbb?: number | null;
+  vendor_nbo?: number | null;
 }
 
 export interface ExecutionRow extends Lineage {
@@ -38,6 +42,10 @@ export interface ExecutionRow extends Lineage {
   price: number;
   qty: number;
   trade_date: string;
+  route_id?: string | null;
+  liquidity?: 'A' | 'R' | 'X' | null;
+  /** USD for the whole fill; negative = rebate received. */
+  fee?: number | null;
 }
 
 export interface RouteRow extends Lineage {
@@ -63,6 +71,9 @@ export interface VenueRow extends Lineage {
   approved: 'Y' | 'N';
   pfof_per_share: number;
   effective_from: string;
+  fee_per_share?: number | null;
+  rebate_per_share?: number | null;
+  affiliated?: 'Y' | 'N' | null;
 }
 
 export interface ReferenceRow extends Lineage {

@@ -41,8 +41,20 @@ const VENUE_SETS: GroupingSet[] = [
   [false, true, true, false, true],
 ];
 
-/** Milliseconds from a to b, truncated toward zero (Trino date_diff). */
-const diffMs = (a: Micros, b: Micros): number => Math.trunc((b - a) / 1000);
+/** Milliseconds from a to b, exact (fractional: metrics.md never truncates a latency). */
+const diffMs = (a: Micros, b: Micros): number => (b - a) / 1000;
+
+/** Minutes after midnight in America/New_York. */
+const nyClock = new Intl.DateTimeFormat('en-GB', { timeZone: 'America/New_York', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+const nyMinutes = (us: Micros): number => {
+  const [h, m] = nyClock
+    .format(new Date(Math.floor(us / 1000)))
+    .split(':')
+    .map(Number) as [number, number];
+  return h * 60 + m;
+};
+/** Regular trading hours: 09:30 <= t < 16:00 America/New_York. */
+const regularHours = (us: Micros): boolean => nyMinutes(us) >= 570 && nyMinutes(us) < 960;
 
 class WeightedValues {
   values: number[] = [];
@@ -90,6 +102,19 @@ class WeightedValues {
   }
 }
 
+type Excl = Record<Exclude<Status, 'ok'>, number>;
+const excl0 = (): Excl => ({ no_nbbo: 0, stale_nbbo: 0, crossed_or_locked_nbbo: 0 });
+
+/** One per-execution figure of a group: its values, the orders behind them, what was left out. */
+class Figure {
+  values = new WeightedValues();
+  orders = new Set<string>();
+  excl: Excl = excl0();
+  negative = 0;
+}
+
+const perTau = (): Record<Tau, Figure> => ({ 1: new Figure(), 5: new Figure(), 15: new Figure(), 60: new Figure(), 300: new Figure() });
+
 interface Group {
   key: string[];
   isVenue: boolean;
@@ -97,6 +122,8 @@ interface Group {
   orders: number;
   sharesOrdered: number;
   ordersExecutions: number;
+  sorOrders: number;
+  sorOrderExecutions: number;
   filled: WeightedValues;
   canceled: WeightedValues;
   limitFill: WeightedValues;
@@ -109,6 +136,11 @@ interface Group {
   sharesExecuted: number;
   execOrders: Set<string>;
   orphans: number;
+  sorExecutions: number;
+  sorExecOrders: Set<string>;
+  sorShares: number;
+  pfofShares: number;
+  rebates: number;
   pi: WeightedValues;
   improved: WeightedValues;
   atQuote: WeightedValues;
@@ -118,22 +150,20 @@ interface Group {
   pctEff: WeightedValues;
   pctQuoted: WeightedValues;
   wpi: WeightedValues;
+  netPi: WeightedValues;
   spreadOrders: Set<string>;
-  spreadExcl: Record<Exclude<Status, 'ok'>, number>;
-  execTime: WeightedValues;
-  execTimeOrders: Set<string>;
-  negativeExecTime: number;
-  markout: Record<Tau, WeightedValues>;
-  realized: Record<15 | 60, WeightedValues>;
-  markoutOrders: Record<Tau, Set<string>>;
-  markoutExcl: Record<Tau, Record<Exclude<Status, 'ok'>, number>>;
+  spreadExcl: Excl;
+  execTime: Figure;
+  resting: Figure;
+  markout: Record<Tau, Figure>;
+  realized: Record<15 | 60, Figure>;
+  impact: Record<Tau, Figure>;
   flow: number;
   flowPfof: number;
+  flowAffiliated: number;
   flowUsd: number;
   flowOrders: Set<string>;
 }
-
-const excl0 = (): Record<Exclude<Status, 'ok'>, number> => ({ no_nbbo: 0, stale_nbbo: 0, crossed_or_locked_nbbo: 0 });
 
 function newGroup(key: string[]): Group {
   return {
@@ -143,6 +173,8 @@ function newGroup(key: string[]): Group {
     orders: 0,
     sharesOrdered: 0,
     ordersExecutions: 0,
+    sorOrders: 0,
+    sorOrderExecutions: 0,
     filled: new WeightedValues(),
     canceled: new WeightedValues(),
     limitFill: new WeightedValues(),
@@ -155,6 +187,11 @@ function newGroup(key: string[]): Group {
     sharesExecuted: 0,
     execOrders: new Set(),
     orphans: 0,
+    sorExecutions: 0,
+    sorExecOrders: new Set(),
+    sorShares: 0,
+    pfofShares: 0,
+    rebates: 0,
     pi: new WeightedValues(),
     improved: new WeightedValues(),
     atQuote: new WeightedValues(),
@@ -164,23 +201,17 @@ function newGroup(key: string[]): Group {
     pctEff: new WeightedValues(),
     pctQuoted: new WeightedValues(),
     wpi: new WeightedValues(),
+    netPi: new WeightedValues(),
     spreadOrders: new Set(),
     spreadExcl: excl0(),
-    execTime: new WeightedValues(),
-    execTimeOrders: new Set(),
-    negativeExecTime: 0,
-    markout: {
-      1: new WeightedValues(),
-      5: new WeightedValues(),
-      15: new WeightedValues(),
-      60: new WeightedValues(),
-      300: new WeightedValues(),
-    },
-    realized: { 15: new WeightedValues(), 60: new WeightedValues() },
-    markoutOrders: { 1: new Set(), 5: new Set(), 15: new Set(), 60: new Set(), 300: new Set() },
-    markoutExcl: { 1: excl0(), 5: excl0(), 15: excl0(), 60: excl0(), 300: excl0() },
+    execTime: new Figure(),
+    resting: new Figure(),
+    markout: perTau(),
+    realized: { 15: new Figure(), 60: new Figure() },
+    impact: perTau(),
     flow: 0,
     flowPfof: 0,
+    flowAffiliated: 0,
     flowUsd: 0,
     flowOrders: new Set(),
   };
@@ -194,6 +225,10 @@ interface OrderFacts {
   category: string;
   sizeBucket: string;
   sp500: 'Y' | 'N';
+  directed: boolean;
+  regular: boolean;
+  /** Market or marketable limit, regular hours, not directed, usable NBBO at receipt. */
+  covered: boolean;
   executions: ExecutionRow[];
   hasRoutes: boolean;
 }
@@ -242,7 +277,7 @@ function makeQuoteBook(quotes: QuoteRow[], maxAgeS: number): (symbol: string, da
     const q = lo > 0 ? list[lo - 1] : undefined;
     if (!q) return { status: 'no_nbbo', bid: null, ask: null, ts: null };
     let status: Status = 'ok';
-    if (diffMs(q.ts, t) > maxAgeS * 1000) status = 'stale_nbbo';
+    if (t - q.ts > maxAgeS * 1_000_000) status = 'stale_nbbo';
     else if (q.bid >= q.ask) status = 'crossed_or_locked_nbbo';
     return { status, bid: q.bid, ask: q.ask, ts: q.ts };
   };
@@ -252,12 +287,18 @@ function inPeriod(date: string, p: ReferenceParams): boolean {
   return date >= p.startDate && date < p.endDate;
 }
 
+interface VenueTerms {
+  pfof: number;
+  rebate: number | null;
+  affiliated: boolean;
+}
+
 interface Prepared {
   facts: Map<string, OrderFacts>;
   executions: ExecutionRow[];
   routes: LakeData['routes'];
   nbboAt: ReturnType<typeof makeQuoteBook>;
-  pfofAt: (source: string, venue: string, date: string) => number;
+  termsAt: (source: string, venue: string, date: string) => VenueTerms;
 }
 
 function prepare(data: LakeData, p: ReferenceParams): Prepared {
@@ -267,13 +308,18 @@ function prepare(data: LakeData, p: ReferenceParams): Prepared {
   const quotes = data.quotes.filter((q) => inPeriod(q.trade_date, p));
   const nbboAt = makeQuoteBook(quotes, p.maxQuoteAgeS);
 
-  const pfofAt = (source: string, venue: string, date: string): number => {
-    let best: { from: string; pfof: number } | null = null;
+  // The source's record for the venue with the latest effective_from on or before the date.
+  const termsAt = (source: string, venue: string, date: string): VenueTerms => {
+    let best: LakeData['venues'][number] | null = null;
     for (const v of data.venues) {
       if (v.source !== source || v.venue !== venue || v.effective_from > date) continue;
-      if (!best || v.effective_from > best.from) best = { from: v.effective_from, pfof: v.pfof_per_share };
+      if (!best || v.effective_from > best.effective_from) best = v;
     }
-    return best ? best.pfof : 0;
+    return {
+      pfof: best?.pfof_per_share ?? 0,
+      rebate: best?.rebate_per_share ?? null,
+      affiliated: best?.affiliated === 'Y',
+    };
   };
   const isSp500 = (symbol: string, date: string): boolean =>
     data.reference.some((r) => r.list === 'SP500' && r.symbol === symbol && r.effective_from <= date);
@@ -291,16 +337,21 @@ function prepare(data: LakeData, p: ReferenceParams): Prepared {
       const marketable = s === 1 ? (o.limit_price as number) >= (nb.ask as number) : (o.limit_price as number) <= (nb.bid as number);
       category = marketable ? 'marketable_limit' : 'non_marketable_limit';
     }
-    const mid = nb.bid !== null && nb.ask !== null ? (nb.bid + nb.ask) / 2 : null;
-    const notional = mid !== null ? o.qty * mid : o.limit_price !== null ? o.qty * o.limit_price : null;
+    // The size bucket needs a usable mid at receipt (metrics.md); without one it is 'unknown'.
+    const mid = nb.status === 'ok' ? ((nb.bid as number) + (nb.ask as number)) / 2 : null;
+    const directed = o.directed === 'Y';
+    const regular = regularHours(o.received_ts);
     facts.set(`${o.source}|${o.order_id}`, {
       order: o,
       key: `${o.source}|${o.order_id}`,
       s,
       nbbo: nb,
       category,
-      sizeBucket: sizeBucket(notional),
+      sizeBucket: sizeBucket(mid === null ? null : o.qty * mid),
       sp500: isSp500(o.symbol, o.trade_date) ? 'Y' : 'N',
+      directed,
+      regular,
+      covered: (category === 'market' || category === 'marketable_limit') && regular && !directed && nb.status === 'ok',
       executions: [],
       hasRoutes: false,
     });
@@ -311,7 +362,7 @@ function prepare(data: LakeData, p: ReferenceParams): Prepared {
     if (f) f.hasRoutes = true;
   }
 
-  return { facts, executions, routes, nbboAt, pfofAt };
+  return { facts, executions, routes, nbboAt, termsAt };
 }
 
 /** Per-order facts at receipt, for checking the order_quality view. */
@@ -338,8 +389,10 @@ export function referenceOrders(
   }));
 }
 
+const midOf = (nb: Nbbo): number => ((nb.bid as number) + (nb.ask as number)) / 2;
+
 export function referenceMetrics(data: LakeData, p: ReferenceParams): ReviewMetricRow[] {
-  const { facts, executions, routes, nbboAt, pfofAt } = prepare(data, p);
+  const { facts, executions, routes, nbboAt, termsAt } = prepare(data, p);
   const groups = new Map<string, Group>();
   const groupsOf = (source: string, f: OrderFacts | null, venue: string | null): Group[] => {
     const sets = venue === null ? NON_VENUE_SETS : VENUE_SETS;
@@ -366,7 +419,7 @@ export function referenceMetrics(data: LakeData, p: ReferenceParams): ReviewMetr
     return out;
   };
 
-  // Order-level figures.
+  // Order-level figures. Directed orders count in the volumes only, never in a routing figure.
   for (const f of facts.values()) {
     const o = f.order;
     const nx = f.executions.length;
@@ -377,14 +430,18 @@ export function referenceMetrics(data: LakeData, p: ReferenceParams): ReviewMetr
       g.orders += 1;
       g.sharesOrdered += o.qty;
       g.ordersExecutions += nx;
-      g.filled.add(nx > 0 ? 100 : 0, 1);
-      g.canceled.add(nx === 0 && o.canceled_ts !== null ? 100 : 0, 1);
-      if (f.category === 'non_marketable_limit') {
-        g.limitOrders += 1;
-        g.limitExecutions += nx;
-        g.limitFill.add((100 * shx) / o.qty, o.qty);
+      if (!f.directed) {
+        g.sorOrders += 1;
+        g.sorOrderExecutions += nx;
+        g.filled.add(nx > 0 ? 100 : 0, 1);
+        g.canceled.add(nx === 0 && o.canceled_ts !== null ? 100 : 0, 1);
+        if (f.category === 'non_marketable_limit') {
+          g.limitOrders += 1;
+          g.limitExecutions += nx;
+          g.limitFill.add((100 * shx) / o.qty, o.qty);
+        }
       }
-      if (first !== null) {
+      if (first !== null && f.covered) {
         const ms = diffMs(o.received_ts, first);
         if (ms >= 0) {
           g.firstFill.push(ms);
@@ -404,16 +461,29 @@ export function referenceMetrics(data: LakeData, p: ReferenceParams): ReviewMetr
     }
     const o = f.order;
     const ordKey = f.key;
-    const covered = f.category === 'market' || f.category === 'marketable_limit';
-    const candidate = o.tif !== 'OPG' && o.tif !== 'CLS';
+    const terms = termsAt(x.source, x.venue, x.trade_date);
     const ms = diffMs(o.received_ts, x.exec_ts);
-    const mks: Partial<Record<Tau, Nbbo>> = {};
-    if (covered) for (const tau of TAUS) mks[tau] = nbboAt(o.symbol, x.trade_date, x.exec_ts + tau * 1_000_000);
+    // Markouts and price impact: covered fills, and every non-directed fill of a non-marketable
+    // limit or other order (shown in that category's own rows only).
+    const markoutScope = f.covered || ((f.category === 'non_marketable_limit' || f.category === 'other') && !f.directed);
+    const atExec = nbboAt(o.symbol, x.trade_date, x.exec_ts);
+    const later: Partial<Record<Tau, Nbbo>> = {};
+    for (const tau of TAUS) later[tau] = nbboAt(o.symbol, x.trade_date, x.exec_ts + tau * 1_000_000);
+    // Net of the fee the vendor reported on the fill (none reported: nothing deducted).
+    const feePerShare = x.fee !== undefined && x.fee !== null ? x.fee / x.qty : 0;
+    const rebate = x.fee !== undefined && x.fee !== null ? Math.max(-x.fee, 0) : x.liquidity === 'A' ? x.qty * (terms.rebate ?? 0) : 0;
     for (const g of gs) {
       g.executions += 1;
       g.sharesExecuted += x.qty;
       g.execOrders.add(ordKey);
-      if (covered && f.nbbo.status === 'ok') {
+      if (!f.directed) {
+        g.sorExecutions += 1;
+        g.sorExecOrders.add(ordKey);
+        g.sorShares += x.qty;
+        if (terms.pfof > 0) g.pfofShares += x.qty;
+        g.rebates += rebate;
+      }
+      if (f.covered) {
         const nbb = f.nbbo.bid as number;
         const nbo = f.nbbo.ask as number;
         const mid = (nbb + nbo) / 2;
@@ -429,46 +499,66 @@ export function referenceMetrics(data: LakeData, p: ReferenceParams): ReviewMetr
         g.pctEff.add((100 * eff) / mid, x.qty * mid);
         g.pctQuoted.add((100 * q) / mid, x.qty * mid);
         g.wpi.add((100 * pi) / mid, x.qty * mid);
+        g.netPi.add(pi - feePerShare, x.qty);
         g.spreadOrders.add(ordKey);
-      } else if (candidate && f.nbbo.status !== 'ok') {
+        if (ms >= 0) {
+          g.execTime.values.add(ms, x.qty);
+          g.execTime.orders.add(ordKey);
+        } else g.execTime.negative += 1;
+        for (const tau of [15, 60] as const) {
+          const nb = later[tau] as Nbbo;
+          if (nb.status !== 'ok') g.realized[tau].excl[nb.status] += 1;
+          else {
+            g.realized[tau].values.add(2 * f.s * (x.price - midOf(nb)), x.qty);
+            g.realized[tau].orders.add(ordKey);
+          }
+        }
+      } else if (!f.directed && f.regular && o.tif !== 'OPG' && o.tif !== 'CLS' && f.nbbo.status !== 'ok') {
         g.spreadExcl[f.nbbo.status] += 1;
       }
-      if (ms >= 0) {
-        g.execTime.add(ms, x.qty);
-        g.execTimeOrders.add(ordKey);
-      } else g.negativeExecTime += 1;
-      if (covered) {
+      if (f.category === 'non_marketable_limit' && !f.directed) {
+        if (ms >= 0) {
+          g.resting.values.add(ms, x.qty);
+          g.resting.orders.add(ordKey);
+        } else g.resting.negative += 1;
+      }
+      // A row over all categories takes covered fills only.
+      if (markoutScope && (g.key[2] !== '*' || f.covered)) {
         for (const tau of TAUS) {
-          const nb = mks[tau] as Nbbo;
-          if (nb.status !== 'ok') {
-            g.markoutExcl[tau][nb.status] += 1;
-            continue;
+          const nb = later[tau] as Nbbo;
+          if (nb.status !== 'ok') g.markout[tau].excl[nb.status] += 1;
+          else {
+            g.markout[tau].values.add(f.s * (midOf(nb) - x.price), x.qty);
+            g.markout[tau].orders.add(ordKey);
           }
-          const midTau = ((nb.bid as number) + (nb.ask as number)) / 2;
-          g.markout[tau].add(f.s * (midTau - x.price), x.qty);
-          if (tau === 15 || tau === 60) g.realized[tau].add(2 * f.s * (x.price - midTau), x.qty);
-          g.markoutOrders[tau].add(ordKey);
+          const first = atExec.status !== 'ok' ? atExec.status : nb.status;
+          if (first !== 'ok') g.impact[tau].excl[first] += 1;
+          else {
+            g.impact[tau].values.add(f.s * (midOf(nb) - midOf(atExec)), x.qty);
+            g.impact[tau].orders.add(ordKey);
+          }
         }
       }
     }
   }
 
-  // Venue flow: an order's routes, or its executions when it has none.
+  // Venue flow of non-directed orders: an order's routes, or its executions when it has none.
   const flows: { f: OrderFacts; venue: string; qty: number; date: string }[] = [];
   for (const r of routes) {
     const f = facts.get(`${r.source}|${r.order_id}`);
-    if (f) flows.push({ f, venue: r.venue, qty: r.qty, date: r.trade_date });
+    if (f && !f.directed) flows.push({ f, venue: r.venue, qty: r.qty, date: r.trade_date });
   }
   for (const f of facts.values()) {
-    if (f.hasRoutes) continue;
+    if (f.hasRoutes || f.directed) continue;
     for (const x of f.executions) flows.push({ f, venue: x.venue, qty: x.qty, date: x.trade_date });
   }
   for (const fl of flows) {
-    const pfof = pfofAt(fl.f.order.source, fl.venue, fl.date);
+    const terms = termsAt(fl.f.order.source, fl.venue, fl.date);
     for (const g of [...groupsOf(fl.f.order.source, fl.f, null), ...groupsOf(fl.f.order.source, fl.f, fl.venue)]) {
       g.flow += fl.qty;
-      if (pfof > 0) g.flowPfof += fl.qty;
-      g.flowUsd += fl.qty * pfof;
+      if (terms.pfof > 0) g.flowPfof += fl.qty;
+      if (terms.affiliated) g.flowAffiliated += fl.qty;
+      g.flowUsd += fl.qty * terms.pfof;
       if (fl.qty > 0) g.flowOrders.add(fl.f.key);
     }
   }
@@ -528,6 +618,16 @@ function emit(groups: Map<string, Group>, p: ReferenceParams): ReviewMetricRow[]
         excl_orphan_execution: e.orphan,
       });
     };
+    // The figures tables record a later mid only as usable or not (mid_<tau> NULL), without the
+    // reason, so the horizon figures count no exclusion by reason (docs/metrics.md).
+    const figure = (metric: ReviewMetricRow['metric'], fig: Figure, reasons = true): void =>
+      row(metric, fig.values.mean(), fig.orders.size, fig.values.n, fig.values, {
+        no: reasons ? fig.excl.no_nbbo : 0,
+        stale: reasons ? fig.excl.stale_nbbo : 0,
+        crossed: reasons ? fig.excl.crossed_or_locked_nbbo : 0,
+        neg: fig.negative,
+        orphan: g.orphans,
+      });
     const orphan = { orphan: g.orphans };
     const spreadExcl = {
       no: g.spreadExcl.no_nbbo,
@@ -540,8 +640,8 @@ function emit(groups: Map<string, Group>, p: ReferenceParams): ReviewMetricRow[]
     if (!g.isVenue) {
       row('orders', g.orders, g.orders, g.ordersExecutions, null);
       row('shares_ordered', g.sharesOrdered, g.orders, g.ordersExecutions, null);
-      row('fill_rate_pct', g.filled.mean(), g.orders, g.ordersExecutions, g.filled);
-      row('cancel_rate_pct', g.canceled.mean(), g.orders, g.ordersExecutions, g.canceled);
+      row('fill_rate_pct', g.filled.mean(), g.sorOrders, g.sorOrderExecutions, g.filled);
+      row('cancel_rate_pct', g.canceled.mean(), g.sorOrders, g.sorOrderExecutions, g.canceled);
       row('limit_fill_rate_pct', g.limitFill.mean(), g.limitOrders, g.limitExecutions, g.limitFill);
       const sorted = [...g.firstFill].sort((a, b) => a - b);
       const ff = new WeightedValues();
@@ -555,6 +655,7 @@ function emit(groups: Map<string, Group>, p: ReferenceParams): ReviewMetricRow[]
     row('pct_shares_price_improved', g.improved.mean(), nSpreadOrders, nSpread, g.improved, spreadExcl);
     row('pct_shares_at_quote', g.atQuote.mean(), nSpreadOrders, nSpread, g.atQuote, spreadExcl);
     row('pct_shares_outside_quote', g.outside.mean(), nSpreadOrders, nSpread, g.outside, spreadExcl);
+    row('net_price_improvement_per_share', g.netPi.mean(), nSpreadOrders, nSpread, g.netPi, spreadExcl);
     row('avg_effective_spread', g.eff.mean(), nSpreadOrders, nSpread, g.eff, spreadExcl);
     row('avg_quoted_spread', g.quoted.mean(), nSpreadOrders, nSpread, g.quoted, spreadExcl);
     const effMean = g.eff.mean();
@@ -565,37 +666,35 @@ function emit(groups: Map<string, Group>, p: ReferenceParams): ReviewMetricRow[]
     row('pct_effective_spread', g.pctEff.mean(), nSpreadOrders, nSpread, g.pctEff, spreadExcl);
     row('pct_quoted_spread', g.pctQuoted.mean(), nSpreadOrders, nSpread, g.pctQuoted, spreadExcl);
     row('weighted_pct_price_improvement', g.wpi.mean(), nSpreadOrders, nSpread, g.wpi, spreadExcl);
-    row('avg_exec_time_ms', g.execTime.mean(), g.execTimeOrders.size, g.execTime.n, g.execTime, {
-      neg: g.negativeExecTime,
-      orphan: g.orphans,
-    });
-    const names: Record<Tau, ReviewMetricRow['metric']> = {
-      1: 'markout_1s_per_share',
-      5: 'markout_5s_per_share',
-      15: 'markout_15s_per_share',
-      60: 'markout_60s_per_share',
-      300: 'markout_300s_per_share',
-    };
+    figure('avg_exec_time_ms', g.execTime);
+    figure('resting_time_to_fill_ms', g.resting);
     for (const tau of TAUS) {
-      const ex = g.markoutExcl[tau];
-      const e = { no: ex.no_nbbo, stale: ex.stale_nbbo, crossed: ex.crossed_or_locked_nbbo, orphan: g.orphans };
-      row(names[tau], g.markout[tau].mean(), g.markoutOrders[tau].size, g.markout[tau].n, g.markout[tau], e);
-      if (tau === 15 || tau === 60) {
-        row(
-          tau === 15 ? 'realized_spread_15s' : 'realized_spread_60s',
-          g.realized[tau].mean(),
-          g.markoutOrders[tau].size,
-          g.realized[tau].n,
-          g.realized[tau],
-          e,
-        );
-      }
+      figure(`markout_${tau}s_per_share`, g.markout[tau], false);
+      figure(`price_impact_${tau}s_per_share`, g.impact[tau], false);
     }
+    figure('realized_spread_15s', g.realized[15], false);
+    figure('realized_spread_60s', g.realized[60], false);
     if (g.isVenue) {
       const total = parent?.flow ?? 0;
       row('venue_share_pct', total > 0 ? (100 * g.flow) / total : null, g.flowOrders.size, g.executions, null, orphan);
     } else {
       row('pfof_venue_share_pct', g.flow > 0 ? (100 * g.flowPfof) / g.flow : null, g.flowOrders.size, g.executions, null, orphan);
+      row(
+        'affiliated_venue_share_pct',
+        g.flow > 0 ? (100 * g.flowAffiliated) / g.flow : null,
+        g.flowOrders.size,
+        g.executions,
+        null,
+        orphan,
+      );
+      row(
+        'pfof_venue_share_executed_pct',
+        g.sorShares > 0 ? (100 * g.pfofShares) / g.sorShares : null,
+        g.sorExecOrders.size,
+        g.sorExecutions,
+        null,
+        orphan,
+      );
       if (g.hasVenueSplit) {
         let sq = 0;
         for (const v of byParent.get(parentKey(g)) ?? []) sq += (100 * v.flow) ** 2;
@@ -603,6 +702,7 @@ function emit(groups: Map<string, Group>, p: ReferenceParams): ReviewMetricRow[]
       }
     }
     row('pfof_received_usd', g.flowUsd, g.flowOrders.size, g.executions, null, orphan);
+    row('order_flow_payments_usd', g.flowUsd + g.rebates, g.flowOrders.size, g.executions, null, orphan);
   }
   return out;
 }

@@ -21,6 +21,11 @@ export function rng(seed: number): () => number {
 export interface RandomLakeOptions {
   orders?: number;
   quotesPerSymbolDay?: number;
+  /**
+   * Also place instants just before the end of regular hours (16:00 New York) and around New
+   * York midnight (a trade-date boundary), and add directed orders, fees and rebates.
+   */
+  edges?: boolean;
 }
 
 const round6 = (x: number): number => Math.round(x * 1e6) / 1e6;
@@ -35,7 +40,10 @@ export function randomLake(seed: number, opts: RandomLakeOptions = {}): LakeData
   const venues = ['XNAS', 'XNYS', 'EDGX'];
   // 2026-06-30 lies before the period and must be ignored.
   const days = ['2026-06-30', '2026-07-01', '2026-07-02'];
-  const base = (day: string): number => micros(`${day}T14:00:00Z`);
+  // 14:00 UTC is mid-morning in New York; 19:59:50 UTC straddles the 16:00 close (EDT); 03:59:50
+  // UTC straddles New York midnight, so one grid spans two trade dates.
+  const anchors = opts.edges ? ['T14:00:00Z', 'T14:00:00Z', 'T19:59:50Z', 'T03:59:50Z'] : ['T14:00:00Z'];
+  const base = (day: string): number => micros(`${day}${opts.edges ? pick(anchors) : (anchors[0] as string)}`);
   const basePrice: Record<string, number> = { AAA: 20, BBB: 100, CCC: 400 };
   // Grid of instants: every 250 ms over 40 s, sometimes half a millisecond later.
   const instant = (day: string): number => base(day) + int(0, 160) * 250_000 + (r() < 0.1 ? 500 : 0);
@@ -59,6 +67,19 @@ export function randomLake(seed: number, opts: RandomLakeOptions = {}): LakeData
           ask: round6(bid + spread),
           trade_date: tradeDate(ts),
         });
+        // A second quote at the same instant in another file, so file order (key, then line)
+        // must decide which one is the NBBO.
+        if (opts.edges && r() < 0.3) {
+          const other = d.quotes[d.quotes.length - 1] as (typeof d.quotes)[number];
+          const tieBid = round6(bid + pick([-0.02, 0.01, 0.03]));
+          d.quotes.push({
+            ...other,
+            source_key: other.source_key === 'sip/quotes/c.csv' ? file : 'sip/quotes/c.csv',
+            source_line: ++line,
+            bid: tieBid,
+            ask: round6(tieBid + pick([0.01, 0.02])),
+          });
+        }
       }
     }
   }
@@ -89,6 +110,7 @@ export function randomLake(seed: number, opts: RandomLakeOptions = {}): LakeData
         received_ts,
         canceled_ts: r() < 0.3 ? received_ts + 5_000_000 : null,
         trade_date: tradeDate(received_ts),
+        ...(opts.edges ? { directed: r() < 0.1 ? ('Y' as const) : ('N' as const) } : {}),
       };
       d.orders.push(o);
       const nx = pick([0, 0, 1, 1, 2, 3]);
@@ -108,6 +130,7 @@ export function randomLake(seed: number, opts: RandomLakeOptions = {}): LakeData
           price: round6(px + int(-6, 6) * 0.01),
           qty: pick([1, 10, 50, 100, 200]),
           trade_date: tradeDate(exec_ts),
+          ...(opts.edges ? { fee: pick([null, 0.3, -0.2, 0]) } : {}),
         });
       }
       if (r() < 0.4) {

@@ -37,6 +37,8 @@ export interface GenOptions {
   tifs?: readonly string[];
   /** Plant crossed, locked and stale quotes (default true). */
   quoteFaults?: boolean;
+  /** Share of directed orders (default 0.1). */
+  directedShare?: number;
 }
 
 export const VENUES = [
@@ -126,7 +128,7 @@ export function generate(o: GenOptions): LakeRows {
                   : q.ask + tick,
             );
         const id = `${source}-o${++oid}`;
-        const directed = rand() < 0.1 ? 'Y' : 'N';
+        const directed = rand() < (o.directedShare ?? 0.1) ? 'Y' : 'N';
         const order: Row = {
           source,
           order_id: id,

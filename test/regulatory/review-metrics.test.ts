@@ -7,9 +7,10 @@
  *  - Rule 605 market / marketable limit execution figures (all sizes: 199999 + 200000) = review
  *    avg_effective_spread, pct_effective_spread, weighted_pct_price_improvement,
  *    pct_shares_price_improved and avg_exec_time_ms for that category and section — on a lake
- *    with one source, only DAY orders and always-usable quotes, since Rule 605 leaves IOC/FOK/
- *    OPG/CLS out and orders it cannot size (no usable NBBO at receipt), which the review's
- *    execution speed keeps, and the review has no all-sources row.
+ *    with one source, only DAY orders, no directed orders and always-usable quotes, since Rule 605
+ *    leaves IOC/FOK/OPG/CLS out and orders it cannot size (no usable NBBO at receipt), but counts
+ *    directed orders, which the review's routing figures leave out (docs/regulatory.md), and the
+ *    review has no all-sources row.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,6 +21,7 @@ import { queryRule606 } from '../../lambdas/regulatory/rule606';
 import type { ReviewMetricRow } from '../../lambdas/shared/metrics';
 import { type Engine, openEngine } from '../../lib/engine';
 import { sqlFiles } from '../../lib/sql-files';
+import { enrichLake } from '../metrics/compare';
 import { generate, SYMBOLS } from './gen';
 import { writeLake } from './lake';
 
@@ -65,10 +67,13 @@ beforeAll(async () => {
       ordersPerDay: 120,
       tifs: ['DAY'],
       quoteFaults: false,
+      directedShare: 0,
     }),
   );
   multi = await openEngine({ lakeDir: join(dir, 'multi') });
   single = await openEngine({ lakeDir: join(dir, 'single') });
+  await enrichLake(multi, join(dir, 'multi'), 10);
+  await enrichLake(single, join(dir, 'single'), 10);
 });
 
 afterAll(() => {

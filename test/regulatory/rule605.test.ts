@@ -14,6 +14,7 @@ import {
   runRule605,
 } from '../../lambdas/regulatory/rule605';
 import { type Engine, openEngine } from '../../lib/engine';
+import { enrichLake } from '../metrics/compare';
 import { generate, SYMBOLS } from './gen';
 import { type LakeRows, writeLake } from './lake';
 import { plain605Figures, plain605Sums } from './plain';
@@ -39,6 +40,7 @@ beforeAll(async () => {
   });
   await writeLake(join(dir, 'lake'), rows);
   engine = await openEngine({ lakeDir: join(dir, 'lake') });
+  await enrichLake(engine, join(dir, 'lake'), 10);
   july = await runRule605(engine, '2026-07', { firm: FIRM });
 });
 

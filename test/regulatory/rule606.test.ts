@@ -20,6 +20,7 @@ import { periodRange } from '../../lambdas/shared/layout';
 import { type Engine, openEngine } from '../../lib/engine';
 import { sqlFiles } from '../../lib/sql-files';
 import { startS3 } from '../ingest/s3';
+import { enrichLake } from '../metrics/compare';
 import { generate, SYMBOLS } from './gen';
 import { type LakeRows, writeLake } from './lake';
 import { type Category, plain606 } from './plain';
@@ -66,6 +67,7 @@ beforeAll(async () => {
   });
   await writeLake(join(dir, 'lake'), rows);
   engine = await openEngine({ lakeDir: join(dir, 'lake') });
+  await enrichLake(engine, join(dir, 'lake'), 10);
   result = await runRule606(engine, '2026Q3', { firm: FIRM, generatedAt: new Date('2026-10-05T11:00:00.500Z') });
   xmlFile = join(dir, 'report.xml');
   writeFileSync(xmlFile, result.xml);

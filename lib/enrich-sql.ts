@@ -1,0 +1,52 @@
+/**
+ * The enrichment SQL of one figures table for one engine form: sql/enrich/<table>.sql with each
+ * `-- @include <part>` line replaced by sql/enrich/parts/<part>.sql, and `-- @include asof` by the
+ * engine's own as-of lookup (parts/asof.trino.sql for Athena engine v3, parts/asof.duckdb.sql for
+ * DuckDB locally and Athena's DuckDB engine). Everything but the as-of lookup is one text shared
+ * by both forms, so a difference between them can only come from the lookup (proved absent by
+ * test/enrich/asof-forms.test.ts). Read by CDK at synth time and by the local runtime.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FigureTableName } from '../lambdas/shared/figures';
+import { SOURCE_PATTERN } from '../lambdas/shared/schema';
+import type { SqlFile } from './sql-files';
+
+/** Which as-of form: `trino` (portable window form) or `duckdb` (ASOF JOIN). */
+export type AsofForm = 'trino' | 'duckdb';
+
+export const ENRICH_DIR = new URL('../sql/enrich/', import.meta.url).pathname;
+
+/** Tables in the order they must be computed: order_figures reads execution_figures. */
+export const ENRICH_ORDER: readonly FigureTableName[] = ['execution_figures', 'order_figures'];
+
+const INCLUDE = /^-- @include ([a-z_]+)[ \t]*$/gm;
+
+/** Composes `<table>.sql` text (exported for the SQL linter, which checks what actually runs). */
+export function composeEnrichSql(text: string, form: AsofForm, readPart = defaultPart): string {
+  return text.replace(INCLUDE, (_m, part: string) => {
+    const body = readPart(part === 'asof' ? `asof.${form}` : part).trimEnd();
+    if (body.endsWith(',')) throw new Error(`sql/enrich/parts/${part}: a part must not end with a comma (the include adds it)`);
+    return `${body},`;
+  });
+}
+
+function defaultPart(name: string): string {
+  return readFileSync(join(ENRICH_DIR, 'parts', `${name}.sql`), 'utf8');
+}
+
+/** The composed SQL of one table's enrichment, with its hash (for evidence and staleness). */
+export function enrichSql(table: FigureTableName, form: AsofForm): SqlFile {
+  const path = join('sql', 'enrich', `${table}.sql`);
+  const sql = composeEnrichSql(readFileSync(join(ENRICH_DIR, `${table}.sql`), 'utf8'), form);
+  return { name: table, path, sql, sha256: createHash('sha256').update(sql).digest('hex') };
+}
+
+/** Athena ExecutionParameters of one unit of work (SQL literals, in the files' `?` order). */
+export function enrichParams(source: string, tradeDate: string, maxQuoteAgeS: number): string[] {
+  if (!new RegExp(`^${SOURCE_PATTERN}$`).test(source)) throw new Error(`not a source slug: ${source}`);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(tradeDate)) throw new Error(`not a trade date: ${tradeDate}`);
+  if (!(maxQuoteAgeS > 0)) throw new Error(`max quote age must be > 0, not ${maxQuoteAgeS}`);
+  return [`'${source}'`, `'${tradeDate}'`, String(maxQuoteAgeS)];
+}
