@@ -286,7 +286,17 @@ export async function runPackage(input: PackageInput | PackageEvent, deps: Packa
   const committee = await readCommittee(deps.store, deps.resultsBucket);
   const decideBy = daysAfter(generatedAt, settings.decideWithinDays);
   const sources = [
-    ...new Set(event.sources.length ? event.sources : [...metrics.map((r) => r.source), ...doc.findings.map((f) => f.source)]),
+    // Every router the run speaks of gets a package, also one with nothing to evaluate (it says so).
+    ...new Set(
+      event.sources.length
+        ? event.sources
+        : [
+            ...metrics.map((r) => r.source),
+            ...doc.findings.map((f) => f.source),
+            ...doc.sources.map((x) => x.source),
+            ...outcomes.map((o) => o.source),
+          ],
+    ),
   ].sort();
   const agendas = new Map(sources.map((s) => [s, agendaItems(event.period, s, doc, differences)]));
   const decided = latestDeterminations(committee.records);
