@@ -24,8 +24,8 @@ import {
 const s = synth();
 const TABLES = DATASETS.map((d) => d.table);
 /** The review's own tables over the results bucket (lib/constructs/lake.ts), and their prefixes. */
-const RESULT_TABLES = ['review_metrics', 'review_breaches', 'case_events'];
-const RESULT_PREFIXES = ['review_metrics/', 'review_breaches/', 'cases/events/'];
+const RESULT_TABLES = ['review_metrics', 'review_breaches', 'review_findings', 'case_events'];
+const RESULT_PREFIXES = ['review_metrics/', 'review_breaches/', 'review_findings/', 'cases/events/'];
 const fnGrants = (name: string, handler?: string) => s3Grants(s, roleStatements(s, functionRole(s, functionId(s, name, handler))));
 const machineRole = (short: string): string => {
   const [id] = idsOf(s, 'AWS::StepFunctions::StateMachine', (p) => p.StateMachineName === `Bestex-${short}`);
