@@ -183,11 +183,18 @@ export class Lake extends Construct {
    */
   enrichStatements(): PolicyStatement[] {
     const writes = [LAKE.figuresStagingRoot, ...FIGURE_TABLES.map((t) => `${t.table}/`)];
+    // On engine v3 the enrichment runs in the main workgroup, which queryStatements() already allows.
+    const athena =
+      this.enrichWorkGroupName === this.workGroupName
+        ? []
+        : [
+            new PolicyStatement({
+              actions: ['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:StopQueryExecution'],
+              resources: [Stack.of(this).formatArn({ service: 'athena', resource: 'workgroup', resourceName: this.enrichWorkGroupName })],
+            }),
+          ];
     return [
-      new PolicyStatement({
-        actions: ['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:StopQueryExecution'],
-        resources: [Stack.of(this).formatArn({ service: 'athena', resource: 'workgroup', resourceName: this.enrichWorkGroupName })],
-      }),
+      ...athena,
       new PolicyStatement({
         actions: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
         resources: objectArns(this.lake, writes),

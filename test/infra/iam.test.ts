@@ -6,6 +6,7 @@
  * step alone; vendors write-only under their own prefix).
  */
 import { describe, expect, it } from 'vitest';
+import { FIGURE_TABLES } from '../../lambdas/shared/figures';
 import { DATASETS } from '../../lambdas/shared/schema';
 import {
   actions,
@@ -22,10 +23,13 @@ import {
 } from './synth';
 
 const s = synth();
-const TABLES = DATASETS.map((d) => d.table);
+const CANONICAL = DATASETS.map((d) => d.table);
+const TABLES = [...CANONICAL, ...FIGURE_TABLES.map((t) => t.table)];
+/** Where the enrichment's Athena queries write (lambdas/enrich/handler.ts wrapFor). */
+const ENRICH_WRITES = ['_staging/figures/', ...FIGURE_TABLES.map((t) => `${t.table}/`)];
 /** The review's own tables over the results bucket (lib/constructs/lake.ts), and their prefixes. */
-const RESULT_TABLES = ['review_metrics', 'review_breaches', 'case_events'];
-const RESULT_PREFIXES = ['review_metrics/', 'review_breaches/', 'cases/events/'];
+const RESULT_TABLES = ['review_metrics', 'review_breaches', 'review_findings', 'case_events'];
+const RESULT_PREFIXES = ['review_metrics/', 'review_breaches/', 'review_findings/', 'cases/events/'];
 const fnGrants = (name: string, handler?: string) => s3Grants(s, roleStatements(s, functionRole(s, functionId(s, name, handler))));
 const machineRole = (short: string): string => {
   const [id] = idsOf(s, 'AWS::StepFunctions::StateMachine', (p) => p.StateMachineName === `Bestex-${short}`);
@@ -61,9 +65,9 @@ describe('least privilege: each function touches only its prefixes', () => {
         's3:GetObjectVersion drop/*',
         's3:GetObject lake/_manifests/*',
         's3:GetObject lake/orders/*',
-        ...TABLES.map((t) => `s3:PutObject lake/${t}/*`),
+        ...CANONICAL.map((t) => `s3:PutObject lake/${t}/*`),
         's3:PutObject lake/_manifests/*',
-        ...TABLES.map((t) => `s3:DeleteObject lake/${t}/*`),
+        ...CANONICAL.map((t) => `s3:DeleteObject lake/${t}/*`),
         's3:ListBucket lake',
         's3:PutObject quarantine/rows/*',
         's3:PutObject quarantine/files/*',
@@ -147,15 +151,23 @@ describe('least privilege: each function touches only its prefixes', () => {
 
 describe('least privilege: the state machines', () => {
   it.each([
-    ['review', ['prepare', 'evaluate', 'package', 'rule606']],
-    ['exceptions', ['exceptions#prepare', 'exceptions']],
+    ['review', ['prepare', 'evaluate', 'package', 'rule606', 'ReviewEnrich:enrich#plan', 'ReviewEnrich:enrich#commit']],
+    ['exceptions', ['exceptions#prepare', 'exceptions', 'DailyEnrich:enrich#plan', 'DailyEnrich:enrich#commit']],
   ])('%s invokes exactly its functions, by unqualified ARN', (short, fns) => {
     const invoke = roleStatements(s, machineRole(short)).filter((st) => actions(st).some((a) => a.startsWith('lambda:')));
     expect(invoke).toHaveLength(1);
     expect(actions(invoke[0] as Statement)).toEqual(['lambda:InvokeFunction']);
     const expected = fns.map((f) => {
-      const [name, handler] = f.split('#') as [string, string | undefined];
-      return { 'Fn::GetAtt': [functionId(s, name, handler), 'Arn'] };
+      // Each workflow has its own enrichment functions: `<construct>:<name>#<handler>` picks one.
+      const [owner, spec] = f.includes(':') ? (f.split(':') as [string, string]) : [undefined, f];
+      const [name, handler] = spec.split('#') as [string, string | undefined];
+      if (!owner) return { 'Fn::GetAtt': [functionId(s, name, handler), 'Arn'] };
+      const ids = idsOf(s, 'AWS::Lambda::Function', (p) => {
+        const vars = (p.Environment as { Variables?: Record<string, string> } | undefined)?.Variables ?? {};
+        return vars.BESTEX_FUNCTION === name && vars.BESTEX_HANDLER === handler;
+      }).filter((id) => id.includes(owner));
+      expect(ids).toHaveLength(1);
+      return { 'Fn::GetAtt': [ids[0], 'Arn'] };
     });
     expect(new Set([invoke[0]?.Resource].flat().map((r) => JSON.stringify(r)))).toEqual(new Set(expected.map((r) => JSON.stringify(r))));
   });
@@ -195,6 +207,10 @@ describe('least privilege: the state machines', () => {
         ...TABLES.map((t) => `s3:GetObject lake/${t}/*`),
         ...RESULT_PREFIXES.map((p) => `s3:GetObject results/${p}*`),
         `s3:ListBucket lake if ${JSON.stringify({ StringLike: { 's3:prefix': TABLES.map((t) => `${t}/*`) } })}`,
+        ...['s3:AbortMultipartUpload', 's3:ListMultipartUploadParts', 's3:PutObject'].flatMap((a) =>
+          ENRICH_WRITES.map((w) => `${a} lake/${w}*`),
+        ),
+        `s3:ListBucket lake if ${JSON.stringify({ StringLike: { 's3:prefix': ENRICH_WRITES.map((w) => `${w}*`) } })}`,
         `s3:ListBucket results if ${JSON.stringify({ StringLike: { 's3:prefix': RESULT_PREFIXES.map((p) => `${p}*`) } })}`,
         's3:GetBucketLocation lake',
         's3:GetBucketLocation results',

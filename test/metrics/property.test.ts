@@ -12,7 +12,8 @@ import { openEngine } from '../../lib/engine';
 import { writeLake } from '../reference/lake';
 import { type ReferenceParams, referenceMetrics } from '../reference/metrics';
 import { randomLake } from '../reference/random-lake';
-import { diffRows, enrichLake, runMetricSql } from './compare';
+import { withVenueTerms } from '../reference/venue-lake';
+import { diffRows, enrichLake, rowKey, runMetricSql } from './compare';
 
 const dir = mkdtempSync(join(tmpdir(), 'bestex-metrics-prop-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -26,7 +27,9 @@ describe('metric SQL = reference implementation on random lakes', () => {
     };
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 0, max: 2 ** 31 - 1 }), fc.constantFrom(2, 10, 400), async (seed, maxQuoteAgeS) => {
-        const data = randomLake(seed);
+        // Half the lakes are larger and also carry directed orders, fees, rebates and affiliated
+        // venues; some of those also have instants at the 16:00 close and New York midnight.
+        const data = seed % 2 === 0 ? withVenueTerms(randomLake(seed, { orders: 25, edges: seed % 4 === 0 }), seed) : randomLake(seed);
         const lakeDir = join(dir, 'lake');
         await writeLake(lakeDir, data);
         const p: ReferenceParams = { period: '2026Q3', startDate: '2026-07-01', endDate: '2026-10-01', maxQuoteAgeS };
@@ -54,6 +57,20 @@ describe('metric SQL = reference implementation on random lakes', () => {
           if (r.metric === 'pct_shares_at_quote' && r.value !== null && r.value > 0) note('at_quote');
           if (r.venue !== '*' && r.order_category !== '*' && r.sp500 !== '*') note('set:category×sp500×venue');
           if (r.size_bucket !== '*') note(`size:${r.size_bucket}`);
+          if (r.metric === 'affiliated_venue_share_pct' && r.value !== null && r.value > 0) note('affiliated>0');
+          if (r.metric === 'order_flow_payments_usd' && r.value !== null) {
+            const pfof = sql.find((x) => x.metric === 'pfof_received_usd' && rowKey(x) === rowKey({ ...r, metric: 'pfof_received_usd' }));
+            if (pfof?.value !== null && pfof?.value !== undefined && r.value > pfof.value) note('rebates>0');
+          }
+          if (r.metric === 'net_price_improvement_per_share' && r.value !== null) {
+            const pi = sql.find((x) => rowKey(x) === rowKey({ ...r, metric: 'price_improvement_per_share' }));
+            if (pi?.value !== null && pi?.value !== undefined && Math.abs(pi.value - r.value) > 1e-12) note('fees netted');
+          }
+          if (
+            r.metric === 'fill_rate_pct' &&
+            r.n_orders < (sql.find((x) => rowKey(x) === rowKey({ ...r, metric: 'orders' }))?.n_orders ?? 0)
+          )
+            note('directed left out');
           if (r.order_category !== '*') note(`category:${r.order_category}`);
         }
       }),
@@ -67,6 +84,10 @@ describe('metric SQL = reference implementation on random lakes', () => {
       'excl:negative_exec_time',
       'excl:orphan',
       'std_dev>0',
+      'affiliated>0',
+      'rebates>0',
+      'fees netted',
+      'directed left out',
       'pi<0',
       'pi>0',
       'at_quote',
