@@ -280,9 +280,28 @@ ${decide(ctx)}
 </section>`;
 }
 
-/** The findings on one metric of the dashboard, market first. */
+/**
+ * The dashboard row a finding speaks to when its metric is a rule statistic of its own (a matched
+ * PFOF gap, first-fill time): by its framework component.
+ */
+const COMPONENT_ROW: Partial<Record<Finding['component'], MetricName>> = {
+  price_improvement: 'price_improvement_per_share',
+  venue_conflicts: 'price_improvement_per_share',
+  speed: 'avg_exec_time_ms',
+  limit_fill: 'limit_fill_rate_pct',
+  price_disimprovement: 'pct_shares_outside_quote',
+  post_trade: 'markout_60s_per_share',
+};
+const DASHBOARD_METRICS = new Set<string>(PAGE_ONE.map((r) => r.metric));
+
+/** The findings on one metric of the dashboard (its own metric, or its component's row). */
 function findingsOn(ctx: Ctx, metric: string): Finding[] {
-  return ctx.findings.filter((f) => f.metric === metric && f.headline_group.symbol === ALL && f.headline_group.venue === ALL);
+  return ctx.findings.filter(
+    (f) =>
+      (f.metric === metric || (!DASHBOARD_METRICS.has(f.metric) && COMPONENT_ROW[f.component] === metric)) &&
+      f.headline_group.symbol === ALL &&
+      f.headline_group.venue === ALL,
+  );
 }
 
 function analysis(list: readonly Finding[]): { text: string; kind: string } {
@@ -324,7 +343,7 @@ function pageOneDashboard(ctx: Ctx): string {
     const mkt = market ? fmtMetric(metric, ix.value(src, { order_category: 'market' }, metric)) : 'n/a';
     const lim = limit ? fmtMetric(metric, ix.value(src, { order_category: limit }, metric)) : 'n/a';
     const marked = (c: string, v: string) =>
-      list.some((f) => f.status === 'breach' && f.headline_group.order_category === c)
+      list.some((f) => f.status === 'breach' && f.headline_group.order_category.split('+').includes(c))
         ? `<td class="num breach">${esc(`${v} ▲`)}</td>`
         : td(v);
     return `<tr data-metric="${esc(metric)}">${tdText(label)}${marked('market', mkt)}${marked(limit ?? '', lim)}<td class="bench">${esc(benchmarkText(list))}</td><td class="analysis ${a.kind}">${esc(a.text)}</td></tr>`;
@@ -353,14 +372,24 @@ function reconciliationSummary({ d, src }: Ctx): string {
 function decide({ d }: Ctx): string {
   const c = d.committee;
   if (!c) return '';
-  const items = c.agenda;
-  const lines = items.map((i) => `<li><code>${esc(i.item_id)}</code> ${esc(i.title)}</li>`);
+  // Page one lists the findings; the other items (material differences, reconciliation) are counted and listed in their sections.
+  const items = c.agenda.filter((i) => i.kind === 'finding');
+  const others = c.agenda.length - items.length;
+  const decided = new Map(c.determinations.map((x) => [x.item_id, x]));
+  const lines = items.map((i) => {
+    const det = decided.get(i.item_id);
+    return `<li><code>${esc(i.item_id)}</code> ${esc(i.title)}${det ? ` ${badge('pass', `decided: ${DECISION_LABELS[det.decision]}`)}` : ''}</li>`;
+  });
+  if (others)
+    lines.push(
+      `<li>${esc(`and ${others} material difference${others === 1 ? '' : 's'} and reconciliation finding${others === 1 ? '' : 's'}, each listed in its section.`)}</li>`,
+    );
   const earlier = c.openItems.length
-    ? `<p class="verdict warn">${esc(`${c.openItems.length} item${c.openItems.length === 1 ? '' : 's'} of earlier reviews still without a determination (listed under Committee).`)}</p>`
+    ? `<p class="verdict warn">${esc(`${c.openItems.length} item${c.openItems.length === 1 ? '' : 's'} from earlier reviews or due diligence still without a determination (listed under Committee).`)}</p>`
     : '';
   const dd = c.dueDiligence.status.state === 'current' ? '' : `<p class="note">${esc(c.dueDiligence.status.text)}</p>`;
   return `<h3>For the committee to decide by ${esc(c.decideBy)}</h3>
-${items.length ? `<ul class="agenda">${lines.join('')}</ul>` : '<p class="empty">Nothing from this review.</p>'}
+${lines.length ? `<ul class="agenda">${lines.join('')}</ul>` : '<p class="empty">Nothing from this review.</p>'}
 ${earlier}${dd}
 <p class="note">Record each determination with <code>bestex committee determine &lt;item&gt; --decision accept|modify_routing|remediate|escalate --rationale … --owner …</code>.</p>`;
 }
@@ -531,9 +560,9 @@ function charts(ctx: Ctx): string {
       values: cats.map((c) => ix.value(s, { order_category: c }, metric)),
     }));
   const benchOf = (metric: string, cats: readonly string[]) =>
-    cats.map((c) => findingsOn(ctx, metric).find((f) => f.headline_group.order_category === c)?.benchmark ?? null);
+    cats.map((c) => findingsOn(ctx, metric).find((f) => f.headline_group.order_category.split('+').includes(c))?.benchmark ?? null);
   const breachedOf = (metric: string, cats: readonly string[]) =>
-    cats.map((c) => findingsOn(ctx, metric).some((f) => f.status === 'breach' && f.headline_group.order_category === c));
+    cats.map((c) => findingsOn(ctx, metric).some((f) => f.status === 'breach' && f.headline_group.order_category.split('+').includes(c)));
   const marketable = ['market', 'marketable_limit'] as const;
   const all = [...ORDER_CATEGORIES] as string[];
   const figs: string[] = [];

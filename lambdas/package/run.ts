@@ -161,7 +161,8 @@ export function agendaItems(
       cost_usd: f.customer_cost.usd,
     }));
   const diffs: AgendaItem[] = sourceDifferences(differences, source)
-    .filter((d) => (d.dimension === 'venue' ? d.source === source : d.worse === source))
+    // The committee decides the all-securities differences; the per-security ones are their drill-down (listed in the package).
+    .filter((d) => d.symbol === '*' && (d.dimension === 'venue' ? d.source === source : d.worse === source))
     .map((d) => ({
       item_id: differenceId(period, d),
       kind: 'material_difference' as const,

@@ -14,7 +14,14 @@ const ALL = '*';
 export function groupWords(g: Partial<HeadlineGroup>): string {
   const parts: string[] = [];
   if (g.symbol && g.symbol !== ALL) parts.push(oneLine(g.symbol));
-  if (g.order_category && g.order_category !== ALL) parts.push(`${categoryLabel(g.order_category).toLowerCase()} orders`);
+  // A combined group ("market+marketable_limit") reads "market and marketable limit orders".
+  if (g.order_category && g.order_category !== ALL)
+    parts.push(
+      `${g.order_category
+        .split('+')
+        .map((c) => categoryLabel(c).toLowerCase())
+        .join(' and ')} orders`,
+    );
   else parts.push(parts.length ? 'orders' : 'all orders');
   if (g.venue && g.venue !== ALL) parts.push(`at ${oneLine(g.venue)}`);
   if (g.size_bucket && g.size_bucket !== ALL) parts.push(`of size bucket ${oneLine(g.size_bucket)}`);

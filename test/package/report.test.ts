@@ -200,7 +200,7 @@ describe('committee report', () => {
     const v = text(d.querySelector('#verdict'));
     expect(v).toContain('For the committee to decide by 2026-11-04');
     expect(v).toContain('2026Q3/vendor-a/pi-market');
-    expect(v).toContain('1 item of earlier reviews still without a determination');
+    expect(v).toContain('1 item from earlier reviews or due diligence still without a determination');
     expect(text(d.querySelector('#committee tr.open-item'))).toContain('2026Q2/vendor-a/fill-limit');
   });
 

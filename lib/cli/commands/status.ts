@@ -140,6 +140,9 @@ export async function collectStatus(t: Target, days: number, now: Date = new Dat
   };
 }
 
+/** Open committee items printed before "and N more" (`bestex committee agenda` lists them all). */
+const STATUS_ITEMS = 10;
+
 export function describeStatus(s: Status): string {
   const lines: string[] = ['Reviews and heightened monitoring:'];
   if (s.sources.length) {
@@ -156,7 +159,8 @@ export function describeStatus(s: Status): string {
   } else lines.push('  none');
   lines.push('', `Open committee items (${s.openItems.length}): no determination on file`);
   if (s.openItems.length) {
-    for (const i of s.openItems) lines.push(`  ${i.period} ${i.source} ${i.item_id}`, `    ${oneLine(i.title)}`);
+    for (const i of s.openItems.slice(0, STATUS_ITEMS)) lines.push(`  ${i.period} ${i.source} ${i.item_id}`, `    ${oneLine(i.title)}`);
+    if (s.openItems.length > STATUS_ITEMS) lines.push(`  ... and ${s.openItems.length - STATUS_ITEMS} more: bestex committee agenda`);
     lines.push('  Record with: bestex committee determine <item-id> --decision accept|modify_routing|remediate|escalate ...');
   } else lines.push('  none');
   const dd = s.dueDiligence.filter((d) => d.state !== 'current');
