@@ -11,7 +11,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { loadCaseEvents, writeCaseEvents } from '../review/case-store';
 import { type CaseSummary, caseSummaries, casesForBreaches } from '../review/cases';
 import { compareMarkets, type MarketComparison } from '../review/compare';
-import { parseCsv, toCsv, toReviewMetricRows, toVendorMetricRows } from '../review/csv';
+import { parseCsv, toReviewMetricRows, toVendorMetricRows } from '../review/csv';
 import { breachCounts, evaluateThresholds, OUTCOME_COLUMNS, type RuleOutcome } from '../review/evaluate';
 import { applyReviews, MONITORING_STATE_KEY, type MonitoringState, parseMonitoringState, type SourceReview } from '../review/monitoring';
 import { composeNotices } from '../review/notify';
@@ -19,6 +19,7 @@ import { csvToParquet, readParquetRows } from '../review/parquet';
 import { type ReconciliationFinding, reconcileVendorMetrics, type VendorMetricRow } from '../review/reconcile';
 import { getBytes, getText, parseS3Uri, putObject, s3Uri } from '../review/s3io';
 import { REVIEW_BREACHES_PARQUET, REVIEW_METRICS_PARQUET } from '../review/tables';
+import { toAthenaCsvRecords } from '../shared/athena-csv';
 import { DEFAULT_CONFIG_DIR, parseConfig, type Thresholds, thresholdsSchema } from '../shared/config';
 import { DRY_RUN_PREFIX, periodRange, RESULTS } from '../shared/layout';
 import { GROUP_COLUMNS, REVIEW_METRIC_COLUMNS, type ReviewMetricRow } from '../shared/metrics';
@@ -302,8 +303,9 @@ export async function runEvaluation(event: EvaluateEvent, deps: EvaluateDeps): P
     ...(current.vendor.length > 0 ? { reconciliation } : {}),
   });
 
-  const metricsCsv = toCsv(REVIEW_METRIC_COLUMNS, current.rows as unknown as Record<string, unknown>[]);
-  const breachesCsv = toCsv(OUTCOME_COLUMNS, breaches as unknown as Record<string, unknown>[]);
+  // Machine hand-off (Package reads it back, DuckDB turns it into Parquet): Athena's format, not neutralised.
+  const metricsCsv = toAthenaCsvRecords(REVIEW_METRIC_COLUMNS, current.rows as unknown as Record<string, unknown>[]);
+  const breachesCsv = toAthenaCsvRecords(OUTCOME_COLUMNS, breaches as unknown as Record<string, unknown>[]);
   const [metricsParquet, breachesParquet] = [
     await csvToParquet(metricsCsv, REVIEW_METRICS_PARQUET),
     await csvToParquet(breachesCsv, REVIEW_BREACHES_PARQUET),

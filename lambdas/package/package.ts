@@ -21,7 +21,7 @@ import {
 } from './evidence';
 import { renderReviewHtml } from './report';
 import type { PackageSink } from './store';
-import { BREACH_TABLE, breachRows, METRIC_TABLE, metricRows, toCsv, toParquet } from './tabular';
+import { BREACH_TABLE, breachRows, METRIC_TABLE, metricRows, tableCsv, toParquet } from './tabular';
 import type {
   CaseSummaryLike,
   MaterialDifferenceLike,
@@ -157,9 +157,14 @@ export async function writeReviewPackage(ctx: PackageContext): Promise<WrittenPa
     const outputs: OutputRef[] = [];
     outputs.push(await put(ctx.sink, `${prefix}${PACKAGE_FILES.report}`, html, 'text/html; charset=utf-8'));
     outputs.push(
-      await put(ctx.sink, `${prefix}${PACKAGE_FILES.metricsCsv}`, toCsv(METRIC_TABLE, metricRows(ownMetrics)), 'text/csv; charset=utf-8'),
+      await put(
+        ctx.sink,
+        `${prefix}${PACKAGE_FILES.metricsCsv}`,
+        tableCsv(METRIC_TABLE, metricRows(ownMetrics)),
+        'text/csv; charset=utf-8',
+      ),
     );
-    outputs.push(await put(ctx.sink, `${prefix}${PACKAGE_FILES.breachesCsv}`, toCsv(BREACH_TABLE, breaches), 'text/csv; charset=utf-8'));
+    outputs.push(await put(ctx.sink, `${prefix}${PACKAGE_FILES.breachesCsv}`, tableCsv(BREACH_TABLE, breaches), 'text/csv; charset=utf-8'));
     outputs.push(
       await put(
         ctx.sink,

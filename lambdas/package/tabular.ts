@@ -1,6 +1,6 @@
 /**
- * The package's tables as CSV and Parquet. CSV is RFC 4180 in Athena's dialect (as the review's own
- * CSVs, so one reader serves both); Parquet is written by DuckDB, the project's Parquet writer, from a typed column list so the
+ * The package's tables as CSV and Parquet. CSV is for people: written by shared/csv.ts, so a vendor
+ * value that looks like a formula shows as text (numbers stay numbers, NULL is empty); Parquet is written by DuckDB, the project's Parquet writer, from a typed column list so the
  * files read back with the same types everywhere (Athena, DuckDB, pandas).
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { OUTCOME_COLUMNS } from '../review/evaluate';
+import { toCsv } from '../shared/csv';
 import { ALL, GROUP_COLUMNS, REVIEW_METRIC_COLUMNS, type ReviewMetricRow } from '../shared/metrics';
 import type { RuleOutcomeLike } from './types';
 
@@ -84,18 +85,12 @@ export function breachRows(period: string, outcomes: readonly RuleOutcomeLike[])
 
 export const metricRows = (rows: readonly ReviewMetricRow[]): TableRow[] => rows as unknown as TableRow[];
 
-/** Athena's CSV dialect: NULL is an empty unquoted field, an empty string is "". */
-function csvField(v: unknown): string {
-  if (v === null || v === undefined || (typeof v === 'number' && !Number.isFinite(v))) return '';
-  // Full precision: String() of a double round-trips exactly.
-  const s = String(v);
-  return s === '' || /[",\r\n]/.test(s) || s !== s.trim() ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-export function toCsv(columns: readonly TableColumn[], rows: readonly TableRow[]): string {
-  const lines = [columns.map((c) => csvField(c.name)).join(',')];
-  for (const r of rows) lines.push(columns.map((c) => csvField(r[c.name])).join(','));
-  return `${lines.join('\n')}\n`;
+/** A table as the CSV a person opens: through the one CSV writer (formula cells neutralised, NULL empty). */
+export function tableCsv(columns: readonly TableColumn[], rows: readonly TableRow[]): string {
+  return toCsv(
+    columns.map((c) => c.name),
+    rows,
+  );
 }
 
 async function withDuckDb<T>(

@@ -5,6 +5,7 @@
  * (severity, source, period, kind) let SNS subscriptions filter. Pure.
  */
 import { fitSubject, type Notice } from '../shared/notify';
+import { oneLine } from '../shared/text';
 import type { CaseSummary } from './cases';
 import { highestSeverity, type RuleOutcome, SEVERITY_RANK } from './evaluate';
 import { unitLabel } from './metric-info';
@@ -247,7 +248,8 @@ function composeNotice(source: string, mine: readonly RuleOutcome[], ctx: Notice
   L.push(`Review package: ${pkg}`);
   return {
     subject: noticeSubject(source, ctx.period, mine, ctx.dryRun ?? false),
-    message: capMessage(`${L.join('\n')}\n`, pkg),
+    // Each entry of L is one line: a vendor value (a symbol with a newline) cannot start another.
+    message: capMessage(`${L.map(oneLine).join('\n')}\n`, pkg),
     attributes: { severity, source, period: ctx.period, kind: 'review' },
   };
 }

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EvidenceManifest } from '../../lambdas/package/evidence';
 import { handler } from '../../lambdas/package/handler';
 import type { PackageEvent, PackageResult } from '../../lambdas/package/run';
-import { toCsv } from '../../lambdas/review/csv';
+import { toAthenaCsvRecords } from '../../lambdas/shared/athena-csv';
 import { makeS3Client } from '../../lambdas/shared/aws';
 import { BUCKET_ROLES, EVIDENCE } from '../../lambdas/shared/layout';
 import { REVIEW_METRIC_COLUMNS } from '../../lambdas/shared/metrics';
@@ -104,7 +104,11 @@ describe('package handler on local S3', () => {
       comparison: `${RUN}comparison.json`,
     };
     await put(B.results, files.outcomes, JSON.stringify(data.outcomes));
-    await put(B.results, files.reviewMetricsCsv, toCsv(REVIEW_METRIC_COLUMNS, metrics as unknown as Record<string, unknown>[]));
+    await put(
+      B.results,
+      files.reviewMetricsCsv,
+      toAthenaCsvRecords(REVIEW_METRIC_COLUMNS, metrics as unknown as Record<string, unknown>[]),
+    );
     // As the review's SourceMonitoring: no exit count of its own (it is the thresholds file's).
     const monitoring = { ...data.monitoring };
     delete monitoring.clean_reviews_to_exit;

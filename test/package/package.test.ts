@@ -137,7 +137,7 @@ describe('review package', () => {
     expect(agg?.sources).toBe(1n);
     expect(agg?.total as number).toBeCloseTo(expectedSum, 9);
     expect(agg?.stale).toBe(BigInt(own.reduce((s, r) => s + r.excl_stale_nbbo, 0)));
-    const csv = file('vendor-a', 'metrics.csv').toString('utf8').trimEnd().split('\n');
+    const csv = file('vendor-a', 'metrics.csv').toString('utf8').trimEnd().split('\r\n');
     expect(csv[0]).toBe(
       'period,source,symbol,order_category,venue,size_bucket,sp500,metric,value,n_orders,n_executions,std_dev,n_eff,excl_no_nbbo,excl_stale_nbbo,excl_crossed_or_locked_nbbo,excl_negative_exec_time,excl_orphan_execution',
     );
