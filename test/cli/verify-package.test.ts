@@ -6,6 +6,7 @@
  * message naming what is wrong. Hashes in the fixtures come from node:crypto, not from the code
  * under test.
  */
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -312,4 +313,46 @@ describe('verify takes its authority from the Object Lock copy', () => {
     console.log(`verify bypass attempts caught: ${caught} of ${attempts.length + 2}`);
     expect(caught).toBe(attempts.length + 2);
   });
+});
+
+describe('bestex verify (the binary, local target)', () => {
+  it('looks for the locked copy in the local evidence bucket, and fails when there is none', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'bestex-verify-bin-'));
+    try {
+      const dir = join(root, 'pkg', PERIOD, SOURCE);
+      const body = serializeManifest(
+        buildEvidenceManifest({
+          period: PERIOD,
+          source: SOURCE,
+          runId: NEW,
+          codeVersion: 'abc1234',
+          generatedAt: '2026-10-12T09:00:00.000Z',
+          inputs: [],
+          sql: [],
+          thresholds: { path: 'config/thresholds.json', version: 'v1', sha256: hex(readFileSync('config/thresholds.json')) },
+          queryExecutionIds: [],
+          outputs: [],
+        }),
+      );
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, 'evidence.json'), body);
+      const bin = new URL('../../bin/bestex.mjs', import.meta.url).pathname;
+      const run = (args: string[]) =>
+        new Promise<{ code: number | null; out: string }>((resolve) => {
+          execFile(process.execPath, [bin, '--home', join(root, 'home'), 'verify', dir, ...args], (e, stdout, stderr) =>
+            resolve({ code: e ? ((e as { code?: number }).code ?? 1) : 0, out: stdout + stderr }),
+          );
+        });
+      const online = await run([]);
+      expect(online.code).toBe(1);
+      expect(online.out).toContain(
+        `FAIL no run of ${PERIOD}/${SOURCE} is locked in s3://bestex-evidence/packages/${PERIOD}/${SOURCE}/: a dry-run package is not evidence`,
+      );
+      const offline = await run(['--offline']);
+      expect(offline.code).toBe(0);
+      expect(offline.out).toContain('NOT PROVEN: that this evidence.json is the one the review wrote');
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
