@@ -21,7 +21,7 @@ import {
 } from '../review/cells';
 import { daysAfter } from '../review/committee';
 import { compareMarkets, type MarketComparison } from '../review/compare';
-import { parseCsv, toCsv, toReviewMetricRows, toVendorMetricRows } from '../review/csv';
+import { parseCsv, toReviewMetricRows, toVendorMetricRows } from '../review/csv';
 import { breachCounts, evaluateThresholds, OUTCOME_COLUMNS, type RuleOutcome } from '../review/evaluate';
 import { evaluatedOutcome, findingOutcome, findingRows, reconciliationFindings } from '../review/finding-rows';
 import { evaluateFindings, type FillTimeBin, type Industry605Row, type OrderCell, type VenueCell } from '../review/findings';
@@ -31,6 +31,7 @@ import { csvToParquet, readParquetRows } from '../review/parquet';
 import { type ReconciliationFinding, reconcileVendorMetrics, type VendorMetricRow } from '../review/reconcile';
 import { getBytes, getText, parseS3Uri, putObject, s3Uri } from '../review/s3io';
 import { REVIEW_BREACHES_PARQUET, REVIEW_FINDINGS_PARQUET, REVIEW_METRICS_PARQUET } from '../review/tables';
+import { toAthenaCsvRecords } from '../shared/athena-csv';
 import { DEFAULT_CONFIG_DIR, parseConfig, type Thresholds, thresholdsSchema } from '../shared/config';
 import { type Finding, type FindingsDocument, findingsDocumentSchema, type SourceFindingsSummary } from '../shared/contracts/review';
 import { DRY_RUN_PREFIX, packageLink, periodRange, RESULTS } from '../shared/layout';
@@ -481,13 +482,14 @@ export async function runEvaluation(event: EvaluateEvent, deps: EvaluateDeps): P
     sources: sourceSummaries(findings, reconFindings, nextState),
   });
 
-  const metricsCsv = toCsv(REVIEW_METRIC_COLUMNS, current.rows as unknown as Record<string, unknown>[]);
-  const breachesCsv = toCsv(OUTCOME_COLUMNS, evaluatedRows as unknown as Record<string, unknown>[]);
-  const findingsCsv = toCsv(
+  // Machine hand-off (Package reads it back, DuckDB turns it into Parquet): Athena's format, not neutralised.
+  const metricsCsv = toAthenaCsvRecords(REVIEW_METRIC_COLUMNS, current.rows as unknown as Record<string, unknown>[]);
+  const breachesCsv = toAthenaCsvRecords(OUTCOME_COLUMNS, evaluatedRows as unknown as Record<string, unknown>[]);
+  const findingsCsv = toAthenaCsvRecords(
     REVIEW_FINDINGS_PARQUET.map((c) => c.name),
     findingRows(findings),
   );
-  const cellsCsv = toCsv(ORDER_CELL_COLUMNS, (current.inputs.cells ?? []) as unknown as Record<string, unknown>[]);
+  const cellsCsv = toAthenaCsvRecords(ORDER_CELL_COLUMNS, (current.inputs.cells ?? []) as unknown as Record<string, unknown>[]);
   const [metricsParquet, breachesParquet, findingsParquet, cellsParquet] = [
     await csvToParquet(metricsCsv, REVIEW_METRICS_PARQUET),
     await csvToParquet(breachesCsv, REVIEW_BREACHES_PARQUET),

@@ -4,8 +4,10 @@
  * The SQL (sql/exceptions/*.sql) finds the exceptions; everything here only shapes them.
  */
 import { type ExceptionSettings, exceptionsSchema } from '../shared/config';
+import { toCsv } from '../shared/csv';
 import { EXCEPTION_KINDS, type ExceptionKind, SEVERITIES, type Severity } from '../shared/metrics';
-import type { Notice } from '../shared/notify';
+import { fitSubject, type Notice } from '../shared/notify';
+import { oneLine } from '../shared/text';
 
 /** One exception, the columns every sql/exceptions file (except venue_staleness) returns. */
 export interface ExceptionRow {
@@ -178,16 +180,9 @@ export function sortExceptions(rows: readonly ExceptionRow[]): ExceptionRow[] {
   );
 }
 
-const csvCell = (v: string | number | null): string => {
-  if (v === null) return '';
-  const s = String(v);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-};
-
-/** The day's exceptions as CSV (RFC 4180, header row, empty = no value). */
+/** The day's exceptions as CSV, through the one CSV writer (formula cells neutralised). */
 export function renderExceptionsCsv(rows: readonly ExceptionRow[]): string {
-  const lines = [EXCEPTION_COLUMNS.join(','), ...sortExceptions(rows).map((r) => EXCEPTION_COLUMNS.map((c) => csvCell(r[c])).join(','))];
-  return `${lines.join('\r\n')}\r\n`;
+  return toCsv(EXCEPTION_COLUMNS, sortExceptions(rows) as unknown as Readonly<Record<string, unknown>>[]);
 }
 
 /** A short human reading of a value against its threshold, per kind. */
@@ -253,8 +248,9 @@ export function composeExceptionNotice(
   ];
   if (opts.reportLocation) lines.push('', `Full report: ${opts.reportLocation}`);
   return {
-    subject: `bestex exceptions ${date}: ${serious.length} at or above ${settings.notifyAt} (${sources.join(', ')})`,
-    message: `${lines.join('\n')}\n`,
+    subject: fitSubject(`bestex exceptions ${date}: ${serious.length} at or above ${settings.notifyAt} (${sources.join(', ')})`),
+    // Each entry is one line: a vendor value (an exec_id with a newline) cannot start another.
+    message: `${lines.map(oneLine).join('\n')}\n`,
     attributes: { severity: top, source: sources.join(','), period: date, kind: 'exceptions' },
   };
 }

@@ -2,7 +2,8 @@
  * The evidence manifest of a review package: exactly which data, SQL, thresholds and code produced
  * which outputs, each with its SHA-256, so a regulator (or `bestex verify`) can re-hash everything
  * later and see what, if anything, changed. The manifest itself is hashed into a sidecar file and
- * a copy is kept in the evidence bucket under S3 Object Lock.
+ * a copy is kept in the evidence bucket under S3 Object Lock: that copy, not the package's own
+ * files, is what `bestex verify` trusts (lib/cli/verify-package.ts).
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -210,13 +211,6 @@ export type ObjectResolver = (ref: ObjectLocator) => Promise<Content | undefined
 /** Finds a repository file (SQL, thresholds) by its recorded path. */
 export type FileResolver = (path: string) => Promise<Content | undefined>;
 
-const S3RVER_OBJECT = '._S3rver_object';
-
-/** Objects as the local runtime's s3rver stores them: `<s3Dir>/<bucket>/<key>._S3rver_object` (no versions). */
-export function localS3Resolver(s3Dir: string): ObjectResolver {
-  return async (ref) => fileContent(join(s3Dir, ref.bucket, `${ref.key}${S3RVER_OBJECT}`));
-}
-
 /** Objects on S3, pinned to the recorded version when there is one. */
 export function s3Resolver(client: S3Client): ObjectResolver {
   return async (ref) => {
@@ -249,7 +243,8 @@ export interface VerifyIssue {
   artifact: Artifact;
   /** What the manifest calls it: s3://bucket/key, a package file name, or a repository path. */
   name: string;
-  problem: 'changed' | 'missing' | 'size' | 'invalid';
+  /** `unreachable`: the store could not be read; `superseded`: a later run of the same period and source is locked. */
+  problem: 'changed' | 'missing' | 'size' | 'invalid' | 'unreachable' | 'superseded';
   expected?: string;
   actual?: string;
   /** One sentence: what, where, and what to do. */
@@ -263,7 +258,7 @@ export interface VerifyResult {
   issues: VerifyIssue[];
   /** Files in the package folder that the manifest does not list (e.g. a PDF made later): not failures. */
   unlisted: string[];
-  /** Checks that could not run, and why (e.g. no locked copy reachable). */
+  /** Checks that did not run, and why (e.g. inputs without S3 access). */
   notes: string[];
 }
 
@@ -274,14 +269,14 @@ export interface PackageStore {
 }
 
 export interface VerifyOptions {
-  /** Where inputs (and outputs outside the package folder) are read from. */
+  /** Where inputs (and outputs outside the package folder) are read from; without it they are not checked (a note says so). */
   resolveInput?: ObjectResolver;
+  /** How messages name that place (default: "S3"). */
+  inputsWhere?: string;
   /** Where SQL and thresholds files are read from (default: files under `repoRoot`). */
   resolveFile?: FileResolver;
   /** Root of the checkout for SQL/thresholds paths (default: this repository). */
   repoRoot?: string;
-  /** Local s3rver directory: sets resolveInput when that is not given. */
-  s3Dir?: string;
   /** Parallel hashing (default 4). */
   concurrency?: number;
 }
@@ -319,7 +314,7 @@ async function runCheck(c: Check): Promise<VerifyIssue | undefined> {
     return {
       artifact: c.artifact,
       name: c.name,
-      problem: 'missing',
+      problem: 'unreachable',
       expected: c.sha256,
       message: `${c.artifact} ${c.name} could not be read from ${c.where}: ${(e as Error).message}`,
     };
@@ -374,13 +369,10 @@ async function listDir(dir: string): Promise<string[]> {
   return out;
 }
 
-/** A file of a package folder, also when the folder is s3rver's own storage (`name._S3rver_object`). */
+/** A file of a package folder, by its name relative to the folder. */
 async function packageFile(dir: string, rel: string): Promise<Content | undefined> {
-  return (await fileContent(join(dir, rel))) ?? (await fileContent(join(dir, `${rel}${S3RVER_OBJECT}`)));
+  return fileContent(join(dir, rel));
 }
-
-const stripS3rver = (names: string[]) =>
-  names.filter((n) => !/\._S3rver_(metadata\.json|object\.md5)$/.test(n)).map((n) => n.replace(/\._S3rver_object$/, ''));
 
 /**
  * Re-hashes every input, output, SQL file and thresholds file of a manifest and reports exactly
@@ -392,29 +384,28 @@ export async function verifyPackage(
   manifest: EvidenceManifest,
   opts: VerifyOptions = {},
 ): Promise<VerifyResult> {
-  const resolveInput = opts.resolveInput ?? (opts.s3Dir ? localS3Resolver(opts.s3Dir) : undefined);
+  const resolveInput = opts.resolveInput;
   const repoRoot = opts.repoRoot ?? REPO_ROOT;
   const resolveFile = opts.resolveFile ?? repoFileResolver(repoRoot);
-  const inputsWhere = opts.s3Dir
-    ? `the local S3 directory ${opts.s3Dir}`
-    : resolveInput
-      ? 'the input store'
-      : 'nowhere (no input resolver)';
+  const inputsWhere = opts.inputsWhere ?? 'S3';
   const notes: string[] = [];
   const checks: Check[] = [];
 
   const listed = isStore(location)
     ? await location.list(manifest.package?.prefix ?? '')
-    : stripS3rver(await listDir(location).catch(() => [] as string[]));
+    : await listDir(location).catch(() => [] as string[]);
 
+  // Checks that need S3 (inputs, outputs outside the package folder, an s3:// rules file).
+  const remote: Check[] = [];
+  const fromS3 = (ref: ObjectLocator) => async () => (resolveInput as ObjectResolver)(ref);
   for (const i of manifest.inputs) {
-    checks.push({
+    remote.push({
       artifact: 'input',
       name: `${s3uri(i)}${i.versionId ? ` (version ${i.versionId})` : ''}`,
       sha256: i.sha256,
       ...(i.bytes !== undefined ? { bytes: i.bytes } : {}),
       where: inputsWhere,
-      load: async () => (resolveInput ? resolveInput(i) : undefined),
+      load: fromS3(i),
     });
   }
   for (const o of manifest.outputs) {
@@ -433,33 +424,24 @@ export async function verifyPackage(
         },
       });
     } else {
-      checks.push({
-        artifact: 'output',
-        name: s3uri(o),
-        sha256: o.sha256,
-        bytes: o.bytes,
-        where: inputsWhere,
-        load: async () => (resolveInput ? resolveInput(o) : undefined),
-      });
+      remote.push({ artifact: 'output', name: s3uri(o), sha256: o.sha256, bytes: o.bytes, where: inputsWhere, load: fromS3(o) });
     }
   }
   // A rules file given as an s3:// URI (a dry run of new thresholds) is read like an input.
-  const loadPath = async (path: string) => {
+  const fileCheck = (artifact: 'sql' | 'thresholds', path: string, sha: string): void => {
     const m = /^s3:\/\/([^/]+)\/(.+)$/.exec(path);
-    if (!m) return resolveFile(path);
-    return resolveInput ? resolveInput({ bucket: m[1] as string, key: m[2] as string }) : undefined;
+    if (m)
+      remote.push({ artifact, name: path, sha256: sha, where: inputsWhere, load: fromS3({ bucket: m[1] as string, key: m[2] as string }) });
+    else checks.push({ artifact, name: path, sha256: sha, where: `the checkout ${repoRoot}`, load: () => resolveFile(path) });
   };
-  const pathWhere = (path: string) => (path.startsWith('s3://') ? inputsWhere : `the checkout ${repoRoot}`);
-  for (const s of manifest.sql) {
-    checks.push({ artifact: 'sql', name: s.path, sha256: s.sha256, where: pathWhere(s.path), load: () => loadPath(s.path) });
+  for (const s of manifest.sql) fileCheck('sql', s.path, s.sha256);
+  fileCheck('thresholds', manifest.thresholds.path, manifest.thresholds.sha256);
+  if (resolveInput) checks.push(...remote);
+  else if (remote.length > 0) {
+    notes.push(
+      `${remote.length} objects in S3 (inputs and outputs outside the package folder) were not checked: verify without --offline to re-hash them`,
+    );
   }
-  checks.push({
-    artifact: 'thresholds',
-    name: manifest.thresholds.path,
-    sha256: manifest.thresholds.sha256,
-    where: pathWhere(manifest.thresholds.path),
-    load: () => loadPath(manifest.thresholds.path),
-  });
 
   const found = await mapLimit(checks, opts.concurrency ?? 4, runCheck);
   const issues = found.filter((x): x is VerifyIssue => x !== undefined);
@@ -469,8 +451,6 @@ export async function verifyPackage(
     ? [`${manifest.package?.prefix ?? ''}${EVIDENCE_FILE}`, `${manifest.package?.prefix ?? ''}${EVIDENCE_SIDECAR}`]
     : [EVIDENCE_FILE, EVIDENCE_SIDECAR];
   const unlisted = listed.filter((k) => !known.has(k) && !own.includes(k)).sort();
-  if (!resolveInput && manifest.inputs.length)
-    notes.push('inputs were not checked: give an input resolver (local S3 directory or S3 client)');
 
   const count = (a: Check['artifact']) => checks.filter((c) => c.artifact === a).length;
   return {
@@ -483,101 +463,6 @@ export async function verifyPackage(
   };
 }
 
-/**
- * If `dir` sits inside s3rver's storage (`<s3Dir>/<bucket>/<package prefix>`), that s3Dir: the
- * inputs are then found beside the package with no further option.
- */
-function inferS3Dir(dir: string, m: EvidenceManifest): string | undefined {
-  if (!m.package) return undefined;
-  const tail = join(m.package.bucket, m.package.prefix);
-  const abs = resolve(dir);
-  const norm = tail.endsWith('/') ? tail.slice(0, -1) : tail;
-  return abs.endsWith(`${sep}${norm}`) ? abs.slice(0, abs.length - norm.length - 1) : undefined;
-}
-
-/**
- * Verifies a package folder: `evidence.json` (checked against its sidecar and, when reachable,
- * against the Object Lock copy), then every hash it lists. Inputs are read through
- * `opts.resolveInput`, else the local S3 directory (`opts.s3Dir`, env BESTEX_S3_DIR, or inferred
- * when the folder is inside s3rver's storage).
- */
-export async function verifyPackageDir(dir: string, opts: VerifyOptions = {}): Promise<VerifyResult> {
-  const empty = { input: 0, output: 0, sql: 0, thresholds: 0 };
-  const text = await packageFile(dir, EVIDENCE_FILE).then((c) => (c ? readContent(c) : undefined));
-  if (text === undefined) {
-    return {
-      ok: false,
-      checked: empty,
-      issues: [
-        {
-          artifact: 'manifest',
-          name: EVIDENCE_FILE,
-          problem: 'missing',
-          message: `${join(dir, EVIDENCE_FILE)} does not exist: point verify at a review package folder (packages/<period>/<source>/)`,
-        },
-      ],
-      unlisted: [],
-      notes: [],
-    };
-  }
-  const parsed = parseManifest(text.toString('utf8'), join(dir, EVIDENCE_FILE));
-  if (!parsed.ok) {
-    return {
-      ok: false,
-      checked: empty,
-      issues: [{ artifact: 'manifest', name: EVIDENCE_FILE, problem: 'invalid', message: parsed.message }],
-      unlisted: [],
-      notes: [],
-    };
-  }
-  const m = parsed.manifest;
-  const manifestIssues: VerifyIssue[] = [];
-  const notes: string[] = [];
-  const actual = sha256(text);
-
-  const side = await packageFile(dir, EVIDENCE_SIDECAR).then((c) => (c ? readContent(c) : undefined));
-  if (side === undefined) {
-    notes.push(`${EVIDENCE_SIDECAR} is absent: evidence.json was checked only against the locked copy`);
-  } else {
-    const expected = side.toString('utf8').trim().split(/\s+/)[0] ?? '';
-    if (expected !== actual) {
-      manifestIssues.push({
-        artifact: 'manifest',
-        name: EVIDENCE_FILE,
-        problem: 'changed',
-        expected,
-        actual,
-        message: `${EVIDENCE_FILE} does not match ${EVIDENCE_SIDECAR}: expected sha256 ${expected}, found ${actual}`,
-      });
-    }
-  }
-
-  const s3Dir = opts.s3Dir ?? process.env.BESTEX_S3_DIR ?? inferS3Dir(dir, m);
-  const resolveInput = opts.resolveInput ?? (s3Dir ? localS3Resolver(s3Dir) : undefined);
-  if (m.evidence) {
-    const locked = resolveInput ? await resolveInput(m.evidence) : undefined;
-    if (locked === undefined) {
-      notes.push(`the locked copy ${s3uri(m.evidence)} was not reachable: evidence.json was checked only against its sidecar`);
-    } else {
-      const lockedHash = (await hashContent(locked)).sha256;
-      if (lockedHash !== actual) {
-        manifestIssues.push({
-          artifact: 'manifest',
-          name: EVIDENCE_FILE,
-          problem: 'changed',
-          expected: lockedHash,
-          actual,
-          message: `${EVIDENCE_FILE} differs from its Object Lock copy ${s3uri(m.evidence)} (sha256 ${lockedHash}): the package's manifest was replaced`,
-        });
-      }
-    }
-  }
-
-  const r = await verifyPackage(dir, m, { ...opts, ...(resolveInput ? { resolveInput } : {}), ...(s3Dir ? { s3Dir } : {}) });
-  const issues = [...manifestIssues, ...r.issues];
-  return { ...r, ok: issues.length === 0, issues, notes: [...notes, ...r.notes] };
-}
-
 /** Reads content fully (small files only: manifests, sidecars, evaluation outputs). */
 export async function readContent(c: Content): Promise<Buffer> {
   if (typeof c === 'string') return Buffer.from(c);
@@ -585,20 +470,4 @@ export async function readContent(c: Content): Promise<Buffer> {
   const parts: Buffer[] = [];
   for await (const chunk of c) parts.push(typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk));
   return Buffer.concat(parts);
-}
-
-/** Plain-text verdict for the CLI: one line per problem, then a one-line summary. */
-export function formatVerifyResult(r: VerifyResult): string {
-  const lines: string[] = [];
-  for (const i of r.issues) lines.push(`FAIL ${i.message}`);
-  for (const n of r.notes) lines.push(`note ${n}`);
-  if (r.unlisted.length) lines.push(`note files not in the manifest (not checked): ${r.unlisted.join(', ')}`);
-  const c = r.checked;
-  const total = c.input + c.output + c.sql + c.thresholds;
-  lines.push(
-    r.ok
-      ? `OK ${total} hashes match (${c.input} inputs, ${c.output} outputs, ${c.sql} SQL files, ${c.thresholds} thresholds file)`
-      : `FAILED ${r.issues.length} of ${total + 1} checks (${c.input} inputs, ${c.output} outputs, ${c.sql} SQL files, ${c.thresholds} thresholds file, the manifest)`,
-  );
-  return lines.join('\n');
 }

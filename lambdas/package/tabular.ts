@@ -1,6 +1,6 @@
 /**
- * The package's tables as CSV and Parquet. CSV is RFC 4180 in Athena's dialect (as the review's own
- * CSVs, so one reader serves both); Parquet is written by DuckDB, the project's Parquet writer, from a typed column list so the
+ * The package's tables as CSV and Parquet. CSV is for people: written by shared/csv.ts, so a vendor
+ * value that looks like a formula shows as text (numbers stay numbers, NULL is empty); Parquet is written by DuckDB, the project's Parquet writer, from a typed column list so the
  * files read back with the same types everywhere (Athena, DuckDB, pandas).
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';

@@ -4,7 +4,8 @@
  * saying what is stale. The SQL (sql/exceptions/venue_staleness.sql) finds the records; this
  * module reads its rows and writes the reminder.
  */
-import type { Notice } from '../shared/notify';
+import { fitSubject, type Notice } from '../shared/notify';
+import { oneLine } from '../shared/text';
 
 /** One row of sql/exceptions/venue_staleness.sql. */
 export interface StalenessRow {
@@ -79,8 +80,8 @@ export function composeDueDiligenceNotice(asOf: string, rows: readonly Staleness
     'Until refreshed, approvals and payment-for-order-flow terms in the reviews and the Rule 606 report rest on the old record.',
   ];
   return {
-    subject: `bestex due diligence: venue records stale for ${stale.map((r) => r.source).join(', ')}`,
-    message: `${lines.join('\n')}\n`,
+    subject: fitSubject(`bestex due diligence: venue records stale for ${stale.map((r) => r.source).join(', ')}`),
+    message: `${lines.map(oneLine).join('\n')}\n`,
     attributes: {
       severity: stale.some((r) => r.active) ? 'medium' : 'low',
       source: stale.map((r) => r.source).join(','),

@@ -1,8 +1,8 @@
 /**
- * Athena result CSVs in and out. Athena writes a header row and double-quotes every value; NULL is an
+ * Reading Athena result CSVs. Athena writes a header row and double-quotes every value; NULL is an
  * empty *unquoted* field while an empty string is `""`, so the two stay apart here. Fields may hold
- * commas, doubled quotes and line breaks. The writer produces the same dialect, so what the review
- * writes reads back exactly (numbers as JavaScript's shortest round-trip text).
+ * commas, doubled quotes and line breaks. The review's own hand-off files are written in the same
+ * dialect by shared/athena-csv.ts (toAthenaCsvRecords), so they read back exactly.
  */
 import { EXCLUSION_REASONS, GROUP_COLUMNS, isMetricName, REVIEW_METRIC_COLUMNS, type ReviewMetricRow } from '../shared/metrics';
 import type { VendorMetricRow } from './reconcile';
@@ -102,19 +102,6 @@ export function parseCsv(text: string, where: string): CsvResult<ParsedCsv> {
     }
   }
   return { ok: true, value: { header: header as string[], rows, lines } };
-}
-
-/** Athena's dialect: every non-null value quoted, NULL as an empty unquoted field, '\n' line ends. */
-export function toCsv(columns: readonly string[], rows: readonly Record<string, unknown>[]): string {
-  const cell = (v: unknown): string => {
-    if (v === null || v === undefined) return '';
-    if (typeof v === 'number' && !Number.isFinite(v)) return '';
-    const t = typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v);
-    return `"${t.replace(/"/g, '""')}"`;
-  };
-  const out = [columns.map(cell).join(',')];
-  for (const r of rows) out.push(columns.map((c) => cell(r[c])).join(','));
-  return `${out.join('\n')}\n`;
 }
 
 const NON_FINITE = new Set(['nan', '-nan', 'inf', '-inf', 'infinity', '-infinity', '+infinity', '+inf']);

@@ -307,7 +307,8 @@ function composeNotice(source: string, mine: readonly RuleOutcome[], ctx: Notice
   L.push(`Review package: ${pkg}`);
   return {
     subject: noticeSubject(source, ctx.period, mine, ctx.dryRun ?? false),
-    message: capMessage(`${L.join('\n')}\n`, pkg),
+    // Each entry of L is one line: a vendor value (a symbol with a newline) cannot start another.
+    message: capMessage(`${L.map(oneLine).join('\n')}\n`, pkg),
     attributes: { severity, source, period: ctx.period, kind: 'review' },
   };
 }

@@ -1,7 +1,8 @@
 /**
  * Athena's query-result CSV: a header row, every value double-quoted ("" inside), NULL as an
  * empty unquoted field. The local Athena stand-in writes it and the handlers read it, so both
- * runtimes exchange results in exactly the format Athena uses.
+ * runtimes exchange results in exactly the format Athena uses. Machine interchange only: a CSV a
+ * person opens is written by shared/csv.ts, which neutralises formula cells.
  */
 
 export type Cell = string | null;
@@ -13,6 +14,23 @@ export function toAthenaCsv(columns: readonly string[], rows: readonly (readonly
     return `"${s.replace(/"/g, '""')}"`;
   };
   return `${[columns.map(q).join(','), ...rows.map((r) => r.map(q).join(','))].join('\n')}\n`;
+}
+
+/**
+ * Records (values by column name) in the same format: the review's hand-off files (Evaluate to
+ * Package, CSV to Parquet). A non-finite number is NULL: the review tables hold no NaN. Machine
+ * format, not for people: nothing is neutralised, so a vendor value reads back exactly.
+ */
+export function toAthenaCsvRecords(columns: readonly string[], rows: readonly Readonly<Record<string, unknown>>[]): string {
+  return toAthenaCsv(
+    columns,
+    rows.map((r) =>
+      columns.map((c) => {
+        const v = r[c];
+        return typeof v === 'number' && !Number.isFinite(v) ? null : v;
+      }),
+    ),
+  );
 }
 
 /** Parses Athena CSV into header + rows; quoted empty ("") is '', unquoted empty is null. */

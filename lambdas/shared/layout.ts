@@ -100,7 +100,9 @@ export const RESULTS = {
 
 /** Keys in the evidence bucket (Object Lock): one folder per run, so no locked object is ever overwritten. */
 export const EVIDENCE = {
-  manifest: (period: string, source: string, runId: string): string => `packages/${period}/${source}/${runId}/evidence.json`,
+  /** Every run of one period and source: `<runs>/<runId>/evidence.json`. */
+  runs: (period: string, source: string): string => `packages/${period}/${source}/`,
+  manifest: (period: string, source: string, runId: string): string => `${EVIDENCE.runs(period, source)}${runId}/evidence.json`,
 } as const;
 
 /**

@@ -220,10 +220,19 @@ fetchReport
 
 program
   .command('verify <package-dir>')
-  .description('re-check every hash in a review package evidence manifest; fails naming each changed file')
-  .action(async (dir: string) => {
+  .description(
+    'check a review package against the Object Lock copy of its manifest and re-hash every file, input, SQL and thresholds file; fails naming each difference',
+  )
+  .option('--run <run-id>', 'verify this run of the period and source (default: the latest run locked in the evidence bucket)')
+  .option('--period <period>', 'the package’s period (default: the folder’s parent name)')
+  .option('--source <source>', 'the package’s source (default: the folder’s name)')
+  .option(
+    '--offline',
+    'check the folder against its own evidence.json only: proves the files match it, not that it is the one the review wrote',
+  )
+  .action(async (dir: string, o: { run?: string; period?: string; source?: string; offline?: boolean }) => {
     const { verifyCommand } = await import('./commands/verify');
-    await verifyCommand(globals(), dir);
+    await verifyCommand(globals(), dir, o);
   });
 
 const kase = program.command('case').description('the remediation case log (append-only events with who and when)');

@@ -1,18 +1,28 @@
-/** How the CLI prints: human tables by default, `--json` for machines; progress always on stderr. */
+/**
+ * How the CLI prints: human tables by default, `--json` for machines; progress always on stderr.
+ * Human text carries vendor values (keys, symbols, reasons): every table cell is one line, and
+ * every printed line is passed through oneLine, so no value can move the cursor, recolour the
+ * terminal or start a line of its own.
+ */
+import { toCsv } from '../../lambdas/shared/csv';
+import { oneLine } from '../../lambdas/shared/text';
 
 export interface OutputOptions {
   json: boolean;
 }
 
+/** Text for a terminal: the writer's own line breaks kept, every other control character shown as an escape. */
+export const terminalText = (text: string): string => text.split('\n').map(oneLine).join('\n');
+
 export const progress = (line: string): void => {
-  process.stderr.write(`${line}\n`);
+  process.stderr.write(`${terminalText(line)}\n`);
 };
 
 export function formatCell(v: unknown): string {
   if (v === null || v === undefined) return '';
   if (typeof v === 'number') return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(10)));
   if (typeof v === 'object') return JSON.stringify(v);
-  return String(v);
+  return oneLine(String(v));
 }
 
 /** A plain-text table with aligned columns. */
@@ -27,13 +37,13 @@ export function table(columns: readonly string[], rows: readonly Record<string, 
   return [line(columns), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');
 }
 
+/** `--format csv`: the one CSV writer (formula cells neutralised, full precision), for spreadsheets and scripts alike. */
 export function csv(columns: readonly string[], rows: readonly Record<string, unknown>[]): string {
-  const q = (s: string) => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-  return [columns.map(q).join(','), ...rows.map((r) => columns.map((c) => q(formatCell(r[c]))).join(','))].join('\n');
+  return toCsv(columns, rows);
 }
 
 export function print(opts: OutputOptions, human: string, machine: unknown): void {
-  process.stdout.write(`${opts.json ? JSON.stringify(machine, null, 2) : human}\n`);
+  process.stdout.write(`${opts.json ? JSON.stringify(machine, null, 2) : terminalText(human)}\n`);
 }
 
 export const mib = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;

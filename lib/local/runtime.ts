@@ -21,6 +21,7 @@ import { type Engine, openEngine, refreshFigureViews } from '../engine';
 import { type ResolvedStateMachine, stateMachines, synthTemplate, type Template } from './asl';
 import { type S3rverEvent, toAwsRecords } from './events';
 import { LocalQueue, type NormaliseHandler, type Processed } from './queue';
+import { guardLocalKeys } from './s3-keys';
 import { localHandlers } from './tasks';
 
 export interface LocalRuntimeOptions {
@@ -83,6 +84,7 @@ export class LocalRuntime {
       directory: s3dir,
       configureBuckets: BUCKET_ROLES.map((r) => ({ name: buckets[r], configs: [] })),
     });
+    guardLocalKeys(server);
     const { port } = (await server.run()) as { port: number };
     const endpoint = `http://127.0.0.1:${port}`;
     // Handlers read these at call time, exactly as on Lambda.

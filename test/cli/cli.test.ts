@@ -116,7 +116,7 @@ describe('bestex CLI', () => {
       'SELECT source, count(*) AS n FROM orders GROUP BY source ORDER BY source',
     ]);
     expect(q.code).toBe(0);
-    expect(q.stdout.trim()).toBe('source,n\nacme-sor,3');
+    expect(q.stdout).toBe('source,n\r\nacme-sor,3\r\n');
 
     const opened = await bestex([
       '--home',

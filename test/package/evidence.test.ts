@@ -1,8 +1,8 @@
 /**
- * Evidence manifest and verify on a package laid out exactly as the local runtime stores it: inputs
- * in an s3rver directory (`<bucket>/<key>._S3rver_object`), SQL and thresholds in a checkout, the
- * package folder with evidence.json and its outputs. Hashes in the fixtures come from node:crypto
- * directly and from coreutils' sha256sum, not from the code under test.
+ * Evidence manifest and the hash checks of verifyPackage: inputs in a real s3rver read through the
+ * S3 API, SQL and thresholds in a checkout, the package folder with evidence.json and its outputs.
+ * Hashes in the fixtures come from node:crypto directly and from coreutils' sha256sum, not from the
+ * code under test. What verify trusts (the Object Lock copy) is tested in test/cli/verify-package.test.ts.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -10,19 +10,23 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import S3rver from 's3rver';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   buildEvidenceManifest,
   type EvidenceInput,
+  type EvidenceManifest,
   fileContent,
-  formatVerifyResult,
   hashContent,
   manifestSidecar,
   type PackageStore,
+  parseManifest,
+  s3Resolver,
   serializeManifest,
   verifyPackage,
-  verifyPackageDir,
 } from '../../lambdas/package/evidence';
+import { makeS3Client } from '../../lambdas/shared/aws';
 
 const hex = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
 
@@ -100,16 +104,27 @@ describe('evidence manifest', () => {
   });
 });
 
-describe('verify', () => {
+describe('verifyPackage', () => {
+  let server: S3rver;
+  let s3: S3Client;
   let root: string;
-  let s3Dir: string;
   let repo: string;
   let pkg: string;
+  let manifest: EvidenceManifest;
   const prefix = 'packages/2026Q3/vendor-a/';
   const lakeKey = 'orders/source=vendor-a/trade_date=2026-07-01/part-0123456789abcdef.parquet';
   const manifestKey = '_manifests/0123456789abcdef.json';
+  const priorKey = 'review_metrics/period=2026Q3/r1.parquet';
+  const files: Record<string, string | Buffer> = {
+    lake: Buffer.from('PAR1 pretend parquet bytes PAR1'),
+    manifest: '{"outputs":[{"key":"x","rows":2}]}',
+    prior: 'period,source\n2026Q3,vendor-a\n',
+    sql: 'SELECT 1\n',
+    thresholds: '{"version":"v1"}\n',
+    report: '<html>report</html>',
+    csv: 'a,b\n1,2\n',
+  };
 
-  const s3file = (bucket: string, key: string) => join(s3Dir, bucket, `${key}._S3rver_object`);
   const write = (path: string, body: string | Buffer) => {
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, body);
@@ -119,29 +134,45 @@ describe('verify', () => {
     b[at] = (b[at] as number) ^ 0x01;
     writeFileSync(path, b);
   };
+  const put = (bucket: string, key: string, body: string | Buffer) =>
+    s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+  const get = async (bucket: string, key: string) =>
+    Buffer.from((await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body?.transformToByteArray()) ?? []);
+  const flipObject = async (bucket: string, key: string, at = 0) => {
+    const b = await get(bucket, key);
+    b[at] = (b[at] as number) ^ 0x01;
+    await put(bucket, key, b);
+  };
 
-  beforeEach(() => {
+  beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), 'bestex-verify-'));
-    s3Dir = join(root, 's3');
-    repo = join(root, 'repo');
-    pkg = join(root, 'fetched', 'vendor-a');
-    const files: Record<string, string | Buffer> = {
-      lake: Buffer.from('PAR1 pretend parquet bytes PAR1'),
-      manifest: '{"outputs":[{"key":"x","rows":2}]}',
-      prior: 'period,source\n2026Q3,vendor-a\n',
-      sql: 'SELECT 1\n',
-      thresholds: '{"version":"v1"}\n',
-      report: '<html>report</html>',
-      csv: 'a,b\n1,2\n',
-    };
-    write(s3file('lake', lakeKey), files.lake as Buffer);
-    write(s3file('lake', manifestKey), files.manifest as string);
-    write(s3file('results', 'review_metrics/period=2026Q3/r1.parquet'), files.prior as string);
+    server = new S3rver({
+      address: '127.0.0.1',
+      port: 0,
+      silent: true,
+      directory: join(root, 's3'),
+      configureBuckets: ['lake', 'results'].map((name) => ({ name, configs: [] })),
+    });
+    const { port } = (await server.run()) as { port: number };
+    s3 = makeS3Client(`http://127.0.0.1:${port}`);
+  });
+  afterAll(async () => {
+    s3?.destroy();
+    await server?.close();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  beforeEach(async () => {
+    repo = mkdtempSync(join(root, 'repo-'));
+    pkg = join(mkdtempSync(join(root, 'fetched-')), 'vendor-a');
+    await put('lake', lakeKey, files.lake as Buffer);
+    await put('lake', manifestKey, files.manifest as string);
+    await put('results', priorKey, files.prior as string);
     write(join(repo, 'sql/metrics/pi.sql'), files.sql as string);
     write(join(repo, 'config/thresholds.json'), files.thresholds as string);
     write(join(pkg, 'report.html'), files.report as string);
     write(join(pkg, 'metrics.csv'), files.csv as string);
-    const m = buildEvidenceManifest({
+    manifest = buildEvidenceManifest({
       period: '2026Q3',
       source: 'vendor-a',
       runId: 'r1',
@@ -157,39 +188,38 @@ describe('verify', () => {
       thresholds: { path: 'config/thresholds.json', version: 'v1', sha256: hex(files.thresholds as string) },
       queryExecutionIds: ['q1'],
       outputs: [
-        { bucket: 'results', key: 'review_metrics/period=2026Q3/r1.parquet', sha256: hex(files.prior as string), bytes: 31 },
+        { bucket: 'results', key: priorKey, sha256: hex(files.prior as string), bytes: 31 },
         { bucket: 'results', key: `${prefix}report.html`, sha256: hex(files.report as string), bytes: 19 },
         { bucket: 'results', key: `${prefix}metrics.csv`, sha256: hex(files.csv as string), bytes: 8 },
       ],
     });
-    const body = serializeManifest(m);
+    const body = serializeManifest(manifest);
     write(join(pkg, 'evidence.json'), body);
     write(join(pkg, 'evidence.json.sha256'), `${hex(body)}  evidence.json\n`);
-    write(s3file('evidence', `${prefix}r1/evidence.json`), body);
   });
-  afterEach(() => rmSync(root, { recursive: true, force: true }));
+  afterEach(() => {
+    rmSync(repo, { recursive: true, force: true });
+    rmSync(dirname(pkg), { recursive: true, force: true });
+  });
 
-  const verify = () => verifyPackageDir(pkg, { s3Dir, repoRoot: repo });
+  const verify = () => verifyPackage(pkg, manifest, { resolveInput: s3Resolver(s3), repoRoot: repo });
 
-  it('passes on a fresh package, every hash checked', async () => {
+  it('passes a fresh package, every hash checked', async () => {
     const r = await verify();
     expect(r.issues).toEqual([]);
     expect(r.ok).toBe(true);
     expect(r.checked).toEqual({ input: 2, output: 3, sql: 1, thresholds: 1 });
-    expect(formatVerifyResult(r)).toMatch(/^OK 7 hashes match/m);
   });
 
   it('fails naming the input when one byte of a lake object changes', async () => {
-    flipByte(s3file('lake', lakeKey), 5);
+    await flipObject('lake', lakeKey, 5);
     const r = await verify();
     expect(r.ok).toBe(false);
     expect(r.issues).toHaveLength(1);
     const [i] = r.issues;
     expect(i).toMatchObject({ artifact: 'input', name: `s3://lake/${lakeKey}`, problem: 'changed' });
-    expect(i?.actual).toBe(hex(readFileSync(s3file('lake', lakeKey))));
-    expect(formatVerifyResult(r)).toContain(
-      `FAIL input s3://lake/${lakeKey} changed since the review: expected sha256 ${i?.expected}, found ${i?.actual}`,
-    );
+    expect(i?.actual).toBe(hex(await get('lake', lakeKey)));
+    expect(i?.message).toBe(`input s3://lake/${lakeKey} changed since the review: expected sha256 ${i?.expected}, found ${i?.actual}`);
   });
 
   it('fails naming the output when one byte of a package file changes', async () => {
@@ -199,12 +229,12 @@ describe('verify', () => {
   });
 
   it('fails on a changed earlier output of the run, a changed SQL file and a changed thresholds file', async () => {
-    flipByte(s3file('results', 'review_metrics/period=2026Q3/r1.parquet'));
+    await flipObject('results', priorKey);
     flipByte(join(repo, 'sql/metrics/pi.sql'));
     writeFileSync(join(repo, 'config/thresholds.json'), '{"version":"v2"}\n');
     const r = await verify();
     expect(r.issues.map((i) => `${i.artifact} ${i.name}`).sort()).toEqual([
-      'output s3://results/review_metrics/period=2026Q3/r1.parquet',
+      `output s3://results/${priorKey}`,
       'sql sql/metrics/pi.sql',
       'thresholds config/thresholds.json',
     ]);
@@ -212,57 +242,30 @@ describe('verify', () => {
 
   it('reports missing files as missing, and extra files without failing', async () => {
     unlinkSync(join(pkg, 'metrics.csv'));
-    unlinkSync(s3file('lake', manifestKey));
+    await s3.send(new DeleteObjectCommand({ Bucket: 'lake', Key: manifestKey }));
     writeFileSync(join(pkg, 'report.pdf'), '%PDF-1.7');
     const r = await verify();
     expect(r.issues.map((i) => [i.name, i.problem])).toEqual([
-      [`s3://lake/${manifestKey}`, 'missing'],
       ['metrics.csv', 'missing'],
+      [`s3://lake/${manifestKey}`, 'missing'],
     ]);
     expect(r.unlisted).toEqual(['report.pdf']);
   });
 
-  it('catches a manifest edited to hide a change: by its sidecar, and by the Object Lock copy', async () => {
-    flipByte(join(pkg, 'report.html'), 3);
-    const forged = readFileSync(join(pkg, 'evidence.json'), 'utf8').replace(
-      hex('<html>report</html>'),
-      hex(readFileSync(join(pkg, 'report.html'))),
-    );
-    writeFileSync(join(pkg, 'evidence.json'), forged);
-    const bySidecar = await verify();
-    expect(bySidecar.issues.map((i) => i.message)).toEqual([
-      expect.stringMatching(/^evidence\.json does not match evidence\.json\.sha256/),
-      expect.stringMatching(/^evidence\.json differs from its Object Lock copy/),
-    ]);
-    writeFileSync(join(pkg, 'evidence.json.sha256'), `${hex(forged)}  evidence.json\n`);
-    const byLock = await verify();
-    expect(byLock.issues.map((i) => i.message)).toEqual([
-      expect.stringMatching(/^evidence\.json differs from its Object Lock copy s3:\/\/evidence\//),
+  it('without S3 access checks the folder and the checkout, and says what it did not check', async () => {
+    await flipObject('lake', lakeKey);
+    const r = await verifyPackage(pkg, manifest, { repoRoot: repo });
+    expect(r.ok).toBe(true);
+    expect(r.checked).toEqual({ input: 0, output: 2, sql: 1, thresholds: 1 });
+    expect(r.notes).toEqual([
+      '3 objects in S3 (inputs and outputs outside the package folder) were not checked: verify without --offline to re-hash them',
     ]);
   });
 
-  it('says what is wrong with a folder that is not a package', async () => {
-    const r = await verifyPackageDir(join(root, 'nowhere'));
-    expect(r.ok).toBe(false);
-    expect(r.issues[0]?.message).toMatch(/evidence\.json does not exist: point verify at a review package folder/);
-    writeFileSync(join(pkg, 'evidence.json'), '{"schema":"something else"}');
-    const bad = await verify();
-    expect(bad.issues[0]).toMatchObject({ artifact: 'manifest', problem: 'invalid' });
-    expect(bad.issues[0]?.message).toContain('is not a bestex evidence manifest');
-  });
-
-  it('verifies straight from the local S3 storage, finding the inputs beside it', async () => {
-    // The package as s3rver stores it: <s3Dir>/results/packages/2026Q3/vendor-a/<file>._S3rver_object
-    for (const f of ['report.html', 'metrics.csv', 'evidence.json', 'evidence.json.sha256']) {
-      write(s3file('results', `${prefix}${f}`), readFileSync(join(pkg, f)));
-      write(join(s3Dir, 'results', `${prefix}${f}._S3rver_metadata.json`), '{}');
-    }
-    const inStore = join(s3Dir, 'results', prefix);
-    const r = await verifyPackageDir(inStore, { repoRoot: repo });
-    expect(r.issues).toEqual([]);
-    expect(r.unlisted).toEqual([]);
-    flipByte(s3file('lake', lakeKey));
-    expect((await verifyPackageDir(inStore, { repoRoot: repo })).issues.map((i) => i.name)).toEqual([`s3://lake/${lakeKey}`]);
+  it('says what is wrong with a file that is not a manifest', () => {
+    const bad = parseManifest('{"schema":"something else"}', 'x/evidence.json');
+    expect(bad.ok).toBe(false);
+    expect(bad.ok ? '' : bad.message).toContain('x/evidence.json is not a bestex evidence manifest');
   });
 
   it('verifies a package in any store that lists and reads', async () => {
@@ -272,10 +275,10 @@ describe('verify', () => {
       list: async (p) => [...objects.keys()].filter((k) => k.startsWith(p)),
       read: async (k) => objects.get(k) ?? Buffer.alloc(0),
     };
-    const m = JSON.parse(readFileSync(join(pkg, 'evidence.json'), 'utf8'));
-    expect((await verifyPackage(store, m, { s3Dir, repoRoot: repo })).ok).toBe(true);
+    const opts = { resolveInput: s3Resolver(s3), repoRoot: repo };
+    expect((await verifyPackage(store, manifest, opts)).ok).toBe(true);
     objects.set(`${prefix}metrics.csv`, Buffer.from('a,b\n1,3\n'));
-    const r = await verifyPackage(store, m, { s3Dir, repoRoot: repo });
+    const r = await verifyPackage(store, manifest, opts);
     expect(r.issues.map((i) => i.name)).toEqual(['metrics.csv']);
   });
 });

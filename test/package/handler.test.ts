@@ -1,26 +1,27 @@
 /**
  * The Package Lambda through the real S3 protocol (s3rver on 127.0.0.1, random port): it reads
  * what Evaluate wrote and the period's lake objects, writes each source's package and evidence,
- * and the result verifies straight from the local S3 storage, until one byte of a lake object changes.
+ * and the fetched package verifies against its Object Lock copy, until one byte of a lake object changes.
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { parseHTML } from 'linkedom';
 import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type EvidenceManifest, verifyPackageDir } from '../../lambdas/package/evidence';
+import type { EvidenceManifest } from '../../lambdas/package/evidence';
 import { handler } from '../../lambdas/package/handler';
 import type { PackageInput, PackageResult } from '../../lambdas/package/run';
 import { differenceId } from '../../lambdas/review/committee';
 import { appendCommitteeRecord, loadAgendas, loadCommitteeRecords, writeAgenda } from '../../lambdas/review/committee-store';
-import { toCsv } from '../../lambdas/review/csv';
+import { toAthenaCsvRecords } from '../../lambdas/shared/athena-csv';
 import { makeS3Client } from '../../lambdas/shared/aws';
 import { BUCKET_ROLES, EVIDENCE } from '../../lambdas/shared/layout';
 import { REVIEW_METRIC_COLUMNS } from '../../lambdas/shared/metrics';
+import { verifyPackageDir } from '../../lib/cli/verify-package';
 import { fixture } from './fixtures';
 
 const hex = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
@@ -129,7 +130,11 @@ describe('package handler on local S3', () => {
       }),
     );
     await put(B.results, files.outcomes, JSON.stringify(data.outcomes));
-    await put(B.results, files.reviewMetricsCsv, toCsv(REVIEW_METRIC_COLUMNS, metrics as unknown as Record<string, unknown>[]));
+    await put(
+      B.results,
+      files.reviewMetricsCsv,
+      toAthenaCsvRecords(REVIEW_METRIC_COLUMNS, metrics as unknown as Record<string, unknown>[]),
+    );
     await put(B.results, files.monitoring, JSON.stringify({ 'vendor-a': data.monitoring }));
     await put(B.results, files.cases, JSON.stringify(data.cases));
     await put(B.results, files.reconciliation, JSON.stringify(data.reconciliation));
@@ -224,7 +229,17 @@ describe('package handler on local S3', () => {
     rmSync(root, { recursive: true, force: true });
   });
 
-  const pkgDir = (source: string) => join(root, 's3', B.results, 'packages', '2026Q3', source);
+  /** A package fetched through the S3 API into <root>/fetched/<period>/<source>/, as `bestex fetch` does. */
+  const fetchPackage = async (source: string): Promise<string> => {
+    const prefix = `packages/2026Q3/${source}/`;
+    const dir = join(root, 'fetched', '2026Q3', source);
+    const listed = await s3.send(new ListObjectsV2Command({ Bucket: B.results, Prefix: prefix }));
+    for (const o of listed.Contents ?? []) {
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, (o.Key as string).slice(prefix.length)), await get(B.results, o.Key as string));
+    }
+    return dir;
+  };
 
   it('writes both sources’ packages and returns where they are', () => {
     expect(result.dryRun).toBe(false);
@@ -282,28 +297,31 @@ describe('package handler on local S3', () => {
     expect((await loadCommitteeRecords(s3, B.results)).length).toBe(2);
   });
 
-  it('verifies from the local S3 storage, and names the lake object when one byte of it changes', async () => {
-    const ok = await verifyPackageDir(pkgDir('vendor-a'), { repoRoot: repo });
+  it('verifies the fetched package against its locked copy, and names the lake object when one byte of it changes', async () => {
+    const dir = await fetchPackage('vendor-a');
+    const opts = { s3, evidenceBucket: B.evidence, repoRoot: repo };
+    const ok = await verifyPackageDir(dir, opts);
     expect(ok.issues).toEqual([]);
     expect(ok.notes).toEqual([]);
     expect(ok.checked.input).toBe(5);
+    expect(ok.authority).toBe(`s3://${B.evidence}/${EVIDENCE.manifest('2026Q3', 'vendor-a', 'run-1')}`);
 
-    const stored = join(root, 's3', B.lake, `${IN_PERIOD}._S3rver_object`);
-    const bytes = readFileSync(stored);
+    const bytes = await get(B.lake, IN_PERIOD);
     bytes[10] = (bytes[10] as number) ^ 0x01;
-    writeFileSync(stored, bytes);
-    const bad = await verifyPackageDir(pkgDir('vendor-a'), { repoRoot: repo });
+    await put(B.lake, IN_PERIOD, bytes);
+    const bad = await verifyPackageDir(dir, opts);
     expect(bad.ok).toBe(false);
     expect(bad.issues.map((i) => i.name)).toEqual([`s3://${B.lake}/${IN_PERIOD}`]);
   });
 
   it('names the committee record whose bytes changed after the review', async () => {
-    const stored = join(root, 's3', B.results, 'committee/records/000002.json._S3rver_object');
-    const bytes = readFileSync(stored);
-    writeFileSync(stored, Buffer.from(bytes.toString('utf8').replace('away from', 'towards')));
-    const bad = await verifyPackageDir(pkgDir('vendor-a'), { repoRoot: repo });
-    expect(bad.issues.map((i) => i.name)).toContain(`s3://${B.results}/committee/records/000002.json`);
-    writeFileSync(stored, bytes);
+    const key = 'committee/records/000002.json';
+    const bytes = await get(B.results, key);
+    await put(B.results, key, Buffer.from(bytes.toString('utf8').replace('away from', 'towards')));
+    const dir = await fetchPackage('vendor-a');
+    const bad = await verifyPackageDir(dir, { s3, evidenceBucket: B.evidence, repoRoot: repo });
+    expect(bad.issues.map((i) => i.name)).toContain(`s3://${B.results}/${key}`);
+    await put(B.results, key, bytes);
   });
 
   it('refuses an input that is not Evaluate’s output, saying which field', async () => {

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type EvidenceManifest, verifyPackageDir } from '../../lambdas/package/evidence';
+import { type EvidenceManifest, type ObjectResolver, verifyPackage } from '../../lambdas/package/evidence';
 import { type PackageContext, packagePrefix, type WrittenPackages, writeReviewPackage } from '../../lambdas/package/package';
 import type { PackageSink } from '../../lambdas/package/store';
 import { parseCsv } from '../../lambdas/review/csv';
@@ -216,27 +216,22 @@ describe('review package', () => {
 
   it('verifies once fetched, and names the file when one byte of an output changes', async () => {
     const pkg = join(root, 'vendor-a');
-    const s3Dir = join(root, 's3');
     for (const [key, { body }] of results.objects) {
       if (key.startsWith('packages/2026Q3/vendor-a/')) {
         mkdirSync(pkg, { recursive: true });
         writeFileSync(join(pkg, key.slice('packages/2026Q3/vendor-a/'.length)), body);
       }
     }
-    const put = (bucket: string, key: string, body: Buffer | string) => {
-      const p = join(s3Dir, bucket, `${key}._S3rver_object`);
-      mkdirSync(dirname(p), { recursive: true });
-      writeFileSync(p, body);
-    };
-    put('lake', lakeKey, lakeBody);
-    for (const [key, { body }] of evidence.objects) put('evidence', key, body);
+    // The lake as the package step saw it; the Object Lock side of verify is test/cli/verify-package.test.ts.
+    const lake: ObjectResolver = async (ref) => (ref.bucket === 'lake' && ref.key === lakeKey ? lakeBody : undefined);
+    const manifest = JSON.parse(readFileSync(join(pkg, 'evidence.json'), 'utf8')) as EvidenceManifest;
     const repo = join(root, 'repo');
     mkdirSync(join(repo, 'sql/metrics'), { recursive: true });
     mkdirSync(join(repo, 'config'), { recursive: true });
     writeFileSync(join(repo, 'sql/metrics/pi.sql'), 'sql');
     writeFileSync(join(repo, 'config/thresholds.json'), 'thresholds');
 
-    const ok = await verifyPackageDir(pkg, { s3Dir, repoRoot: repo });
+    const ok = await verifyPackage(pkg, manifest, { resolveInput: lake, repoRoot: repo });
     expect(ok.issues).toEqual([]);
     expect(ok.checked).toEqual({ input: 1, output: 6, sql: 1, thresholds: 1 });
 
@@ -244,7 +239,7 @@ describe('review package', () => {
     const bytes = readFileSync(target);
     bytes[100] = (bytes[100] as number) ^ 0xff;
     writeFileSync(target, bytes);
-    const bad = await verifyPackageDir(pkg, { s3Dir, repoRoot: repo });
+    const bad = await verifyPackage(pkg, manifest, { resolveInput: lake, repoRoot: repo });
     expect(bad.issues.map((i) => `${i.artifact} ${i.name} ${i.problem}`)).toEqual(['output metrics.parquet changed']);
   });
 

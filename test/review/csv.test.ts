@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseCsv, toCsv, toReviewMetricRows, toVendorMetricRows } from '../../lambdas/review/csv';
+import { parseCsv, toReviewMetricRows, toVendorMetricRows } from '../../lambdas/review/csv';
+import { toAthenaCsvRecords } from '../../lambdas/shared/athena-csv';
 import { REVIEW_METRIC_COLUMNS } from '../../lambdas/shared/metrics';
 import { row } from './fixtures';
 
@@ -39,17 +40,19 @@ describe('parseCsv (Athena dialect)', () => {
     expect(parseCsv('', 'f.csv').ok).toBe(false);
   });
 
-  it('toCsv writes what parseCsv reads back', () => {
+  it('toAthenaCsvRecords writes what parseCsv reads back, formula-like text and non-finite numbers included', () => {
     const rows = [
       { a: 'x, "y"', b: null, c: 1.5e-7 },
       { a: '', b: 'multi\nline', c: -3 },
+      { a: '=HYPERLINK("x")', b: '-ABC', c: Number.NaN },
     ];
-    const text = toCsv(['a', 'b', 'c'], rows);
-    expect(text).toBe('"a","b","c"\n"x, ""y""",,"1.5e-7"\n"","multi\nline","-3"\n');
+    const text = toAthenaCsvRecords(['a', 'b', 'c'], rows);
+    expect(text).toBe('"a","b","c"\n"x, ""y""",,"1.5e-7"\n"","multi\nline","-3"\n"=HYPERLINK(""x"")","-ABC",\n');
     const back = parseCsv(text, 't');
     expect(back.ok && back.value.rows).toEqual([
       ['x, "y"', null, '1.5e-7'],
       ['', 'multi\nline', '-3'],
+      ['=HYPERLINK("x")', '-ABC', null],
     ]);
   });
 });

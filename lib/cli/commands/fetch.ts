@@ -43,7 +43,10 @@ export async function fetchPackageCommand(g: GlobalOptions, o: FetchPackageOptio
   const human = [
     `Package ${r.from} → ${r.to} (${r.files.length} files)`,
     ...(r.pdfs.length ? [`PDF: ${r.pdfs.join(', ')}`] : []),
-    `Verify: bestex${g.target === 'aws' ? ' --target aws' : ''} verify ${o.source ? r.to : join(r.to, '<source>')}`,
+    // A folder not named <period>/<source> (--out) needs them said, so verify finds the locked copy by the layout.
+    `Verify: bestex${g.target === 'aws' ? ' --target aws' : ''} verify ${o.source ? r.to : join(r.to, '<source>')}${
+      o.out ? ` --period ${o.period} --source ${o.source ?? '<source>'}` : ''
+    }${o.dryRun ? ' (a dry run is not locked: only --offline applies)' : ''}`,
   ].join('\n');
   print(g, human, r);
 }

@@ -1,5 +1,5 @@
 import type { GlobalOptions } from '../main';
-import { csv, progress, table } from '../output';
+import { csv, progress, table, terminalText } from '../output';
 import { withTarget } from './target';
 
 export interface QueryOptions {
@@ -25,8 +25,14 @@ export function humanBytes(n: number): string {
 export async function queryCommand(g: GlobalOptions, sql: string, o: QueryOptions): Promise<void> {
   const r = await withTarget(g, (t) => t.query(sql, o.params ?? [], o.timeout ? { timeoutMs: o.timeout * 1000 } : {}));
   const fmt = g.json ? 'json' : o.format;
-  const text = fmt === 'json' ? JSON.stringify(r.rows, null, 2) : fmt === 'csv' ? csv(r.columns, r.rows) : table(r.columns, r.rows);
-  process.stdout.write(`${text}\n`);
+  // csv ends each record with CRLF itself; table text is passed through terminalText (vendor values).
+  const text =
+    fmt === 'json'
+      ? `${JSON.stringify(r.rows, null, 2)}\n`
+      : fmt === 'csv'
+        ? csv(r.columns, r.rows)
+        : `${terminalText(table(r.columns, r.rows))}\n`;
+  process.stdout.write(text);
   if (r.bytesScanned !== undefined) {
     // On stderr, so that csv/json output stays machine-readable.
     progress(
