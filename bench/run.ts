@@ -5,6 +5,7 @@
 import { benchFix } from './fix';
 import { benchIngest } from './ingest';
 import { benchMetrics, writeMetricsSection } from './metrics';
+import { benchFigures } from './metrics-figures';
 
 const quick = process.argv.includes('--quick');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
@@ -23,4 +24,8 @@ if (want('metrics')) {
   log('== metric SQL vs a DuckDB-native ASOF reference');
   const r = await benchMetrics({ scale: quick ? 'small' : 'mid', log });
   if (!quick) writeMetricsSection(r, 'npm run bench -- --only=metrics');
+}
+if (want('figures')) {
+  log('== figures: per-date enrichment (both as-of forms) and re-review vs a DuckDB-native ASOF reference');
+  console.log(JSON.stringify(await benchFigures(quick ? 'small' : 'mid', ['duckdb', 'trino']), null, 2));
 }
