@@ -127,7 +127,9 @@ export async function planEnrichment(
   const inRange = (d: string): boolean =>
     input.date ? d === input.date : (!input.start || d >= input.start) && (!input.end || d < input.end);
   const manifests = await readManifests(s3, lakeBucket);
-  const wanted = unitsWithData(manifests).filter((u) => inRange(u.tradeDate) && (!input.sources?.length || input.sources.includes(u.source)));
+  const wanted = unitsWithData(manifests).filter(
+    (u) => inRange(u.tradeDate) && (!input.sources?.length || input.sources.includes(u.source)),
+  );
   const out: PlanOutput = { units: [], fresh: 0, missing: 0, stale: 0 };
   for (const unit of wanted) {
     const inputs = inputsOf(manifests, unit);
