@@ -6,6 +6,7 @@ import { calibrate, formatCalibration } from './calibration';
 import { benchFix } from './fix';
 import { benchIngest } from './ingest';
 import { benchMetrics, writeMetricsSection } from './metrics';
+import { benchFigures } from './metrics-figures';
 
 const quick = process.argv.includes('--quick');
 // `npm run bench -- calibration` is short for --only=calibration.
@@ -34,4 +35,9 @@ if (want('calibration')) {
   log('== calibration of the findings: simulated quarters through the real evaluation (docs/review.md)');
   const r = calibrate({ quarters: arg('quarters', quick ? 20 : 200), ordersPerDay: arg('orders', 150), seed: arg('seed', 1), log });
   log(formatCalibration(r));
+}
+
+if (want('figures')) {
+  log('== figures: per-date enrichment (both as-of forms) and re-review vs a DuckDB-native ASOF reference');
+  console.log(JSON.stringify(await benchFigures(quick ? 'small' : 'mid', ['duckdb', 'trino']), null, 2));
 }

@@ -8,8 +8,10 @@ import { mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { DuckDBValue } from '@duckdb/node-api';
-import { type FigureTableName, figureFileColumns, figureTable } from '../lambdas/shared/figures';
-import { type Engine, parseAthenaParams, refreshFigureViews } from './engine';
+import { FIGURE_TABLES, type FigureTableName, figureFileColumns, figureTable } from '../lambdas/shared/figures';
+import { DATASETS } from '../lambdas/shared/schema';
+import { duckdbViewSql, figuresViewSql } from './catalog';
+import { type Engine, parseAthenaParams, refreshFigureViews, tableGlobs } from './engine';
 import { type AsofForm, ENRICH_ORDER, enrichParams, enrichSql } from './enrich-sql';
 
 export interface EnrichUnit {
@@ -49,6 +51,29 @@ export const renameInto =
     renameSync(file, target);
   };
 
+/**
+ * Temporary views that shadow the lake-wide ones with only the unit's partitions (its source and
+ * date; quotes of the date; the source's venues; all reference lists), so each query lists a
+ * handful of files instead of the whole lake. Same columns and types: the same generator.
+ */
+async function scopeToUnit(engine: Engine, lakeDir: string, unit: EnrichUnit): Promise<string[]> {
+  const scoped = (table: string, partitions: string): string[] =>
+    tableGlobs(join(lakeDir, table), partitions).map((g) => g.replace(`/${partitions}/**/`, `/${partitions}/`));
+  const temp = (sql: string): string => sql.replace(/^CREATE OR REPLACE VIEW/, 'CREATE OR REPLACE TEMP VIEW');
+  const names: string[] = [];
+  for (const spec of DATASETS) {
+    const part = spec.partitionBy.map((p) => (p === 'source' ? `source=${unit.source}` : `trade_date=${unit.tradeDate}`)).join('/');
+    if (spec.table === 'reference') continue;
+    await engine.run(temp(duckdbViewSql(spec, part ? scoped(spec.table, part) : tableGlobs(lakeDir, spec.table))));
+    names.push(spec.table);
+  }
+  for (const spec of FIGURE_TABLES) {
+    await engine.run(temp(figuresViewSql(spec, scoped(spec.table, `source=${unit.source}/trade_date=${unit.tradeDate}`))));
+    names.push(spec.table);
+  }
+  return names;
+}
+
 export async function enrichLocal(engine: Engine, unit: EnrichUnit, opts: EnrichLocalOptions): Promise<EnrichResult> {
   const t0 = performance.now();
   const form = opts.form ?? 'duckdb';
@@ -60,6 +85,7 @@ export async function enrichLocal(engine: Engine, unit: EnrichUnit, opts: Enrich
   const staging = mkdtempSync(opts.put ? join(tmpdir(), 'bestex-enrich-') : join(opts.lakeDir, '.enrich-'));
   const rows = {} as Record<FigureTableName, number>;
   const sql = {} as Record<FigureTableName, string>;
+  let scoped = await scopeToUnit(engine, opts.lakeDir, unit);
   try {
     for (const table of ENRICH_ORDER) {
       const file = enrichSql(table, form);
@@ -76,10 +102,14 @@ export async function enrichLocal(engine: Engine, unit: EnrichUnit, opts: Enrich
       rows[table] = Number(n.rows[0]?.n ?? 0);
       sql[table] = file.sha256;
       await put(table, unit, out);
-      await refreshFigureViews(engine, opts.lakeDir);
+      // The partition now has its object: let the next query (order_figures reads execution_figures) see it.
+      for (const t of scoped) await engine.run(`DROP VIEW IF EXISTS temp."${t}"`);
+      scoped = await scopeToUnit(engine, opts.lakeDir, unit);
     }
   } finally {
+    for (const t of scoped) await engine.run(`DROP VIEW IF EXISTS temp."${t}"`);
     rmSync(staging, { recursive: true, force: true });
   }
+  await refreshFigureViews(engine, opts.lakeDir);
   return { ...unit, rows, sql, ms: performance.now() - t0 };
 }

@@ -37,7 +37,7 @@ export interface PlanInput {
   start?: string;
   end?: string;
   date?: string;
-  /** Sources to enrich (default: every source with data). */
+  /** Sources to enrich; absent or empty (a quarterly review's "every source"): every source with data. */
   sources?: string[];
   runId: string;
   /** Default: the configured ingest.maxQuoteAgeSeconds. */
@@ -128,7 +128,7 @@ export async function planEnrichment(
     input.date ? d === input.date : (!input.start || d >= input.start) && (!input.end || d < input.end);
   const manifests = await readManifests(s3, lakeBucket);
   const wanted = unitsWithData(manifests).filter(
-    (u) => inRange(u.tradeDate) && (!input.sources || input.sources.length === 0 || input.sources.includes(u.source)),
+    (u) => inRange(u.tradeDate) && (!input.sources?.length || input.sources.includes(u.source)),
   );
   const out: PlanOutput = { units: [], fresh: 0, missing: 0, stale: 0 };
   for (const unit of wanted) {

@@ -202,3 +202,20 @@ export function figureTable(name: FigureTableName): FigureTableSpec {
 /** Columns stored in the Parquet files (partition columns live in the path). */
 export const figureFileColumns = (spec: FigureTableSpec): ColumnSpec[] =>
   spec.columns.filter((c) => !spec.partitionBy.includes(c.name as PartitionColumn));
+
+/** The docs' table of a figures table (docs/metrics.md, docs/analyst-guide.md), generated here so the two cannot drift. */
+export function figuresDocTable(spec: FigureTableSpec): string {
+  const type = (c: ColumnSpec): string =>
+    ({ string: 'string', int64: 'bigint', decimal: 'double', timestamp: 'timestamp', date: 'date', boolean: 'boolean' })[c.type];
+  const rows = spec.columns.map((c) => `| \`${c.name}\` | ${type(c)} | ${c.description.replaceAll('|', '\\|')} |`);
+  return [`| column | type | meaning |`, '| --- | --- | --- |', ...rows].join('\n');
+}
+
+/** Replaces each `<!-- figures:<table> -->…<!-- /figures -->` block of a Markdown text with the generated table. */
+export function withFiguresDocTables(markdown: string): string {
+  return markdown.replace(/<!-- figures:([a-z_]+) -->[\s\S]*?<!-- \/figures -->/g, (_m, table: string) => {
+    const spec = FIGURE_TABLES.find((t) => t.table === table);
+    if (!spec) throw new Error(`no figures table ${table}`);
+    return `<!-- figures:${table} -->\n${figuresDocTable(spec)}\n<!-- /figures -->`;
+  });
+}

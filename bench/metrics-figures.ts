@@ -1,0 +1,129 @@
+/**
+ * Figures benchmark: the same seeded quarter as bench/metrics.ts, enriched per source × trade date
+ * (sql/enrich, both as-of forms) against the DuckDB ASOF JOIN reference of the core figures in the
+ * same run, then a re-review over the enriched quarter (an aggregation of order_figures and
+ * execution_figures only: what a review does once every date is fresh). Peak RSS sampled.
+ *
+ *   npx tsx bench/metrics-figures.ts [--scale small|mid] [--form duckdb|trino|both] [--doc]
+ */
+import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { openEngine } from '../lib/engine';
+import { enrichLocal } from '../lib/enrich-local';
+import type { AsofForm } from '../lib/enrich-sql';
+import { benchMetrics } from './metrics';
+
+const USD_PER_TB = 5;
+const TARGET_ORDERS = 50_000_000;
+
+/** A re-review's work once figures exist: share-weighted core figures per source × category. */
+const REREVIEW_SQL = `
+SELECT source, order_category,
+       sum(price_improvement * qty) / sum(CASE WHEN price_improvement IS NOT NULL THEN qty END) AS price_improvement_per_share,
+       sum(effective_spread * qty) / sum(CASE WHEN effective_spread IS NOT NULL THEN qty END) AS avg_effective_spread,
+       sum(exec_time_ms * qty) / sum(CASE WHEN exec_time_ms IS NOT NULL THEN qty END) AS avg_exec_time_ms,
+       count(*) AS executions
+FROM execution_figures
+WHERE trade_date >= DATE '2026-07-01' AND trade_date < DATE '2026-10-01'
+GROUP BY GROUPING SETS ((source), (source, order_category))`;
+
+function rssSampler(): { stop: () => number } {
+  let peak = process.memoryUsage().rss;
+  const t = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 50);
+  return {
+    stop: () => {
+      clearInterval(t);
+      return Math.max(peak, process.memoryUsage().rss);
+    },
+  };
+}
+
+function units(lakeDir: string): { source: string; tradeDate: string }[] {
+  const out: { source: string; tradeDate: string }[] = [];
+  const root = join(lakeDir, 'orders');
+  for (const s of readdirSync(root)) for (const d of readdirSync(join(root, s))) out.push({ source: s.slice(7), tradeDate: d.slice(11) });
+  return out.sort((a, b) => (a.tradeDate + a.source < b.tradeDate + b.source ? -1 : 1));
+}
+
+async function parquetBytes(engine: Awaited<ReturnType<typeof openEngine>>, files: string[], cols?: string[]): Promise<number> {
+  if (files.length === 0) return 0;
+  const list = files.map((f) => `'${f}'`).join(', ');
+  const where = cols ? ` WHERE path_in_schema IN (${cols.map((c) => `'${c}'`).join(', ')})` : '';
+  const r = await engine.query(`SELECT sum(total_compressed_size) AS b FROM parquet_metadata([${list}])${where}`);
+  return Number(r.rows[0]?.b ?? 0);
+}
+
+const filesUnder = (dir: string): string[] =>
+  existsSync(dir)
+    ? readdirSync(dir, { recursive: true, encoding: 'utf8' })
+        .filter((f) => f.endsWith('.parquet'))
+        .map((f) => join(dir, f))
+    : [];
+
+export async function benchFigures(scale: 'small' | 'mid', forms: AsofForm[]) {
+  const log = (l: string) => process.stderr.write(`${l}\n`);
+  const dir = join('/tmp', `bestex-bench-figures-${scale}`);
+  // Generates (or reuses) the lake and measures the reference exactly as bench/metrics.ts does.
+  const base = await benchMetrics({ scale, dir, keep: true, log, skipMetricSql: true });
+  const lakeDir = join(dir, 'lake');
+  const out: Record<string, unknown> = { scale, rows: base.rows, referenceSeconds: base.referenceSeconds };
+  for (const form of forms) {
+    for (const t of ['order_figures', 'execution_figures']) rmSync(join(lakeDir, t), { recursive: true, force: true });
+    const engine = await openEngine({ lakeDir, threads: 2, memoryLimit: '4GB' });
+    const sampler = rssSampler();
+    const t0 = performance.now();
+    const us = units(lakeDir);
+    for (const u of us) await enrichLocal(engine, u, { lakeDir, maxQuoteAgeS: 10, form });
+    const enrichSeconds = (performance.now() - t0) / 1000;
+    const t1 = performance.now();
+    const rr = await engine.query(REREVIEW_SQL);
+    const rereviewSeconds = (performance.now() - t1) / 1000;
+    const peakRssMiB = sampler.stop() / 2 ** 20;
+    const dayFiles = (table: string, day: string) => filesUnder(join(lakeDir, table)).filter((f) => f.includes(`trade_date=${day}`));
+    const day = us[Math.floor(us.length / 2)]?.tradeDate ?? '';
+    // Daily enrichment scan: one day's canonical partitions (all sources) + that day's figures read back.
+    const dailyScan =
+      (await parquetBytes(engine, [...dayFiles('orders', day), ...dayFiles('executions', day), ...dayFiles('routes', day)])) +
+      2 * (await parquetBytes(engine, dayFiles('quotes', day), ['symbol', 'ts', 'bid', 'ask', 'source_key', 'source_line'])) +
+      (await parquetBytes(engine, dayFiles('execution_figures', day)));
+    const reviewScan = await parquetBytes(engine, filesUnder(join(lakeDir, 'execution_figures')), [
+      'price_improvement',
+      'effective_spread',
+      'exec_time_ms',
+      'qty',
+      'order_category',
+    ]);
+    engine.close();
+    const scaleUp = TARGET_ORDERS / base.rows.orders;
+    out[form] = {
+      units: us.length,
+      enrichSeconds,
+      secondsPerTradeDate: enrichSeconds / (us.length / 2),
+      ratioEnrichPlusRereview: (enrichSeconds + rereviewSeconds) / base.referenceSeconds,
+      rereviewSeconds,
+      rereviewRatio: rereviewSeconds / base.referenceSeconds,
+      rereviewRows: rr.rows.length,
+      peakRssMiB,
+      dailyEnrichScanUsdAt50M: ((dailyScan * scaleUp) / 1e12) * USD_PER_TB,
+      reviewAggregationScanUsdAt50M: ((reviewScan * scaleUp) / 1e12) * USD_PER_TB,
+      loadAverage: loadavg()[0],
+    };
+    log(`${form}: ${JSON.stringify(out[form])}`);
+  }
+  return out;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const args = process.argv.slice(2);
+  const arg = (n: string) => (args.includes(n) ? args[args.indexOf(n) + 1] : undefined);
+  const scale = (arg('--scale') ?? 'small') as 'small' | 'mid';
+  const form = arg('--form') ?? 'both';
+  const forms: AsofForm[] = form === 'both' ? ['duckdb', 'trino'] : [form as AsofForm];
+  const r = await benchFigures(scale, forms);
+  console.log(JSON.stringify(r, null, 2));
+  if (args.includes('--json')) writeFileSync(`/tmp/bench-figures-${scale}.json`, JSON.stringify(r, null, 2));
+}
