@@ -8,7 +8,7 @@
  * deleted, and the manifest is written last. A retry of the same object redoes the same keys.
  */
 import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
-import { mkdir, open, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -21,19 +21,18 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { bucket, s3Client } from '../shared/aws';
 import { type BestexConfig, type DatasetProfile, loadConfig } from '../shared/config';
 import { type DropKey, keyId, LAKE, parseDropKey, QUARANTINE } from '../shared/layout';
 import { publish as sharedPublish } from '../shared/notify';
 import { type DatasetName, type DatasetSpec, dataset } from '../shared/schema';
-import { type CoreFile, type CoreResult, normaliseFile, prepare } from './core';
+import { type CoreFile, type CoreResult, normaliseFile, openLockedDb, serialRead, writeCsv } from './core';
 import { fetchObject } from './fetch';
 import { parseFixLog } from './fix/parse';
 import { firstLineOf } from './inputs';
 import { FileRejection, type Limits, limitsFromEnv } from './limits';
 import type { LoadManifest, ManifestOutput } from './manifest';
-import { fill, lit } from './sqlfiles';
+import { fill, lit, ident as sqlIdent } from './sqlfiles';
 
 export type { LoadManifest } from './manifest';
 
@@ -183,21 +182,16 @@ async function checkParquetMagic(path: string, bytes: number): Promise<void> {
   }
 }
 
-async function openDuck(d: NormaliseDeps, work: string) {
-  const instance = await DuckDBInstance.create(':memory:', {
-    threads: String(d.limits.duckdbThreads),
-    memory_limit: d.limits.duckdbMemory,
-    temp_directory: join(work, 'duckdb-tmp'),
-  });
-  const db = await instance.connect();
-  await prepare(db);
-  return { instance, db };
+/** A record-numbered read (CSV, JSON lines) is serial: one DuckDB thread serves it. */
+function openDuck(d: NormaliseDeps, work: string, drop: DropKey) {
+  const serial = drop.format !== 'fix' && serialRead(drop.format);
+  return openLockedDb(work, { threads: serial ? 1 : d.limits.duckdbThreads, memory: d.limits.duckdbMemory });
 }
 
 async function processLocal(d: NormaliseDeps, drop: DropKey, local: string, work: string, started: Date): Promise<Outcome> {
   const cfg = d.config();
   const profile = cfg.profiles[drop.source];
-  const { instance, db } = await openDuck(d, work);
+  const { instance, db } = await openDuck(d, work, drop);
   try {
     let outcome: Outcome;
     if (drop.format === 'fix') outcome = await processFix(d, db, drop, local, work, started);
@@ -213,6 +207,7 @@ async function processLocal(d: NormaliseDeps, drop: DropKey, local: string, work
         profile: dp,
         ingestedAt: started.toISOString(),
         workDir: join(work, 'out'),
+        timestampWindowYears: d.limits.timestampWindowYears,
       });
       outcome = fromCore(r);
       if (!profile) outcome.notes.push(`no vendor profile for ${drop.source}: canonical column names and codes expected`);
@@ -284,6 +279,7 @@ async function processFix(
       lineColumn: 'source_line',
       ingestedAt: started.toISOString(),
       workDir: join(work, 'out', table),
+      timestampWindowYears: d.limits.timestampWindowYears,
     });
     if (!r.ok) throw new Error(`FIX parser output ${csv} could not be read: ${r.reason}`);
     out.rows_read += r.rows_read;
@@ -297,21 +293,37 @@ async function processFix(
   out.rows_rejected += fix.rejects.length;
   if (out.rows_rejected > 0) {
     // One quarantine CSV for the log: the FIX line (or the canonical row) with line, column, reason.
-    const fixRejects = join(work, 'fix-rejects.csv');
-    const esc = (s: string) => `"${s.replace(/"/g, '""')}"`;
-    await writeFile(
-      fixRejects,
-      `original,line,column,reason\n${fix.rejects.map((r) => [esc(r.original.replaceAll('\x01', '|')), r.line, esc(r.column), esc(r.reason)].join(',')).join('\n')}${fix.rejects.length ? '\n' : ''}`,
-    );
+    await db.run('CREATE OR REPLACE TEMP TABLE nx_fix_rejects (original VARCHAR, line BIGINT, "column" VARCHAR, reason VARCHAR)');
+    const app = await db.createAppender('nx_fix_rejects', 'main', 'temp');
+    for (const r of fix.rejects) {
+      app.appendVarchar(r.original.replaceAll('\x01', '|'));
+      app.appendBigInt(BigInt(r.line));
+      app.appendVarchar(r.column);
+      app.appendVarchar(r.reason);
+      app.endRow();
+    }
+    app.closeSync();
     const path = join(work, 'rejected.csv');
     const tables = rejectFiles.length ? fill('fix_rejects_tables', { files: `[${rejectFiles.map(lit).join(', ')}]` }) : '';
-    const r = await db.runAndReadAll(fill('fix_rejects', { fix: lit(fixRejects), tables, path: lit(path) }));
-    const n = Number(r.getRows()[0]?.[0] ?? 0);
+    const columns = ['original', ...(await tableRejectColumns(db, rejectFiles)), 'line', 'column', 'reason'];
+    const n = await writeCsv(db, fill('fix_rejects', { tables, columns: columns.map(sqlIdent).join(', ') }), columns, path);
     if (n !== out.rows_rejected)
       throw new Error(`accounting mismatch in ${drop.key}: ${n} quarantined FIX rows, ${out.rows_rejected} rejected`);
     out.rejects = { path, rows: n };
   }
   return out;
+}
+
+/** The canonical columns of the tables' quarantine CSVs (FIX parser output: schema names only). */
+async function tableRejectColumns(db: Awaited<ReturnType<typeof openDuck>>['db'], files: string[]): Promise<string[]> {
+  if (!files.length) return [];
+  const r = await db.runAndReadAll(
+    `DESCRIBE SELECT * FROM read_csv([${files.map(lit).join(', ')}], header = true, all_varchar = true, union_by_name = true)`,
+  );
+  return r
+    .getRowObjects()
+    .map((x) => String(x.column_name))
+    .filter((c) => !['line', 'column', 'reason'].includes(c));
 }
 
 /** Best effort: executions/routes whose order_id is not among the lake's orders of that source and date. */

@@ -25,6 +25,11 @@ export const datasetProfileSchema = z
     timestampFormat: z.string().optional(),
     /** IANA zone for timestamps written without one, e.g. "America/New_York" */
     timeZone: z.string().optional(),
+    /**
+     * With timeZone: how a local time that is ambiguous or does not exist at a DST change is read
+     * ('earlier' or 'later' of its two instants). Absent: such a value is rejected.
+     */
+    dstResolution: z.enum(['earlier', 'later']).optional(),
     /** CSV delimiter, if not a comma */
     delimiter: z.string().length(1).optional(),
   })
