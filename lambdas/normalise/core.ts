@@ -44,6 +44,10 @@ export interface CoreInput {
   workDir: string;
   /** Timestamps outside this many years around ingestedAt are rejected (limits.ts). */
   timestampWindowYears?: number;
+  /** Key files of committed loads of other objects of the source (sql/keys.sql), local paths. */
+  priorKeys?: string[];
+  /** Where to write this load's key file, for datasets with a business key. */
+  keysOut?: string;
 }
 
 export interface CoreFile {
@@ -63,6 +67,8 @@ export type CoreResult =
       rows_duplicate: number;
       files: CoreFile[];
       rejects?: { path: string; rows: number };
+      /** This load's business keys (input.keysOut), when the dataset has a key and rows were written. */
+      keyFile?: { path: string; rows: number };
       notes: string[];
     }
   | { ok: false; reason: string };
@@ -262,15 +268,26 @@ export async function normaliseFile(db: DuckDBConnection, input: CoreInput): Pro
     lap('line numbers after lines taken out');
   }
 
-  // Duplicates and conflicts, on the key columns of the valid rows just written.
+  // Duplicates and conflicts, on the key columns of the valid rows just written: among them, and
+  // against the keys committed by other objects of the source.
   let duplicates = 0;
   let conflicts = 0;
   if (keys && files.length) {
     const list = `[${files.map((f) => lit(f.path)).join(', ')}]`;
     await db.run(fill('dupkeys', { keyhash: keys.keyhash, files: list, hive: keys.hive }));
     const repeated = num((await db.runAndReadAll('SELECT count(*) FROM nx_dupkeys')).getRows()[0]?.[0]);
-    if (repeated > 0) {
+    let cross = 0;
+    if (input.priorKeys?.length) {
+      await db.run(fill('cross', { ...keys, files: list, prior: `[${input.priorKeys.map(lit).join(', ')}]` }));
+      cross = num((await db.runAndReadAll('SELECT count(*) FROM nx_cross')).getRows()[0]?.[0]);
+    }
+    if (repeated > 0 || cross > 0) {
       await db.run(fill('fate', { ...keys, files: list }));
+      if (cross > 0) {
+        // A key the source already holds: the committed row decides, for every line of the key here.
+        await db.run('DELETE FROM nx_fate WHERE (nx_line, filename) IN (SELECT (nx_line, filename) FROM nx_cross)');
+        await db.run('INSERT INTO nx_fate BY NAME SELECT * FROM nx_cross');
+      }
       const fates = await db.runAndReadAll('SELECT fate, count(*) FROM nx_fate GROUP BY fate');
       const fateCount = Object.fromEntries(fates.getRows().map((r) => [String(r[0]), num(r[1])]));
       duplicates = fateCount.duplicate ?? 0;
@@ -290,6 +307,13 @@ export async function normaliseFile(db: DuckDBConnection, input: CoreInput): Pro
       }
     }
     lap('duplicates');
+  }
+  let keyFile: { path: string; rows: number } | undefined;
+  if (keys && input.keysOut && files.length) {
+    const list = `[${files.map((f) => lit(f.path)).join(', ')}]`;
+    const r = await db.runAndReadAll(fill('keys', { ...keys, files: list, path: lit(input.keysOut) }));
+    keyFile = { path: input.keysOut, rows: num(r.getRows()[0]?.[0]) };
+    lap('key file');
   }
 
   // Local times the profile's dstResolution resolved: counted for the manifest (a second read,
@@ -345,6 +369,7 @@ export async function normaliseFile(db: DuckDBConnection, input: CoreInput): Pro
     rows_duplicate: duplicates,
     files,
     ...(rejects ? { rejects } : {}),
+    ...(keyFile ? { keyFile } : {}),
     notes,
   };
 }

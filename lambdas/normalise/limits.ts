@@ -16,6 +16,10 @@ export interface Limits {
   orphanCheckMaxBytes: number;
   /** Stop before uploading when less than this remains before the Lambda deadline. */
   uploadReserveMs: number;
+  /** A load's lease on its source expires this long after it was taken (past the Lambda timeout). */
+  leaseTtlMs: number;
+  /** How long a load waits for its source's lease before failing (and being retried). */
+  leaseWaitMs: number;
   /** Timestamps must lie in the calendar years from this many before the load to the year after. */
   timestampWindowYears: number;
 }
@@ -40,6 +44,8 @@ export function limitsFromEnv(): Limits {
     orphanCheckMaxBytes: num('ORPHAN_CHECK_MAX_BYTES', 256 * MiB),
     uploadReserveMs: num('UPLOAD_RESERVE_MS', 60_000),
     timestampWindowYears: num('TIMESTAMP_WINDOW_YEARS', 20),
+    leaseTtlMs: num('LEASE_TTL_MS', 16 * 60_000),
+    leaseWaitMs: num('LEASE_WAIT_MS', 5 * 60_000),
   };
 }
 

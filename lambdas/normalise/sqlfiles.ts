@@ -23,6 +23,8 @@ export type SqlFile =
   | 'write'
   | 'relines'
   | 'dupkeys'
+  | 'cross'
+  | 'keys'
   | 'fate'
   | 'drop_lines'
   | 'conflicts'
