@@ -27,14 +27,16 @@ export function honourConditionalWrites(server: S3rver): void {
     const [, bucket = '', ...rest] = ctx.path.split('/');
     const key = decodeURIComponent(rest.join('/'));
     const id = `${bucket}/${key}`;
-    if (inFlight.has(id) || (await app.store.existsObject(bucket, key))) {
+    const fail = () => {
       ctx.status = 412;
       ctx.type = 'application/xml';
       ctx.body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>PreconditionFailed</Code><Message>At least one of the pre-conditions you specified did not hold</Message><Condition>If-None-Match</Condition></Error>`;
-      return;
-    }
+    };
+    if (inFlight.has(id)) return fail();
+    // Claimed before the first await, so a second request cannot pass the check meanwhile.
     inFlight.add(id);
     try {
+      if (await app.store.existsObject(bucket, key)) return fail();
       await next();
     } finally {
       inFlight.delete(id);
