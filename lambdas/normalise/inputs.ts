@@ -96,8 +96,10 @@ export async function readCsv(path: string, delim: string, bind: Bindings, opts:
   const head = await firstLine(path);
   if (head.empty) return { ok: false, reason: 'the file is empty: send a header line and the rows' };
   if (head.text.trim() === '') return { ok: false, reason: 'the first line is blank: the file must start with its header line' };
-  const scan = await scanLines(path, delim);
-  if (scan.headerFault) return { ok: false, reason: scan.headerFault };
+  // The FIX parser's own CSV (a line column) is framed by the FIX tokenizer and quoted by its
+  // sink: only a vendor's CSV needs the framing scan.
+  const scan = opts.lineColumn ? { faults: [], blank: [] } : await scanLines(path, delim);
+  if ('headerFault' in scan && scan.headerFault) return { ok: false, reason: scan.headerFault };
   const raw = splitCsvLine(head.text, delim);
   const notes: string[] = [];
   if (raw.length === 1) {

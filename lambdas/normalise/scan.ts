@@ -96,8 +96,8 @@ export async function scanLines(path: string, delim: string | undefined): Promis
           const limit = line === 0 ? MAX_HEADER_BYTES : MAX_RECORD_BYTES;
           if (buf.length - s > limit + 1) {
             line++;
-            const fault = `the ${line === 1 ? 'header line' : 'record'} is longer than the limit of ${limit} bytes`;
-            if (line === 1) headerFault = `${fault}: the first line must be the header`;
+            const fault = `is longer than the limit of ${limit} bytes`;
+            if (line === 1) headerFault = `the header line ${fault}: the first line must be the header`;
             else
               faults.push({
                 line,

@@ -226,7 +226,7 @@ function errorExpr(spec: DatasetSpec, col: ColumnSpec, tp: TimeParams, profile?:
   } else if (col.type === 'int64') {
     // A number that is not whole: shares are whole (data-contract §2), never rounded.
     arms.push(
-      `WHEN ${t(c)} IS NULL THEN ${val} || CASE WHEN TRY_CAST(${v} AS DOUBLE) IS NOT NULL THEN ${lit(' is not a whole number: fractional shares are not supported')} ELSE ${lit(' is not a whole number')} END`,
+      `WHEN ${t(c)} IS NULL THEN ${val} || CASE WHEN TRY_CAST(${v} AS DOUBLE) IS NULL THEN ${lit(' is not a whole number')} WHEN contains(${v}, '.') OR TRY_CAST(${v} AS DOUBLE) <> trunc(TRY_CAST(${v} AS DOUBLE)) THEN ${lit(' is not a whole number: fractional shares are not supported')} ELSE ${lit(' is not written as a whole number (digits only, no exponent)')} END`,
     );
   } else if (col.type !== 'string') arms.push(`WHEN ${t(c)} IS NULL THEN ${val} || ${lit(typeWords[col.type] ?? ' is not valid')}`);
   if (col.pattern) {

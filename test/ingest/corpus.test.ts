@@ -143,7 +143,8 @@ describe('bad-input corpus', () => {
       outKeys,
       'SELECT count(*) AS n, count(DISTINCT source_line) AS lines, count(*) FILTER (WHERE source_key <> $$KEY$$) AS foreign FROM read_parquet({files}, union_by_name = true)'.replace(
         '$$KEY$$',
-        `'${key.replace(/'/g, "''")}'`,
+        // A function: a key may hold `$$`, which a replacement string would collapse to `$`.
+        () => `'${key.replace(/'/g, "''")}'`,
       ),
     );
     expect(Number(counts?.n)).toBe(m.rows_written);
