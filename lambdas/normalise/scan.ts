@@ -132,6 +132,13 @@ export async function scanLines(path: string, delim: string | undefined): Promis
   return { lines: line, faults, blank, ...(headerFault ? { headerFault } : {}) };
 }
 
+/** The first `byte` in [from, end), or -1: a search never runs past its line. */
+function find(buf: Buffer, byte: number, from: number, end: number): number {
+  if (from >= end) return -1;
+  const i = buf.subarray(from, end).indexOf(byte);
+  return i < 0 ? -1 : from + i;
+}
+
 /** The field (1-based) holding byte `at` of the line [s, …): delimiters counted outside quotes. */
 function fieldAt(buf: Buffer, s: number, at: number, d: Buffer): number {
   let field = 1;
@@ -161,7 +168,7 @@ function checkLine(
   const limit = line === 1 ? MAX_HEADER_BYTES : MAX_RECORD_BYTES;
   if (end - s > limit)
     return { field: null, reason: `is ${end - s} bytes long, more than the limit of ${limit} bytes: split the data into shorter records` };
-  const cr = buf.indexOf(CR, s);
+  const cr = find(buf, CR, s, end);
   if (cr >= 0 && cr < end) {
     return {
       field: d ? fieldAt(buf, s, cr, d) : null,
@@ -170,12 +177,12 @@ function checkLine(
   }
   if (!d) {
     // JSON lines are read with SOH as the (never matching) delimiter: valid JSON never holds it raw.
-    const soh = buf.indexOf(0x01, s);
+    const soh = find(buf, 0x01, s, end);
     if (soh >= 0 && soh < end)
       return { field: null, reason: `holds a control character (U+0001) at character ${soh - s + 1}: it is not JSON text` };
     return undefined;
   }
-  let q = buf.indexOf(QUOTE, s);
+  let q = find(buf, QUOTE, s, end);
   while (q >= 0 && q < end) {
     const fieldStart = q === s || (q - d.length >= s && buf.subarray(q - d.length, q).equals(d));
     if (!fieldStart) {
@@ -184,8 +191,8 @@ function checkLine(
         reason: `has a quote (") at character ${q - s + 1} inside an unquoted field: quote the whole field and double the quotes inside it`,
       };
     }
-    let c = buf.indexOf(QUOTE, q + 1);
-    while (c >= 0 && c < end && buf[c + 1] === QUOTE && c + 1 < end) c = buf.indexOf(QUOTE, c + 2);
+    let c = find(buf, QUOTE, q + 1, end);
+    while (c >= 0 && c < end && buf[c + 1] === QUOTE && c + 1 < end) c = find(buf, QUOTE, c + 2, end);
     if (c < 0 || c >= end) {
       return {
         field: fieldAt(buf, s, q, d),
@@ -199,7 +206,7 @@ function checkLine(
         reason: `has text after the closing quote at character ${c - s + 1}: a quoted field must end at its closing quote`,
       };
     }
-    q = after < end ? buf.indexOf(QUOTE, after) : -1;
+    q = after < end ? find(buf, QUOTE, after, end) : -1;
   }
   return undefined;
 }
