@@ -90,6 +90,9 @@ export async function scanLines(path: string, delim: string | undefined): Promis
         } else s = nl + 1;
         skipping = -1;
       }
+      // Most chunks hold no CR, quote or SOH at all: then a line can only be blank or too long,
+      // and the per-line checks are skipped (one native search of the chunk per byte kind).
+      const plain = buf.indexOf(CR, s) < 0 && buf.indexOf(QUOTE, s) < 0 && (d !== undefined || buf.indexOf(0x01, s) < 0);
       while (s < buf.length) {
         const nl = buf.indexOf(LF, s);
         if (nl < 0 && !eof) {
@@ -114,7 +117,7 @@ export async function scanLines(path: string, delim: string | undefined): Promis
         }
         const e = nl < 0 ? buf.length : nl;
         line++;
-        const f = checkLine(buf, s, e, d, line);
+        const f = plain && e > s && e - s <= MAX_HEADER_BYTES ? undefined : checkLine(buf, s, e, d, line);
         if (f === 'blank') {
           if (line === 1) headerFault = 'the first line is blank: the file must start with its header line';
           else blank.push(line);
