@@ -15,7 +15,7 @@
 import { execFileSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export interface BenchOptions {
@@ -129,7 +129,7 @@ function runChild(mode: Mode, csv: string, work: string): ChildResult {
 async function child(mode: string, csv: string, work: string): Promise<void> {
   const { DuckDBInstance } = await import('@duckdb/node-api');
   // Modules are loaded before the clocks start, on both sides.
-  const { normaliseFile, prepare } = await import('../lambdas/normalise/core');
+  const { normaliseFile, openLockedDb, serialRead } = await import('../lambdas/normalise/core');
   const { dataset } = await import('../lambdas/shared/schema');
   const { limitsFromEnv } = await import('../lambdas/normalise/limits');
   mkdirSync(work, { recursive: true });
@@ -146,14 +146,12 @@ async function child(mode: string, csv: string, work: string): Promise<void> {
     inst.closeSync();
   } else {
     const limits = limitsFromEnv();
-    // The same DuckDB settings as the Lambda (normalise.ts openDuck).
-    const inst = await DuckDBInstance.create(':memory:', {
-      threads: String(limits.duckdbThreads),
-      memory_limit: limits.duckdbMemory,
-      temp_directory: join(work, 'duckdb-tmp'),
+    // The same DuckDB as the Lambda (normalise.ts openDuck): locked to the directory holding the
+    // input and the outputs, one thread for a record-numbered CSV read.
+    const { instance: inst, db } = await openLockedDb(dirname(csv), {
+      threads: serialRead('csv') ? 1 : limits.duckdbThreads,
+      memory: limits.duckdbMemory,
     });
-    const db = await inst.connect();
-    await prepare(db);
     const started = new Date().toISOString();
     const r = await normaliseFile(db, {
       path: csv,
@@ -163,10 +161,13 @@ async function child(mode: string, csv: string, work: string): Promise<void> {
       key: 'bench-sor/executions/bench.csv',
       ingestedAt: started,
       workDir: join(work, 'out'),
+      // The exactly-once key file is part of every load (no earlier load to check against here).
+      priorKeys: [],
+      keysOut: join(work, 'keys.parquet'),
     });
     if (!r.ok) throw new Error(r.reason);
     rows = r.rows_written;
-    const { rejects: _r, files, ...counts } = r;
+    const { rejects: _r, keyFile: _k, files, ...counts } = r;
     writeFileSync(
       join(work, 'manifest.json'),
       JSON.stringify({ ...counts, outputs: files, started_at: started, finished_at: new Date().toISOString() }),

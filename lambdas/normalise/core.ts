@@ -16,13 +16,16 @@
  * reader could not split before the last one (every later line number shifts: sql/relines.sql),
  * and conflicting duplicates (their original fields are read again for those lines only).
  */
-import { mkdirSync, renameSync, rmSync } from 'node:fs';
+import { once } from 'node:events';
+import { createWriteStream, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DuckDBConnection } from '@duckdb/node-api';
+import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { DatasetProfile } from '../shared/config';
+import { csvField } from '../shared/csv';
 import type { DatasetSpec } from '../shared/schema';
 import { firstLineOf, type ReadResult, readCsv, readJsonl, readParquet } from './inputs';
-import { fill, ident, lit, sqlFile } from './sqlfiles';
+import { timestampWindow } from './limits';
+import { Bindings, fill, ident, lit, sqlFile } from './sqlfiles';
 import { fileSelect, keyParts, missingColumnsReason, plan, stageParts } from './sqlgen';
 
 export interface CoreInput {
@@ -39,6 +42,12 @@ export interface CoreInput {
   ingestedAt: string;
   /** Scratch directory for this input's outputs. */
   workDir: string;
+  /** Timestamps outside this many years around ingestedAt are rejected (limits.ts). */
+  timestampWindowYears?: number;
+  /** Key files of committed loads of other objects of the source (sql/keys.sql), local paths. */
+  priorKeys?: string[];
+  /** Where to write this load's key file, for datasets with a business key. */
+  keysOut?: string;
 }
 
 export interface CoreFile {
@@ -58,6 +67,8 @@ export type CoreResult =
       rows_duplicate: number;
       files: CoreFile[];
       rejects?: { path: string; rows: number };
+      /** This load's business keys (input.keysOut), when the dataset has a key and rows were written. */
+      keyFile?: { path: string; rows: number };
       notes: string[];
     }
   | { ok: false; reason: string };
@@ -70,6 +81,37 @@ export async function prepare(db: DuckDBConnection): Promise<void> {
   await db.run('SET preserve_insertion_order = false');
   await db.run(sqlFile('macros'));
 }
+
+/**
+ * The DuckDB that reads vendor files, locked down so that even a future mistake that let vendor
+ * text into SQL could touch nothing but this load's own scratch directory: files only under
+ * `workDir` (read and write), no extension installed or loaded, no other database attached, and
+ * the configuration locked (no SET can undo any of it, nor change threads, memory or the spill
+ * directory). Threads are therefore fixed when it opens.
+ */
+export async function openLockedDb(
+  workDir: string,
+  opts: { threads: number; memory: string },
+): Promise<{ instance: DuckDBInstance; db: DuckDBConnection }> {
+  const dir = workDir.endsWith('/') ? workDir : `${workDir}/`;
+  const instance = await DuckDBInstance.create(':memory:', {
+    threads: String(opts.threads),
+    memory_limit: opts.memory,
+    temp_directory: join(workDir, 'duckdb-tmp'),
+    autoinstall_known_extensions: 'false',
+    autoload_known_extensions: 'false',
+  });
+  const db = await instance.connect();
+  await prepare(db);
+  await db.run(`SET allowed_directories = [${lit(dir)}]`);
+  await db.run('SET enable_external_access = false');
+  await db.run('SET lock_configuration = true');
+  return { instance, db };
+}
+
+/** Whether normaliseFile would read this input with record numbers (one thread serves it). */
+export const serialRead = (format: 'csv' | 'jsonl' | 'parquet', lineColumn?: string): boolean =>
+  format === 'jsonl' || (format === 'csv' && !lineColumn);
 
 const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
 
@@ -86,12 +128,14 @@ function lap(label: string): void {
 
 export async function normaliseFile(db: DuckDBConnection, input: CoreInput): Promise<CoreResult> {
   lap('start');
+  const bind = new Bindings();
   const delim = input.profile?.delimiter ?? ',';
   let read: ReadResult;
-  if (input.format === 'csv') read = await readCsv(input.path, delim, input.lineColumn ? { lineColumn: input.lineColumn } : {});
-  else if (input.format === 'jsonl') read = await readJsonl(db, input.path);
+  if (input.format === 'csv') read = await readCsv(input.path, delim, bind, input.lineColumn ? { lineColumn: input.lineColumn } : {});
+  else if (input.format === 'jsonl') read = await readJsonl(db, input.path, bind);
   else read = await readParquet(db, input.path);
   if (!read.ok) return read;
+  lap('framing scan');
 
   const spec = input.spec;
   const names = read.fields.map((f) => f.name);
@@ -101,21 +145,26 @@ export async function normaliseFile(db: DuckDBConnection, input: CoreInput): Pro
   const ignored = p.ignored.filter((n) => n !== input.lineColumn);
   if (ignored.length) notes.push(`columns not in the ${spec.name} schema were ignored: ${ignored.join(', ')}`);
 
-  const parts = stageParts(spec, p, read.fields, input.profile);
+  const window = timestampWindow(new Date(input.ingestedAt), input.timestampWindowYears ?? 20);
+  const parts = stageParts(spec, p, read.fields, bind, window, input.profile);
   const keys = keyParts(spec);
-  // JSON lines: blank lines are not records; a line that is not a JSON object is rejected with
-  // its line number, the way a CSV row with the wrong number of fields is.
+  // JSON lines: blank lines are not records; a line that is not a JSON object, or an object that
+  // repeats a key (which value would be the vendor's?), is rejected with its line number, the way
+  // a CSV row with the wrong number of fields is.
   const jsonl = read.kind === 'jsonl';
   const where = jsonl ? ' WHERE nx_text(j) IS NOT NULL' : '';
   const record = jsonl
-    ? "CASE WHEN jv IS NULL OR json_type(jv) <> 'OBJECT' THEN 'the line is not a JSON object: ' || nx_q(j) END"
+    ? "CASE WHEN jv IS NULL OR json_type(jv) <> 'OBJECT' THEN 'the line is not a JSON object: ' || nx_q(j) WHEN len(json_keys(jv)) <> len(list_distinct(json_keys(jv))) THEN 'the JSON object repeats the key ' || nx_q(list_filter(json_keys(jv), (k, i) -> list_position(json_keys(jv), k) < i)[1]) || ': each key must appear once' END"
     : 'CAST(NULL AS VARCHAR)';
   const originals = jsonl ? `j AS o_json, ${parts.originals}` : parts.originals;
   const stage = (inputSql: string, line: string) => fill('stage', { ...parts, originals, record, input: `${inputSql}${where}`, line });
-  // The quarantine CSV: the file's own columns (for JSON lines, the line as `record`).
+  // The quarantine CSV: the file's own columns (for JSON lines, the line as `record`). Their
+  // names are the vendor's, so SQL knows them by position (q_0, q_1, …) and only the CSV header,
+  // written by lambdas/shared/csv.ts, carries them.
   const quarantine = jsonl
     ? [{ name: 'record', expr: 'o_json' }]
     : read.fields.map((f, i) => ({ name: quarantineName(f.name), expr: ident(`o_${i}`) }));
+  const qcol = (i: number) => ident(`q_${i}`);
 
   const byDate = spec.partitionBy.includes('trade_date');
   if (byDate && !spec.columns.find((c) => c.name === spec.tradeDateFrom)?.required) {
@@ -130,11 +179,13 @@ export async function normaliseFile(db: DuckDBConnection, input: CoreInput): Pro
       spec,
       { source: input.source, key: input.key, ingestedAt: input.ingestedAt },
       `[${quarantine.map((q) => q.expr).join(', ')}]`,
+      bind,
     ),
     partition_select: byDate ? 'CASE WHEN nx_reason IS NULL THEN nx_trade_date END AS trade_date' : 'nx_reason IS NOT NULL AS nx_rejected',
     partition_by: byDate ? 'trade_date' : 'nx_rejected',
     dir: inQuotes(outDir),
   });
+  await bind.apply(db);
   let written: Record<string, unknown>[];
   try {
     // A record-numbered scan is serial anyway (DuckDB computes WITH ORDINALITY on one thread);
@@ -166,36 +217,77 @@ export async function normaliseFile(db: DuckDBConnection, input: CoreInput): Pro
   // Output keys are numbered in this order when a partition has several files: keep it stable.
   files.sort((a, b) => (a.tradeDate ?? '').localeCompare(b.tradeDate ?? '') || a.path.localeCompare(b.path));
 
-  // Records the CSV reader could not split into the header's fields.
-  let structural = 0;
+  // Records that are not rows: lines the framing scan rejected, and records DuckDB's CSV reader
+  // could not split into the header's fields (its lines are those of the copy it read: mapped
+  // back to the dropped file's lines through the lines taken out of it).
   await db.run('CREATE OR REPLACE TEMP TABLE nx_structural (line BIGINT, "column" VARCHAR, reason VARCHAR)');
+  const readerRejects: { line: number; reason: string }[] = [];
   if (read.kind === 'csv') {
-    await db.run(
-      `INSERT INTO nx_structural SELECT line, NULL, 'the row cannot be split into the header''s fields (' || string_agg(DISTINCT lower(error_type), ', ') || '): ' || nx_q(replace(replace(any_value(csv_line), chr(10), ' '), chr(13), '')) FROM nx_rj GROUP BY line`,
+    const rj = await db.runAndReadAll(
+      `SELECT line, 'the row cannot be split into the header''s fields (' || string_agg(DISTINCT lower(error_type), ', ') || '): ' || nx_q(replace(replace(any_value(csv_line), chr(10), ' '), chr(13), '')) FROM nx_rj GROUP BY line ORDER BY line`,
     );
-    structural = num((await db.runAndReadAll('SELECT count(*) FROM nx_structural')).getRows()[0]?.[0]);
+    const lines = mapLines(
+      rj.getRows().map((r) => num(r[0])),
+      read.removed,
+    );
+    rj.getRows().forEach((r, i) => {
+      readerRejects.push({ line: lines[i] as number, reason: String(r[1]) });
+    });
   }
+  const faults = read.faults;
+  if (faults.length + readerRejects.length) {
+    const app = await db.createAppender('nx_structural', 'main', 'temp');
+    for (const f of faults) {
+      app.appendBigInt(BigInt(f.line));
+      if (f.field !== null) app.appendVarchar(read.fields[f.field - 1]?.name ?? `field ${f.field}`);
+      else app.appendNull();
+      app.appendVarchar(`the line ${f.reason}: ${JSON.stringify(f.snippet)}`);
+      app.endRow();
+    }
+    for (const r of readerRejects) {
+      app.appendBigInt(BigInt(r.line));
+      app.appendNull();
+      app.appendVarchar(r.reason);
+      app.endRow();
+    }
+    app.closeSync();
+  }
+  const structural = faults.length + readerRejects.length;
   let lineExpr = read.line;
-  if (structural && !input.lineColumn) {
-    const firstShifted = await recordOffsets(db);
+  // Lines DuckDB's record numbers did not count: taken out before the read (faulty, blank) and
+  // rejected by the reader. Record n is line n + 1 + the number of those lines before it.
+  const skipped = [...read.removed, ...readerRejects.map((r) => r.line)].sort((a, b) => a - b);
+  if (skipped.length && !input.lineColumn && read.kind === 'csv') {
+    const firstShifted = await recordOffsets(db, skipped);
     lineExpr = `${read.line} + coalesce((SELECT max(k) FROM nx_offsets WHERE o_from <= nx_ord), 0)`;
-    // Nothing to correct when every skipped record came after the last counted one (a file cut
-    // off mid-row); otherwise the files are rewritten with the true line numbers.
+    // Nothing to correct when every skipped line came after the last counted record (trailing
+    // blank lines, a file cut off mid-row); otherwise the files are rewritten with true lines.
     if (firstShifted <= emitted) {
       for (const f of [...files, ...scratch]) await rewrite(db, 'relines', f.path);
     }
-    lap('line numbers after unsplittable records');
+    lap('line numbers after lines taken out');
   }
 
-  // Duplicates and conflicts, on the key columns of the valid rows just written.
+  // Duplicates and conflicts, on the key columns of the valid rows just written: among them, and
+  // against the keys committed by other objects of the source.
   let duplicates = 0;
   let conflicts = 0;
   if (keys && files.length) {
     const list = `[${files.map((f) => lit(f.path)).join(', ')}]`;
     await db.run(fill('dupkeys', { keyhash: keys.keyhash, files: list, hive: keys.hive }));
     const repeated = num((await db.runAndReadAll('SELECT count(*) FROM nx_dupkeys')).getRows()[0]?.[0]);
-    if (repeated > 0) {
+    let cross = 0;
+    if (input.priorKeys?.length) {
+      await db.run(fill('cross', { ...keys, files: list, prior: `[${input.priorKeys.map(lit).join(', ')}]` }));
+      cross = num((await db.runAndReadAll('SELECT count(*) FROM nx_cross')).getRows()[0]?.[0]);
+    }
+    if (repeated > 0 || cross > 0) {
       await db.run(fill('fate', { ...keys, files: list }));
+      if (cross > 0) {
+        // A key the source already holds: the committed row decides, for every line of the key here.
+        await db.run('DELETE FROM nx_fate WHERE (nx_line, filename) IN (SELECT (nx_line, filename) FROM nx_cross)');
+        await db.run('INSERT INTO nx_fate BY NAME SELECT * FROM nx_cross');
+      }
       const fates = await db.runAndReadAll('SELECT fate, count(*) FROM nx_fate GROUP BY fate');
       const fateCount = Object.fromEntries(fates.getRows().map((r) => [String(r[0]), num(r[1])]));
       duplicates = fateCount.duplicate ?? 0;
@@ -208,13 +300,31 @@ export async function normaliseFile(db: DuckDBConnection, input: CoreInput): Pro
         await db.run(stage(read.input('later'), lineExpr));
         await db.run(
           fill('conflicts', {
-            quarantined: quarantine.map((q) => `m.${q.expr} AS ${ident(q.name)}`).join(', '),
+            quarantined: quarantine.map((q, i) => `m.${q.expr} AS ${qcol(i)}`).join(', '),
             key_columns: keys.key_columns,
           }),
         );
       }
     }
     lap('duplicates');
+  }
+  let keyFile: { path: string; rows: number } | undefined;
+  if (keys && input.keysOut && files.length) {
+    const list = `[${files.map((f) => lit(f.path)).join(', ')}]`;
+    const r = await db.runAndReadAll(fill('keys', { ...keys, files: list, path: lit(input.keysOut) }));
+    keyFile = { path: input.keysOut, rows: num(r.getRows()[0]?.[0]) };
+    lap('key file');
+  }
+
+  // Local times the profile's dstResolution resolved: counted for the manifest (a second read,
+  // only for a profile that sets it).
+  if (parts.dst_resolved !== '0') {
+    await db.run(stage(read.input('later'), lineExpr));
+    const n = num((await db.runAndReadAll(`SELECT sum(${parts.dst_resolved}) FROM nx_checked WHERE nx_reason IS NULL`)).getRows()[0]?.[0]);
+    if (n > 0)
+      notes.push(
+        `${n} local time(s) that are ambiguous or do not exist at a daylight-saving change were read as the ${input.profile?.dstResolution} instant (dstResolution in the vendor profile)`,
+      );
   }
 
   const rowsRead = emitted + structural;
@@ -227,19 +337,18 @@ export async function normaliseFile(db: DuckDBConnection, input: CoreInput): Pro
     if (scratch.length) {
       branches.push(
         fill('rejects_scratch', {
-          decoded: quarantine.map((q, i) => `p.o[${i + 1}] AS ${ident(q.name)}`).join(', ') || 'NULL AS o_none',
+          decoded: quarantine.map((_, i) => `p.o[${i + 1}] AS ${qcol(i)}`).join(', ') || 'NULL AS o_none',
           files: `[${scratch.map((s) => lit(s.path)).join(', ')}]`,
         }),
       );
     }
     if (conflicts) branches.push(sqlFile('rejects_conflicts'));
     const sql = fill('rejects', {
-      empty: quarantine.map((q) => `CAST(NULL AS VARCHAR) AS ${ident(q.name)}`).join(', ') || 'NULL AS o_none',
+      empty: quarantine.map((_, i) => `CAST(NULL AS VARCHAR) AS ${qcol(i)}`).join(', ') || 'NULL AS o_none',
       branches: branches.join('\n'),
-      path: inQuotes(path),
+      columns: [...quarantine.map((_, i) => qcol(i)), 'line', '"column"', 'reason'].join(', '),
     });
-    const r = await db.runAndReadAll(sql);
-    const n = num(r.getRows()[0]?.[0]);
+    const n = await writeCsv(db, sql, [...quarantine.map((q) => q.name), 'line', 'column', 'reason'], path);
     if (n !== rejected) {
       throw new Error(
         `accounting mismatch in ${input.key}: read ${rowsRead}, wrote ${rowsWritten}, ${duplicates} duplicates, but ${n} rejected rows instead of ${rejected}`,
@@ -260,8 +369,48 @@ export async function normaliseFile(db: DuckDBConnection, input: CoreInput): Pro
     rows_duplicate: duplicates,
     files,
     ...(rejects ? { rejects } : {}),
+    ...(keyFile ? { keyFile } : {}),
     notes,
   };
+}
+
+/**
+ * Line numbers in the copy DuckDB read → line numbers in the dropped file, given the dropped
+ * file's lines taken out of the copy (sorted). `lines` must be sorted.
+ */
+export function mapLines(lines: readonly number[], removed: readonly number[]): number[] {
+  const out: number[] = [];
+  let k = 0;
+  for (const c of lines) {
+    // The c-th kept line: c plus the removed lines at or before it.
+    while (k < removed.length && (removed[k] as number) <= c + k) k++;
+    out.push(c + k);
+  }
+  return out;
+}
+
+/**
+ * Streams the rows of `sql` into a CSV at `path` through the one CSV writer
+ * (lambdas/shared/csv.ts: formula cells neutralised); returns the number of rows.
+ */
+export async function writeCsv(db: DuckDBConnection, sql: string, header: readonly string[], path: string): Promise<number> {
+  const out = createWriteStream(path);
+  out.write(`${header.map(csvField).join(',')}\r\n`);
+  const result = await db.stream(sql);
+  let n = 0;
+  for (;;) {
+    const chunk = await result.fetchChunk();
+    if (!chunk || chunk.rowCount === 0) break;
+    const lines: string[] = [];
+    for (const row of chunk.getRows()) {
+      lines.push(row.map((v) => csvField(typeof v === 'bigint' ? Number(v) : v)).join(','));
+      n++;
+    }
+    if (!out.write(`${lines.join('\r\n')}\r\n`)) await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'finish');
+  return n;
 }
 
 /** A path placed inside a SQL string literal ('{{dir}}'). */
@@ -271,12 +420,12 @@ const RESERVED = new Set(['line', 'column', 'reason']);
 const quarantineName = (n: string): string => (RESERVED.has(n) ? `${n} (original)` : n);
 
 /**
- * When the CSV reader skipped unsplittable records, later records' ordinals fall short; this
- * fills nx_offsets (from which ordinal on, how many records were skipped before it; bad records
- * are taken as one line each) and returns the first ordinal that is shifted.
+ * Lines that are not counted records (taken out, or skipped by the reader) make later records'
+ * ordinals fall short; this fills nx_offsets (from which ordinal on, how many lines were skipped
+ * before it) and returns the first ordinal that is shifted.
  */
-async function recordOffsets(db: DuckDBConnection): Promise<number> {
-  const bad = (await db.runAndReadAll('SELECT line FROM nx_structural ORDER BY line')).getRows().map((r) => num(r[0]) - 1);
+async function recordOffsets(db: DuckDBConnection, skippedLines: readonly number[]): Promise<number> {
+  const bad = skippedLines.map((l) => l - 1);
   const offsets = new Map<number, number>();
   let k = 0;
   for (const r of bad) {
@@ -284,8 +433,13 @@ async function recordOffsets(db: DuckDBConnection): Promise<number> {
     k++;
   }
   await db.run('CREATE OR REPLACE TEMP TABLE nx_offsets (o_from BIGINT, k BIGINT)');
-  const rows = [...offsets.entries()].map(([o, kk]) => `(${o}, ${kk})`);
-  if (rows.length) await db.run(`INSERT INTO nx_offsets VALUES ${rows.join(', ')}`);
+  const app = await db.createAppender('nx_offsets', 'main', 'temp');
+  for (const [o, kk] of offsets) {
+    app.appendBigInt(BigInt(o));
+    app.appendBigInt(BigInt(kk));
+    app.endRow();
+  }
+  app.closeSync();
   return Math.min(...offsets.keys());
 }
 
@@ -300,6 +454,8 @@ async function rewrite(db: DuckDBConnection, name: 'relines' | 'drop_lines', pat
 /** Runs f with DuckDB's thread count set to `threads` (undefined: as configured). */
 async function withThreads<T>(db: DuckDBConnection, threads: number | undefined, f: () => Promise<T>): Promise<T> {
   if (threads === undefined) return f();
+  // A locked configuration (openLockedDb) fixed the threads when it opened.
+  if (String((await db.runAndReadAll("SELECT current_setting('lock_configuration')")).getRows()[0]?.[0]) === 'true') return f();
   const before = String((await db.runAndReadAll("SELECT current_setting('threads')")).getRows()[0]?.[0]);
   await db.run(`SET threads = ${threads}`);
   try {

@@ -5,7 +5,8 @@
  */
 import { open } from 'node:fs/promises';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { ident, lit } from './sqlfiles';
+import { type LineFault, MAX_HEADER_BYTES, MAX_RECORD_BYTES, scanLines, withoutLines } from './scan';
+import { type Bindings, ident, lit } from './sqlfiles';
 import type { InputField } from './sqlgen';
 
 export type ReadResult =
@@ -24,10 +25,15 @@ export type ReadResult =
        */
       serial: boolean;
       notes: string[];
+      /** Lines the framing scan (scan.ts) rejected as records: each is one rejected row. */
+      faults: LineFault[];
+      /**
+       * Lines of the dropped file that are not in the file DuckDB reads (faulty and blank CSV
+       * lines), sorted: DuckDB's record numbers and reject lines are mapped back through it.
+       */
+      removed: number[];
     }
   | { ok: false; reason: string };
-
-const MAX_HEADER_BYTES = 1024 * 1024;
 
 /** Reads up to the first line break (a header longer than 1 MiB is not a header). */
 async function firstLine(path: string): Promise<{ text: string; bom: boolean; crlf: boolean; empty: boolean }> {
@@ -86,10 +92,14 @@ function uniqueNames(raw: string[]): string[] {
 
 const OTHER_DELIMS = [';', '\t', '|'];
 
-export async function readCsv(path: string, delim: string, opts: { lineColumn?: string } = {}): Promise<ReadResult> {
+export async function readCsv(path: string, delim: string, bind: Bindings, opts: { lineColumn?: string } = {}): Promise<ReadResult> {
   const head = await firstLine(path);
   if (head.empty) return { ok: false, reason: 'the file is empty: send a header line and the rows' };
   if (head.text.trim() === '') return { ok: false, reason: 'the first line is blank: the file must start with its header line' };
+  // The FIX parser's own CSV (a line column) is framed by the FIX tokenizer and quoted by its
+  // sink: only a vendor's CSV needs the framing scan.
+  const scan = opts.lineColumn ? { faults: [], blank: [] } : await scanLines(path, delim);
+  if ('headerFault' in scan && scan.headerFault) return { ok: false, reason: scan.headerFault };
   const raw = splitCsvLine(head.text, delim);
   const notes: string[] = [];
   if (raw.length === 1) {
@@ -103,9 +113,16 @@ export async function readCsv(path: string, delim: string, opts: { lineColumn?: 
     }
   }
   const names = uniqueNames(raw);
-  const columns = `{${names.map((n) => `${lit(n)}: 'VARCHAR'`).join(', ')}}`;
+  // The vendor's header names never reach SQL: DuckDB knows the fields as f_0, f_1, … only.
+  const columns = `{${names.map((_, i) => `'f_${i}': 'VARCHAR'`).join(', ')}}`;
   const aliases = names.map((_, i) => ident(`f_${i}`)).join(', ');
-  const common = `${lit(path)}, header = true, auto_detect = false, delim = ${lit(delim)}, quote = '"', escape = '"', columns = ${columns}, max_line_size = 4194304`;
+  const removed = [...scan.faults.map((f) => f.line), ...scan.blank].sort((a, b) => a - b);
+  let readPath = path;
+  if (removed.length) {
+    readPath = `${path}.lines`;
+    await withoutLines(path, readPath, removed, 'drop');
+  }
+  const common = `${lit(readPath)}, header = true, auto_detect = false, delim = ${bind.text(delim)}, quote = '"', escape = '"', columns = ${columns}, max_line_size = ${MAX_RECORD_BYTES + 2}`;
   const lineIdx = opts.lineColumn ? names.indexOf(opts.lineColumn) : -1;
   // A line column (FIX parser output) makes the record number unnecessary, and the scan parallel.
   const numbered = lineIdx < 0 ? ` WITH ORDINALITY AS nx_in(${aliases}, nx_ord)` : ` AS nx_in(${aliases})`;
@@ -121,19 +138,34 @@ export async function readCsv(path: string, delim: string, opts: { lineColumn?: 
     kind: 'csv',
     serial: lineIdx < 0,
     notes,
+    faults: scan.faults,
+    removed,
   };
 }
 
 /**
  * JSON lines: each line is read whole as one VARCHAR (a delimiter that valid JSON text cannot
- * contain), so a malformed line is a rejected row with its line number, not a failed file.
+ * contain), so a malformed line is a rejected row with its line number, not a failed file. A line
+ * the framing scan rejects (a bare CR, a control character, too long) is blanked in the copy
+ * DuckDB reads, so every later line keeps its number, and is counted as a rejected record.
  */
-export async function readJsonl(db: DuckDBConnection, path: string): Promise<ReadResult> {
+export async function readJsonl(db: DuckDBConnection, path: string, bind: Bindings): Promise<ReadResult> {
   const head = await firstLine(path);
   if (head.empty) return { ok: false, reason: 'the file is empty: send one JSON object per line' };
+  const scan = await scanLines(path, undefined);
+  let readPath = path;
+  if (scan.faults.length) {
+    readPath = `${path}.lines`;
+    await withoutLines(
+      path,
+      readPath,
+      scan.faults.map((f) => f.line),
+      'blank',
+    );
+  }
   // jv is the line when it is valid JSON: JSON functions raise errors on invalid text.
   const input = () =>
-    `(SELECT j, nx_ord, CASE WHEN json_valid(j) THEN j END AS jv FROM read_csv(${lit(path)}, header = false, auto_detect = false, delim = chr(1), quote = '', escape = '', strict_mode = false, columns = {'j': 'VARCHAR'}, max_line_size = 4194304) WITH ORDINALITY AS nx_raw(j, nx_ord)) AS nx_in`;
+    `(SELECT j, nx_ord, CASE WHEN json_valid(j) THEN j END AS jv FROM read_csv(${lit(readPath)}, header = false, auto_detect = false, delim = chr(1), quote = '', escape = '', strict_mode = false, columns = {'j': 'VARCHAR'}, max_line_size = ${MAX_RECORD_BYTES + 2}) WITH ORDINALITY AS nx_raw(j, nx_ord)) AS nx_in`;
   const keys = await db.runAndReadAll(
     `SELECT k FROM (SELECT unnest(json_keys(jv)) AS k, nx_ord FROM ${input()} WHERE json_type(jv) = 'OBJECT') GROUP BY k ORDER BY min(nx_ord), k`,
   );
@@ -143,16 +175,22 @@ export async function readJsonl(db: DuckDBConnection, path: string): Promise<Rea
   }
   return {
     ok: true,
-    fields: names.map((name) => ({ name, expr: `json_extract_string(jv, ${lit(`$.${JSON.stringify(name)}`)})` })),
+    // Keys are the vendor's: each path is a bound value, never SQL text.
+    fields: names.map((name) => ({ name, expr: `json_extract_string(jv, ${bind.text(`$.${JSON.stringify(name)}`)})` })),
     input,
     line: 'nx_ord',
     kind: 'jsonl',
     serial: true,
     notes: [],
+    faults: scan.faults,
+    removed: [],
   };
 }
 
-/** Parquet: typed columns are turned back into text so that one validation path serves all formats. */
+/**
+ * Parquet: typed columns are turned back into text so that one validation path serves all
+ * formats. Columns are taken by position (f_0, f_1, …): the file's own names stay out of SQL.
+ */
 export async function readParquet(db: DuckDBConnection, path: string): Promise<ReadResult> {
   let names: string[];
   try {
@@ -161,15 +199,18 @@ export async function readParquet(db: DuckDBConnection, path: string): Promise<R
   } catch (err) {
     return { ok: false, reason: `the file is not a readable Parquet file (${firstLineOf(err)}): send a complete Parquet file` };
   }
-  const input = () => `read_parquet(${lit(path)}, file_row_number = true) AS nx_in`;
+  const aliases = [...names.map((_, i) => ident(`f_${i}`)), 'file_row_number'].join(', ');
+  const input = () => `read_parquet(${lit(path)}, file_row_number = true) AS nx_in(${aliases})`;
   return {
     ok: true,
-    fields: names.map((name) => ({ name, expr: `CAST(nx_in.${ident(name)} AS VARCHAR)` })),
+    fields: names.map((name, i) => ({ name, expr: `CAST(nx_in.${ident(`f_${i}`)} AS VARCHAR)` })),
     input,
     line: 'file_row_number + 1',
     kind: 'parquet',
     serial: false,
     notes: [],
+    faults: [],
+    removed: [],
   };
 }
 

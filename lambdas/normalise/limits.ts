@@ -16,6 +16,12 @@ export interface Limits {
   orphanCheckMaxBytes: number;
   /** Stop before uploading when less than this remains before the Lambda deadline. */
   uploadReserveMs: number;
+  /** A load's lease on its source expires this long after it was taken (past the Lambda timeout). */
+  leaseTtlMs: number;
+  /** How long a load waits for its source's lease before failing (and being retried). */
+  leaseWaitMs: number;
+  /** Timestamps must lie in the calendar years from this many before the load to the year after. */
+  timestampWindowYears: number;
 }
 
 const GiB = 1024 ** 3;
@@ -37,10 +43,19 @@ export function limitsFromEnv(): Limits {
     duckdbThreads: num('DUCKDB_THREADS', 2),
     orphanCheckMaxBytes: num('ORPHAN_CHECK_MAX_BYTES', 256 * MiB),
     uploadReserveMs: num('UPLOAD_RESERVE_MS', 60_000),
+    timestampWindowYears: num('TIMESTAMP_WINDOW_YEARS', 20),
+    leaseTtlMs: num('LEASE_TTL_MS', 16 * 60_000),
+    leaseWaitMs: num('LEASE_WAIT_MS', 5 * 60_000),
   };
 }
 
 /** An expected failure that rejects the whole file (too big, timed out, unreadable). */
 export class FileRejection extends Error {
   override name = 'FileRejection';
+}
+
+/** The instants a timestamp may take for a load at `at`: Jan 1 of `years` before to the end of next year. */
+export function timestampWindow(at: Date, years: number): { lo: Date; hi: Date } {
+  const y = at.getUTCFullYear();
+  return { lo: new Date(Date.UTC(y - Math.floor(years), 0, 1)), hi: new Date(Date.UTC(y + 2, 0, 1) - 1) };
 }

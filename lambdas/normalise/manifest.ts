@@ -14,6 +14,11 @@ export interface LoadManifest {
   drop_key: string;
   source: string;
   dataset: string;
+  /**
+   * This load's id: its data files are named with it, and the manifest naming it is the load's
+   * commit record (docs/ingestion.md, "Commit and crash safety").
+   */
+  load_id: string;
   version_id: string | null;
   size: number;
   sha256: string;
@@ -25,6 +30,8 @@ export interface LoadManifest {
   rows_rejected: number;
   rows_duplicate: number;
   outputs: ManifestOutput[];
+  /** Business keys the load committed (datasets with a key), checked by later loads of the source. */
+  key_files?: ManifestOutput[];
   /** Rejected rows, in the quarantine bucket. */
   quarantine: { key: string; rows: number }[];
   /** Present when an earlier version of the same key had been processed. */

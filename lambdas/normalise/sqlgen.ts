@@ -6,7 +6,7 @@
  */
 import type { DatasetProfile } from '../shared/config';
 import { type ColumnSpec, type DatasetSpec, duckdbType, fileColumns } from '../shared/schema';
-import { ident, lit } from './sqlfiles';
+import { type Bindings, ident, lit } from './sqlfiles';
 
 /** One field of the input as the reader exposes it (o_<i>), with the name the vendor gave it. */
 export interface InputField {
@@ -107,42 +107,75 @@ function codeMap(col: string, profile?: DatasetProfile): Record<string, string> 
   return profile?.codes?.[col] ?? {};
 }
 
-/** Canonical text of a column: trimmed, code-mapped, defaulted. */
-function mappedExpr(col: ColumnSpec, p: Plan, fields: readonly InputField[], profile?: DatasetProfile): string {
+/** Canonical text of a column: trimmed, code-mapped (the profile's map, bound), defaulted. */
+function mappedExpr(col: ColumnSpec, p: Plan, fields: readonly InputField[], bind: Bindings, profile?: DatasetProfile): string {
   const i = p.sources.get(col.name);
   const f = i === undefined ? undefined : fields[i];
   let v = f ? `nx_text(${f.expr})` : 'CAST(NULL AS VARCHAR)';
-  const codes = Object.entries(codeMap(col.name, profile));
-  if (f && codes.length) {
-    v = `(CASE ${v} ${codes.map(([a, b]) => `WHEN ${lit(a)} THEN ${lit(b)}`).join(' ')} ELSE ${v} END)`;
-  }
+  const codes = codeMap(col.name, profile);
+  if (f && Object.keys(codes).length) v = `coalesce(${bind.map(codes)}[${v}], ${v})`;
   if (col.default !== undefined) v = `coalesce(${v}, ${lit(col.default)})`;
   return `${v} AS ${m(col.name)}`;
 }
 
-function timestampExpr(col: string, profile?: DatasetProfile): string {
+/** The profile's zone, format and DST resolution as bound SQL values. */
+interface TimeParams {
+  tz?: string;
+  fmt?: string;
+  mode: string;
+  /** Instants outside [lo, hi] are rejected (TIMESTAMP_WINDOW_YEARS around the load). */
+  lo: string;
+  hi: string;
+  loYear: number;
+  hiYear: number;
+}
+
+function timeParams(bind: Bindings, window: { lo: Date; hi: Date }, profile?: DatasetProfile): TimeParams {
+  return {
+    ...(profile?.timeZone ? { tz: bind.text(profile.timeZone) } : {}),
+    ...(profile?.timestampFormat ? { fmt: bind.text(profile.timestampFormat) } : {}),
+    mode: bind.text(profile?.dstResolution ?? 'reject'),
+    lo: `CAST(${bind.text(window.lo.toISOString())} AS TIMESTAMPTZ)`,
+    hi: `CAST(${bind.text(window.hi.toISOString())} AS TIMESTAMPTZ)`,
+    loYear: window.lo.getUTCFullYear(),
+    hiYear: window.hi.getUTCFullYear(),
+  };
+}
+
+function timestampExpr(col: string, tp: TimeParams, profile?: DatasetProfile): string {
   const v = m(col);
-  const fmt = profile?.timestampFormat;
-  const tz = profile?.timeZone;
-  const iso = tz ? `nx_ts_in(${v}, ${lit(tz)})` : `nx_ts(${v})`;
+  const { fmt, tz } = tp;
+  const iso = tz ? `nx_ts_in(${v}, ${tz}, ${tp.mode})` : `nx_ts(${v})`;
   if (!fmt) return iso;
-  if (/%[zZ]/.test(fmt)) return `coalesce(CAST(try_strptime(${v}, ${lit(fmt)}) AS TIMESTAMPTZ), ${iso})`;
-  if (tz) return `coalesce(timezone(${lit(tz)}, try_strptime(${v}, ${lit(fmt)})), ${iso})`;
+  if (/%[zZ]/.test(profile?.timestampFormat ?? '')) return `coalesce(CAST(try_strptime(${v}, ${fmt}) AS TIMESTAMPTZ), ${iso})`;
+  if (tz) return `coalesce(nx_local(try_strptime(${v}, ${fmt}), ${tz}, ${tp.mode}), ${iso})`;
   return iso;
 }
 
-function timestampReason(col: string, profile?: DatasetProfile): string {
+/** The wall-clock time a zone-less value names, when the profile gives a zone (else NULL). */
+function localExpr(col: string, tp: TimeParams): string {
   const v = m(col);
-  const fmt = profile?.timestampFormat;
-  if (!fmt) return `nx_ts_reason(${lit(col)}, ${v})`;
-  const zoned = /%[zZ]/.test(fmt) || profile?.timeZone;
-  if (!zoned) {
-    return `CASE WHEN try_strptime(${v}, ${lit(fmt)}) IS NOT NULL THEN ${lit(`${col} `)} || nx_q(${v}) || ${lit(` has no time zone: the vendor profile's timestampFormat ${fmt} has no %z and no timeZone is set`)} ELSE nx_ts_reason(${lit(col)}, ${v}) END`;
-  }
-  return `${lit(`${col} `)} || nx_q(${v}) || ${lit(` matches neither the vendor profile's timestampFormat ${fmt} nor ISO-8601 with a zone`)}`;
+  if (!tp.tz) return 'CAST(NULL AS TIMESTAMP)';
+  const iso = `CASE WHEN NOT nx_has_zone(${v}) AND nx_iso_local(${v}) THEN TRY_CAST(${v} AS TIMESTAMP) END`;
+  return tp.fmt ? `coalesce(try_strptime(${v}, ${tp.fmt}), ${iso})` : iso;
 }
 
-function typedExpr(col: ColumnSpec, profile?: DatasetProfile): string {
+function timestampReason(col: string, tp: TimeParams, profile?: DatasetProfile): string {
+  const v = m(col);
+  const fmt = profile?.timestampFormat;
+  const local = localExpr(col, tp);
+  const dst = tp.tz
+    ? `WHEN ${local} IS NOT NULL AND nx_local_other(${local}, timezone(${tp.tz}, ${local}), ${tp.tz}) IS NOT NULL THEN ${lit(`${col} `)} || nx_q(${v}) || ' ' || nx_dst_words(${local}, ${tp.tz}) || ' in ' || ${tp.tz} || ${lit(" (a daylight-saving change): write it with an offset, or set dstResolution ('earlier' or 'later') in the vendor profile")} `
+    : '';
+  if (!fmt) return `CASE ${dst}WHEN true THEN nx_ts_reason(${lit(col)}, ${v}) END`;
+  const zoned = /%[zZ]/.test(fmt) || profile?.timeZone;
+  if (!zoned) {
+    return `CASE WHEN try_strptime(${v}, ${tp.fmt}) IS NOT NULL THEN ${lit(`${col} `)} || nx_q(${v}) || ${lit(" has no time zone: the vendor profile's timestampFormat has no %z and no timeZone is set")} ELSE nx_ts_reason(${lit(col)}, ${v}) END`;
+  }
+  return `CASE ${dst}WHEN true THEN ${lit(`${col} `)} || nx_q(${v}) || ${lit(" matches neither the vendor profile's timestampFormat (")} || ${tp.fmt} || ${lit(') nor ISO-8601 with a zone')} END`;
+}
+
+function typedExpr(col: ColumnSpec, tp: TimeParams, profile?: DatasetProfile): string {
   if (col.derived) {
     const d = DERIVED[col.name];
     if (!d) throw new Error(`derived column ${col.name} has no rule in sqlgen.ts`);
@@ -159,14 +192,14 @@ function typedExpr(col: ColumnSpec, profile?: DatasetProfile): string {
     case 'date':
       return `nx_date(${v}) AS ${t(col.name)}`;
     case 'timestamp':
-      return `${timestampExpr(col.name, profile)} AS ${t(col.name)}`;
+      return `${timestampExpr(col.name, tp, profile)} AS ${t(col.name)}`;
     case 'boolean':
       return `CASE lower(${v}) WHEN 'true' THEN true WHEN 'false' THEN false END AS ${t(col.name)}`;
   }
 }
 
 /** One CASE per column: NULL when the value is fine, else the first rule it breaks, in words. */
-function errorExpr(spec: DatasetSpec, col: ColumnSpec, profile?: DatasetProfile): string {
+function errorExpr(spec: DatasetSpec, col: ColumnSpec, tp: TimeParams, profile?: DatasetProfile): string {
   const c = col.name;
   const v = m(c);
   const val = `${lit(`${c} `)} || nx_q(${v})`;
@@ -186,8 +219,17 @@ function errorExpr(spec: DatasetSpec, col: ColumnSpec, profile?: DatasetProfile)
     date: ' is not a date (YYYY-MM-DD)',
     boolean: ' is not true or false',
   };
-  if (col.type === 'timestamp') arms.push(`WHEN ${t(c)} IS NULL THEN ${timestampReason(c, profile)}`);
-  else if (col.type !== 'string') arms.push(`WHEN ${t(c)} IS NULL THEN ${val} || ${lit(typeWords[col.type] ?? ' is not valid')}`);
+  if (col.type === 'timestamp') {
+    arms.push(`WHEN ${t(c)} IS NULL THEN ${timestampReason(c, tp, profile)}`);
+    arms.push(
+      `WHEN ${t(c)} NOT BETWEEN ${tp.lo} AND ${tp.hi} THEN ${val} || ${lit(` lies outside the years ${tp.loYear}–${tp.hiYear} accepted around the load (a year has four digits; TIMESTAMP_WINDOW_YEARS)`)}`,
+    );
+  } else if (col.type === 'int64') {
+    // A number that is not whole: shares are whole (data-contract §2), never rounded.
+    arms.push(
+      `WHEN ${t(c)} IS NULL THEN ${val} || CASE WHEN TRY_CAST(${v} AS DOUBLE) IS NULL THEN ${lit(' is not a whole number')} WHEN contains(${v}, '.') OR TRY_CAST(${v} AS DOUBLE) <> trunc(TRY_CAST(${v} AS DOUBLE)) THEN ${lit(' is not a whole number: fractional shares are not supported')} ELSE ${lit(' is not written as a whole number (digits only, no exponent)')} END`,
+    );
+  } else if (col.type !== 'string') arms.push(`WHEN ${t(c)} IS NULL THEN ${val} || ${lit(typeWords[col.type] ?? ' is not valid')}`);
   if (col.pattern) {
     const words = PATTERN_WORDS[col.pattern] ?? `a value matching ${col.pattern}`;
     arms.push(`WHEN NOT regexp_full_match(${v}, ${lit(col.pattern)}) THEN ${val} || ${lit(` is not ${words}`)}`);
@@ -214,22 +256,44 @@ export interface StageParts {
   error_columns: string;
   all_ok: string;
   trade_date: string;
+  /** Expression: values of the row resolved by dstResolution (counted only when it is set). */
+  dst_resolved: string;
 }
 
 /** The placeholders of sql/stage.sql (except input, line and record). */
-export function stageParts(spec: DatasetSpec, p: Plan, fields: readonly InputField[], profile?: DatasetProfile): StageParts {
+export function stageParts(
+  spec: DatasetSpec,
+  p: Plan,
+  fields: readonly InputField[],
+  bind: Bindings,
+  window: { lo: Date; hi: Date },
+  profile?: DatasetProfile,
+): StageParts {
   const read = spec.columns.filter((c) => !c.derived);
   const checked = spec.columns.filter((c) => !c.derived);
+  const tp = timeParams(bind, window, profile);
   return {
     originals: fields.map((f, i) => `${f.expr} AS ${ident(`o_${i}`)}`).join(', ') || 'NULL AS o_none',
-    mapped: read.map((c) => mappedExpr(c, p, fields, profile)).join(', '),
-    typed: spec.columns.map((c) => typedExpr(c, profile)).join(', '),
-    errors: checked.map((c) => errorExpr(spec, c, profile)).join(', '),
+    mapped: read.map((c) => mappedExpr(c, p, fields, bind, profile)).join(', '),
+    typed: spec.columns.map((c) => typedExpr(c, tp, profile)).join(', '),
+    errors: checked.map((c) => errorExpr(spec, c, tp, profile)).join(', '),
     error_list: checked.map((c) => e(c.name)).join(', '),
     error_columns: checked.map((c) => `CASE WHEN ${e(c.name)} IS NOT NULL THEN ${lit(c.name)} END`).join(', '),
     all_ok: checked.map((c) => `${e(c.name)} IS NULL`).join(' AND ') || 'true',
     trade_date: spec.tradeDateFrom ? `nx_trade_date(${t(spec.tradeDateFrom)})` : 'CAST(NULL AS DATE)',
+    dst_resolved: dstResolved(spec, tp, profile),
   };
+}
+
+/** How many values of a row had two readings and were resolved by the profile's dstResolution. */
+function dstResolved(spec: DatasetSpec, tp: TimeParams, profile?: DatasetProfile): string {
+  if (!tp.tz || !profile?.dstResolution) return '0';
+  const cols = spec.columns.filter((c) => c.type === 'timestamp' && !c.derived);
+  const one = (c: string) => {
+    const local = localExpr(c, tp);
+    return `CASE WHEN ${local} IS NOT NULL AND nx_local_other(${local}, timezone(${tp.tz}, ${local}), ${tp.tz}) IS NOT NULL THEN 1 ELSE 0 END`;
+  };
+  return cols.map((c) => one(c.name)).join(' + ') || '0';
 }
 
 /**
@@ -259,19 +323,27 @@ export function keyParts(
  * partition columns. A rejected row carries its original fields (`originals`, a SQL list),
  * failing columns and reason as JSON in source_key; it goes to the scratch partition only.
  */
-export function fileSelect(spec: DatasetSpec, lineage: { source: string; key: string; ingestedAt: string }, originals: string): string {
+export function fileSelect(
+  spec: DatasetSpec,
+  lineage: { source: string; key: string; ingestedAt: string },
+  originals: string,
+  bind: Bindings,
+): string {
+  const source = bind.text(lineage.source);
+  const key = bind.text(lineage.key);
+  const at = bind.text(lineage.ingestedAt);
   return fileColumns(spec)
     .map((c) => {
       const type = duckdbType(c.type);
       switch (c.name) {
         case 'source':
-          return `${lit(lineage.source)} AS source`;
+          return `${source} AS source`;
         case 'source_key':
-          return `CASE WHEN nx_reason IS NULL THEN ${lit(lineage.key)} ELSE CAST(to_json({'o': ${originals}, 'c': nx_column, 'r': nx_reason}) AS VARCHAR) END AS source_key`;
+          return `CASE WHEN nx_reason IS NULL THEN ${key} ELSE CAST(to_json({'o': ${originals}, 'c': nx_column, 'r': nx_reason}) AS VARCHAR) END AS source_key`;
         case 'source_line':
           return 'CAST(nx_line AS BIGINT) AS source_line';
         case 'ingested_at':
-          return `CAST(${lit(lineage.ingestedAt)} AS TIMESTAMPTZ) AS ingested_at`;
+          return `CAST(${at} AS TIMESTAMPTZ) AS ingested_at`;
         default:
           return `CAST(${t(c.name)} AS ${type}) AS ${ident(c.name)}`;
       }

@@ -24,7 +24,22 @@ export const datasetProfileSchema = z
     /** strptime format for timestamps that are not ISO-8601, e.g. "%m/%d/%Y %H:%M:%S.%f" */
     timestampFormat: z.string().optional(),
     /** IANA zone for timestamps written without one, e.g. "America/New_York" */
-    timeZone: z.string().optional(),
+    timeZone: z
+      .string()
+      .refine((tz) => {
+        try {
+          new Intl.DateTimeFormat('en-US', { timeZone: tz });
+          return true;
+        } catch {
+          return false;
+        }
+      }, 'must be an IANA time zone such as America/New_York')
+      .optional(),
+    /**
+     * With timeZone: how a local time that is ambiguous or does not exist at a DST change is read
+     * ('earlier' or 'later' of its two instants). Absent: such a value is rejected.
+     */
+    dstResolution: z.enum(['earlier', 'later']).optional(),
     /** CSV delimiter, if not a comma */
     delimiter: z.string().length(1).optional(),
   })

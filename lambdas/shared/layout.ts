@@ -56,7 +56,10 @@ export const keyId = (dropKey: string): string => createHash('sha256').update(dr
 export const LAKE = {
   /** `<table>/source=<s>/trade_date=<d>/part-<keyId>.parquet` (quotes: no source level). */
   tablePrefix: (table: string): string => `${table}/`,
-  /** One load manifest per drop object, keyed by its key id. */
+  /**
+   * One load manifest per drop object, keyed by its key id: the commit record of its load. Only
+   * the data files a manifest names (and the load id it gives) are visible to queries.
+   */
   manifest: (dropKey: string): string => `_manifests/${keyId(dropKey)}.json`,
   manifests: '_manifests/',
   /** The one object of a figures partition (order_figures, execution_figures), replaced whole by each enrichment. */
@@ -68,6 +71,12 @@ export const LAKE = {
   figuresStaging: (runId: string, source: string, tradeDate: string, table: string): string =>
     `_staging/figures/${runId}/${source}/${tradeDate}/${table}/`,
   figuresStagingRoot: '_staging/figures/',
+  /** The lease that serialises the loads of one source (lambdas/normalise/lease.ts). */
+  lease: (source: string): string => `_leases/${source}.json`,
+  /** A load's intent: the files it is about to write and those its commit replaces (for clean-up). */
+  pending: (dropKey: string): string => `_pending/${keyId(dropKey)}.json`,
+  /** Business keys of one load, for exactly-once checks across files: `_keys/<table>/source=<s>/<keyId>-<loadId>.parquet`. */
+  keysPrefix: (table: string, source: string): string => `_keys/${table}/source=${source}/`,
 } as const;
 
 /** Prefixes in the quarantine bucket. */

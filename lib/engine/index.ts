@@ -64,6 +64,35 @@ export function tableGlobs(root: string | undefined, table: string): string[] {
   return OBJECT_SUFFIXES.filter((s) => hasFileEndingWith(dir, s)).map((s) => `${dir}/**/*${s}`);
 }
 
+/**
+ * The files of `table` that committed load manifests name (`<root>/_manifests/*.json`, each the
+ * commit record of one drop object's load): a file a killed or replaced load left behind is
+ * never visible. A lake without manifests (a hand-made copy) is read whole, as `tableGlobs`.
+ */
+export function committedFiles(root: string | undefined, table: string): string[] {
+  if (!root) return [];
+  const dir = join(root, '_manifests');
+  if (!existsSync(dir)) return tableGlobs(root, table);
+  const files: string[] = [];
+  for (const name of readdirSync(dir).sort()) {
+    if (!name.endsWith('.json') && !name.endsWith('.json._S3rver_object')) continue;
+    let m: { status?: string; outputs?: { table?: string; key?: string }[] };
+    try {
+      m = JSON.parse(readFileSync(join(dir, name), 'utf8'));
+    } catch {
+      continue;
+    }
+    if (m.status !== 'loaded') continue;
+    for (const o of m.outputs ?? []) {
+      if (o.table !== table || !o.key) continue;
+      const path = join(root, o.key);
+      const stored = OBJECT_SUFFIXES.map((sfx) => path + sfx.slice('.parquet'.length)).find((p) => existsSync(p));
+      if (stored) files.push(stored);
+    }
+  }
+  return files;
+}
+
 /** The analyst views (sql/views/*.sql), in file-name order so a view can build on an earlier one. */
 export function viewFiles(): string[] {
   if (!existsSync(VIEWS_DIR)) return [];
@@ -102,7 +131,7 @@ export async function openEngine(opts: EngineOptions): Promise<Engine> {
   try {
     await run(`SET TimeZone = 'UTC'`);
     await run(readFileSync(TRINO_COMPAT_FILE, 'utf8'));
-    for (const spec of DATASETS) await run(duckdbViewSql(spec, tableGlobs(opts.lakeDir, spec.table)));
+    for (const spec of DATASETS) await run(duckdbViewSql(spec, committedFiles(opts.lakeDir, spec.table)));
     await refreshFigureViews({ run }, opts.lakeDir);
     await run(reviewMetricsViewSql(tableGlobs(opts.resultsDir, 'review_metrics')));
     const breaches = tableGlobs(opts.resultsDir, 'review_breaches');

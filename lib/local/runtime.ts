@@ -19,6 +19,7 @@ import { BUCKET_ROLES, type BucketRole, LAKE } from '../../lambdas/shared/layout
 import type { PublishedNotice } from '../../lambdas/shared/notify';
 import { type Engine, openEngine, refreshFigureViews } from '../engine';
 import { type ResolvedStateMachine, stateMachines, synthTemplate, type Template } from './asl';
+import { honourConditionalWrites } from './conditional';
 import { type S3rverEvent, toAwsRecords } from './events';
 import { LocalQueue, type NormaliseHandler, type Processed } from './queue';
 import { guardLocalKeys } from './s3-keys';
@@ -85,6 +86,7 @@ export class LocalRuntime {
       configureBuckets: BUCKET_ROLES.map((r) => ({ name: buckets[r], configs: [] })),
     });
     guardLocalKeys(server);
+    honourConditionalWrites(server);
     const { port } = (await server.run()) as { port: number };
     const endpoint = `http://127.0.0.1:${port}`;
     // Handlers read these at call time, exactly as on Lambda.

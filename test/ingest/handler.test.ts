@@ -49,13 +49,17 @@ describe('handler over S3', () => {
     'acme-sor/executions/100% done%2B.csv',
     'acme-sor/executions/été/naïve.csv',
   ])('processes %s under its exact key', async (key) => {
-    const body = execs(['1', '2', '3']);
+    // Ids of their own: the same ids in another file of the source would be duplicates.
+    const tag = keyId(key).slice(0, 6);
+    const body = execs(['1', '2', '3'].map((i) => `${tag}-${i}`));
     await s.put(key, body);
     const res = await handler(sqsEvent([s3Notification(s.buckets.drop, key, body.length)]));
     expect(res).toEqual({ batchItemFailures: [] });
     const m = await manifestOf(s, key);
     expect(m).toMatchObject({ drop_key: key, status: 'loaded', rows_read: 3, rows_written: 3 });
-    expect(m.outputs.map((o) => o.key)).toEqual([`executions/source=acme-sor/trade_date=2026-07-01/part-${keyId(key)}.parquet`]);
+    expect(m.outputs.map((o) => o.key)).toEqual([
+      `executions/source=acme-sor/trade_date=2026-07-01/part-${keyId(key)}-${m.load_id}.parquet`,
+    ]);
     const [r] = await queryLake(s, [m.outputs[0]?.key as string], 'SELECT DISTINCT source_key FROM read_parquet({files})');
     expect(r?.source_key).toBe(key);
   });
@@ -104,7 +108,7 @@ describe('handler over S3', () => {
 
   it('a rejected new version removes the earlier version rows; a good one clears the quarantine', async () => {
     const key = 'acme-sor/executions/versions.csv';
-    await s.put(key, execs(['1', '2']));
+    await s.put(key, execs(['v1', 'v2']));
     const v1 = await normaliseObject({ bucket: s.buckets.drop, key });
     expect(v1.status).toBe('loaded');
     await s.put(key, 'garbage;with;semicolons\n1;2;3\n');
@@ -113,7 +117,7 @@ describe('handler over S3', () => {
     expect(v2.replaced).toEqual({ previous_sha256: v1.sha256, removed_keys: v1.outputs.map((o) => o.key) });
     expect((await s.list('lake')).filter((k) => k.includes(keyId(key)) && k.endsWith('.parquet'))).toEqual([]);
     expect(await s.get('quarantine', QUARANTINE.reason(key))).toBeDefined();
-    await s.put(key, execs(['1', '2', '3']));
+    await s.put(key, execs(['v1', 'v2', 'v3']));
     const v3 = await normaliseObject({ bucket: s.buckets.drop, key });
     expect(v3).toMatchObject({ status: 'loaded', rows_written: 3 });
     expect(await s.get('quarantine', QUARANTINE.reason(key))).toBeUndefined();

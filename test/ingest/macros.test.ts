@@ -89,6 +89,10 @@ describe('decimals', () => {
       ['+7', 7],
       ['100.0', 100],
       ['100.5', null],
+      ['100.0000001', null],
+      ['100.0000000000000000000001', null],
+      ['1e2', null],
+      ['', null],
       ['0x10', null],
       ['abc', null],
       ['-3', -3],
@@ -111,8 +115,38 @@ describe('timestamps', () => {
     expect(await epoch("nx_ts('2026-07-01 13:30:00.123456Z')")).toBe(Date.UTC(2026, 6, 1, 13, 30, 0, 123) + 0.456);
     expect(await epoch("nx_ts('2026-07-01T13:30:00')")).toBeNull();
     expect(await epoch("nx_ts('07/01/2026 13:30')")).toBeNull();
-    expect(await epoch("nx_ts_in('2026-01-15T09:30:00', 'America/New_York')")).toBe(Date.UTC(2026, 0, 15, 14, 30));
-    expect(await epoch("nx_ts_in('2026-07-15 09:30:00', 'America/New_York')")).toBe(Date.UTC(2026, 6, 15, 13, 30));
-    expect(await epoch("nx_ts_in('2026-07-15T09:30:00Z', 'America/New_York')")).toBe(Date.UTC(2026, 6, 15, 9, 30));
+    expect(await epoch("nx_ts_in('2026-01-15T09:30:00', 'America/New_York', 'reject')")).toBe(Date.UTC(2026, 0, 15, 14, 30));
+    expect(await epoch("nx_ts_in('2026-07-15 09:30:00', 'America/New_York', 'reject')")).toBe(Date.UTC(2026, 6, 15, 13, 30));
+    expect(await epoch("nx_ts_in('2026-07-15T09:30:00Z', 'America/New_York', 'reject')")).toBe(Date.UTC(2026, 6, 15, 9, 30));
+  });
+
+  it('reject offsets beyond ±14:00 (DuckDB alone accepts +25:00)', async () => {
+    for (const ok of ['2026-07-01T09:30:00+14:00', '2026-07-01T09:30:00-1200', '2026-07-01T09:30:00+05', '2026-07-01T09:30:00Z']) {
+      expect(await one(`SELECT nx_ts(${q(ok)}) IS NOT NULL`), ok).toBe(true);
+    }
+    for (const bad of ['2026-07-01T09:30:00+25:00', '2026-07-01T09:30:00+14:01', '2026-07-01T09:30:00-0960', '2026-07-01T09:30:00+15']) {
+      expect(await one(`SELECT nx_ts(${q(bad)})`), bad).toBeNull();
+      expect(String(await one(`SELECT nx_ts_reason('t', ${q(bad)})`)), bad).toContain('beyond ±14:00');
+    }
+  });
+
+  it('local times at a DST change: rejected, or the earlier/later instant when the profile says so', async () => {
+    const epoch = async (v: string, mode: string) => {
+      const r = await one(`SELECT epoch_us(nx_ts_in(${q(v)}, 'America/New_York', ${q(mode)}))`);
+      return r === null ? null : Number(r) / 1000;
+    };
+    // 2026-11-01 01:30 happens twice in New York (EDT 05:30Z, then EST 06:30Z).
+    expect(await epoch('2026-11-01T01:30:00', 'reject')).toBeNull();
+    expect(await epoch('2026-11-01T01:30:00', 'earlier')).toBe(Date.UTC(2026, 10, 1, 5, 30));
+    expect(await epoch('2026-11-01T01:30:00', 'later')).toBe(Date.UTC(2026, 10, 1, 6, 30));
+    // 2026-03-08 02:30 never happens (02:00 EST → 03:00 EDT): read with EDT 06:30Z or EST 07:30Z.
+    expect(await epoch('2026-03-08T02:30:00', 'reject')).toBeNull();
+    expect(await epoch('2026-03-08T02:30:00', 'earlier')).toBe(Date.UTC(2026, 2, 8, 6, 30));
+    expect(await epoch('2026-03-08T02:30:00', 'later')).toBe(Date.UTC(2026, 2, 8, 7, 30));
+    // Either side of the changes, one reading only.
+    expect(await epoch('2026-11-01T00:59:59', 'reject')).toBe(Date.UTC(2026, 10, 1, 4, 59, 59));
+    expect(await epoch('2026-11-01T02:00:00', 'reject')).toBe(Date.UTC(2026, 10, 1, 7, 0));
+    expect(await epoch('2026-03-08T03:00:00', 'reject')).toBe(Date.UTC(2026, 2, 8, 7, 0));
+    expect(await epoch('2026-03-08T01:59:59', 'reject')).toBe(Date.UTC(2026, 2, 8, 6, 59, 59));
   });
 });

@@ -316,4 +316,231 @@ db.closeSync();
 inst.closeSync();
 put('acme-sor/executions/truncated.parquet', readFileSync(pq).subarray(0, Math.floor(readFileSync(pq).length / 2)));
 put('acme-sor/executions/csv-named.parquet', `${good}\n`);
+
+// ---- hostile: injection attempts and framing faults (issue 11) ---------------------------------
+// Every payload tries to write CANARY; test/ingest/hostile.test.ts checks it never appears.
+const CANARY = '/tmp/bestex-canary.csv';
+const SQL = `COPY (SELECT 'pwned') TO '${CANARY}'`;
+const P = {
+  quote: `x'); ${SQL}; --`,
+  dquote: `x"); ${SQL}; --`,
+  comment: `*/ ${SQL}; /*`,
+  dollar: `$$; ${SQL}; $$`,
+  braces: '{{input}} {{dir}} {{columns}}',
+  semicolon: `; ${SQL};`,
+  cr: `desk\r${SQL}; --`,
+};
+/** A CSV field: quoted (quotes doubled) when it holds a delimiter, quote, CR or LF. */
+const f = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
+const ten = execRows(10);
+const withExtra = (name: string, value = 'D1') => `${[`${EXEC_HEADER},${f(name)}`, ...ten.map((r) => `${r},${f(value)}`)].join('\n')}\n`;
+
+// Header cells: the vendor's column names never reach SQL (an extra column is ignored).
+put('evil-sor/executions/header-cr.csv', `${EXEC_HEADER},${P.cr}\n${ten.map((r) => `${r},D1`).join('\n')}\n`);
+put('evil-sor/executions/header-cr.csv.gz', gzipSync(readFileSync(join(files, 'evil-sor/executions/header-cr.csv'))));
+put('evil-sor/executions/header-lf-quoted.csv', `${EXEC_HEADER},"desk\n${SQL}; --"\n${ten.map((r) => `${r},D1`).join('\n')}\n`);
+put('evil-sor/executions/header-quote.csv', withExtra(P.quote));
+put('evil-sor/executions/header-dquote.csv', withExtra(P.dquote));
+put('evil-sor/executions/header-comment.csv', withExtra(P.comment));
+put('evil-sor/executions/header-dollar.csv', withExtra(P.dollar));
+put('evil-sor/executions/header-braces.csv', withExtra(P.braces));
+put('evil-sor/executions/header-semicolon.csv', withExtra(P.semicolon));
+put('evil-sor/executions/header-semicolon.csv.gz', gzipSync(withExtra(P.semicolon)));
+
+// Values: data, stored as sent (exec_id has no pattern), or rejected by their own rules.
+const valueRows = [
+  ...ten.slice(0, 5),
+  `${f(P.quote)},O6,R6,XNAS,2026-07-01T13:36:00Z,100.06,100,A,0`,
+  `${f(P.dollar)},O7,${f(P.comment)},XNAS,2026-07-01T13:37:00Z,100.07,100,A,0`,
+  `${f(P.braces)},O8,${f(P.dquote)},XNAS,2026-07-01T13:38:00Z,100.08,100,A,0`,
+  `E9,${f(P.semicolon)},R9,XNAS,2026-07-01T13:39:00Z,100.09,100,A,0`,
+  `E10,O10,R10,${f(P.quote)},2026-07-01T13:40:00Z,100.10,100,A,0`,
+];
+put('evil-sor/executions/values.csv', `${[EXEC_HEADER, ...valueRows].join('\n')}\n`);
+put('evil-sor/executions/values.csv.gz', gzipSync(`${[EXEC_HEADER, ...valueRows].join('\n')}\n`));
+put(
+  'evil-sor/executions/values-formula.csv',
+  `${[EXEC_HEADER, ...ten.slice(0, 9), `${f('=HYPERLINK("http://x")')},O10,${f("=cmd|' /C calc'!A0")},XNAS,2026-07-01T13:40:00Z,100.10,+1+2,A,@SUM(1)`].join('\n')}\n`,
+);
+
+// Framing: each fault is one rejected record with its line; the lines after it are records.
+const bad = (lines: string[], at: Record<number, string>) => lines.map((l, i) => at[i + 2] ?? l);
+put(
+  'evil-sor/executions/values-cr.csv',
+  `${[EXEC_HEADER, ...bad(ten, { 3: `E2,O2,R2\r${SQL}; --,XNAS,2026-07-01T13:32:00Z,100.02,300,A,0` })].join('\n')}\n`,
+);
+put(
+  'evil-sor/executions/values-cr-quoted.csv',
+  `${[EXEC_HEADER, ...bad(ten, { 3: `E2,O2,"R2\r${SQL}; --",XNAS,2026-07-01T13:32:00Z,100.02,300,A,0` })].join('\n')}\n`,
+);
+const lfRows = [...ten.slice(0, 1), `E2,O2,"R2`, `${SQL}; --",XNAS,2026-07-01T13:32:00Z,100.02,300,A,0`, ...ten.slice(2)];
+put('evil-sor/executions/values-lf-quoted.csv', `${[EXEC_HEADER, ...lfRows].join('\n')}\n`);
+put('evil-sor/executions/values-lf-quoted.csv.gz', gzipSync(`${[EXEC_HEADER, ...lfRows].join('\n')}\n`));
+const hundred = execRows(101);
+const unterminated = [
+  EXEC_HEADER,
+  ...hundred.map((r, i) => (i === 50 ? r.replace(',XNAS,', ',"XNAS,').replace(/,(XNYS|ARCX|BATS|EDGX),/, ',"$1,') : r)),
+];
+put('evil-sor/executions/unterminated-quote.csv', `${unterminated.join('\n')}\n`);
+put('evil-sor/executions/unterminated-quote.csv.gz', gzipSync(`${unterminated.join('\n')}\n`));
+put(
+  'evil-sor/executions/quote-mid-field.csv',
+  `${[EXEC_HEADER, ...bad(ten, { 4: 'E3,O3,R"3,XNAS,2026-07-01T13:33:00Z,100.03,400,R,0' })].join('\n')}\n`,
+);
+put(
+  'evil-sor/executions/text-after-quote.csv',
+  `${[EXEC_HEADER, ...bad(ten, { 4: '"E3"x,O3,R3,XNAS,2026-07-01T13:33:00Z,100.03,400,R,0' })].join('\n')}\n`,
+);
+put('evil-sor/executions/mac-line-ends.csv', `${[EXEC_HEADER, ...ten].join('\r')}\r`);
+put(
+  'evil-sor/executions/blank-lines-middle.csv',
+  `${[EXEC_HEADER, ten[0], '', ten[1], '', '', ...ten.slice(2, 9), ten[9]?.replace(',1100,', ',-5,').replace(/,(\d+),([AR]),/, ',-5,$2,')].join('\n')}\n`,
+);
+const big = (bytes: number) => `E2,O2,${'R'.repeat(bytes)},XNAS,2026-07-01T13:32:00Z,100.02,300,A,0`;
+put('evil-sor/executions/oversized-record.csv.gz', gzipSync(`${[EXEC_HEADER, ...bad(ten, { 3: big(5 * 1024 * 1024) })].join('\n')}\n`));
+put('evil-sor/executions/oversized-64mib.csv.gz', gzipSync(`${[EXEC_HEADER, ...bad(ten, { 3: big(65 * 1024 * 1024) })].join('\n')}\n`));
+put(
+  'evil-sor/executions/many-faults.csv',
+  `${[
+    EXEC_HEADER,
+    ...execRows(20).map((r, i) =>
+      i === 3
+        ? r.replace(',EDGX,', ',ED\rGX,')
+        : i === 7
+          ? r.replace(/^E8,/, '"E8,')
+          : i === 11
+            ? `${r},extra`
+            : i === 15
+              ? r.replace(/,(\d+),([AR]),/, ',1.5,$2,')
+              : r,
+    ),
+  ].join('\n')}\n`,
+);
+
+// Nothing altered silently: whole shares, offsets, years, DST.
+put(
+  'evil-sor/executions/fractions.csv',
+  `${[EXEC_HEADER, ...execRows(10).map((r, i) => (i === 1 ? r.replace(/,(\d+),([AR]),/, ',100.5,$2,') : i === 2 ? r.replace(/,(\d+),([AR]),/, ',100.0000001,$2,') : i === 3 ? r.replace(/,(\d+),([AR]),/, ',1e2,$2,') : i === 4 ? r.replace(/,(\d+),([AR]),/, ',100.0,$2,') : r))].join('\n')}\n`,
+);
+const tsRow = (i: number, ts: string) => `T${i},O${i},,XNAS,${ts},100.01,100,A,0`;
+put(
+  'evil-sor/executions/offsets-years.csv',
+  `${[
+    EXEC_HEADER,
+    tsRow(1, '2026-07-01T09:30:00-04:00'),
+    tsRow(2, '2026-07-01T09:30:00+25:00'),
+    tsRow(3, '2026-07-01T23:30:00+14:00'),
+    tsRow(4, '0026-07-01T13:30:00Z'),
+    tsRow(5, '12026-07-01T13:30:00Z'),
+    tsRow(6, '-2026-07-01T13:30:00Z'),
+    tsRow(7, '2026-07-01T13:30:00-12:00'),
+    tsRow(8, '2026-07-01T13:30:00.5Z'),
+    tsRow(9, '2026-07-01T13:30:00+0530'),
+    tsRow(10, '2026-07-01T13:30:00-14:30'),
+    ...Array.from({ length: 4 }, (_, k) => tsRow(11 + k, '2026-07-01T13:30:00Z')),
+    ...Array.from({ length: 10 }, (_, k) => tsRow(15 + k, '2026-07-01T13:30:00Z')),
+  ].join('\n')}\n`,
+);
+const dst = [
+  'exec_id,order_id,venue,exec_ts,price,qty',
+  'D1,O1,XNAS,2026-11-01 01:30:00,10.01,100',
+  'D2,O2,XNAS,2026-03-08 02:30:00,10.02,100',
+  ...Array.from({ length: 8 }, (_, k) => `D${k + 3},O${k + 3},XNAS,2026-07-01 09:3${k}:00,10.0${k},100`),
+].join('\n');
+put('dst-sor/executions/dst.csv', `${dst}\n`);
+put('dstr-sor/executions/dst.csv', `${dst}\n`);
+
+// JSON lines: keys are data; a key twice in one object is rejected.
+const ORDER_JSON = (i: number, extra: Record<string, unknown> = {}) =>
+  JSON.stringify({
+    order_id: `J${i}`,
+    symbol: 'AAPL',
+    side: 'B',
+    order_type: 'MKT',
+    tif: 'DAY',
+    qty: 100,
+    received_ts: '2026-07-01T13:30:00Z',
+    ...extra,
+  });
+const jsonKeys = Array.from({ length: 10 }, (_, k) =>
+  ORDER_JSON(k + 1, { [P.quote]: 1, [P.braces]: 2, [P.comment]: 3, [P.dollar]: 4, 'a"b.c[0]': 5, [P.cr]: 6 }),
+).join('\n');
+put('evil-sor/orders/keys.jsonl', `${jsonKeys}\n`);
+put('evil-sor/orders/keys.jsonl.gz', gzipSync(`${jsonKeys}\n`));
+const repeated = Array.from({ length: 10 }, (_, k) =>
+  k === 1 ? ORDER_JSON(2).replace('"qty":100', '"qty":100,"qty":1000') : ORDER_JSON(k + 1),
+).join('\n');
+put('evil-sor/orders/repeated-key.jsonl', `${repeated}\n`);
+put('evil-sor/orders/repeated-key.jsonl.gz', gzipSync(`${repeated}\n`));
+const jsonValues = Array.from({ length: 10 }, (_, k) =>
+  ORDER_JSON(k + 1, k === 2 ? { order_id: P.quote } : k === 3 ? { order_id: P.cr } : {}),
+).join('\n');
+put('evil-sor/orders/values.jsonl', `${jsonValues}\n`);
+const crJson = Array.from({ length: 10 }, (_, k) => (k === 4 ? ORDER_JSON(5).replace(',"side"', ',\r"side"') : ORDER_JSON(k + 1))).join(
+  '\n',
+);
+put('evil-sor/orders/bare-cr.jsonl', `${crJson}\n`);
+
+// Drop keys: the key is data too (lineage source_key).
+put(`evil-sor/executions/x'); COPY (SELECT 1) TO 'canary'; --.csv`, `${good}\n`);
+put('evil-sor/executions/$$ {{dir}} ;.csv', `${good}\n`);
+put('evil-sor/executions/a*/ b.csv', `${good}\n`);
+
+// A vendor profile with hostile names, codes and format (config/profiles/evilp-sor.json).
+put(
+  'evilp-sor/executions/profile.csv',
+  `${[`exec_id,order_id,route_id,${f(P.quote)},exec_ts,price,qty,${f(P.comment)},fee`, ...ten.map((r, i) => (i === 9 ? r.replace(/,([AR]),/, `,${f(P.dollar)},`) : r.replace(/,([AR]),/, (_, l: string) => (l === 'A' ? `,${f(P.quote)},` : ',R,'))))].join('\n')}\n`,
+);
+put('evilp-sor/executions/profile.csv.gz', gzipSync(readFileSync(join(files, 'evilp-sor/executions/profile.csv'))));
+
+// FIX: values are data; a mapped tag twice in an order is rejected.
+const nosWith = (id: string, extra: [number, string][] = []) =>
+  frameFixMessage(
+    'FIX.4.4',
+    [
+      [35, 'D'],
+      [49, 'CLIENT'],
+      [56, 'SOR'],
+      [34, '2'],
+      [52, '20260701-13:30:00.000'],
+      [11, id],
+      [55, 'AAPL'],
+      [54, '1'],
+      [40, '1'],
+      [38, '100'],
+      ...extra,
+      [59, '0'],
+      [60, '20260701-13:30:00.000'],
+    ],
+    '|',
+  );
+const evilFix = [
+  nosWith(P.quote),
+  nosWith(P.dollar),
+  nosWith(P.braces),
+  nosWith('F4', [[38, '1000']]),
+  ...Array.from({ length: 6 }, (_, k) => nosWith(`F${k + 5}`)),
+].join('\n');
+put('evil-sor/fix/inject.log', `${evilFix}\n`);
+put('evil-sor/fix/inject.fix.gz', gzipSync(`${evilFix}\n`));
+
+// Parquet: column names and values from the file are data.
+{
+  const hi = await DuckDBInstance.create(':memory:');
+  const hdb = await hi.connect();
+  await hdb.run("SET TimeZone = 'UTC'");
+  const q = (v: string) => `'${v.replaceAll("'", "''")}'`;
+  const id = (v: string) => `"${v.replaceAll('"', '""')}"`;
+  const base = `'V' || i AS exec_id, 'O' || i AS order_id, 'XNAS' AS venue, TIMESTAMPTZ '2026-07-01 13:30:00+00' + to_seconds(i) AS exec_ts, 100.5 AS price, CAST(100 AS BIGINT) AS qty`;
+  mkdirSync(join(files, 'evil-sor/executions'), { recursive: true });
+  await hdb.run(
+    `COPY (SELECT ${base}, 1 AS ${id(P.quote)}, 2 AS ${id(P.dquote)}, 3 AS ${id(P.cr)}, 4 AS ${id(P.braces)} FROM range(1, 11) t(i)) TO ${q(join(files, 'evil-sor/executions/colnames.parquet'))} (FORMAT parquet)`,
+  );
+  await hdb.run(
+    `COPY (SELECT CASE i WHEN 1 THEN ${q(P.quote)} WHEN 2 THEN ${q(P.cr)} WHEN 3 THEN ${q(P.dollar)} ELSE 'V' || i END AS exec_id, 'O' || i AS order_id, CASE i WHEN 4 THEN ${q(P.braces)} END AS route_id, 'XNAS' AS venue, TIMESTAMPTZ '2026-07-01 13:30:00+00' + to_seconds(i) AS exec_ts, 100.5 AS price, CAST(100 AS BIGINT) AS qty FROM range(1, 11) t(i)) TO ${q(join(files, 'evil-sor/executions/values.parquet'))} (FORMAT parquet)`,
+  );
+  hdb.closeSync();
+  hi.closeSync();
+}
+
 console.log(`corpus written to ${files}`);

@@ -9,6 +9,7 @@ import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client
 import S3rver from 's3rver';
 import { makeS3Client } from '../../lambdas/shared/aws';
 import { BUCKET_ROLES, type BucketRole } from '../../lambdas/shared/layout';
+import { honourConditionalWrites } from '../../lib/local/conditional';
 
 export interface LocalS3 {
   endpoint: string;
@@ -33,6 +34,7 @@ export async function startS3(): Promise<LocalS3> {
     directory: join(dir, 's3'),
     configureBuckets: BUCKET_ROLES.map((r) => ({ name: buckets[r], configs: [] })),
   });
+  honourConditionalWrites(server);
   const { port } = (await server.run()) as { port: number };
   const endpoint = `http://127.0.0.1:${port}`;
   const outbox = join(dir, 'outbox');

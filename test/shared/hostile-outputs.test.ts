@@ -231,7 +231,11 @@ describe('hostile vendor values through every output', () => {
       expectSafeCsv(file('metrics.csv'), [H.script, H.formula, H.attr]);
       expectSafeCsv(file('breaches.csv'), [H.script]);
       // A negative figure is still a number a spreadsheet can sum.
-      expect(readCsv(file('breaches.csv')).flat().some((c) => /^-\d/.test(c))).toBe(true);
+      expect(
+        readCsv(file('breaches.csv'))
+          .flat()
+          .some((c) => /^-\d/.test(c)),
+      ).toBe(true);
     });
   });
 

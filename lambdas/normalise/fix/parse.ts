@@ -351,9 +351,23 @@ class FixLineParser {
       }
       return;
     }
-    c.messages++;
     const ms = s.start[SLOT.MsgType] as number;
     const me = s.end[SLOT.MsgType] as number;
+    const rowMessage = me - ms === 1 && (b[ms] === 56 || b[ms] === 68);
+    if (rowMessage && s.repeatedTag >= 0) {
+      // Which of two values would be the vendor's? An order or fill must carry each tag bestex
+      // maps once (repeating groups hold other tags; messages that are not rows are not read).
+      c.garbled++;
+      this.reject(
+        b,
+        from,
+        to,
+        `tag ${s.repeatedTag}`,
+        `tag ${s.repeatedTag} appears more than once in the message: an order or execution report must carry each of the tags bestex reads once`,
+      );
+      return;
+    }
+    c.messages++;
     if (me - ms === 1 && b[ms] === 56) {
       this.executionReport(b, from, to);
       return;

@@ -6,7 +6,10 @@
  * messages cost a million loops and nothing for the garbage collector.
  */
 
-/** Tags whose values the mapper reads, by slot. Only the first occurrence of a tag is kept. */
+/**
+ * Tags whose values the mapper reads, by slot. The first occurrence is kept and a repeat is noted
+ * (`Scan.repeatedTag`): the parser rejects an order or fill that repeats one of these tags.
+ */
 export const SLOT = {
   ClOrdID: 0, // 11
   ExecID: 1, // 17
@@ -99,6 +102,8 @@ export interface Scan {
   /** Where and what, when the status is not OK. */
   column: string;
   reason: string;
+  /** The first mapped tag that occurs twice in the message, or -1. */
+  repeatedTag: number;
 }
 
 export function newScan(): Scan {
@@ -114,6 +119,7 @@ export function newScan(): Scan {
     actualChecksum: -1,
     column: '',
     reason: '',
+    repeatedTag: -1,
   };
 }
 
@@ -137,6 +143,7 @@ function fail(s: Scan, status: ScanStatus, column: string, reason: string): Scan
 export function scanLine(b: Uint8Array, from: number, to: number, s: Scan): ScanStatus {
   s.start.fill(-1);
   s.msgStart = -1;
+  s.repeatedTag = -1;
   s.declaredBodyLength = s.actualBodyLength = s.declaredChecksum = s.actualChecksum = -1;
   let end = to;
   while (end > from && isTrailingSpace(b[end - 1] as number)) end--;
@@ -320,7 +327,7 @@ export function scanLine(b: Uint8Array, from: number, to: number, s: Scan): Scan
       if (slot >= 0 && (s.start[slot] as number) < 0) {
         s.start[slot] = valueStart;
         s.end[slot] = valueEnd;
-      }
+      } else if (slot >= 0 && s.repeatedTag < 0) s.repeatedTag = tag;
     }
   }
 }
