@@ -56,7 +56,8 @@ export async function writeRule606(
   );
   const xml = renderRule606Xml(report);
   const errors = await validateXmlText(xml, deps.xsdPath ?? rule606XsdPath(), `rule606-${event.period}.xml`);
-  if (errors.length) throw new Error(`the Rule 606 report for ${event.period} does not validate against the SEC schema: ${errors.slice(0, 5).join('; ')}`);
+  if (errors.length)
+    throw new Error(`the Rule 606 report for ${event.period} does not validate against the SEC schema: ${errors.slice(0, 5).join('; ')}`);
   const dry = event.dryRun === true || event.dryRun === 'true';
   const prefix = `${dry ? DRY_RUN_PREFIX : ''}${RESULTS.regulatory('rule606', event.period)}`;
   const files: [string, string, string][] = [

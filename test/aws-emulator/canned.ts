@@ -4,8 +4,9 @@
  * output shape; Evaluate, Package and Rule 606 return what their handlers' result types declare.
  * moto's Lambda runs no code, so these are queued there in invocation order.
  */
-import type { Notice } from '../../lambdas/shared/notify';
+
 import { type PreparedRun, type PrepareInput, prepareRun } from '../../lambdas/prepare/prepare';
+import type { Notice } from '../../lambdas/shared/notify';
 import { BUCKETS } from './stack';
 
 export const NOW = new Date('2026-10-05T12:00:00Z');

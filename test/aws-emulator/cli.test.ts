@@ -183,7 +183,8 @@ describe('bestex --target aws against moto', () => {
     });
     await consumer;
     expect(r.stderr).toContain('Uploading 2 files');
-    expect(r.code, r.stderr).toBe(0);
+    // Exit 2: a file was quarantined (lib/cli/commands/drop.ts), which is what bad.csv is for.
+    expect(r.code, r.stderr).toBe(2);
     const rows = JSON.parse(r.stdout) as { key: string; status: string; rows_read: number; rows_written: number; rows_rejected: number }[];
     const byKey = Object.fromEntries(rows.map((x) => [x.key, x]));
     const good = byKey['acme-sor/executions/2026-07-01.csv'];
@@ -226,7 +227,10 @@ describe('bestex --target aws against moto', () => {
     );
     const r = await bestex(['--json', 'status']);
     expect(r.code, r.stderr).toBe(0);
-    const s = JSON.parse(r.stdout) as { sources: { source: string; monitoring: string }[]; quarantined: { drop_key: string; kind: string }[] };
+    const s = JSON.parse(r.stdout) as {
+      sources: { source: string; monitoring: string }[];
+      quarantined: { drop_key: string; kind: string }[];
+    };
     expect(s.sources).toEqual([expect.objectContaining({ source: 'acme-sor', monitoring: 'heightened' })]);
     expect(s.quarantined.map((q) => q.drop_key)).toContain('bolt-sor/orders/bad.csv');
   });

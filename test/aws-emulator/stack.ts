@@ -14,10 +14,10 @@ import { CreateBucketCommand, PutBucketNotificationConfigurationCommand, PutBuck
 import { CreateStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { BUCKET_ROLES, type BucketRole } from '../../lambdas/shared/layout';
 import { loadConfig } from '../../lambdas/shared/config';
-import { LOCAL_ACCOUNT, stateMachines, synthTemplate } from '../../lib/local/asl';
+import { BUCKET_ROLES, type BucketRole } from '../../lambdas/shared/layout';
 import { BUCKET_OUTPUTS, DATABASE_OUTPUT, MACHINE_OUTPUTS, WORKGROUP_OUTPUT } from '../../lib/aws/outputs';
+import { LOCAL_ACCOUNT, stateMachines, synthTemplate } from '../../lib/local/asl';
 import { MOTO_ACCOUNT, MOTO_REGION, type Moto } from './moto';
 
 /** Bucket names in moto: the role, so messages read plainly. */
