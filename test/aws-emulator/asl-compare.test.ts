@@ -115,12 +115,19 @@ async function locally(name: 'review' | 'exceptions', input: Json, script: Scrip
 const flatten = (order: [string, unknown][]): unknown[] => order.map(([, v]) => v);
 const toScript = (order: [string, unknown][]): Script => {
   const s: Script = {};
-  for (const [k, v] of order) (s[k] ??= []).push(v);
+  for (const [k, v] of order) s[k] = [...(s[k] ?? []), v];
   return s;
 };
 
+type States = Record<string, { Result?: unknown[] }>;
+const statesOf = (name: 'review' | 'exceptions'): States => {
+  const m = machines[name];
+  if (!m) throw new Error(`the synthesised template has no ${name} state machine`);
+  return (m.definition as { States: States }).States;
+};
+
 function reviewOrder(input: { period: string; dryRun?: boolean }, noticeCount: number): [string, unknown][] {
-  const states = (machines.review?.definition as { States: Record<string, { Result?: unknown[] }> }).States;
+  const states = statesOf('review');
   const r = prepared(input);
   const notices = Array.from({ length: noticeCount }, (_, i) => breachNotice(i ? 'bolt-sor' : 'acme-sor', r.period));
   const order: [string, unknown][] = [['Prepare', r]];
@@ -135,7 +142,7 @@ function reviewOrder(input: { period: string; dryRun?: boolean }, noticeCount: n
 }
 
 function exceptionsOrder(dryRun: boolean, noticeCount: number): [string, unknown][] {
-  const states = (machines.exceptions?.definition as { States: Record<string, { Result?: unknown[] }> }).States;
+  const states = statesOf('exceptions');
   const order: [string, unknown][] = [['PrepareDay', { date: '2026-07-15', dryRun, params: ["'2026-07-15'"] }]];
   for (let i = 0; i < (states.ListExceptionQueries?.Result?.length ?? 0); i++) order.push(['RunExceptionQuery', athenaSync('x')]);
   const notices = Array.from({ length: noticeCount }, (_, i) => ({
