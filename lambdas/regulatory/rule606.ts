@@ -8,10 +8,9 @@
  * empty = not meaningful), validated with xmllint, and rendered as HTML for people.
  * The figures come from sql/rule606/*.sql; this module only assembles and writes them.
  */
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { validateXML } from 'xmllint-wasm';
 import type { Engine } from '../../lib/engine';
 import { sqlFiles } from '../../lib/sql-files';
 import type { Firm } from '../shared/config';
@@ -437,24 +436,27 @@ export function renderRule606Html(r: Rule606Report): string {
 export const rule606XsdPath = (): string => secSpecPath('oh-20191231.xsd');
 
 /**
- * Validates an XML file against an XSD with xmllint (Debian libxml2-utils). Returns the schema
- * errors, [] when the file validates; a missing xmllint is reported as an error, not thrown.
+ * Validates XML text against an XSD with libxml2 compiled to WebAssembly (xmllint-wasm): the same
+ * validator on a laptop, in CI and inside Lambda, which has no xmllint binary. Returns the schema
+ * errors as xmllint prints them (`<file>:<line>: …`), [] when the document validates; an
+ * unreadable schema is an error, not a throw.
  */
+export async function validateXmlText(xml: string, xsdPath: string, fileName = 'report.xml'): Promise<string[]> {
+  let schema: string;
+  try {
+    schema = readFileSync(xsdPath, 'utf8');
+  } catch (e) {
+    return [`cannot read the schema ${xsdPath}: ${(e as Error).message}`];
+  }
+  const r = await validateXML({ xml: { fileName, contents: xml }, schema: { fileName: basename(xsdPath), contents: schema } });
+  if (r.valid) return [];
+  const errors = r.errors.map((e) => e.rawMessage.trim()).filter((l) => l !== '');
+  return errors.length ? errors : [`${fileName} does not validate against ${basename(xsdPath)} (no message)`];
+}
+
+/** As validateXmlText, for a file. */
 export function validateXml(xmlPath: string, xsdPath: string): Promise<string[]> {
-  return new Promise((resolve) => {
-    execFile('xmllint', ['--noout', '--schema', xsdPath, xmlPath], { maxBuffer: 16 * 1024 * 1024 }, (err, _stdout, stderr) => {
-      if (err && (err as NodeJS.ErrnoException).code === 'ENOENT') {
-        resolve(['xmllint is not installed: install Debian/Ubuntu package libxml2-utils (apt-get install libxml2-utils)']);
-        return;
-      }
-      const lines = String(stderr)
-        .split('\n')
-        .map((l) => l.trim())
-        .filter((l) => l !== '' && !l.endsWith(' validates'));
-      if (!err) resolve([]);
-      else resolve(lines.length > 0 ? lines : [`xmllint failed (exit ${String(err.code)}) without a message`]);
-    });
-  });
+  return validateXmlText(readFileSync(xmlPath, 'utf8'), xsdPath, basename(xmlPath));
 }
 
 export interface Rule606Options {
@@ -507,15 +509,6 @@ export async function runRule606(
   });
   const xml = renderRule606Xml(report);
   let errors: string[] = [];
-  if (opts.xsdPath !== false) {
-    const dir = mkdtempSync(join(tmpdir(), 'bestex-606-'));
-    try {
-      const file = join(dir, `rule606-${period}.xml`);
-      writeFileSync(file, xml);
-      errors = await validateXml(file, opts.xsdPath ?? rule606XsdPath());
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  }
+  if (opts.xsdPath !== false) errors = await validateXmlText(xml, opts.xsdPath ?? rule606XsdPath(), `rule606-${period}.xml`);
   return { xml, html: renderRule606Html(report), errors, report };
 }

@@ -1,8 +1,9 @@
 /**
  * The quarterly workflow's Rule 606(a)(1) step: the three sql/rule606 queries have run on Athena;
  * this turns their result CSVs into the report (the same builders the CLI uses locally) and stores
- * the XML and a human-readable HTML under regulatory/rule606/<quarter>/. The XSD validation runs
- * where xmllint exists (the CLI and CI); the builders emit only schema-ordered, escaped fields.
+ * the XML and a human-readable HTML under regulatory/rule606/<quarter>/, once the XML validates
+ * against the SEC schema (oh-20191231.xsd, bundled with the function) with the same WebAssembly
+ * libxml2 the CLI uses. An invalid report is never stored: the step fails, naming the errors.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import {
@@ -10,9 +11,11 @@ import {
   buildRule606Report,
   renderRule606Html,
   renderRule606Xml,
+  rule606XsdPath,
   toOrderCountRows,
   toVenueRoutingRows,
   toVenueTermsRows,
+  validateXmlText,
 } from '../regulatory/rule606';
 import { getText, parseS3Uri, putObject } from '../review/s3io';
 import { athenaCsvObjects } from '../shared/athena-csv';
@@ -32,7 +35,7 @@ export interface Rule606Result {
 
 export async function writeRule606(
   event: Rule606Event,
-  deps: { s3: S3Client; resultsBucket: string; firm: BuildOptions['firm']; now: Date },
+  deps: { s3: S3Client; resultsBucket: string; firm: BuildOptions['firm']; now: Date; xsdPath?: string },
 ): Promise<Rule606Result> {
   const rows = async (name: string): Promise<Record<string, unknown>[]> => {
     const r = event.rule606Results.find((x) => x.name === name);
@@ -51,10 +54,14 @@ export async function writeRule606(
     { orders: orders.rows, venues: venues.rows, terms: toVenueTermsRows(await rows('venue_terms')) },
     { period: event.period, firm: deps.firm, generatedAt: deps.now },
   );
+  const xml = renderRule606Xml(report);
+  const errors = await validateXmlText(xml, deps.xsdPath ?? rule606XsdPath(), `rule606-${event.period}.xml`);
+  if (errors.length)
+    throw new Error(`the Rule 606 report for ${event.period} does not validate against the SEC schema: ${errors.slice(0, 5).join('; ')}`);
   const dry = event.dryRun === true || event.dryRun === 'true';
   const prefix = `${dry ? DRY_RUN_PREFIX : ''}${RESULTS.regulatory('rule606', event.period)}`;
   const files: [string, string, string][] = [
-    [`${prefix}rule606-${event.period}.xml`, renderRule606Xml(report), 'application/xml'],
+    [`${prefix}rule606-${event.period}.xml`, xml, 'application/xml'],
     [`${prefix}rule606-${event.period}.html`, renderRule606Html(report), 'text/html; charset=utf-8'],
   ];
   for (const [key, body, type] of files) await putObject(deps.s3, deps.resultsBucket, key, body, type);

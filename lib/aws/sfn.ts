@@ -74,26 +74,28 @@ export function consoleUrl(executionArn: string): string {
 
 /**
  * History events after `afterId`, oldest first. Reads newest-first and stops at the first page
- * that reaches `afterId`, so each poll costs one page however long the history is.
+ * that reaches `afterId`, so each poll costs one page however long the history is. A server that
+ * ignores `reverseOrder` (moto 5.2.1 does; the emulator suite found it) answers oldest-first: then
+ * every page is read, and only the events after `afterId` are kept.
  */
 export async function newHistoryEvents(sfn: SFNClient, executionArn: string, afterId: number): Promise<HistoryEvent[]> {
-  const fresh: HistoryEvent[] = [];
+  const fresh = new Map<number, HistoryEvent>();
   let nextToken: string | undefined;
   do {
     const page = await awsCall({ action: 'Step Functions GetExecutionHistory' }, () =>
       sfn.send(new GetExecutionHistoryCommand({ executionArn, reverseOrder: true, maxResults: 100, ...(nextToken ? { nextToken } : {}) })),
     );
+    const events = page.events ?? [];
+    const oldestFirst = events.length > 1 && (events[0]?.id ?? 0) < (events[events.length - 1]?.id ?? 0);
     let reached = false;
-    for (const ev of page.events ?? []) {
-      if ((ev.id ?? 0) <= afterId) {
-        reached = true;
-        break;
-      }
-      fresh.push(ev);
+    for (const ev of events) {
+      const id = ev.id ?? 0;
+      if (id > afterId) fresh.set(id, ev);
+      else reached = true;
     }
-    nextToken = reached ? undefined : page.nextToken;
+    nextToken = reached && !oldestFirst ? undefined : page.nextToken;
   } while (nextToken);
-  return fresh.sort((a, b) => (a.id ?? 0) - (b.id ?? 0));
+  return [...fresh.values()].sort((a, b) => (a.id ?? 0) - (b.id ?? 0));
 }
 
 interface ErrorDetails {

@@ -23,6 +23,8 @@ import type { BucketRole } from '../../lambdas/shared/layout';
 import { type BucketRef, grantPrefixes, grantPublish, type PrefixAccess } from './grants';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
+/** The SEC specifications beside the repository (as lambdas/regulatory/rule605.ts finds them). */
+const SEC_SPECS = process.env.BESTEX_SEC_SPECS ?? join(ROOT, '..', 'shared', 'specs', 'sec');
 
 /**
  * The code version every function reports (BESTEX_CODE_VERSION; the evidence manifest records it):
@@ -60,6 +62,11 @@ export interface BestexFunctionProps {
   /** Plain settings; bucket and topic variables come with their grants from `useBucket` / `usePublish`. */
   readonly environment?: Record<string, string>;
   readonly logRetention: RetentionDays;
+  /**
+   * Bundles the SEC schemas and the WebAssembly libxml2 (xmllint-wasm, with its .wasm and worker
+   * script, loaded from the bundle at run time: no download) for XSD validation. @default false
+   */
+  readonly secSchemas?: boolean;
   /** Caps concurrency where a downstream (S3 prefix, Athena) must not be flooded. @default unreserved */
   readonly reservedConcurrency?: number;
 }
@@ -107,6 +114,7 @@ export class BestexFunction extends NodejsFunction {
         BESTEX_FUNCTION: props.name,
         BESTEX_CODE_VERSION: CODE_VERSION,
         ...(props.handler && props.handler !== 'handler' ? { BESTEX_HANDLER: props.handler } : {}),
+        ...(props.secSchemas ? { BESTEX_SEC_SPECS: '/var/task/specs/sec' } : {}),
         ...props.environment,
       },
       layers: props.duckdb ? [duckdbLayer(scope)] : [],
@@ -116,7 +124,9 @@ export class BestexFunction extends NodejsFunction {
         sourceMap: true,
         minify: true,
         mainFields: ['module', 'main'],
-        externalModules: ['@aws-sdk/*', '@duckdb/*'],
+        // xmllint-wasm starts a worker from its own folder (path.resolve(__dirname, …)), which esbuild
+        // cannot inline: the package is copied beside the bundle instead (afterBundling).
+        externalModules: ['@aws-sdk/*', '@duckdb/*', ...(props.secSchemas ? ['xmllint-wasm'] : [])],
         // ESM bundles of CommonJS dependencies still call require(); give them one.
         banner: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
         commandHooks: {
@@ -128,6 +138,13 @@ export class BestexFunction extends NodejsFunction {
             `cp -r ${join(ROOT, 'config')} ${out}/config`,
             ...(existsSync(join(ROOT, 'lambdas', props.name, 'sql'))
               ? [`cp -r ${join(ROOT, 'lambdas', props.name, 'sql')} ${out}/sql`]
+              : []),
+            ...(props.secSchemas
+              ? [
+                  `mkdir -p ${out}/node_modules ${out}/specs/sec`,
+                  `cp -r ${dirname(createRequire(join(ROOT, 'package.json')).resolve('xmllint-wasm/package.json'))} ${out}/node_modules/xmllint-wasm`,
+                  `cp ${join(SEC_SPECS, 'oh-20191231.xsd')} ${out}/specs/sec/`,
+                ]
               : []),
           ],
         },

@@ -138,6 +138,7 @@ export class ReviewWorkflow extends Construct {
     const rule606 = new BestexFunction(this, 'Rule606Fn', {
       ...common,
       name: 'rule606',
+      secSchemas: true,
       description: 'Builds the quarterly Rule 606(a)(1) report (XML and HTML) from its Athena results',
       memorySize: 512,
       timeout: Duration.minutes(2),
