@@ -1,16 +1,17 @@
 /**
- * The review's inputs for the evidence manifest: every lake object the period's SQL reads (trade
- * dates inside the period, plus the undated reference tables) and the load manifest of the drop
- * object each came from, hashed by streaming, with row counts from the load manifests.
+ * The review's inputs for the evidence manifest: the lake objects the period's SQL reads and the
+ * records that vouch for them, hashed by streaming. Canonical data is taken from the committed
+ * load manifests (a manifest is a load's commit record, so a file it does not name is not data:
+ * docs/ingestion.md), with each file's row count; the figures tables are one object per source
+ * × trade date, replaced whole by each enrichment, so they are listed.
  */
 
+import { FIGURE_TABLES } from '../shared/figures';
 import { LAKE, periodRange } from '../shared/layout';
-import { DATASETS } from '../shared/schema';
 import { hashContent, type InputRef, mapLimit, readContent } from './evidence';
 import type { ObjectStore } from './store';
 
 const TRADE_DATE = /(?:^|\/)trade_date=(\d{4}-\d{2}-\d{2})\//;
-const PART = /\/part-([0-9a-f]+)\.parquet$/;
 
 /** Whether a lake key is read by a review of [start, end): dated partitions inside it, undated tables always. */
 export function inPeriod(key: string, start: string, end: string): boolean {
@@ -20,24 +21,14 @@ export function inPeriod(key: string, start: string, end: string): boolean {
   return d >= start && d < end;
 }
 
-/**
- * Rows written to `lakeKey`, from a load manifest of any reasonable shape: an entry with the key
- * and a row count somewhere under it (the ingestion step owns the exact format).
- */
-export function rowsFromLoadManifest(manifest: unknown, lakeKey: string): number | undefined {
-  const stack: unknown[] = [manifest];
-  while (stack.length) {
-    const v = stack.pop();
-    if (Array.isArray(v)) stack.push(...v);
-    else if (v && typeof v === 'object') {
-      const o = v as Record<string, unknown>;
-      if (o.key === lakeKey) {
-        for (const f of ['rows', 'rows_written', 'row_count']) if (typeof o[f] === 'number') return o[f] as number;
-      }
-      stack.push(...Object.values(o));
-    }
-  }
-  return undefined;
+/** The data files a committed load manifest names, with their row counts (nothing for an unreadable or rejected one). */
+function committedOutputs(manifest: unknown): { key: string; rows: number }[] {
+  if (!manifest || typeof manifest !== 'object') return [];
+  const outputs = (manifest as { outputs?: unknown }).outputs;
+  if (!Array.isArray(outputs)) return [];
+  return outputs.filter(
+    (o): o is { key: string; rows: number } => !!o && typeof o === 'object' && typeof o.key === 'string' && typeof o.rows === 'number',
+  );
 }
 
 export interface CollectOptions {
@@ -53,35 +44,33 @@ export async function collectLakeInputs(
   opts: CollectOptions = {},
 ): Promise<InputRef[]> {
   const { start, end } = periodRange(period);
-  const keys: string[] = [];
-  for (const d of DATASETS) {
-    for (const o of await store.list(lakeBucket, LAKE.tablePrefix(d.table))) if (inPeriod(o.key, start, end)) keys.push(o.key);
-  }
-  const manifests = new Map<string, string>();
-  for (const k of keys) {
-    const id = PART.exec(k)?.[1];
-    if (id) manifests.set(k, `_manifests/${id}.json`);
-  }
-  const manifestKeys = [...new Set(manifests.values())].sort();
-  const parsedManifests = new Map<string, unknown>();
-  const manifestRefs = await mapLimit(manifestKeys, opts.concurrency ?? 8, async (key): Promise<InputRef | undefined> => {
+  const limit = opts.concurrency ?? 8;
+  const rowsOf = new Map<string, number | undefined>();
+  const manifestKeys = (await store.list(lakeBucket, LAKE.manifests)).map((o) => o.key).sort();
+  const manifestRefs = await mapLimit(manifestKeys, limit, async (key): Promise<InputRef | undefined> => {
     const got = await store.get(lakeBucket, key);
     if (!got) return undefined;
     const bytes = await readContent(got.body);
+    let parsed: unknown;
     try {
-      parsedManifests.set(key, JSON.parse(bytes.toString('utf8')));
+      parsed = JSON.parse(bytes.toString('utf8'));
     } catch {
-      // An unreadable manifest is still evidence (hashed as is); it just gives no row counts.
+      // An unreadable manifest is still evidence (hashed as is); it names no data.
     }
+    const outputs = committedOutputs(parsed).filter((o) => inPeriod(o.key, start, end));
+    if (outputs.length === 0) return undefined; // a load with nothing in this period is not an input
+    for (const o of outputs) rowsOf.set(o.key, o.rows);
     const h = await hashContent(bytes);
     return { bucket: lakeBucket, key, sha256: h.sha256, bytes: h.bytes, ...(got.versionId ? { versionId: got.versionId } : {}) };
   });
-  const lakeRefs = await mapLimit(keys.sort(), opts.concurrency ?? 8, async (key): Promise<InputRef | undefined> => {
+  for (const t of FIGURE_TABLES) {
+    for (const o of await store.list(lakeBucket, LAKE.tablePrefix(t.table))) if (inPeriod(o.key, start, end)) rowsOf.set(o.key, undefined);
+  }
+  const lakeRefs = await mapLimit([...rowsOf.keys()].sort(), limit, async (key): Promise<InputRef | undefined> => {
     const got = await store.get(lakeBucket, key);
-    if (!got) return undefined; // deleted between list and read: not an input of this review
+    if (!got) return undefined; // replaced between list and read: not an input of this review
     const h = await hashContent(got.body);
-    const mkey = manifests.get(key);
-    const rows = mkey ? rowsFromLoadManifest(parsedManifests.get(mkey), key) : undefined;
+    const rows = rowsOf.get(key);
     return {
       bucket: lakeBucket,
       key,

@@ -102,6 +102,15 @@ describe('package handler on local S3', () => {
       ),
     );
     await put(B.lake, '_manifests/00000000000000a1.json', JSON.stringify({ rows_read: 3, outputs: [{ key: IN_PERIOD, rows: 3 }] }));
+    // Committed loads of the other two files (the manifest is a load's commit record: an unnamed file is not data).
+    await put(B.lake, '_manifests/00000000000000a2.json', JSON.stringify({ rows_read: 1, outputs: [{ key: BEFORE, rows: 1 }] }));
+    await put(B.lake, '_manifests/00000000000000a3.json', JSON.stringify({ rows_read: 3, outputs: [{ key: VENUES, rows: 3 }] }));
+    // Written by no committed load (a killed one): not an input.
+    await put(
+      B.lake,
+      'orders/source=vendor-a/trade_date=2026-07-01/part-00000000000000a1-dead.parquet',
+      await parquet(root, "SELECT 'ox' AS order_id"),
+    );
 
     // What Evaluate wrote: metrics without PFOF received, so PFOF can only come from the venues table.
     const data = fixture();
@@ -254,6 +263,7 @@ describe('package handler on local S3', () => {
     const m = JSON.parse((await get(B.results, 'packages/2026Q3/vendor-a/evidence.json')).toString()) as EvidenceManifest;
     expect(m.inputs.map((i) => i.key)).toEqual([
       '_manifests/00000000000000a1.json',
+      '_manifests/00000000000000a3.json',
       IN_PERIOD,
       VENUES,
       'committee/records/000001.json',
@@ -303,7 +313,7 @@ describe('package handler on local S3', () => {
     const ok = await verifyPackageDir(dir, opts);
     expect(ok.issues).toEqual([]);
     expect(ok.notes).toEqual([]);
-    expect(ok.checked.input).toBe(5);
+    expect(ok.checked.input).toBe(6); // two load manifests, two lake files, two committee records
     expect(ok.authority).toBe(`s3://${B.evidence}/${EVIDENCE.manifest('2026Q3', 'vendor-a', 'run-1')}`);
 
     const bytes = await get(B.lake, IN_PERIOD);
