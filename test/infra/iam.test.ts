@@ -99,9 +99,11 @@ describe('least privilege: each function touches only its prefixes', () => {
       sorted([
         's3:GetObject lake/*',
         's3:ListBucket lake',
-        ...['reviews/', 'review_metrics/', 'review_breaches/', 'monitoring/', 'cases/events/', 'packages/', 'dry-run/'].map(
+        ...['reviews/', 'review_metrics/', 'review_breaches/', 'monitoring/', 'cases/events/', 'packages/', 'dry-run/', 'committee/'].map(
           (p) => `s3:GetObject results/${p}*`,
         ),
+        // The committee's open items carried into the next review.
+        's3:PutObject results/committee/agenda/*',
         's3:PutObject results/packages/*',
         's3:PutObject results/dry-run/*',
         's3:ListBucket results',
