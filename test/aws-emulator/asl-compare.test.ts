@@ -15,7 +15,7 @@ import { DescribeExecutionCommand, GetExecutionHistoryCommand, type HistoryEvent
 import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { athenaSync, breachNotice, evaluation, packaged, prepared, rule606 } from './canned';
+import { athenaSync, breachNotice, evaluation, freshPlan, packaged, prepared, rule606 } from './canned';
 import { type Moto, startMoto } from './moto';
 import { type Clients, clients, emulatorDefinition, provision, synthesisedMachines } from './stack';
 
@@ -101,7 +101,11 @@ async function locally(name: 'review' | 'exceptions', input: Json, script: Scrip
     return { MessageId: 'local' };
   };
   const sm = new StateMachine(structuredClone(definition) as never, { validationOptions: { checkArn: false } });
-  const execution = sm.run(input as never, { overrides: { taskResourceLocalHandlers: handlers as never } });
+  const execution = sm.run(input as never, {
+    overrides: { taskResourceLocalHandlers: handlers as never },
+    // As Step Functions supplies it (the enrichment plan takes its run id from the execution name).
+    context: { Execution: { Id: 'arn:aws:states:us-east-1:123456789012:execution:compare:local', Name: 'local' } } as never,
+  });
   const entered: string[] = [];
   const logging = (async () => {
     for await (const ev of execution.eventLogs) if (ev.type === 'StateEntered') entered.push(ev.state.name);
@@ -132,6 +136,7 @@ function reviewOrder(input: { period: string; dryRun?: boolean }, noticeCount: n
   const notices = Array.from({ length: noticeCount }, (_, i) => breachNotice(i ? 'bolt-sor' : 'acme-sor', r.period));
   const order: [string, unknown][] = [['Prepare', r]];
   if (!r.due) return order;
+  order.push(['PlanEnrichment', freshPlan()]);
   for (let i = 0; i < (states.ListMetricQueries?.Result?.length ?? 0); i++) order.push(['RunMetricQuery', athenaSync('m')]);
   order.push(['Evaluate', evaluation(r, notices)], ['Package', packaged(r)]);
   if (r.cadence === 'quarterly') {
@@ -143,7 +148,10 @@ function reviewOrder(input: { period: string; dryRun?: boolean }, noticeCount: n
 
 function exceptionsOrder(dryRun: boolean, noticeCount: number): [string, unknown][] {
   const states = statesOf('exceptions');
-  const order: [string, unknown][] = [['PrepareDay', { date: '2026-07-15', dryRun, params: ["'2026-07-15'"] }]];
+  const order: [string, unknown][] = [
+    ['PrepareDay', { date: '2026-07-15', dryRun, params: ["'2026-07-15'"] }],
+    ['PlanEnrichment', freshPlan()],
+  ];
   for (let i = 0; i < (states.ListExceptionQueries?.Result?.length ?? 0); i++) order.push(['RunExceptionQuery', athenaSync('x')]);
   const notices = Array.from({ length: noticeCount }, (_, i) => ({
     subject: `[bestex] 2026-07-15: exceptions ${i}`,

@@ -18,7 +18,7 @@ import { HeadObjectCommand, ListObjectVersionsCommand, PutObjectCommand } from '
 import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { athenaSync, breachNotice, evaluation, packaged, prepared, rule606 } from './canned';
+import { athenaSync, breachNotice, evaluation, freshPlan, packaged, prepared, rule606 } from './canned';
 import { type Moto, startMoto } from './moto';
 import { BUCKETS, type Clients, clients, type Provisioned, provision, synthesisedMachines } from './stack';
 
@@ -100,6 +100,7 @@ function reviewQueue(input: { period: string; dryRun?: boolean }, notices = [bre
   expect(metricQueries).toBeGreaterThan(0);
   return [
     r,
+    freshPlan(),
     ...Array.from({ length: metricQueries }, (_, i) => athenaSync(`metric-${i}`)),
     evaluation(r, notices),
     packaged(r),
@@ -328,7 +329,7 @@ describe('bestex --target aws against moto', () => {
     const q = reviewQueue({ period: '2026Q3' });
     // An Athena result without its output location: the ResultSelector of RunMetricQuery fails.
     const broken = { QueryExecution: { QueryExecutionId: 'q-broken', Status: { State: 'SUCCEEDED' } } };
-    await moto.queueLambda([q[0], broken, broken]);
+    await moto.queueLambda([q[0], q[1], broken, broken]);
     const r = await bestex(['review', '--period', '2026Q3', '--timeout', '120']);
     expect(r.code).not.toBe(0);
     // AWS names the error States.Runtime; moto 5.2.1 says "Exception" (docs/deploy.md): the state and the cause are what the CLI must carry.
@@ -350,6 +351,7 @@ describe('bestex --target aws against moto', () => {
     };
     await moto.queueLambda([
       { date: '2026-07-15', dryRun: false, params: ["'2026-07-15'"] },
+      freshPlan(),
       ...Array.from({ length: n }, (_, i) => athenaSync(`exc-${i}`)),
       {
         date: '2026-07-15',
