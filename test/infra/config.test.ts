@@ -26,7 +26,7 @@ describe('configuration: schemas', () => {
       athenaResultsDays: 30,
       noncurrentDays: 90,
     });
-    expect(d.athena).toEqual({ bytesScannedCutoffGiB: 100 });
+    expect(d.athena).toEqual({ bytesScannedCutoffGiB: 100, engine: 'v3' }); // engine v3 (Trino) until Athena's DuckDB engine is GA
     expect(d.alarms).toEqual({ queueAgeMinutes: 60 });
     expect(d.vendorAccess).toEqual([]);
   });
