@@ -286,3 +286,57 @@ export function caseEventsTableInput(resultsBucket: string): GlueTableInput {
     },
   };
 }
+
+/** Internal Glue table name of a canonical dataset's raw files; the dataset's own name is a view. */
+export const filesTable = (spec: DatasetSpec): string => `${spec.table}_files`;
+
+/** Glue table over the load manifests, so Athena sees which files a committed load produced. */
+export const LAKE_COMMITS_TABLE = 'lake_commits';
+
+/**
+ * Glue table input for `_manifests/<keyId>.json` (one JSON line each, lambdas/normalise/manifest.ts).
+ * Only the fields the canonical views read are declared; the SerDe ignores the rest.
+ */
+export function lakeCommitsTableInput(lakeBucket: string): GlueTableInput {
+  return {
+    name: LAKE_COMMITS_TABLE,
+    description: 'Load manifests: a load is committed when its manifest says loaded; outputs name its files.',
+    tableType: 'EXTERNAL_TABLE',
+    parameters: { classification: 'json', EXTERNAL: 'TRUE' },
+    partitionKeys: [],
+    storageDescriptor: {
+      location: `s3://${lakeBucket}/_manifests/`,
+      inputFormat: 'org.apache.hadoop.mapred.TextInputFormat',
+      outputFormat: 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat',
+      serdeInfo: { serializationLibrary: 'org.openx.data.jsonserde.JsonSerDe', parameters: { 'ignore.malformed.json': 'FALSE' } },
+      columns: [
+        { name: 'status', type: 'string' },
+        { name: 'outputs', type: 'array<struct<table:string,key:string,rows:bigint>>' },
+      ],
+      compressed: false,
+      storedAsSubDirectories: false,
+    },
+  };
+}
+
+/**
+ * Athena view giving a canonical dataset its analyst-facing name over only committed files: a
+ * killed load's parts, or a superseded load's not yet collected, are under the prefix but named
+ * by no loaded manifest. Partition predicates on the view reach the `_files` table's projection.
+ * `lakeBucket` may be a CDK token; it is the deploy's own bucket name, never vendor input.
+ */
+export function canonicalViewSql(spec: DatasetSpec, lakeBucket: string): string {
+  const cols = tableColumns(spec)
+    .map((c) => c.name)
+    .join(', ');
+  return [
+    `CREATE OR REPLACE VIEW ${spec.table} AS`,
+    `SELECT ${cols}`,
+    `FROM ${filesTable(spec)}`,
+    `WHERE "$path" IN (`,
+    `  SELECT concat('s3://${lakeBucket}/', o."key")`,
+    `  FROM ${LAKE_COMMITS_TABLE} CROSS JOIN UNNEST(outputs) AS t (o)`,
+    `  WHERE status = 'loaded' AND o."table" = '${spec.table}'`,
+    `)`,
+  ].join('\n');
+}
