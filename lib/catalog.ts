@@ -75,7 +75,11 @@ export function glueColumns(spec: DatasetSpec): { columns: GlueColumn[]; partiti
  */
 export function glueTableInput(spec: DatasetSpec, lakeBucket: string, sources: readonly string[]): GlueTableInput {
   const { columns, partitionKeys } = glueColumns(spec);
-  return projectedTableInput(spec.table, spec.description, spec.partitionBy, columns, partitionKeys, lakeBucket, sources);
+  // Named `<table>_files`: the dataset's own name is the view over committed loads (canonicalViewSql).
+  return {
+    ...projectedTableInput(spec.table, spec.description, spec.partitionBy, columns, partitionKeys, lakeBucket, sources),
+    name: filesTable(spec),
+  };
 }
 
 /** Glue table input for a figures table (lambdas/shared/figures.ts), laid out like the canonical tables. */

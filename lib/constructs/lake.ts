@@ -11,8 +11,11 @@ import { DATASETS } from '../../lambdas/shared/schema';
 import {
   caseEventsTableInput,
   figuresGlueTableInput,
+  filesTable,
   type GlueTableInput,
   glueTableInput,
+  LAKE_COMMITS_TABLE,
+  lakeCommitsTableInput,
   reviewBreachesTableInput,
   reviewFindingsTableInput,
   reviewMetricsTableInput,
@@ -108,8 +111,18 @@ export class Lake extends Construct {
         tableInput: glueTableInput(spec, this.lake.bucketName, props.sources),
       });
       table.addResourceDependency(this.database);
+      // Queries name the view (committed loads only, created by AnalystViews); it reads the `_files` table.
       tables.push({ name: spec.table, bucket: this.lake, prefix: `${spec.table}/` });
+      tables.push({ name: filesTable(spec), bucket: this.lake, prefix: `${spec.table}/` });
     }
+    // The load manifests: which files each committed load produced (read by the canonical views).
+    const commits = new CfnTable(this, 'Table-lake_commits', {
+      catalogId: stack.account,
+      databaseName: this.databaseName,
+      tableInput: lakeCommitsTableInput(this.lake.bucketName),
+    });
+    commits.addResourceDependency(this.database);
+    tables.push({ name: LAKE_COMMITS_TABLE, bucket: this.lake, prefix: LAKE.manifests });
     // The figures layer (sql/enrich), in the lake bucket beside the canonical tables it derives from.
     for (const spec of FIGURE_TABLES) {
       const table = new CfnTable(this, `Table-${spec.table}`, {
@@ -239,10 +252,7 @@ export class Lake extends Construct {
         (b) =>
           new PolicyStatement({
             actions: ['s3:GetObject'],
-            resources: objectArns(
-              b,
-              this.tables.filter((t) => t.bucket === b).map((t) => t.prefix),
-            ),
+            resources: objectArns(b, [...new Set(this.tables.filter((t) => t.bucket === b).map((t) => t.prefix))]),
           }),
       ),
       ...buckets.map(
@@ -250,7 +260,7 @@ export class Lake extends Construct {
           new PolicyStatement({
             actions: ['s3:ListBucket'],
             resources: [b.bucketArn],
-            conditions: { StringLike: { 's3:prefix': this.tables.filter((t) => t.bucket === b).map((t) => `${t.prefix}*`) } },
+            conditions: { StringLike: { 's3:prefix': [...new Set(this.tables.filter((t) => t.bucket === b).map((t) => `${t.prefix}*`))] } },
           }),
       ),
       new PolicyStatement({ actions: ['s3:GetBucketLocation'], resources: buckets.map((b) => b.bucketArn) }),

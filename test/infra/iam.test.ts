@@ -202,13 +202,22 @@ describe('least privilege: the state machines', () => {
     expect(actions(glue[0] as Statement)).toEqual(['glue:GetDatabase', 'glue:GetPartition', 'glue:GetPartitions', 'glue:GetTable']);
     const tail = (r: unknown) => ((r as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1].at(-1) as string).replace(/^:/, '');
     expect(sorted([glue[0]?.Resource].flat().map(tail))).toEqual(
-      sorted(['catalog', 'database/bestex', ...TABLES.map((t) => `table/bestex/${t}`), ...RESULT_TABLES.map((t) => `table/bestex/${t}`)]),
+      sorted([
+        'catalog',
+        'database/bestex',
+        ...TABLES.map((t) => `table/bestex/${t}`),
+        // The canonical datasets' files tables behind their committed-load views, and the commits themselves.
+        ...CANONICAL.map((t) => `table/bestex/${t}_files`),
+        'table/bestex/lake_commits',
+        ...RESULT_TABLES.map((t) => `table/bestex/${t}`),
+      ]),
     );
     expect(s3Grants(s, st)).toEqual(
       sorted([
         ...TABLES.map((t) => `s3:GetObject lake/${t}/*`),
+        's3:GetObject lake/_manifests/*',
         ...RESULT_PREFIXES.map((p) => `s3:GetObject results/${p}*`),
-        `s3:ListBucket lake if ${JSON.stringify({ StringLike: { 's3:prefix': TABLES.map((t) => `${t}/*`) } })}`,
+        `s3:ListBucket lake if ${JSON.stringify({ StringLike: { 's3:prefix': [...CANONICAL.map((t) => `${t}/*`), '_manifests/*', ...FIGURE_TABLES.map((t) => `${t.table}/*`)] } })}`,
         ...['s3:AbortMultipartUpload', 's3:ListMultipartUploadParts', 's3:PutObject'].flatMap((a) =>
           ENRICH_WRITES.map((w) => `${a} lake/${w}*`),
         ),

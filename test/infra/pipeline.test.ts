@@ -166,11 +166,23 @@ describe('lake: catalog and Athena workgroup', () => {
   });
 
   it.each(DATASETS.map((d) => d.table))('table %s lives in the lake bucket under its own prefix', (table) => {
+    // The Glue table over the files is `<table>_files`; queries name the view over committed loads.
     s.template.hasResourceProperties('AWS::Glue::Table', {
       DatabaseName: 'bestex',
       TableInput: Match.objectLike({
-        Name: table,
+        Name: `${table}_files`,
         StorageDescriptor: Match.objectLike({ Location: { 'Fn::Join': ['', ['s3://', { Ref: bucketId(s, 'lake') }, `/${table}/`]] } }),
+      }),
+    });
+  });
+
+  it('lake_commits reads the load manifests, the commit records the canonical views trust', () => {
+    s.template.hasResourceProperties('AWS::Glue::Table', {
+      TableInput: Match.objectLike({
+        Name: 'lake_commits',
+        StorageDescriptor: Match.objectLike({
+          Location: { 'Fn::Join': ['', ['s3://', { Ref: bucketId(s, 'lake') }, '/_manifests/']] },
+        }),
       }),
     });
   });

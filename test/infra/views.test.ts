@@ -4,20 +4,40 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { DATASETS } from '../../lambdas/shared/schema';
+import { canonicalViewSql } from '../../lib/catalog';
 import { viewFiles } from '../../lib/engine';
 import { idsOf, synth } from './synth';
 
 const s = synth();
 
 describe('analyst views in Athena', () => {
-  const views = idsOf(s, 'Custom::AWS').map((id) => {
-    const create = JSON.parse(String(s.json.Resources[id]?.Properties?.Create)) as {
+  // A canonical view names the lake bucket, so its Create is an Fn::Join around the bucket's Ref.
+  const text = (v: unknown): string => {
+    if (typeof v === 'string') return v;
+    const [, parts] = (v as { 'Fn::Join': [string, unknown[]] })['Fn::Join'];
+    return parts.map((p) => (typeof p === 'string' ? p : 'LAKE')).join('');
+  };
+  const all = idsOf(s, 'Custom::AWS').map((id) => {
+    const create = JSON.parse(text(s.json.Resources[id]?.Properties?.Create)) as {
       service: string;
       action: string;
       parameters: { QueryString: string; QueryExecutionContext: { Database: string } };
       physicalResourceId: { id: string };
     };
-    return create;
+    return { id, ...create };
+  });
+  const isCanonical = (v: { physicalResourceId: { id: string } }) =>
+    DATASETS.some((d) => v.physicalResourceId.id.startsWith(`${d.table}-`));
+  const views = all.filter((v) => !isCanonical(v));
+
+  it('creates each canonical dataset as a view over committed loads only, before the analyst views', () => {
+    const canonical = all.filter(isCanonical);
+    expect(canonical.map((v) => v.parameters.QueryString).sort()).toEqual(DATASETS.map((d) => canonicalViewSql(d, 'LAKE')).sort());
+    for (const v of views) {
+      const deps = [(s.json.Resources[v.id] as { DependsOn?: string | string[] } | undefined)?.DependsOn ?? []].flat();
+      for (const c of canonical) expect(deps).toContain(c.id);
+    }
   });
 
   it('runs every sql/views file, verbatim, as an Athena statement in the bestex database', () => {
