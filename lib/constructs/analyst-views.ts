@@ -30,7 +30,7 @@ export class AnalystViews extends Construct {
     const sha = (sql: string) => createHash('sha256').update(sql).digest('hex').slice(0, 16);
     // The bucket name is a deploy-time token: hash the template text, not the resolved name.
     const canonical = DATASETS.map((spec) => {
-      const template = canonicalViewSql(spec, '${lake}');
+      const template = canonicalViewSql(spec, 'LAKE_BUCKET');
       return { id: `Dataset-${spec.table}`, sql: canonicalViewSql(spec, lake.lake.bucketName), name: spec.table, sha: sha(template) };
     });
     const files = viewFiles().map((path) => {
