@@ -4,18 +4,12 @@
  * limit, IOC/OPG/CLS, directed), routes (some orders with none), executions with and without fees,
  * venue records and the S&P 500 list. Rows are plain objects in the canonical schema's columns.
  */
+
+/** The project's one seeded generator (mulberry32), so a seed means the same draws everywhere. */
+import { seededRandom as rng } from '../../lambdas/review/stats';
 import type { LakeRows, Row } from './lake';
 
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng };
 
 export interface SymbolSpec {
   symbol: string;
