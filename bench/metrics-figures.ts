@@ -1,19 +1,22 @@
 /**
  * Figures benchmark: the same seeded quarter as bench/metrics.ts, enriched per source × trade date
- * (sql/enrich, both as-of forms) against the DuckDB ASOF JOIN reference of the core figures in the
+ * (sql/enrich, both as-of forms; locally in batches of dates, lib/enrich-local.ts) against the DuckDB ASOF JOIN reference of the core figures in the
  * same run, then a re-review over the enriched quarter (an aggregation of order_figures and
  * execution_figures only: what a review does once every date is fresh). Peak RSS sampled.
  *
- *   npx tsx bench/metrics-figures.ts [--scale small|mid] [--form duckdb|trino|both] [--doc]
+ *   npx tsx bench/metrics-figures.ts [--scale small|mid|large] [--form duckdb|trino|both]
+ *     [--batch-dates N] [--scope dates|one] [--memory-limit 4GB] [--json]
+ *
+ * --scope one runs one query per table per date (the Athena unit of work) for comparison.
  */
 import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openEngine } from '../lib/engine';
-import { enrichLocal } from '../lib/enrich-local';
-import type { AsofForm } from '../lib/enrich-sql';
-import { benchMetrics } from './metrics';
+import { enrichLocalMany } from '../lib/enrich-local';
+import type { AsofForm, EnrichScope } from '../lib/enrich-sql';
+import { benchMetrics, type ScaleName } from './metrics';
 
 const USD_PER_TB = 5;
 const TARGET_ORDERS = 50_000_000;
@@ -64,20 +67,64 @@ const filesUnder = (dir: string): string[] =>
         .map((f) => join(dir, f))
     : [];
 
-export async function benchFigures(scale: 'small' | 'mid', forms: AsofForm[]) {
-  const log = (l: string) => process.stderr.write(`${l}\n`);
+export interface BenchFiguresOptions {
+  batchDates?: number;
+  scope?: EnrichScope;
+  /** DuckDB memory_limit of the enrichment engine (default 4GB, the peak RSS goal). */
+  memoryLimit?: string;
+  /** Skip the reference (a large lake: report wall time, RSS and time per trade date only). */
+  skipReference?: boolean;
+}
+
+export async function benchFigures(scale: ScaleName, forms: AsofForm[], o: BenchFiguresOptions = {}) {
+  const log = (l: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${l}\n`);
   const dir = join('/tmp', `bestex-bench-figures-${scale}`);
+  const memoryLimit = o.memoryLimit ?? '4GB';
   // Generates (or reuses) the lake and measures the reference exactly as bench/metrics.ts does.
-  const base = await benchMetrics({ scale, dir, keep: true, log, skipMetricSql: true });
+  const base = await benchMetrics({
+    scale,
+    dir,
+    keep: true,
+    log,
+    skipMetricSql: true,
+    skipReference: o.skipReference ?? false,
+    ...(scale === 'large' ? { memoryLimit } : {}),
+  });
   const lakeDir = join(dir, 'lake');
-  const out: Record<string, unknown> = { scale, rows: base.rows, referenceSeconds: base.referenceSeconds };
+  const out: Record<string, unknown> = {
+    scale,
+    rows: base.rows,
+    referenceSeconds: base.referenceSeconds,
+    loadAverageAfterReference: base.loadAverage,
+    batchDates: o.batchDates ?? 16,
+    scope: o.scope ?? 'dates',
+    memoryLimit,
+  };
   for (const form of forms) {
     for (const t of ['order_figures', 'execution_figures']) rmSync(join(lakeDir, t), { recursive: true, force: true });
-    const engine = await openEngine({ lakeDir, threads: 2, memoryLimit: '4GB' });
+    const engine = await openEngine({ lakeDir, threads: 2, memoryLimit });
     const sampler = rssSampler();
+    const loadBefore = loadavg()[0];
     const t0 = performance.now();
     const us = units(lakeDir);
-    for (const u of us) await enrichLocal(engine, u, { lakeDir, maxQuoteAgeS: 10, form });
+    const dates = new Set(us.map((u) => u.tradeDate)).size;
+    let done = 0;
+    // Batch by batch of dates (all sources), logging progress so a cut-off run still tells its pace.
+    const step = o.scope === 'one' ? 1 : (o.batchDates ?? 16);
+    const allDates = [...new Set(us.map((u) => u.tradeDate))].sort();
+    for (let i = 0; i < allDates.length; i += step) {
+      const chunk = new Set(allDates.slice(i, i + step));
+      await enrichLocalMany(
+        engine,
+        us.filter((u) => chunk.has(u.tradeDate)),
+        { lakeDir, maxQuoteAgeS: 10, form, ...(o.scope ? { scope: o.scope } : {}), ...(o.batchDates ? { batchDates: o.batchDates } : {}) },
+      );
+      done += chunk.size;
+      const s = (performance.now() - t0) / 1000;
+      log(
+        `${form}: ${done}/${dates} trade dates in ${s.toFixed(1)} s (${(s / done).toFixed(2)} s per trade date), RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB, load ${loadavg()[0]?.toFixed(1)}`,
+      );
+    }
     const enrichSeconds = (performance.now() - t0) / 1000;
     const t1 = performance.now();
     const rr = await engine.query(REREVIEW_SQL);
@@ -102,7 +149,8 @@ export async function benchFigures(scale: 'small' | 'mid', forms: AsofForm[]) {
     out[form] = {
       units: us.length,
       enrichSeconds,
-      secondsPerTradeDate: enrichSeconds / (us.length / 2),
+      tradeDates: dates,
+      secondsPerTradeDate: enrichSeconds / dates,
       ratioEnrichPlusRereview: (enrichSeconds + rereviewSeconds) / base.referenceSeconds,
       rereviewSeconds,
       rereviewRatio: rereviewSeconds / base.referenceSeconds,
@@ -110,6 +158,7 @@ export async function benchFigures(scale: 'small' | 'mid', forms: AsofForm[]) {
       peakRssMiB,
       dailyEnrichScanUsdAt50M: ((dailyScan * scaleUp) / 1e12) * USD_PER_TB,
       reviewAggregationScanUsdAt50M: ((reviewScan * scaleUp) / 1e12) * USD_PER_TB,
+      loadAverageBefore: loadBefore,
       loadAverage: loadavg()[0],
     };
     log(`${form}: ${JSON.stringify(out[form])}`);
@@ -120,10 +169,18 @@ export async function benchFigures(scale: 'small' | 'mid', forms: AsofForm[]) {
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const args = process.argv.slice(2);
   const arg = (n: string) => (args.includes(n) ? args[args.indexOf(n) + 1] : undefined);
-  const scale = (arg('--scale') ?? 'small') as 'small' | 'mid';
+  const scale = (arg('--scale') ?? 'small') as ScaleName;
   const form = arg('--form') ?? 'both';
   const forms: AsofForm[] = form === 'both' ? ['duckdb', 'trino'] : [form as AsofForm];
-  const r = await benchFigures(scale, forms);
+  const batchDates = arg('--batch-dates');
+  const scope = arg('--scope') as EnrichScope | undefined;
+  const memoryLimit = arg('--memory-limit');
+  const r = await benchFigures(scale, forms, {
+    ...(batchDates ? { batchDates: Number(batchDates) } : {}),
+    ...(scope ? { scope } : {}),
+    ...(memoryLimit ? { memoryLimit } : {}),
+    skipReference: args.includes('--skip-reference'),
+  });
   console.log(JSON.stringify(r, null, 2));
   if (args.includes('--json')) writeFileSync(`/tmp/bench-figures-${scale}.json`, JSON.stringify(r, null, 2));
 }

@@ -93,7 +93,7 @@ COPY (
 
 COPY (
   SELECT v.venue, v.venue AS name, v.venue_type, 'Y' AS approved, v.pfof AS pfof_per_share, 0.0 AS fee_per_share,
-         0.0 AS rebate_per_share, DATE '2026-01-01' AS effective_from, s.source || '/venues/v.csv' AS source_key,
+         0.0 AS rebate_per_share, DATE '2026-01-01' AS effective_from, 'N' AS affiliated, s.source || '/venues/v.csv' AS source_key,
          CAST(v.v_idx + 1 AS BIGINT) AS source_line, TIMESTAMPTZ '2026-10-02 06:00:00+00' AS ingested_at, s.source
   FROM venue_list v CROSS JOIN (VALUES ('acme-sor'), ('bolt-sor')) AS s (source)
 ) TO '{{LAKE}}/venues' (FORMAT parquet, PARTITION_BY (source), OVERWRITE_OR_IGNORE);

@@ -1,18 +1,24 @@
 /**
- * One unit of enrichment on the local engine: the figures of one source × trade date, computed by
+ * Enrichment on the local engine: the figures of source × trade date units, computed by
  * sql/enrich (lib/enrich-sql.ts) and written as ONE Parquet object per partition, which `put`
  * replaces whole (a single PUT to the lake bucket, or a rename in a plain directory), so a reader
  * sees the old partition or the new one, never a mix. Re-running a date gives the same rows.
+ *
+ * Locally the dates of a source run in batches: one view set-up and one query per table for up to
+ * `batchDates` dates (the SQL's `dates` scope: every CTE is keyed by trade_date), written with
+ * PARTITION_BY into one staged file per date, then put partition by partition. The per-unit cost
+ * of a query per table per date (planning, view set-up, file listing) was most of the time at
+ * small scale (docs/performance.md). On AWS each date stays one bounded unit of work (scope `one`).
  */
-import { mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { DuckDBValue } from '@duckdb/node-api';
 import { FIGURE_TABLES, type FigureTableName, figureFileColumns, figureTable } from '../lambdas/shared/figures';
-import { DATASETS } from '../lambdas/shared/schema';
+import { DATASETS, duckdbType } from '../lambdas/shared/schema';
 import { duckdbViewSql, figuresViewSql } from './catalog';
 import { type Engine, parseAthenaParams, refreshFigureViews, tableGlobs } from './engine';
-import { type AsofForm, ENRICH_ORDER, enrichParams, enrichSql } from './enrich-sql';
+import { type AsofForm, ENRICH_ORDER, type EnrichScope, enrichBatchParams, enrichParams, enrichSql } from './enrich-sql';
 
 export interface EnrichUnit {
   source: string;
@@ -29,12 +35,23 @@ export interface EnrichLocalOptions {
   /** The lake directory the engine reads (to refresh the figures views after each write). */
   lakeDir: string;
   put?: PutPartition;
+  /**
+   * `dates` (default): up to `batchDates` dates of a source per query; `one`: one query per table
+   * per date with the very text Athena runs (for tests that compare the two).
+   */
+  scope?: EnrichScope;
+  /** Dates per query in scope `dates` (default 16: bounds the memory of one pass). */
+  batchDates?: number;
 }
 
 export interface EnrichResult extends EnrichUnit {
   rows: Record<FigureTableName, number>;
-  /** sha256 of the composed SQL of each table, for lineage. */
+  /**
+   * sha256 of the composed per-unit SQL of each table (scope `one`, what lineage records and the
+   * AWS definition embeds); a batch differs only in its params part and gives the same rows.
+   */
   sql: Record<FigureTableName, string>;
+  /** Wall time of the unit's batch divided among its dates. */
   ms: number;
 }
 
@@ -51,65 +68,157 @@ export const renameInto =
     renameSync(file, target);
   };
 
+const quote = (s: string): string => `'${s.replaceAll("'", "''")}'`;
+
 /**
- * Temporary views that shadow the lake-wide ones with only the unit's partitions (its source and
- * date; quotes of the date; the source's venues; all reference lists), so each query lists a
+ * Temporary views that shadow the lake-wide ones with only the batch's partitions (its source and
+ * dates; quotes of the dates; the source's venues; all reference lists), so each query lists a
  * handful of files instead of the whole lake. Same columns and types: the same generator.
  */
-async function scopeToUnit(engine: Engine, lakeDir: string, unit: EnrichUnit): Promise<string[]> {
+async function scopeToBatch(engine: Engine, lakeDir: string, source: string, dates: readonly string[]): Promise<string[]> {
   const scoped = (table: string, partitions: string): string[] =>
     tableGlobs(join(lakeDir, table), partitions).map((g) => g.replace(`/${partitions}/**/`, `/${partitions}/`));
   const temp = (sql: string): string => sql.replace(/^CREATE OR REPLACE VIEW/, 'CREATE OR REPLACE TEMP VIEW');
   const names: string[] = [];
   for (const spec of DATASETS) {
-    const part = spec.partitionBy.map((p) => (p === 'source' ? `source=${unit.source}` : `trade_date=${unit.tradeDate}`)).join('/');
     if (spec.table === 'reference') continue;
-    await engine.run(temp(duckdbViewSql(spec, part ? scoped(spec.table, part) : tableGlobs(lakeDir, spec.table))));
+    const globs = spec.partitionBy.includes('trade_date')
+      ? dates.flatMap((d) =>
+          scoped(spec.table, spec.partitionBy.map((p) => (p === 'source' ? `source=${source}` : `trade_date=${d}`)).join('/')),
+        )
+      : spec.partitionBy.length > 0
+        ? scoped(spec.table, `source=${source}`)
+        : tableGlobs(lakeDir, spec.table);
+    await engine.run(temp(duckdbViewSql(spec, globs)));
     names.push(spec.table);
   }
   for (const spec of FIGURE_TABLES) {
-    await engine.run(temp(figuresViewSql(spec, scoped(spec.table, `source=${unit.source}/trade_date=${unit.tradeDate}`))));
+    const globs = dates.flatMap((d) => scoped(spec.table, `source=${source}/trade_date=${d}`));
+    await engine.run(temp(figuresViewSql(spec, globs)));
     names.push(spec.table);
   }
   return names;
 }
 
-export async function enrichLocal(engine: Engine, unit: EnrichUnit, opts: EnrichLocalOptions): Promise<EnrichResult> {
-  const t0 = performance.now();
+/** Splits units into batches: one source, sorted distinct dates, at most `size` per batch. */
+function batches(units: readonly EnrichUnit[], size: number): { source: string; dates: string[] }[] {
+  const bySource = new Map<string, Set<string>>();
+  for (const u of units) bySource.set(u.source, (bySource.get(u.source) ?? new Set()).add(u.tradeDate));
+  const out: { source: string; dates: string[] }[] = [];
+  for (const [source, set] of [...bySource].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+    const dates = [...set].sort();
+    for (let i = 0; i < dates.length; i += size) out.push({ source, dates: dates.slice(i, i + size) });
+  }
+  return out;
+}
+
+/**
+ * Runs one table's query over a batch and leaves exactly one staged Parquet file per date under
+ * `staging` (an empty, typed one for a date without rows, so re-running a date that lost its rows
+ * replaces the old object). Returns each date's file and row count.
+ */
+async function stageTable(
+  engine: Engine,
+  table: FigureTableName,
+  form: AsofForm,
+  scope: EnrichScope,
+  params: DuckDBValue[],
+  dates: readonly string[],
+  staging: string,
+): Promise<Map<string, { file: string; rows: number }>> {
+  const spec = figureTable(table);
+  const fileCols = figureFileColumns(spec);
+  const cols = fileCols.map((c) => `"${c.name}"`).join(', ');
+  const body = enrichSql(table, form, scope).sql.trim().replace(/;\s*$/, '');
+  const dir = join(staging, table);
+  // trade_date is written as the Hive directory only (as in the lake), never inside the files.
+  await engine.connection.run(
+    `COPY (SELECT ${cols}, trade_date FROM (${body}) AS enriched) TO ${quote(dir)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (trade_date))`,
+    params,
+  );
+  const out = new Map<string, { file: string; rows: number }>();
+  for (const d of dates) {
+    const part = join(dir, `trade_date=${d}`);
+    let files: string[] = [];
+    try {
+      files = readdirSync(part)
+        .filter((f) => f.endsWith('.parquet'))
+        .map((f) => join(part, f));
+    } catch {
+      files = [];
+    }
+    const file = join(staging, `${table}-${d}.parquet`);
+    if (files.length === 0) {
+      const empty = fileCols.map((c) => `CAST(NULL AS ${duckdbType(c.type)}) AS "${c.name}"`).join(', ');
+      await engine.run(`COPY (SELECT ${empty} WHERE false) TO ${quote(file)} (FORMAT parquet, COMPRESSION zstd)`);
+    } else if (files.length === 1) {
+      renameSync(files[0] as string, file);
+    } else {
+      // A writer may split a large partition; the lake keeps one object per partition.
+      await engine.run(
+        `COPY (SELECT * FROM read_parquet([${files.map(quote).join(', ')}], hive_partitioning = false)) TO ${quote(file)} (FORMAT parquet, COMPRESSION zstd)`,
+      );
+    }
+    out.set(d, { file, rows: 0 });
+  }
+  const counts = await engine.query(
+    `SELECT file_name, num_rows FROM parquet_file_metadata([${[...out.values()].map((v) => quote(v.file)).join(', ')}])`,
+  );
+  const byFile = new Map(counts.rows.map((r) => [String(r.file_name), Number(r.num_rows)]));
+  for (const v of out.values()) v.rows = byFile.get(v.file) ?? 0;
+  return out;
+}
+
+/**
+ * Enriches every unit (any sources and dates), batch by batch. Each partition is replaced by one
+ * `put` of its staged file; order_figures of a batch is computed after the batch's
+ * execution_figures partitions are in place (it reads them).
+ */
+export async function enrichLocalMany(engine: Engine, units: readonly EnrichUnit[], opts: EnrichLocalOptions): Promise<EnrichResult[]> {
   const form = opts.form ?? 'duckdb';
+  const scope = opts.scope ?? 'dates';
+  const size = scope === 'one' ? 1 : Math.max(1, opts.batchDates ?? 16);
   const put = opts.put ?? renameInto(opts.lakeDir);
-  const params = parseAthenaParams(enrichParams(unit.source, unit.tradeDate, opts.maxQuoteAgeS)) as DuckDBValue[];
+  const sha = Object.fromEntries(ENRICH_ORDER.map((t) => [t, enrichSql(t, form).sha256])) as Record<FigureTableName, string>;
   // Staging beside a plain lake keeps the final rename on one file system; a lake behind S3 gets
   // the file uploaded, so it stages in the temp directory instead.
   mkdirSync(opts.lakeDir, { recursive: true });
-  const staging = mkdtempSync(opts.put ? join(tmpdir(), 'bestex-enrich-') : join(opts.lakeDir, '.enrich-'));
-  const rows = {} as Record<FigureTableName, number>;
-  const sql = {} as Record<FigureTableName, string>;
-  let scoped = await scopeToUnit(engine, opts.lakeDir, unit);
-  try {
-    for (const table of ENRICH_ORDER) {
-      const file = enrichSql(table, form);
-      const cols = figureFileColumns(figureTable(table))
-        .map((c) => `"${c.name}"`)
-        .join(', ');
-      const out = join(staging, `${table}.parquet`);
-      const body = file.sql.trim().replace(/;\s*$/, '');
-      await engine.connection.run(
-        `COPY (SELECT ${cols} FROM (${body}) AS enriched) TO '${out.replaceAll("'", "''")}' (FORMAT parquet, COMPRESSION zstd)`,
-        params,
-      );
-      const n = await engine.query(`SELECT count(*) AS n FROM read_parquet('${out.replaceAll("'", "''")}')`);
-      rows[table] = Number(n.rows[0]?.n ?? 0);
-      sql[table] = file.sha256;
-      await put(table, unit, out);
-      // The partition now has its object: let the next query (order_figures reads execution_figures) see it.
+  const results: EnrichResult[] = [];
+  for (const batch of batches(units, size)) {
+    const t0 = performance.now();
+    const params = parseAthenaParams(
+      scope === 'one'
+        ? enrichParams(batch.source, batch.dates[0] as string, opts.maxQuoteAgeS)
+        : enrichBatchParams(batch.source, batch.dates, opts.maxQuoteAgeS),
+    ) as DuckDBValue[];
+    const staging = mkdtempSync(opts.put ? join(tmpdir(), 'bestex-enrich-') : join(opts.lakeDir, '.enrich-'));
+    const rows = new Map(batch.dates.map((d) => [d, {} as Record<FigureTableName, number>]));
+    let scoped = await scopeToBatch(engine, opts.lakeDir, batch.source, batch.dates);
+    try {
+      for (const table of ENRICH_ORDER) {
+        const staged = await stageTable(engine, table, form, scope, params, batch.dates, staging);
+        for (const [d, s] of staged) {
+          await put(table, { source: batch.source, tradeDate: d }, s.file);
+          (rows.get(d) as Record<FigureTableName, number>)[table] = s.rows;
+        }
+        // The partitions now have their objects: let the next query (order_figures reads execution_figures) see them.
+        for (const t of scoped) await engine.run(`DROP VIEW IF EXISTS temp."${t}"`);
+        scoped = await scopeToBatch(engine, opts.lakeDir, batch.source, batch.dates);
+      }
+    } finally {
       for (const t of scoped) await engine.run(`DROP VIEW IF EXISTS temp."${t}"`);
-      scoped = await scopeToUnit(engine, opts.lakeDir, unit);
+      rmSync(staging, { recursive: true, force: true });
     }
-  } finally {
-    for (const t of scoped) await engine.run(`DROP VIEW IF EXISTS temp."${t}"`);
-    rmSync(staging, { recursive: true, force: true });
+    const ms = (performance.now() - t0) / batch.dates.length;
+    for (const d of batch.dates)
+      results.push({ source: batch.source, tradeDate: d, rows: rows.get(d) as Record<FigureTableName, number>, sql: { ...sha }, ms });
   }
   await refreshFigureViews(engine, opts.lakeDir);
-  return { ...unit, rows, sql, ms: performance.now() - t0 };
+  return results;
+}
+
+/** One unit of enrichment (one source × trade date). */
+export async function enrichLocal(engine: Engine, unit: EnrichUnit, opts: EnrichLocalOptions): Promise<EnrichResult> {
+  const [r] = await enrichLocalMany(engine, [unit], opts);
+  return r as EnrichResult;
 }

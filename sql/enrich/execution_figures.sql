@@ -2,12 +2,11 @@
 -- formulas in docs/metrics.md). Run before order_figures.sql, which aggregates these rows.
 -- Parameters: source, trade_date, max_quote_age_s. The `-- @include` lines are replaced by the
 -- parts under sql/enrich/parts/ (lib/enrich-sql.ts); `asof` is the engine's own as-of form.
-WITH params AS (
-  SELECT CAST(? AS VARCHAR) AS source, CAST(? AS DATE) AS trade_date, CAST(? AS DOUBLE) AS max_quote_age_s
-),
+WITH
+-- @include params
 -- @include day
 day_executions AS (
-  SELECT e.exec_id, e.order_id, e.route_id, e.venue, e.exec_ts, CAST(round(to_unixtime(e.exec_ts) * 1e6) AS BIGINT) AS exec_us,
+  SELECT e.trade_date, e.exec_id, e.order_id, e.route_id, e.venue, e.exec_ts, CAST(round(to_unixtime(e.exec_ts) * 1e6) AS BIGINT) AS exec_us,
          e.price, e.qty, e.liquidity, e.fee
   FROM executions e
   CROSS JOIN params p
@@ -18,18 +17,18 @@ horizons AS (
 ),
 -- Horizon -1 is an order's receipt; 0 an execution's exec_ts; 1 … 300 seconds after it.
 probes AS (
-  SELECT order_id AS row_id, -1 AS horizon, symbol, received_us AS probe_us
+  SELECT trade_date, order_id AS row_id, -1 AS horizon, symbol, received_us AS probe_us
   FROM day_orders
   UNION ALL
-  SELECT e.exec_id, h.horizon, o.symbol, e.exec_us + h.horizon * 1000000
+  SELECT e.trade_date, e.exec_id, h.horizon, o.symbol, e.exec_us + h.horizon * 1000000
   FROM day_executions e
-  JOIN day_orders o ON o.order_id = e.order_id
+  JOIN day_orders o ON o.trade_date = e.trade_date AND o.order_id = e.order_id
   CROSS JOIN horizons h
 ),
 -- @include asof
 -- @include receipt
 exec_quotes AS (
-  SELECT row_id AS exec_id,
+  SELECT trade_date, row_id AS exec_id,
          max(CASE WHEN horizon = 0 THEN bid END) AS nbb_exec,
          max(CASE WHEN horizon = 0 THEN ask END) AS nbo_exec,
          max(CASE WHEN horizon = 0 THEN status END) AS exec_quote_status,
@@ -41,7 +40,7 @@ exec_quotes AS (
          max(CASE WHEN horizon = 300 AND status = 'ok' THEN (bid + ask) / 2 END) AS mid_300s
   FROM quote_status
   WHERE horizon >= 0
-  GROUP BY row_id
+  GROUP BY trade_date, row_id
 ),
 execution_rows AS (
   SELECT e.*, o.order_id AS known_order, o.symbol, o.side, o.side_sign, o.order_type, o.order_category, o.size_bucket,
@@ -52,9 +51,9 @@ execution_rows AS (
          CAST(e.exec_us - o.received_us AS DOUBLE) / 1000 AS fill_time_ms,
          vt.venue_type, vt.approved AS venue_approved, vt.pfof_per_share, vt.fee_per_share, vt.rebate_per_share
   FROM day_executions e
-  LEFT JOIN order_receipt o ON o.order_id = e.order_id
-  LEFT JOIN exec_quotes q ON q.exec_id = e.exec_id
-  LEFT JOIN venue_terms vt ON vt.venue = e.venue
+  LEFT JOIN order_receipt o ON o.trade_date = e.trade_date AND o.order_id = e.order_id
+  LEFT JOIN exec_quotes q ON q.trade_date = e.trade_date AND q.exec_id = e.exec_id
+  LEFT JOIN venue_terms vt ON vt.trade_date = e.trade_date AND vt.venue = e.venue
 )
 SELECT x.exec_id, x.order_id, x.route_id, x.venue, x.exec_ts, x.exec_us, x.price, x.qty, x.liquidity, x.fee,
        x.symbol, x.side, x.side_sign, x.order_type, x.order_category, x.size_bucket, x.sp500, x.regular_hours, x.directed,
@@ -90,5 +89,5 @@ SELECT x.exec_id, x.order_id, x.route_id, x.venue, x.exec_ts, x.exec_us, x.price
        x.fee / x.qty AS fee_per_share_paid,
        p.source, p.trade_date
 FROM execution_rows x
-CROSS JOIN params p
-ORDER BY x.exec_id
+JOIN params p ON p.trade_date = x.trade_date
+ORDER BY p.trade_date, x.exec_id

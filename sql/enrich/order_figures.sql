@@ -2,12 +2,11 @@
 -- formulas in docs/metrics.md). Reads the execution_figures of the same partition, so it runs
 -- after execution_figures.sql; its own as-of lookup is only the NBBO at receipt.
 -- Parameters: source, trade_date, max_quote_age_s (parts included by lib/enrich-sql.ts).
-WITH params AS (
-  SELECT CAST(? AS VARCHAR) AS source, CAST(? AS DATE) AS trade_date, CAST(? AS DOUBLE) AS max_quote_age_s
-),
+WITH
+-- @include params
 -- @include day
 probes AS (
-  SELECT order_id AS row_id, -1 AS horizon, symbol, received_us AS probe_us
+  SELECT trade_date, order_id AS row_id, -1 AS horizon, symbol, received_us AS probe_us
   FROM day_orders
 ),
 -- @include asof
@@ -16,7 +15,7 @@ probes AS (
 -- Share-weighted figures over each order's fills: a figure's weight is the shares of the fills
 -- that have it, so a fill without a usable later mid drops out of that markout only.
 fill_totals AS (
-  SELECT x.order_id,
+  SELECT x.trade_date, x.order_id,
          count(*) AS executions,
          sum(x.qty) AS shares_executed,
          min(x.exec_us) AS first_fill_us,
@@ -51,16 +50,16 @@ fill_totals AS (
   FROM execution_figures x
   CROSS JOIN params p
   WHERE x.source = p.source AND x.trade_date = p.trade_date AND x.exclusion_reason IS DISTINCT FROM 'orphan_execution'
-  GROUP BY x.order_id
+  GROUP BY x.trade_date, x.order_id
 ),
 route_totals AS (
-  SELECT r.order_id, sum(r.qty) AS routed_shares,
+  SELECT r.trade_date, r.order_id, sum(r.qty) AS routed_shares,
          sum(CASE WHEN vt.pfof_per_share > 0 THEN r.qty ELSE 0 END) AS pfof_routed_shares
   FROM routes r
   CROSS JOIN params p
-  LEFT JOIN venue_terms vt ON vt.venue = r.venue
+  LEFT JOIN venue_terms vt ON vt.trade_date = r.trade_date AND vt.venue = r.venue
   WHERE r.source = p.source AND r.trade_date = p.trade_date
-  GROUP BY r.order_id
+  GROUP BY r.trade_date, r.order_id
 )
 SELECT o.order_id, o.symbol, o.side, o.side_sign, o.order_type, o.tif, o.limit_price, o.qty,
        o.received_ts, o.received_us, o.canceled_ts, o.canceled_us, o.directed,
@@ -84,7 +83,7 @@ SELECT o.order_id, o.symbol, o.side, o.side_sign, o.order_type, o.tif, o.limit_p
        f.resting_time_to_fill_ms, f.net_price_improvement,
        p.source, p.trade_date
 FROM order_receipt o
-CROSS JOIN params p
-LEFT JOIN fill_totals f ON f.order_id = o.order_id
-LEFT JOIN route_totals r ON r.order_id = o.order_id
-ORDER BY o.order_id
+JOIN params p ON p.trade_date = o.trade_date
+LEFT JOIN fill_totals f ON f.trade_date = o.trade_date AND f.order_id = o.order_id
+LEFT JOIN route_totals r ON r.trade_date = o.trade_date AND r.order_id = o.order_id
+ORDER BY p.trade_date, o.order_id

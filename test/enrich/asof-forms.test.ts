@@ -1,6 +1,7 @@
 /**
  * The two as-of forms of sql/enrich (DuckDB ASOF JOIN, and the Trino window form Athena engine
- * v3 runs) give identical rows, column for column and bit for bit, on seeded random lakes; and
+ * v3 runs) give identical rows, column for column and bit for bit, on seeded random lakes, and the
+ * local batch (several dates per query) gives the rows of one query per date (as on AWS); and
  * both agree with the plain reference implementation (test/reference/figures.ts) to 1e-9. The
  * lakes are built to hit every edge of the lookup: several quotes at one instant (file order
  * decides), a quote and a probe at one instant, stale, crossed and locked quotes, symbols with no
@@ -32,10 +33,18 @@ describe('as-of forms of sql/enrich', () => {
         const data = randomLake(seed, { edges: true, orders: 16, quotesPerSymbolDay: 18 });
         const lakeDir = join(dir, 'lake');
         await writeLake(lakeDir, data);
-        const duck = await enrichAll(lakeDir, data, 'duckdb', maxQuoteAgeS);
-        const trino = await enrichAll(lakeDir, data, 'trino', maxQuoteAgeS);
+        // The local batch (several dates per query, two to a batch so a lake has several batches)
+        // against one query per date, the text Athena runs: with the DuckDB form, then the Trino one.
+        const duck = await enrichAll(lakeDir, data, 'duckdb', maxQuoteAgeS, { batchDates: 2 });
+        const duckPerDate = await enrichAll(lakeDir, data, 'duckdb', maxQuoteAgeS, { scope: 'one' });
+        const trino = await enrichAll(lakeDir, data, 'trino', maxQuoteAgeS, { scope: 'one' });
+        expect(duckPerDate.executions).toStrictEqual(duck.executions);
+        expect(duckPerDate.orders).toStrictEqual(duck.orders);
         expect(trino.executions).toStrictEqual(duck.executions);
         expect(trino.orders).toStrictEqual(duck.orders);
+        const datesPerSource = new Map<string, Set<string>>();
+        for (const o of data.orders) datesPerSource.set(o.source, (datesPerSource.get(o.source) ?? new Set()).add(o.trade_date));
+        if ([...datesPerSource.values()].some((d) => d.size > 2)) note('several batches of dates');
 
         const ref = referenceFigures(data, { maxQuoteAgeS });
         const diffs = [...diffFigures(duck.executions, ref.executions, 'exec_id'), ...diffFigures(duck.orders, ref.orders, 'order_id')];
@@ -80,6 +89,7 @@ describe('as-of forms of sql/enrich', () => {
       { seed: 20261204, numRuns: 25, endOnFailure: true },
     );
     const needed = [
+      'several batches of dates',
       'quotes tied at one instant',
       'tie across files decides the NBBO',
       'quote and order at one instant',

@@ -1,10 +1,10 @@
 /**
- * Test plumbing: write a lake, enrich every source × trade date in it with one as-of form, and read
- * the figures back through the local engine's views (the tables every consumer reads).
+ * Test plumbing: write a lake, enrich every source × trade date in it with one as-of form (in local
+ * batches of dates by default, or one query per date as on AWS), and read the figures back through the local engine's views (the tables every consumer reads).
  */
 import { openEngine } from '../../lib/engine';
-import { enrichLocal } from '../../lib/enrich-local';
-import type { AsofForm } from '../../lib/enrich-sql';
+import { enrichLocalMany } from '../../lib/enrich-local';
+import type { AsofForm, EnrichScope } from '../../lib/enrich-sql';
 import type { LakeData } from '../reference/lake';
 
 export type Row = Record<string, unknown>;
@@ -23,10 +23,11 @@ export async function enrichAll(
   data: LakeData,
   form: AsofForm,
   maxQuoteAgeS: number,
+  batch: { scope?: EnrichScope; batchDates?: number } = {},
 ): Promise<{ orders: Row[]; executions: Row[] }> {
   const engine = await openEngine({ lakeDir, threads: 1 });
   try {
-    for (const unit of unitsOf(data)) await enrichLocal(engine, unit, { lakeDir, maxQuoteAgeS, form });
+    await enrichLocalMany(engine, unitsOf(data), { lakeDir, maxQuoteAgeS, form, ...batch });
     const orders = await engine.query('SELECT * FROM order_figures ORDER BY source, trade_date, order_id');
     const executions = await engine.query('SELECT * FROM execution_figures ORDER BY source, trade_date, exec_id');
     return { orders: orders.rows, executions: executions.rows };

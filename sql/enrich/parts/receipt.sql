@@ -2,16 +2,16 @@
 -- NBBO at receipt (docs/metrics.md "Order categories"): category, Rule 605 size bucket, S&P 500,
 -- regular hours, covered, and the first exclusion reason that applies before any fill is seen.
 quote_status AS (
-  SELECT pq.row_id, pq.horizon, pq.probe_us, pq.quote_us, pq.bid, pq.ask,
+  SELECT pq.trade_date, pq.row_id, pq.horizon, pq.probe_us, pq.quote_us, pq.bid, pq.ask,
          CASE WHEN pq.quote_us IS NULL THEN 'no_nbbo'
               WHEN pq.probe_us - pq.quote_us > p.max_quote_age_s * 1e6 THEN 'stale_nbbo'
               WHEN pq.bid >= pq.ask THEN 'crossed_or_locked_nbbo'
               ELSE 'ok' END AS status
   FROM probe_quotes pq
-  CROSS JOIN params p
+  JOIN params p ON p.trade_date = pq.trade_date
 ),
 sp500_members AS (
-  SELECT DISTINCT r.symbol
+  SELECT DISTINCT p.trade_date, r.symbol
   FROM reference r
   CROSS JOIN params p
   WHERE r.list = 'SP500' AND r.effective_from <= p.trade_date
@@ -25,8 +25,8 @@ receipt_nbbo AS (
          hour(o.received_ts AT TIME ZONE 'America/New_York') * 60 + minute(o.received_ts AT TIME ZONE 'America/New_York')
            BETWEEN 570 AND 959 AS regular_hours
   FROM day_orders o
-  LEFT JOIN quote_status q ON q.row_id = o.order_id AND q.horizon = -1
-  LEFT JOIN sp500_members sp ON sp.symbol = o.symbol
+  LEFT JOIN quote_status q ON q.trade_date = o.trade_date AND q.row_id = o.order_id AND q.horizon = -1
+  LEFT JOIN sp500_members sp ON sp.trade_date = o.trade_date AND sp.symbol = o.symbol
 ),
 receipt_category AS (
   SELECT r.*,
