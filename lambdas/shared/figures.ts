@@ -157,6 +157,16 @@ const EXECUTION_FIGURES_COLUMNS: ColumnSpec[] = [
   num('mid_exec', 'mid at exec_ts when usable'),
   str('exec_quote_status', 'NBBO at exec_ts: ok or the reason it is unusable'),
   ...perHorizon((s) => num(`mid_${s}s`, `mid in effect at exec_ts + ${s} s (NULL when unusable)`)),
+  // Every figure of a horizon has a named reason when it is missing (metrics.md: exclusions are
+  // counted by reason, never silent drops): the markout is NULL exactly when this is not ok, the
+  // price impact when this or exec_quote_status is not ok, the realized spread when this is not
+  // ok or the execution has an exclusion_reason.
+  ...perHorizon((s) =>
+    str(
+      `mid_${s}s_status`,
+      `NBBO at exec_ts + ${s} s: ok, no_nbbo, stale_nbbo, crossed_or_locked_nbbo, or orphan_execution (no order, so no symbol to look up)`,
+    ),
+  ),
   num('fill_time_ms', 'exec_ts - received, exact milliseconds, for every execution with an order (may be negative)'),
   num('exec_time_ms', 'exec_ts - received, exact milliseconds; covered and non-negative only'),
   num('price_improvement', 'buy: NBO - P, sell: P - NBB, at receipt (covered only)'),

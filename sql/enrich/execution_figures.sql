@@ -37,7 +37,12 @@ exec_quotes AS (
          max(CASE WHEN horizon = 5 AND status = 'ok' THEN (bid + ask) / 2 END) AS mid_5s,
          max(CASE WHEN horizon = 15 AND status = 'ok' THEN (bid + ask) / 2 END) AS mid_15s,
          max(CASE WHEN horizon = 60 AND status = 'ok' THEN (bid + ask) / 2 END) AS mid_60s,
-         max(CASE WHEN horizon = 300 AND status = 'ok' THEN (bid + ask) / 2 END) AS mid_300s
+         max(CASE WHEN horizon = 300 AND status = 'ok' THEN (bid + ask) / 2 END) AS mid_300s,
+         max(CASE WHEN horizon = 1 THEN status END) AS mid_1s_status,
+         max(CASE WHEN horizon = 5 THEN status END) AS mid_5s_status,
+         max(CASE WHEN horizon = 15 THEN status END) AS mid_15s_status,
+         max(CASE WHEN horizon = 60 THEN status END) AS mid_60s_status,
+         max(CASE WHEN horizon = 300 THEN status END) AS mid_300s_status
   FROM quote_status
   WHERE horizon >= 0
   GROUP BY trade_date, row_id
@@ -48,6 +53,7 @@ execution_rows AS (
          o.received_ts, o.received_us, o.nbbo_status, o.nbb AS nbb_receipt, o.nbo AS nbo_receipt,
          o.mid AS mid_receipt, o.quoted_spread AS quoted_spread_receipt,
          q.nbb_exec, q.nbo_exec, q.mid_exec, q.exec_quote_status, q.mid_1s, q.mid_5s, q.mid_15s, q.mid_60s, q.mid_300s,
+         q.mid_1s_status, q.mid_5s_status, q.mid_15s_status, q.mid_60s_status, q.mid_300s_status,
          CAST(e.exec_us - o.received_us AS DOUBLE) / 1000 AS fill_time_ms,
          vt.venue_type, vt.approved AS venue_approved, vt.pfof_per_share, vt.fee_per_share, vt.rebate_per_share
   FROM day_executions e
@@ -65,6 +71,12 @@ SELECT x.exec_id, x.order_id, x.route_id, x.venue, x.exec_ts, x.exec_us, x.price
        x.received_ts, x.received_us, x.nbbo_status, x.nbb_receipt, x.nbo_receipt, x.mid_receipt, x.quoted_spread_receipt,
        x.nbb_exec, x.nbo_exec, x.mid_exec, x.exec_quote_status,
        x.mid_1s, x.mid_5s, x.mid_15s, x.mid_60s, x.mid_300s,
+       -- An execution without its order has no symbol, so no lookup: its reason is named, not NULL.
+       CASE WHEN x.known_order IS NULL THEN 'orphan_execution' ELSE x.mid_1s_status END AS mid_1s_status,
+       CASE WHEN x.known_order IS NULL THEN 'orphan_execution' ELSE x.mid_5s_status END AS mid_5s_status,
+       CASE WHEN x.known_order IS NULL THEN 'orphan_execution' ELSE x.mid_15s_status END AS mid_15s_status,
+       CASE WHEN x.known_order IS NULL THEN 'orphan_execution' ELSE x.mid_60s_status END AS mid_60s_status,
+       CASE WHEN x.known_order IS NULL THEN 'orphan_execution' ELSE x.mid_300s_status END AS mid_300s_status,
        x.fill_time_ms,
        CASE WHEN x.covered AND x.fill_time_ms >= 0 THEN x.fill_time_ms END AS exec_time_ms,
        CASE WHEN x.covered THEN CASE WHEN x.side_sign = 1 THEN x.nbo_receipt - x.price ELSE x.price - x.nbb_receipt END

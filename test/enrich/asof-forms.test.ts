@@ -76,6 +76,13 @@ describe('as-of forms of sql/enrich', () => {
         for (const x of duck.executions) {
           if (typeof x.fill_time_ms === 'number' && !Number.isInteger(x.fill_time_ms)) note('sub-millisecond latency');
           if (x.mid_300s !== null) note('mid 300 s later');
+          // Each horizon's figures are missing exactly when its status names a reason.
+          for (const h of [1, 5, 15, 60, 300]) {
+            const status = x[`mid_${h}s_status`];
+            note(`horizon status:${status}`);
+            if ((x[`markout_${h}s`] === null) !== (status !== 'ok'))
+              throw new Error(`seed ${seed}: ${x.exec_id} markout_${h}s ${x[`markout_${h}s`]} with status ${status}`);
+          }
           if (x.exclusion_reason === 'orphan_execution' && data.orders.some((o) => o.source === x.source && o.order_id === x.order_id))
             note('order on another trade date');
         }
@@ -107,6 +114,9 @@ describe('as-of forms of sql/enrich', () => {
       'exclusion:not_marketable',
       'exclusion:negative_exec_time',
       'mid 300 s later',
+      'horizon status:ok',
+      'horizon status:stale_nbbo',
+      'horizon status:orphan_execution',
     ];
     const missed = needed.filter((n) => !seen.has(n));
     expect(missed, JSON.stringify(Object.fromEntries(seen))).toEqual([]);

@@ -204,15 +204,17 @@ function executionRow(
   };
   if (!f) {
     row.exclusion_reason = 'orphan_execution';
+    for (const h of HORIZONS) row[`mid_${h}s_status`] = 'orphan_execution';
     return row;
   }
   const { o, s } = f;
   const atExec = book(o.symbol, x.trade_date, x.exec_ts);
   const midExec = usableMid(atExec);
-  const mids = Object.fromEntries(HORIZONS.map((h) => [h, usableMid(book(o.symbol, x.trade_date, x.exec_ts + h * 1_000_000))])) as Record<
+  const later = Object.fromEntries(HORIZONS.map((h) => [h, book(o.symbol, x.trade_date, x.exec_ts + h * 1_000_000)])) as Record<
     (typeof HORIZONS)[number],
-    number | null
+    ReturnType<typeof book>
   >;
+  const mids = Object.fromEntries(HORIZONS.map((h) => [h, usableMid(later[h])])) as Record<(typeof HORIZONS)[number], number | null>;
   const fillMs = (x.exec_ts - o.received_ts) / 1000;
   Object.assign(row, {
     symbol: o.symbol,
@@ -245,6 +247,7 @@ function executionRow(
   for (const h of HORIZONS) {
     const m = mids[h];
     row[`mid_${h}s`] = m;
+    row[`mid_${h}s_status`] = later[h].status;
     row[`markout_${h}s`] = m === null ? null : s * (m - x.price);
     row[`price_impact_${h}s`] = m === null || midExec === null ? null : s * (m - midExec);
   }
