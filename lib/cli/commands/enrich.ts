@@ -26,28 +26,32 @@ export interface EnrichSummary {
 }
 
 export async function runEnrich(t: LocalTarget, o: EnrichOptions): Promise<EnrichSummary> {
-  const [{ openEngine }, { enrichLocal, figuresKey }] = await Promise.all([import('../../engine'), import('../../enrich-local')]);
+  const [{ openEngine }, { enrichLocalMany, figuresKey }] = await Promise.all([import('../../engine'), import('../../enrich-local')]);
   const sources = o.source ? [o.source] : t.config.deployment.sources;
   const lakeDir = t.rt.bucketDir('lake');
   const engine = await openEngine({ lakeDir });
   const units: EnrichSummary['units'] = [];
   try {
-    for (const source of sources) {
-      progress(`Enriching ${source} ${o.date}`);
-      const r = await enrichLocal(
-        engine,
-        { source, tradeDate: o.date },
-        {
-          lakeDir,
-          maxQuoteAgeS: t.config.deployment.ingest.maxQuoteAgeSeconds,
-          ...(o.form ? { form: o.form } : {}),
-          put: async (tbl, unit, file) => {
-            await t.s3.send(new PutObjectCommand({ Bucket: t.bucket('lake'), Key: figuresKey(tbl, unit), Body: readFileSync(file) }));
-          },
+    progress(`Enriching ${sources.join(', ')} ${o.date}`);
+    const results = await enrichLocalMany(
+      engine,
+      sources.map((source) => ({ source, tradeDate: o.date })),
+      {
+        lakeDir,
+        maxQuoteAgeS: t.config.deployment.ingest.maxQuoteAgeSeconds,
+        ...(o.form ? { form: o.form } : {}),
+        put: async (tbl, unit, file) => {
+          await t.s3.send(new PutObjectCommand({ Bucket: t.bucket('lake'), Key: figuresKey(tbl, unit), Body: readFileSync(file) }));
         },
-      );
-      units.push({ source, order_figures: r.rows.order_figures, execution_figures: r.rows.execution_figures, ms: Math.round(r.ms) });
-    }
+      },
+    );
+    for (const r of results)
+      units.push({
+        source: r.source,
+        order_figures: r.rows.order_figures,
+        execution_figures: r.rows.execution_figures,
+        ms: Math.round(r.ms),
+      });
   } finally {
     engine.close();
   }
