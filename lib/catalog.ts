@@ -192,10 +192,15 @@ export function duckdbViewSql(spec: DatasetSpec, globs: string[]): string {
   return partitionedViewSql(spec.table, duckdbColumns(spec), spec.partitionBy, globs);
 }
 
-/** The DuckDB view of a figures table, as `duckdbViewSql` for a canonical one. */
+/**
+ * The DuckDB view of a figures table, as `duckdbViewSql` for a canonical one, except that a
+ * column no file has yet reads as NULL: figures are derived, so a column added to the schema
+ * lands in a lake whose partitions predate it until they are re-enriched (they are then stale:
+ * the SQL's hash changed), and opening the engine must not fail in between.
+ */
 export function figuresViewSql(spec: FigureTableSpec, globs: string[]): string {
   const cols = spec.columns.map((c) => ({ name: c.name, type: duckdbType(c.type) }));
-  return partitionedViewSql(spec.table, cols, spec.partitionBy, globs);
+  return partitionedViewSql(spec.table, cols, spec.partitionBy, globs, true);
 }
 
 function partitionedViewSql(
@@ -203,13 +208,16 @@ function partitionedViewSql(
   cols: { name: string; type: string }[],
   partitionBy: readonly string[],
   globs: string[],
+  newColumnsAsNull = false,
 ): string {
   if (globs.length === 0) return `CREATE OR REPLACE VIEW ${ident(table)} AS ${emptySelect(cols)}`;
   const hiveTypes = cols.filter((c) => partitionBy.includes(c.name)).map((c) => `${literal(c.name)}: ${c.type}`);
   const opts = ['hive_partitioning = true', 'union_by_name = true'];
   if (hiveTypes.length > 0) opts.push(`hive_types = {${hiveTypes.join(', ')}}`);
   const select = cols.map((c) => `CAST(${ident(c.name)} AS ${c.type}) AS ${ident(c.name)}`).join(', ');
-  return `CREATE OR REPLACE VIEW ${ident(table)} AS SELECT ${select} FROM read_parquet([${globs.map(literal).join(', ')}], ${opts.join(', ')})`;
+  const files = `read_parquet([${globs.map(literal).join(', ')}], ${opts.join(', ')})`;
+  const from = newColumnsAsNull ? `(SELECT * FROM ${files} UNION ALL BY NAME ${emptySelect(cols)}) AS files` : files;
+  return `CREATE OR REPLACE VIEW ${ident(table)} AS SELECT ${select} FROM ${from}`;
 }
 
 /** DuckDB view of review_metrics over results files (or empty, typed, when there are none). */

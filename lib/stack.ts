@@ -7,6 +7,7 @@ import type { BestexConfig } from '../lambdas/shared/config';
 import { AnalystViews } from './constructs/analyst-views';
 import { checkConfig } from './constructs/config-checks';
 import { DropZone } from './constructs/drop-zone';
+import { EnrichFunctions } from './constructs/enrich-states';
 import { ExceptionsWorkflow } from './constructs/exceptions-workflow';
 import { Lake } from './constructs/lake';
 import { Monitoring } from './constructs/monitoring';
@@ -74,16 +75,20 @@ export class BestexStack extends Stack {
     });
     // The analyst views (sql/views) in Athena, as the local engine has them.
     new AnalystViews(this, 'AnalystViews', { lake: this.lake });
+    // One enrichment Lambda pair for both workflows: each passes its dates in the plan's input.
+    const enrichFunctions = new EnrichFunctions(this, 'Enrich', { lake: this.lake, logRetention });
     this.review = new ReviewWorkflow(this, 'Review', {
       lake: this.lake,
       evidence: this.evidence,
       notifications: this.notifications,
       logRetention,
+      enrichFunctions,
     });
     this.exceptions = new ExceptionsWorkflow(this, 'Exceptions', {
       lake: this.lake,
       notifications: this.notifications,
       logRetention,
+      enrichFunctions,
     });
     this.schedules = new Schedules(this, 'Schedules', {
       review: this.review.stateMachine,
@@ -92,7 +97,10 @@ export class BestexStack extends Stack {
     });
     this.monitoring = new Monitoring(this, 'Monitoring', {
       topic: this.notifications.dataOps,
-      functions: [this.dropZone.normalise, ...Object.values(this.review.functions), ...Object.values(this.exceptions.functions)],
+      // A Set: the enrichment pair is in both workflows' lists.
+      functions: [
+        ...new Set([this.dropZone.normalise, ...Object.values(this.review.functions), ...Object.values(this.exceptions.functions)]),
+      ],
       queues: [{ name: 'DropNotifications', queue: this.dropZone.queue, maxAge: Duration.minutes(deployment.alarms.queueAgeMinutes) }],
       deadLetterQueues: [
         { name: 'DropNotifications', queue: this.dropZone.deadLetters },

@@ -160,7 +160,7 @@ const EXECUTION_FIGURES_COLUMNS: ColumnSpec[] = [
   // Every figure of a horizon has a named reason when it is missing (metrics.md: exclusions are
   // counted by reason, never silent drops): the markout is NULL exactly when this is not ok, the
   // price impact when this or exec_quote_status is not ok, the realized spread when this is not
-  // ok or the execution has an exclusion_reason.
+  // ok or the execution is not covered (its exclusion_reason).
   ...perHorizon((s) =>
     str(
       `mid_${s}s_status`,

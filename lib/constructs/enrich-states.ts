@@ -24,9 +24,58 @@ export const ENRICH_STATES: EnrichStateNames = {
   commit: { execution_figures: 'CommitExecutionFigures', order_figures: 'CommitOrderFigures' },
 };
 
-export interface EnrichStatesProps {
+export interface EnrichFunctionsProps {
   readonly lake: Lake;
   readonly logRetention: import('aws-cdk-lib/aws-logs').RetentionDays;
+}
+
+/**
+ * The enrichment Lambda pair (plan, commit), built once per stack and shared by every workflow's
+ * enrichment block: they take everything from their input, so the review and the daily
+ * exceptions need no functions of their own.
+ */
+export class EnrichFunctions extends Construct {
+  readonly plan: BestexFunction;
+  readonly commit: BestexFunction;
+
+  constructor(scope: Construct, id: string, props: EnrichFunctionsProps) {
+    super(scope, id);
+    const { lake } = props;
+    const common = { logRetention: props.logRetention, name: 'enrich' };
+    this.plan = new BestexFunction(this, 'PlanFn', {
+      ...common,
+      handler: 'plan',
+      description: 'Finds the source × trade dates whose figures are missing or stale (lineage through the load manifests)',
+      memorySize: 512,
+      timeout: Duration.minutes(5),
+    }).useBucket('lake', lake.lake, {
+      read: [LAKE.manifests, LAKE.figuresRecords],
+      write: [LAKE.figuresStagingRoot],
+      list: true,
+      why: 'plan reads every load manifest and lineage record, and stages what each unit will record.',
+    });
+    this.commit = new BestexFunction(this, 'CommitFn', {
+      ...common,
+      handler: 'commit',
+      description: 'Replaces a figures partition with one object (one PUT) and records its lineage',
+      duckdb: true,
+      memorySize: 3008,
+      timeout: Duration.minutes(10),
+      ephemeralStorage: Size.gibibytes(4),
+    }).useBucket('lake', lake.lake, {
+      read: [LAKE.figuresStagingRoot, ...FIGURE_TABLES.map((t) => `${t.table}/`)],
+      write: [LAKE.figuresRecords, ...FIGURE_TABLES.map((t) => `${t.table}/`)],
+      delete: [LAKE.figuresStagingRoot],
+      list: true,
+      why: 'commit merges the staged query files into the partition object, then writes the lineage record.',
+    });
+  }
+}
+
+export interface EnrichStatesProps {
+  readonly lake: Lake;
+  /** The stack's one enrichment Lambda pair. */
+  readonly functions: EnrichFunctions;
   /** The plan's input: JSONPaths of the run id and either `start`/`end` or `date`, and `sources`. */
   readonly planPayload: Record<string, unknown>;
   /** Where the plan goes in the state. @default '$.enrichment' */
@@ -54,34 +103,7 @@ export class EnrichStates extends Construct {
       FigureTableName,
       ReturnType<typeof enrichSql>
     >;
-    const common = { logRetention: props.logRetention, name: 'enrich' };
-    const plan = new BestexFunction(this, 'PlanFn', {
-      ...common,
-      handler: 'plan',
-      description: 'Finds the source × trade dates whose figures are missing or stale (lineage through the load manifests)',
-      memorySize: 512,
-      timeout: Duration.minutes(5),
-    }).useBucket('lake', lake.lake, {
-      read: [LAKE.manifests, LAKE.figuresRecords],
-      write: [LAKE.figuresStagingRoot],
-      list: true,
-      why: 'plan reads every load manifest and lineage record, and stages what each unit will record.',
-    });
-    const commit = new BestexFunction(this, 'CommitFn', {
-      ...common,
-      handler: 'commit',
-      description: 'Replaces a figures partition with one object (one PUT) and records its lineage',
-      duckdb: true,
-      memorySize: 3008,
-      timeout: Duration.minutes(10),
-      ephemeralStorage: Size.gibibytes(4),
-    }).useBucket('lake', lake.lake, {
-      read: [LAKE.figuresStagingRoot, ...FIGURE_TABLES.map((t) => `${t.table}/`)],
-      write: [LAKE.figuresRecords, ...FIGURE_TABLES.map((t) => `${t.table}/`)],
-      delete: [LAKE.figuresStagingRoot],
-      list: true,
-      why: 'commit merges the staged query files into the partition object, then writes the lineage record.',
-    });
+    const { plan, commit } = props.functions;
     this.functions = { plan, commit };
 
     this.start = new LambdaInvoke(this, ENRICH_STATES.plan, {

@@ -5,7 +5,7 @@ import { Choice, Condition, DefinitionBody, JsonPath, LogLevel, StateMachine, Su
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { sqlFiles } from '../sql-files';
-import { EnrichStates } from './enrich-states';
+import { type EnrichFunctions, EnrichStates } from './enrich-states';
 import { BestexFunction } from './function';
 import { ATHENA_OUTPUT_PREFIX, type Lake } from './lake';
 import type { Notifications } from './notifications';
@@ -18,6 +18,8 @@ export interface ExceptionsWorkflowProps {
   /** The compliance topic receives the day's notice; its key encrypts it. */
   readonly notifications: Notifications;
   readonly logRetention: RetentionDays;
+  /** The stack's one enrichment Lambda pair (shared by the review and the daily run). */
+  readonly enrichFunctions: EnrichFunctions;
   /** The whole daily run must finish within this. @default 1 hour */
   readonly timeout?: Duration;
 }
@@ -83,7 +85,7 @@ export class ExceptionsWorkflow extends Construct {
     // The day's figures first (skipped when fresh): the exception checks read them.
     const enrich = new EnrichStates(this, 'DailyEnrich', {
       lake,
-      logRetention: props.logRetention,
+      functions: props.enrichFunctions,
       planPayload: { date: JsonPath.stringAt('$.date'), runId: JsonPath.stringAt('$$.Execution.Name') },
     });
     this.functions = { prepare, summarize, enrichPlan: enrich.functions.plan, enrichCommit: enrich.functions.commit };

@@ -8,7 +8,7 @@ import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { DRY_RUN_PREFIX } from '../../lambdas/shared/layout';
 import { sqlFiles } from '../sql-files';
-import { EnrichStates } from './enrich-states';
+import { type EnrichFunctions, EnrichStates } from './enrich-states';
 import { BestexFunction } from './function';
 import { ATHENA_OUTPUT_PREFIX, type Lake } from './lake';
 import type { Notifications } from './notifications';
@@ -23,6 +23,8 @@ export interface ReviewWorkflowProps {
   /** The compliance topic receives the notices; its key encrypts them. */
   readonly notifications: Notifications;
   readonly logRetention: RetentionDays;
+  /** The stack's one enrichment Lambda pair (shared by the review and the daily run). */
+  readonly enrichFunctions: EnrichFunctions;
   /** The whole review must finish within this. @default 6 hours */
   readonly timeout?: Duration;
 }
@@ -151,7 +153,7 @@ export class ReviewWorkflow extends Construct {
     // Figures first: any missing or stale date of the period is enriched, then the SQL only aggregates.
     const enrich = new EnrichStates(this, 'ReviewEnrich', {
       lake: lakeC,
-      logRetention: props.logRetention,
+      functions: props.enrichFunctions,
       planPayload: {
         start: JsonPath.stringAt('$.start'),
         end: JsonPath.stringAt('$.end'),

@@ -36,8 +36,8 @@ describe('full synthesis with bundling', () => {
     const fns = Object.values(template.Resources).filter(
       (r) => r.Type === 'AWS::Lambda::Function' && JSON.stringify(r.Properties).includes('BESTEX_FUNCTION'),
     );
-    // prepare, normalise, evaluate, package, rule606, the day's prepare and summary, and each workflow's enrichment plan and commit.
-    expect(fns.length).toBe(11);
+    // prepare, normalise, evaluate, package, rule606, the day's prepare and summary, and the enrichment plan and commit both workflows share.
+    expect(fns.length).toBe(9);
     for (const fn of fns) {
       const key = ((fn.Properties?.Code ?? {}) as { S3Key: string }).S3Key.replace(/\.zip$/, '');
       const dir = join(outdir, `asset.${key}`);

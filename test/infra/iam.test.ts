@@ -153,14 +153,14 @@ describe('least privilege: each function touches only its prefixes', () => {
 
 describe('least privilege: the state machines', () => {
   it.each([
-    ['review', ['prepare', 'evaluate', 'package', 'rule606', 'ReviewEnrich:enrich#plan', 'ReviewEnrich:enrich#commit']],
-    ['exceptions', ['exceptions#prepare', 'exceptions', 'DailyEnrich:enrich#plan', 'DailyEnrich:enrich#commit']],
+    ['review', ['prepare', 'evaluate', 'package', 'rule606', 'Enrich:enrich#plan', 'Enrich:enrich#commit']],
+    ['exceptions', ['exceptions#prepare', 'exceptions', 'Enrich:enrich#plan', 'Enrich:enrich#commit']],
   ])('%s invokes exactly its functions, by unqualified ARN', (short, fns) => {
     const invoke = roleStatements(s, machineRole(short)).filter((st) => actions(st).some((a) => a.startsWith('lambda:')));
     expect(invoke).toHaveLength(1);
     expect(actions(invoke[0] as Statement)).toEqual(['lambda:InvokeFunction']);
     const expected = fns.map((f) => {
-      // Each workflow has its own enrichment functions: `<construct>:<name>#<handler>` picks one.
+      // One enrichment pair serves both workflows: `<construct>:<name>#<handler>` finds it, and only one.
       const [owner, spec] = f.includes(':') ? (f.split(':') as [string, string]) : [undefined, f];
       const [name, handler] = spec.split('#') as [string, string | undefined];
       if (!owner) return { 'Fn::GetAtt': [functionId(s, name, handler), 'Arn'] };

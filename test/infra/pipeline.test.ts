@@ -249,7 +249,7 @@ describe('monitoring: alarms notify data operations', () => {
 
   it('for each function, on any error and any throttle', () => {
     const fns = bestexFunctions();
-    expect(fns.length).toBe(11); // 7 + each workflow's enrichment plan and commit
+    expect(fns.length).toBe(9); // 7 + the enrichment plan and commit both workflows share
     for (const fn of fns) {
       for (const metric of ['Errors', 'Throttles']) {
         alarm({
