@@ -14,7 +14,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openEngine } from '../lib/engine';
-import { enrichLocalMany } from '../lib/enrich-local';
+import { DEFAULT_BATCH_DATES, enrichLocalMany } from '../lib/enrich-local';
 import type { AsofForm, EnrichScope } from '../lib/enrich-sql';
 import { benchMetrics, type ScaleName } from './metrics';
 
@@ -96,7 +96,7 @@ export async function benchFigures(scale: ScaleName, forms: AsofForm[], o: Bench
     rows: base.rows,
     referenceSeconds: base.referenceSeconds,
     loadAverageAfterReference: base.loadAverage,
-    batchDates: o.batchDates ?? 16,
+    batchDates: o.batchDates ?? DEFAULT_BATCH_DATES,
     scope: o.scope ?? 'dates',
     memoryLimit,
   };
@@ -110,7 +110,7 @@ export async function benchFigures(scale: ScaleName, forms: AsofForm[], o: Bench
     const dates = new Set(us.map((u) => u.tradeDate)).size;
     let done = 0;
     // Batch by batch of dates (all sources), logging progress so a cut-off run still tells its pace.
-    const step = o.scope === 'one' ? 1 : (o.batchDates ?? 16);
+    const step = o.scope === 'one' ? 1 : (o.batchDates ?? DEFAULT_BATCH_DATES);
     const allDates = [...new Set(us.map((u) => u.tradeDate))].sort();
     for (let i = 0; i < allDates.length; i += step) {
       const chunk = new Set(allDates.slice(i, i + step));
