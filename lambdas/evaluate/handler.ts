@@ -23,7 +23,10 @@ function report(result: EvaluateResult): void {
   });
   if (result.dryRun) return;
   emitMetrics(
-    result.sources.map((s) => ({ metric: 'findings', dimensions: { source: sourceDimension(s.source) }, value: s.breaches })),
+    [
+      { metric: 'findings', dimensions: {}, value: result.findingCount },
+      ...result.sources.map((s) => ({ metric: 'breaches' as const, dimensions: { source: sourceDimension(s.source) }, value: s.breaches })),
+    ],
     logger,
   );
 }

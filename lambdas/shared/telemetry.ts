@@ -34,7 +34,8 @@ export const METRICS = {
   rowsRejected: ingest('RowsRejected', 'Rows rejected (quarantined) per source and dataset'),
   rowsDuplicate: ingest('RowsDuplicate', 'Duplicate rows dropped per source and dataset'),
   filesRejected: ingest('FilesRejected', 'Whole files rejected per source and dataset'),
-  findings: { name: 'Findings', fn: 'evaluate', dimensions: ['source'], title: 'Breached findings per review and source' },
+  findings: { name: 'Findings', fn: 'evaluate', dimensions: [], title: 'Breached findings per review' },
+  breaches: { name: 'Breaches', fn: 'evaluate', dimensions: ['source'], title: 'Breached rule groups per review and source' },
   exceptions: { name: 'Exceptions', fn: 'exceptions', dimensions: ['source', 'kind'], title: 'Daily exceptions per source and kind' },
 } as const satisfies Record<string, MetricSpec>;
 

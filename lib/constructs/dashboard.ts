@@ -12,7 +12,7 @@ export interface PipelineDashboardProps {
 
 /**
  * The dashboard of the pipeline's own counts: rows read, written, rejected and duplicate and files
- * rejected per source and dataset (normalise), breached findings per review and source (evaluate),
+ * rejected per source and dataset (normalise), breached findings per review and breaches per source (evaluate),
  * exceptions per day, source and kind (daily exceptions), beside the alarms. Its metrics come from
  * lambdas/shared/telemetry.ts, the list the handlers emit from. Each graph is a SEARCH over the
  * metric's dimensions, so a new source or dataset appears without a redeploy.

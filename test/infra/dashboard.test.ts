@@ -31,7 +31,7 @@ describe('pipeline dashboard', () => {
     const expression = JSON.stringify(graph?.properties.metrics);
     expect(expression).toContain(`MetricName=\\"${m.name}\\"`);
     expect(expression).toContain(`service=\\"${serviceOf(m.fn)}\\"`);
-    expect(expression).toContain(`{bestex,service,${m.dimensions.join(',')}}`);
+    expect(expression).toContain(`{${['bestex', 'service', ...m.dimensions].join(',')}}`);
   });
 
   it('shows every alarm of the stack', () => {
