@@ -16,6 +16,15 @@ export type ParsedBody = { ok: true; refs: ObjectRef[]; ignored: number } | { ok
 /** The message S3 sends once when a notification is configured: nothing to load. */
 const s3TestEventSchema = z.looseObject({ Event: z.literal('s3:TestEvent') });
 
+/**
+ * An S3 event notification, as Powertools' parser defines it, but for `eventTime`: any string. AWS
+ * writes it in UTC with a `Z`; moto (the emulator suite's S3) writes it without a zone. Nothing here
+ * reads the time, so its format is no reason to fail a load.
+ */
+const s3NotificationSchema = S3Schema.extend({
+  Records: z.array(S3Schema.shape.Records.element.extend({ eventTime: z.string() })),
+});
+
 const firstIssue = (e: z.ZodError): string => {
   const i = e.issues[0];
   return i ? `${i.path.map(String).join('.') || '(root)'}: ${i.message}` : 'invalid';
@@ -30,8 +39,7 @@ export function refsFromSqsBody(body: string): ParsedBody {
     return { ok: false, reason: 'the SQS message body is not JSON' };
   }
   if (s3TestEventSchema.safeParse(doc).success) return { ok: true, refs: [], ignored: 1 };
-  // An S3 event notification, as Powertools' parser defines it.
-  const parsed = S3Schema.safeParse(doc);
+  const parsed = s3NotificationSchema.safeParse(doc);
   if (!parsed.success) return { ok: false, reason: `the SQS message body is not an S3 event notification (${firstIssue(parsed.error)})` };
   const refs: ObjectRef[] = [];
   let ignored = 0;
