@@ -13,10 +13,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { z } from 'zod';
 import { bucket, s3Client } from '../shared/aws';
 import { loadConfig } from '../shared/config';
 import { FIGURE_TABLES, type FigureTableName, figureFileColumns, figureTable } from '../shared/figures';
 import { LAKE } from '../shared/layout';
+import { powertools } from '../shared/powertools';
 import { duckdbType, SOURCE_PATTERN } from '../shared/schema';
 import {
   type EnrichUnit,
@@ -258,6 +260,11 @@ async function writeRecord(s3: S3Client, lakeBucket: string, unit: PlannedUnit, 
   await s3.send(new DeleteObjectsCommand({ Bucket: lakeBucket, Delete: { Objects: [{ Key: planKey }] } }));
 }
 
-export const plan = async (input: PlanInput): Promise<PlanOutput> =>
-  planEnrichment({ ...input, maxQuoteAgeS: input.maxQuoteAgeS ?? loadConfig().deployment.ingest.maxQuoteAgeSeconds });
-export const commit = async (input: CommitInput): Promise<{ key: string; rows: number }> => commitEnrichment(input);
+const { wrap } = powertools('enrich');
+// The enrichment's inputs are typed here, not yet schemas (its owner's work): an object is all the wrapper checks.
+const anObject = <T>() => z.custom<T>((v) => typeof v === 'object' && v !== null, 'expected an object');
+
+export const plan = wrap('the enrichment plan input is not valid', anObject<PlanInput>(), (input) =>
+  planEnrichment({ ...input, maxQuoteAgeS: input.maxQuoteAgeS ?? loadConfig().deployment.ingest.maxQuoteAgeSeconds }),
+);
+export const commit = wrap('the enrichment commit input is not valid', anObject<CommitInput>(), (input) => commitEnrichment(input));

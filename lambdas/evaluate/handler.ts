@@ -3,21 +3,17 @@
  * results, writes review_metrics, outcomes, breaches and the monitoring and case records, and
  * returns the compliance notices for the state machine to publish.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
 import { bucket, s3Client } from '../shared/aws';
 import { loadConfig } from '../shared/config';
-import { type EvaluateEvent, type EvaluateResult, runEvaluation } from './run';
+import { evaluateInputSchema } from '../shared/contracts/states';
+import { emitMetrics, powertools } from '../shared/powertools';
+import { sourceDimension } from '../shared/telemetry';
+import { type EvaluateResult, runEvaluation } from './run';
 
-const logger = new Logger({ serviceName: 'bestex-evaluate' });
+const { logger, wrap } = powertools('evaluate');
 
-export const handler = async (event: EvaluateEvent): Promise<EvaluateResult> => {
-  const result = await runEvaluation(event, {
-    s3: s3Client(),
-    resultsBucket: bucket('results'),
-    now: () => new Date(),
-    decideWithinDays: loadConfig().deployment.committee.decideWithinDays,
-  });
-  // Counts only: the outcomes themselves are in the results bucket.
+/** Counts only: the outcomes themselves are in the results bucket. Dry runs are not reviews and emit no metrics. */
+function report(result: EvaluateResult): void {
   logger.info('review evaluated', {
     period: result.period,
     runId: result.runId,
@@ -25,5 +21,23 @@ export const handler = async (event: EvaluateEvent): Promise<EvaluateResult> => 
     breachCount: result.breachCount,
     sources: result.sources,
   });
+  if (result.dryRun) return;
+  emitMetrics(
+    [
+      { metric: 'findings', dimensions: {}, value: result.findingCount },
+      ...result.sources.map((s) => ({ metric: 'breaches' as const, dimensions: { source: sourceDimension(s.source) }, value: s.breaches })),
+    ],
+    logger,
+  );
+}
+
+export const handler = wrap('the Evaluate input is not valid', evaluateInputSchema, async (event) => {
+  const result = await runEvaluation(event, {
+    s3: s3Client(),
+    resultsBucket: bucket('results'),
+    now: () => new Date(),
+    decideWithinDays: loadConfig().deployment.committee.decideWithinDays,
+  });
+  report(result);
   return result;
-};
+});

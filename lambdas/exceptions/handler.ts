@@ -6,36 +6,19 @@
  *              report.html to the results bucket (not on a dry run) and returns the counts and
  *              the notices for the state machine to publish.
  */
-import { z } from 'zod';
 import { getText, parseS3Uri, putObject, s3Uri } from '../review/s3io';
 import { parseAthenaCsv } from '../shared/athena-csv';
 import { bucket, s3Client } from '../shared/aws';
 import { loadConfig } from '../shared/config';
+import { exceptionsInputSchema, exceptionsPrepareInputSchema } from '../shared/contracts/states';
 import { RESULTS } from '../shared/layout';
 import type { ExceptionKind } from '../shared/metrics';
 import type { Notice } from '../shared/notify';
+import { emitMetrics, powertools } from '../shared/powertools';
+import { sourceDimension } from '../shared/telemetry';
 import { type NamedResult, summarizeDay } from './daily';
 import { exceptionSettings } from './exceptions';
-import { type PreparedDay, prepareDay } from './prepare';
-
-const boolish = z.union([z.boolean(), z.enum(['true', 'false']).transform((s) => s === 'true')]);
-
-const prepareInputSchema = z.looseObject({ date: z.string().optional(), dryRun: boolish.optional() });
-
-/** One item of the Map over the SQL files (the review's shape: name, path, sha256, result). */
-const queryResultSchema = z.looseObject({
-  name: z.string(),
-  path: z.string().optional(),
-  result: z.looseObject({ outputLocation: z.string(), queryExecutionId: z.string().optional() }),
-});
-
-const inputSchema = z.looseObject({
-  date: z.string(),
-  dryRun: boolish.optional(),
-  metricResults: z.array(queryResultSchema).default([]),
-});
-
-export type DailyExceptionsEvent = z.input<typeof inputSchema>;
+import { prepareDay } from './prepare';
 
 export interface DailyExceptionsOutput {
   date: string;
@@ -45,25 +28,35 @@ export interface DailyExceptionsOutput {
   outputs: { csv: string; html: string } | Record<string, never>;
 }
 
-const invalid = (what: string, e: z.ZodError): Error =>
-  new Error(`${what}: ${e.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+const { logger, wrap } = powertools('exceptions');
 
-export const prepare = async (event: unknown): Promise<PreparedDay> => {
-  const input = prepareInputSchema.safeParse(event ?? {});
-  if (!input.success) throw invalid('daily exceptions input is not valid', input.error);
+/** Counts only (no exception rows: they carry order ids). A dry run is not the day's record and emits no metrics. */
+function report(out: DailyExceptionsOutput, dryRun: boolean): void {
+  logger.info('daily exceptions', {
+    date: out.date,
+    dryRun,
+    exceptions: out.counts.reduce((n, c) => n + c.n, 0),
+    notices: out.notices.length,
+  });
+  if (dryRun) return;
+  emitMetrics(
+    out.counts.map((c) => ({ metric: 'exceptions', dimensions: { source: sourceDimension(c.source), kind: c.kind }, value: c.n })),
+    logger,
+  );
+}
+
+export const prepare = wrap('daily exceptions input is not valid', exceptionsPrepareInputSchema, async (input) => {
   const { deployment } = loadConfig();
   const r = prepareDay(
-    { ...(input.data.date ? { date: input.data.date } : {}), ...(input.data.dryRun !== undefined ? { dryRun: input.data.dryRun } : {}) },
+    { ...(input.date ? { date: input.date } : {}), ...(input.dryRun !== undefined ? { dryRun: input.dryRun } : {}) },
     { now: new Date(), settings: exceptionSettings(deployment.exceptions), maxQuoteAgeSeconds: deployment.ingest.maxQuoteAgeSeconds },
   );
   if (!r.ok) throw new Error(r.error);
   return r.value;
-};
+});
 
-export const handler = async (event: unknown): Promise<DailyExceptionsOutput> => {
-  const input = inputSchema.safeParse(event);
-  if (!input.success) throw invalid('daily exceptions input is not valid', input.error);
-  const { date, dryRun, metricResults } = input.data;
+export const handler = wrap('daily exceptions input is not valid', exceptionsInputSchema, async (input): Promise<DailyExceptionsOutput> => {
+  const { date, dryRun, metricResults } = input;
   const { deployment } = loadConfig();
   const settings = exceptionSettings(deployment.exceptions);
   const s3 = s3Client();
@@ -86,14 +79,20 @@ export const handler = async (event: unknown): Promise<DailyExceptionsOutput> =>
   });
   if (!summary.ok) throw new Error(summary.error);
   const day = summary.value;
-  if (dryRun) return { date, counts: day.counts, notices: day.notices, outputs: {} };
+  if (dryRun) {
+    const out: DailyExceptionsOutput = { date, counts: day.counts, notices: day.notices, outputs: {} };
+    report(out, true);
+    return out;
+  }
 
   await putObject(s3, results_, `${prefix}exceptions.csv`, day.csv, 'text/csv; charset=utf-8');
   await putObject(s3, results_, `${prefix}report.html`, day.html, 'text/html; charset=utf-8');
-  return {
+  const out: DailyExceptionsOutput = {
     date,
     counts: day.counts,
     notices: day.notices,
     outputs: { csv: s3Uri(results_, `${prefix}exceptions.csv`), html: s3Uri(results_, `${prefix}report.html`) },
   };
-};
+  report(out, false);
+  return out;
+});

@@ -1,42 +1,60 @@
 /**
  * Normalise Lambda: SQS (S3 ObjectCreated notifications of the drop bucket) → normaliseObject per
- * object. Partial batch failure: only messages whose processing threw are retried (and end in the
- * DLQ after maxReceiveCount); rejected files are a normal outcome, not a failure.
+ * object. Partial batch failure (Powertools' processPartialResponse): only messages whose
+ * processing threw are retried (and end in the DLQ after maxReceiveCount); rejected files are a
+ * normal outcome, not a failure. Each manifest's counts become EMF metrics per source and dataset.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
-import type { Context, SQSBatchItemFailure, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { SqsSchema } from '@aws-lambda-powertools/parser/schemas';
+import type { Context, SQSBatchResponse, SQSRecord } from 'aws-lambda';
+import { emitMetrics, powertools } from '../shared/powertools';
+import { datasetDimension, sourceDimension } from '../shared/telemetry';
 import { refsFromSqsBody } from './events';
+import type { LoadManifest } from './manifest';
 import { normaliseObject } from './normalise';
 
-const logger = new Logger({ serviceName: 'bestex-normalise' });
+const { logger, wrap } = powertools('normalise');
+const processor = new BatchProcessor(EventType.SQS, { logger });
 
-export const handler = async (event: SQSEvent, context?: Context): Promise<SQSBatchResponse> => {
-  const batchItemFailures: SQSBatchItemFailure[] = [];
-  for (const record of event.Records) {
+/** Counts and keys only: rows carry customer order data and never go to the logs or metrics. */
+function report(m: LoadManifest): void {
+  logger.info('normalised', {
+    key: m.drop_key,
+    status: m.status,
+    rows_read: m.rows_read,
+    rows_written: m.rows_written,
+    rows_rejected: m.rows_rejected,
+    rows_duplicate: m.rows_duplicate,
+    outputs: m.outputs.length,
+  });
+  const dimensions = { source: sourceDimension(m.source), dataset: datasetDimension(m.dataset) };
+  emitMetrics(
+    [
+      { metric: 'rowsRead', dimensions, value: m.rows_read },
+      { metric: 'rowsWritten', dimensions, value: m.rows_written },
+      { metric: 'rowsRejected', dimensions, value: m.rows_rejected },
+      { metric: 'rowsDuplicate', dimensions, value: m.rows_duplicate },
+      { metric: 'filesRejected', dimensions, value: m.status === 'rejected' ? 1 : 0 },
+    ],
+    logger,
+  );
+}
+
+/** One SQS message: every object it announces; throwing marks the message failed. */
+const normaliseMessage = (context: Context) => async (record: SQSRecord) => {
+  try {
     const parsed = refsFromSqsBody(record.body);
-    if (!parsed.ok) {
-      logger.error('unreadable message', { messageId: record.messageId, reason: parsed.reason });
-      batchItemFailures.push({ itemIdentifier: record.messageId });
-      continue;
-    }
-    try {
-      for (const ref of parsed.refs) {
-        const m = await normaliseObject(ref, context ? { remainingMs: () => context.getRemainingTimeInMillis() } : {});
-        // Counts and keys only: rows carry customer order data and never go to the logs.
-        logger.info('normalised', {
-          key: m.drop_key,
-          status: m.status,
-          rows_read: m.rows_read,
-          rows_written: m.rows_written,
-          rows_rejected: m.rows_rejected,
-          rows_duplicate: m.rows_duplicate,
-          outputs: m.outputs.length,
-        });
-      }
-    } catch (err) {
-      logger.error('normalise failed', { messageId: record.messageId, error: (err as Error).message });
-      batchItemFailures.push({ itemIdentifier: record.messageId });
-    }
+    if (!parsed.ok) throw new Error(`unreadable message: ${parsed.reason}`);
+    for (const ref of parsed.refs) report(await normaliseObject(ref, { remainingMs: () => context.getRemainingTimeInMillis() }));
+  } catch (err) {
+    logger.error('normalise failed', { messageId: record.messageId, error: (err as Error).message });
+    throw err;
   }
-  return { batchItemFailures };
 };
+
+export const handler = wrap(
+  'the normalise event is not an SQS batch',
+  SqsSchema,
+  (event, context): Promise<SQSBatchResponse> =>
+    processPartialResponse(event, normaliseMessage(context), processor, { context, throwOnFullBatchFailure: false }),
+);

@@ -1,7 +1,16 @@
+/**
+ * Prepare Lambda (review): the execution input (a schedule's cadence, or `bestex review`'s
+ * options) → the run's period, dates, sources and SQL files, with the sources under heightened
+ * monitoring from the review's monitoring state object.
+ */
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { bucket, s3Client } from '../shared/aws';
 import { loadConfig } from '../shared/config';
-import { type PreparedRun, type PrepareInput, prepareRun } from './prepare';
+import { prepareInputSchema } from '../shared/contracts/states';
+import { powertools } from '../shared/powertools';
+import { prepareRun } from './prepare';
+
+const { logger, wrap } = powertools('prepare');
 
 /** Sources currently under heightened monitoring, from the review's monitoring state object. */
 async function heightenedSources(): Promise<string[]> {
@@ -18,11 +27,19 @@ async function heightenedSources(): Promise<string[]> {
   }
 }
 
-export const handler = async (input: PrepareInput): Promise<PreparedRun> => {
+export const handler = wrap('the review input is not valid', prepareInputSchema, async (input) => {
   const { deployment } = loadConfig();
-  return prepareRun(input ?? {}, {
+  const run = prepareRun(input, {
     now: new Date(),
     heightened: await heightenedSources(),
     maxQuoteAgeSeconds: deployment.ingest.maxQuoteAgeSeconds,
   });
-};
+  logger.info('review prepared', {
+    period: run.period,
+    runId: run.runId,
+    cadence: run.cadence,
+    dryRun: run.dryRun,
+    sources: run.sources.length,
+  });
+  return run;
+});

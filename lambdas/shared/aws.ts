@@ -5,13 +5,17 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { BucketRole } from './layout';
+import { tracer } from './powertools';
 
 let s3: S3Client | undefined;
 let sns: SNSClient | undefined;
 
-/** An S3 client; with BESTEX_S3_ENDPOINT set, one that speaks to the local s3rver. */
+/**
+ * The handlers' S3 client; with BESTEX_S3_ENDPOINT set, one that speaks to the local s3rver. Each
+ * request is an X-Ray subsegment on Lambda (the tracer is inert elsewhere).
+ */
 export function s3Client(): S3Client {
-  if (!s3) s3 = makeS3Client(process.env.BESTEX_S3_ENDPOINT);
+  if (!s3) s3 = tracer.captureAWSv3Client(makeS3Client(process.env.BESTEX_S3_ENDPOINT));
   return s3;
 }
 
@@ -29,7 +33,7 @@ export function makeS3Client(endpoint?: string): S3Client {
 }
 
 export function snsClient(): SNSClient {
-  if (!sns) sns = new SNSClient({});
+  if (!sns) sns = tracer.captureAWSv3Client(new SNSClient({}));
   return sns;
 }
 

@@ -5,6 +5,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { PipelineDashboard } from './dashboard';
 import type { BestexFunction } from './function';
 
 export interface MonitoringProps {
@@ -29,6 +30,7 @@ const PERIOD = Duration.minutes(5);
  */
 export class Monitoring extends Construct {
   readonly alarms: Alarm[] = [];
+  readonly dashboard: PipelineDashboard;
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
@@ -101,5 +103,7 @@ export class Monitoring extends Construct {
       1,
       `An Athena query failed in workgroup ${props.workGroupName} (scan limit, SQL error or permissions; "Athena failures").`,
     );
+    // After the alarms: the dashboard shows their state beside the pipeline's counts.
+    this.dashboard = new PipelineDashboard(this, 'Dashboard', { alarms: this.alarms });
   }
 }

@@ -6,7 +6,7 @@
  */
 import '../polyfills';
 import { execFileSync } from 'node:child_process';
-import { createReadStream, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdirSync, readdirSync, statSync, type WriteStream, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
@@ -17,6 +17,7 @@ import { makeS3Client } from '../../lambdas/shared/aws';
 import { type BestexConfig, loadConfig } from '../../lambdas/shared/config';
 import { BUCKET_ROLES, type BucketRole, LAKE } from '../../lambdas/shared/layout';
 import type { PublishedNotice } from '../../lambdas/shared/notify';
+import { routeTelemetry } from '../../lambdas/shared/powertools';
 import { type Engine, openEngine, refreshFigureViews } from '../engine';
 import { type ResolvedStateMachine, stateMachines, synthTemplate, type Template } from './asl';
 import { honourConditionalWrites } from './conditional';
@@ -33,6 +34,11 @@ export interface LocalRuntimeOptions {
   configDir?: string;
   /** Progress lines (stderr in the CLI). */
   log?: (line: string) => void;
+  /**
+   * Where the handlers' JSON log lines and EMF metric lines go (on Lambda: the function's log
+   * group). @default appended to <home>/logs/functions.jsonl, so they never flood the terminal
+   */
+  telemetry?: NodeJS.WritableStream;
   onNotice?: (n: PublishedNotice) => void | Promise<void>;
 }
 
@@ -61,6 +67,7 @@ export class LocalRuntime {
     readonly queue: LocalQueue,
     config: BestexConfig,
     private readonly opts: LocalRuntimeOptions,
+    private readonly telemetryFile: WriteStream | undefined,
   ) {
     this.buckets = localBuckets();
     this.s3 = makeS3Client(endpoint);
@@ -101,6 +108,14 @@ export class LocalRuntime {
     // Package links open the copy `bestex review` fetches under --home (same key layout).
     process.env.BESTEX_PACKAGE_BASE_URL = pathToFileURL(`${opts.home}/`).href;
 
+    let telemetryFile: WriteStream | undefined;
+    if (opts.telemetry) routeTelemetry(opts.telemetry);
+    else {
+      mkdirSync(join(opts.home, 'logs'), { recursive: true });
+      telemetryFile = createWriteStream(telemetryLog(opts.home), { flags: 'a' });
+      routeTelemetry(telemetryFile);
+    }
+
     const { handler } = (await import('../../lambdas/normalise/handler')) as { handler: NormaliseHandler };
     const queue = new LocalQueue(handler);
     // s3rver is a Koa app; its typings omit the EventEmitter it inherits.
@@ -108,7 +123,7 @@ export class LocalRuntime {
       const records = toAwsRecords(event, buckets.drop);
       if (records.length) queue.enqueue(records);
     });
-    return new LocalRuntime(opts.home, endpoint, server, queue, config, opts);
+    return new LocalRuntime(opts.home, endpoint, server, queue, config, opts, telemetryFile);
   }
 
   /**
@@ -234,8 +249,14 @@ export class LocalRuntime {
   async stop(): Promise<void> {
     await this.queue.idle();
     await this.server.close();
+    routeTelemetry(undefined);
+    const file = this.telemetryFile;
+    if (file) await new Promise<void>((resolve) => file.end(resolve));
   }
 }
+
+/** The handlers' log and EMF lines of a local home (docs/operations.md, "Logs and metrics"). */
+export const telemetryLog = (home: string): string => join(home, 'logs', 'functions.jsonl');
 
 /** Local bucket names: one per role, recognisable in any S3 client. */
 export function localBuckets(): Record<BucketRole, string> {

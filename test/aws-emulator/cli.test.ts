@@ -153,7 +153,14 @@ describe('bestex --target aws against moto', () => {
     let handled = 0;
     const consumer = (async () => {
       while (!stop) {
-        const r = await c.sqs.send(new ReceiveMessageCommand({ QueueUrl: p.dropQueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
+        const r = await c.sqs.send(
+          new ReceiveMessageCommand({
+            QueueUrl: p.dropQueueUrl,
+            MaxNumberOfMessages: 10,
+            WaitTimeSeconds: 1,
+            MessageSystemAttributeNames: ['All'],
+          }),
+        );
         const msgs = r.Messages ?? [];
         if (!msgs.length) continue;
         const event: SQSEvent = {
@@ -161,7 +168,8 @@ describe('bestex --target aws against moto', () => {
             messageId: m.MessageId ?? '',
             receiptHandle: m.ReceiptHandle ?? '',
             body: m.Body ?? '',
-            attributes: {} as SQSEvent['Records'][number]['attributes'],
+            // As the event source mapping delivers them (the handler parses the event with Powertools' SqsSchema).
+            attributes: m.Attributes as SQSEvent['Records'][number]['attributes'],
             messageAttributes: {},
             md5OfBody: m.MD5OfBody ?? '',
             eventSource: 'aws:sqs',

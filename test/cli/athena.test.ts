@@ -1,16 +1,23 @@
 /**
- * Running SQL through the Athena workgroup. There is no local stand-in for the Athena API (the
- * local target runs the same SQL on DuckDB instead), so the client answers with responses
- * written in the shapes of the Athena API reference: a query queued then running, results in
- * two pages (NextToken) with the header row only on the first, typed columns and NULLs, a
- * failed query, and one that runs past the timeout.
+ * Running SQL through the Athena workgroup. The client is mocked (aws-sdk-client-mock) because no
+ * local stand-in covers these paths: the local target runs the same SQL on DuckDB, and moto's
+ * Athena (test/aws-emulator) answers every query at once from canned results, so it cannot queue,
+ * fail or outlast a timeout. The responses are written in the shapes of the Athena API reference:
+ * a query queued then running, results in two pages (NextToken) with the header row only on the
+ * first, typed columns and NULLs, a failed query, and one that runs past the timeout.
  */
-import type { AthenaClient } from '@aws-sdk/client-athena';
+import {
+  AthenaClient,
+  GetQueryExecutionCommand,
+  GetQueryResultsCommand,
+  StartQueryExecutionCommand,
+  StopQueryExecutionCommand,
+} from '@aws-sdk/client-athena';
+import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import { athenaCostUsd, athenaValue, runAthenaQuery } from '../../lib/aws/athena';
 import { CliError } from '../../lib/aws/errors';
 import { humanBytes } from '../../lib/cli/commands/query';
-import { stubClient } from './stub';
 
 const ID = '0f6d3c1a-7b2e-4c5d-8e9f-a0b1c2d3e4f5';
 const COLUMNS = [
@@ -90,13 +97,21 @@ const SUCCEEDED = execution('SUCCEEDED', {
   },
 });
 
+/** A client whose GetQueryExecution answers `states` in turn (the last one repeated) and GetQueryResults the page of its NextToken. */
 function athenaStub(states: unknown[], pages: unknown[]) {
-  return stubClient({
-    StartQueryExecutionCommand: () => ({ QueryExecutionId: ID }),
-    GetQueryExecutionCommand: (_i, n) => states[Math.min(n, states.length - 1)],
-    GetQueryResultsCommand: (input) => pages[Number(input.NextToken ?? 0)],
-    StopQueryExecutionCommand: () => ({}),
-  });
+  const client = new AthenaClient({ region: 'us-east-1' });
+  const mock = mockClient(client);
+  let polls = 0;
+  mock
+    .on(StartQueryExecutionCommand)
+    .resolves({ QueryExecutionId: ID })
+    .on(GetQueryExecutionCommand)
+    .callsFake(() => states[Math.min(polls++, states.length - 1)])
+    .on(GetQueryResultsCommand)
+    .callsFake((input: { NextToken?: string }) => pages[Number(input.NextToken ?? 0)])
+    .on(StopQueryExecutionCommand)
+    .resolves({});
+  return { client, mock };
 }
 
 const noSleep = async () => {};
@@ -122,7 +137,7 @@ describe('bestex query on Athena', () => {
       ],
     );
     const states: string[] = [];
-    const r = await runAthenaQuery(stub as unknown as AthenaClient, {
+    const r = await runAthenaQuery(stub.client, {
       sql: 'SELECT source, count(*) AS n FROM review_metrics WHERE period = ? GROUP BY source',
       params: ["'2026Q3'"],
       workGroup: 'Bestex-bestex',
@@ -131,9 +146,9 @@ describe('bestex query on Athena', () => {
       sleep: noSleep,
       onState: (s) => states.push(s),
     });
-    const start = stub.calls[0];
-    expect(start?.command).toBe('StartQueryExecutionCommand');
-    expect(start?.input).toEqual({
+    const start = stub.mock.call(0).args[0];
+    expect(start).toBeInstanceOf(StartQueryExecutionCommand);
+    expect(start.input).toEqual({
       QueryString: 'SELECT source, count(*) AS n FROM review_metrics WHERE period = ? GROUP BY source',
       WorkGroup: 'Bestex-bestex',
       QueryExecutionContext: { Database: 'bestex', Catalog: 'AwsDataCatalog' },
@@ -148,7 +163,7 @@ describe('bestex query on Athena', () => {
       // The second page has no header row; missing VarCharValue is NULL.
       { source: 'sip', n: 0, value: null, flag: null },
     ]);
-    expect(stub.calls.filter((c) => c.command === 'GetQueryResultsCommand').map((c) => c.input.NextToken)).toEqual([undefined, '1']);
+    expect(stub.mock.commandCalls(GetQueryResultsCommand).map((c) => c.args[0].input.NextToken)).toEqual([undefined, '1']);
     expect(r.bytesScanned).toBe(123_456_789);
     // 123,456,789 B rounds up to 118 MiB; 118 MiB / 1 TiB × $5 = 118 × 5 / 2^20.
     expect(r.costUsd).toBeCloseTo((118 * 5) / 1_048_576, 15);
@@ -159,7 +174,7 @@ describe('bestex query on Athena', () => {
       [execution('SUCCEEDED', { StatementType: 'UTILITY', Statistics: { DataScannedInBytes: 0 } })],
       [{ ResultSet: { Rows: [row('orders'), row('quotes')], ResultSetMetadata: { ColumnInfo: [{ Name: 'tab_name', Type: 'string' }] } } }],
     );
-    const r = await runAthenaQuery(stub as unknown as AthenaClient, {
+    const r = await runAthenaQuery(stub.client, {
       sql: 'SHOW TABLES',
       workGroup: 'w',
       database: 'bestex',
@@ -186,7 +201,7 @@ describe('bestex query on Athena', () => {
       Statistics: { DataScannedInBytes: 0 },
     });
     const stub = athenaStub([execution('RUNNING'), failed], []);
-    const err = await runAthenaQuery(stub as unknown as AthenaClient, {
+    const err = await runAthenaQuery(stub.client, {
       sql: 'SELECT nope FROM orders',
       workGroup: 'w',
       database: 'bestex',
@@ -197,13 +212,13 @@ describe('bestex query on Athena', () => {
     expect((err as Error).message).toBe(
       `Athena query ${ID} failed: COLUMN_NOT_FOUND: line 1:8: Column 'nope' cannot be resolved or requester is not authorized to access requested resources: fix the SQL`,
     );
-    expect(stub.count('GetQueryResultsCommand')).toBe(0);
+    expect(stub.mock.commandCalls(GetQueryResultsCommand).length).toBe(0);
   });
 
   it('stops a query that runs past the timeout and says how to narrow it', async () => {
     const stub = athenaStub([execution('RUNNING')], []);
     let clock = 0;
-    const err = await runAthenaQuery(stub as unknown as AthenaClient, {
+    const err = await runAthenaQuery(stub.client, {
       sql: 'SELECT * FROM quotes',
       workGroup: 'w',
       database: 'bestex',
@@ -217,8 +232,8 @@ describe('bestex query on Athena', () => {
     expect((err as Error).message).toMatch(
       /^Athena query .* did not finish within 5 s \(last state RUNNING\); it was stopped: filter on the partition columns/,
     );
-    expect(stub.calls.filter((c) => c.command === 'StopQueryExecutionCommand').map((c) => c.input)).toEqual([{ QueryExecutionId: ID }]);
-    expect(stub.count('GetQueryExecutionCommand')).toBe(6);
+    expect(stub.mock.commandCalls(StopQueryExecutionCommand).map((c) => c.args[0].input)).toEqual([{ QueryExecutionId: ID }]);
+    expect(stub.mock.commandCalls(GetQueryExecutionCommand).length).toBe(6);
   });
 });
 

@@ -1,16 +1,28 @@
 /**
  * The usual AWS failures as one-line messages, and finding the stack's outputs. The errors are
- * built in the shapes SDK v3 throws (name, message, $metadata; S3's region header); CloudFormation
- * answers from a hand-written client (no local stand-in for DescribeStacks).
+ * built in the shapes SDK v3 throws (name, message, $metadata; S3's region header). The
+ * CloudFormation client is mocked (aws-sdk-client-mock): moto serves DescribeStacks, but only for a
+ * stack it deployed itself, and it cannot hold a stack in ROLLBACK_COMPLETE or with the CDK-hashed
+ * output names these cases are about; moto's CloudFormation is a false green (docs/deploy.md).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CliError, explainAwsError } from '../../lib/aws/errors';
 import { describeStackOutputs, normaliseOutputKeys, readOutputsFile } from '../../lib/aws/outputs';
-import { sdkError, stubClient } from './stub';
+
+/** An error shaped as SDK v3 service exceptions are (name, message, $fault, $metadata). */
+function sdkError(name: string, message: string, status: number, extra: Record<string, unknown> = {}): Error {
+  return Object.assign(new Error(message), {
+    name,
+    $fault: status >= 500 ? 'server' : 'client',
+    $metadata: { httpStatusCode: status, requestId: 'b7a1c0de-0000-4000-8000-000000000000', attempts: 1, totalRetryDelay: 0 },
+    ...extra,
+  });
+}
 
 const dir = mkdtempSync(join(tmpdir(), 'bestex-cli-errors-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -119,7 +131,14 @@ describe('the stack outputs', () => {
       ExportName: 'x',
     },
   ];
-  const cfn = (r: unknown) => stubClient({ DescribeStacksCommand: () => r }) as unknown as CloudFormationClient;
+  /** A client whose DescribeStacks answers `r` (or rejects with it, when it is an Error). */
+  const cfn = (r: unknown): CloudFormationClient => {
+    const client = new CloudFormationClient({ region: 'us-east-1' });
+    const on = mockClient(client).on(DescribeStacksCommand);
+    if (r instanceof Error) on.rejects(r);
+    else on.resolves(r as never);
+    return client;
+  };
 
   it('reads them from DescribeStacks, recognising CDK-prefixed names', async () => {
     const o = await describeStackOutputs(

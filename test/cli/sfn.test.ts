@@ -1,15 +1,24 @@
 /**
- * Following a Step Functions execution from the CLI. There is no local stand-in for the Step
- * Functions API (aws-local-stepfunctions runs definitions, it does not serve DescribeExecution or
- * GetExecutionHistory), so these tests answer with responses written in the shapes of the API
- * reference: histories as the service returns them (newest first when asked, paged with
+ * Following a Step Functions execution from the CLI. The client is mocked (aws-sdk-client-mock)
+ * because no local stand-in covers these paths: aws-local-stepfunctions runs definitions but does
+ * not serve DescribeExecution or GetExecutionHistory, and moto (test/aws-emulator, which runs the
+ * CLI's review and exceptions against its interpreter) finishes an execution before the first
+ * poll, so it cannot show a history growing between polls, paged, or outliving the CLI's
+ * patience. The responses are written in the shapes of the API reference: histories as the service returns them (newest first when asked, paged with
  * nextToken), Lambda and Athena task failures with their real cause formats, a timed-out
  * execution, and an execution that outlives the CLI's patience.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { HistoryEvent, SFNClient } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand,
+  GetExecutionHistoryCommand,
+  type HistoryEvent,
+  SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../lambdas/shared/config';
 import { AwsTarget } from '../../lib/aws/aws-target';
@@ -19,7 +28,6 @@ import { runExceptions } from '../../lib/cli/commands/exceptions';
 import { runReview } from '../../lib/cli/commands/review';
 import type { GlobalOptions } from '../../lib/cli/main';
 import { type FakeStack, startFakeStack } from './s3';
-import { stubClient } from './stub';
 
 const ARN = 'arn:aws:states:us-east-1:123456789012:execution:Bestex-review:review-2026Q3-20261005T110000Z';
 const T0 = new Date('2026-10-05T11:00:00.000Z');
@@ -113,9 +121,13 @@ const OUTPUT = {
 function sfnStub(history: Ev[], o: { revealPerPoll: number[]; final: Record<string, unknown> }) {
   let visible = 0;
   let polls = 0;
-  return stubClient({
-    StartExecutionCommand: () => ({ executionArn: ARN, startDate: T0 }),
-    DescribeExecutionCommand: () => {
+  const client = new SFNClient({ region: 'us-east-1' });
+  const mock = mockClient(client);
+  mock
+    .on(StartExecutionCommand)
+    .resolves({ executionArn: ARN, startDate: T0 })
+    .on(DescribeExecutionCommand)
+    .callsFake(() => {
       visible = Math.min(history.length, o.revealPerPoll[polls] ?? history.length);
       polls++;
       const done = visible >= history.length;
@@ -128,15 +140,16 @@ function sfnStub(history: Ev[], o: { revealPerPoll: number[]; final: Record<stri
         inputDetails: { included: true },
         ...(done ? { stopDate: at(history.length), ...o.final } : { status: 'RUNNING' }),
       };
-    },
-    GetExecutionHistoryCommand: (input) => {
+    })
+    .on(GetExecutionHistoryCommand)
+    .callsFake((input: { reverseOrder?: boolean; nextToken?: string }) => {
       const shown = history.slice(0, visible);
       const ordered = input.reverseOrder ? [...shown].reverse() : shown;
       const offset = Number(input.nextToken ?? 0);
       const page = ordered.slice(offset, offset + 4);
       return { events: page, ...(offset + 4 < ordered.length ? { nextToken: String(offset + 4) } : {}) };
-    },
-  });
+    });
+  return { client, mock };
 }
 
 const noSleep = async () => {};
@@ -146,7 +159,7 @@ describe('following an execution', () => {
     const history = successHistory();
     const stub = sfnStub(history, { revealPerPoll: [6, 20, 40], final: { status: 'SUCCEEDED', output: JSON.stringify(OUTPUT) } });
     const states: string[] = [];
-    const r = await followExecution(stub as unknown as SFNClient, ARN, {
+    const r = await followExecution(stub.client, ARN, {
       timeoutMs: 60_000,
       sleep: noSleep,
       onState: (s) => states.push(s),
@@ -168,19 +181,19 @@ describe('following an execution', () => {
     // Reading newest first and stopping at the last event seen: re-reading the whole history at
     // each of the 4 polls would take ceil(6/4)+ceil(20/4)+ceil(40/4)+ceil(n/4) pages.
     const fromScratch = [6, 20, 40, history.length].reduce((s, n) => s + Math.ceil(n / 4), 0);
-    const pages = stub.count('GetExecutionHistoryCommand');
+    const pages = stub.mock.commandCalls(GetExecutionHistoryCommand).length;
     expect(pages).toBeLessThan(fromScratch);
     expect(pages).toBeGreaterThanOrEqual(Math.ceil(history.length / 4));
-    expect(stub.calls.filter((c) => c.command === 'GetExecutionHistoryCommand').every((c) => c.input.reverseOrder === true)).toBe(true);
+    expect(stub.mock.commandCalls(GetExecutionHistoryCommand).every((c) => c.args[0].input.reverseOrder === true)).toBe(true);
   });
 
   it('returns every new event exactly once across pages', async () => {
     const history = successHistory();
     const stub = sfnStub(history, { revealPerPoll: [], final: { status: 'SUCCEEDED', output: '{}' } });
-    await stub.send({ constructor: { name: 'DescribeExecutionCommand' }, input: {} });
-    const first = await newHistoryEvents(stub as unknown as SFNClient, ARN, 0);
+    await stub.client.send(new DescribeExecutionCommand({ executionArn: ARN }));
+    const first = await newHistoryEvents(stub.client, ARN, 0);
     expect(first.map((e) => e.id)).toEqual(history.map((e) => e.id));
-    const after = await newHistoryEvents(stub as unknown as SFNClient, ARN, 30);
+    const after = await newHistoryEvents(stub.client, ARN, 30);
     expect(after.map((e) => e.id)).toEqual(history.filter((e) => (e.id as number) > 30).map((e) => e.id));
   });
 
@@ -204,7 +217,7 @@ describe('following an execution', () => {
     const exec = ev('ExecutionFailed', failed.id, { executionFailedEventDetails: { error: 'ConfigError', cause } });
     h.push(entered, sched, started, failed, exec);
     const stub = sfnStub(h, { revealPerPoll: [], final: { status: 'FAILED', error: 'ConfigError', cause } });
-    const r = await followExecution(stub as unknown as SFNClient, ARN, { timeoutMs: 60_000, sleep: noSleep });
+    const r = await followExecution(stub.client, ARN, { timeoutMs: 60_000, sleep: noSleep });
     expect(r.status).toBe('FAILED');
     if (r.status !== 'FAILED') return;
     expect(r.failure).toEqual({
@@ -283,7 +296,7 @@ describe('following an execution', () => {
     const history = successHistory();
     const stub = sfnStub(history, { revealPerPoll: Array(1000).fill(12), final: { status: 'SUCCEEDED' } });
     let clock = 0;
-    const r = await followExecution(stub as unknown as SFNClient, ARN, {
+    const r = await followExecution(stub.client, ARN, {
       timeoutMs: 30_000,
       intervalMs: 3000,
       now: () => clock,
@@ -293,7 +306,7 @@ describe('following an execution', () => {
     });
     expect(r).toEqual({ status: 'RUNNING', executionArn: ARN, waitedMs: 30_000, lastState: 'RunMetricQueries' });
     // The first 12 events end inside the Map (event 11 entered RunMetricQueries); polled at 0, 3, …, 30 s.
-    expect(stub.count('DescribeExecutionCommand')).toBe(11);
+    expect(stub.mock.commandCalls(DescribeExecutionCommand).length).toBe(11);
   });
 
   it('names executions and links them to the console', () => {
@@ -315,14 +328,14 @@ describe('bestex review on the AWS target', () => {
     rmSync(home, { recursive: true, force: true });
   });
   const g = (): GlobalOptions => ({ home, json: false, target: 'aws', verbose: false });
-  const open = (sfn: ReturnType<typeof stubClient>, extra: Partial<Parameters<typeof AwsTarget.open>[0]> = {}) =>
+  const open = (sfn: ReturnType<typeof sfnStub>, extra: Partial<Parameters<typeof AwsTarget.open>[0]> = {}) =>
     AwsTarget.open({
       config: loadConfig(),
       region: 'us-east-1',
       stackName: 'Bestex',
       outputsFile: stack.outputsFile,
       ui: { log: () => {} },
-      clients: { s3: stack.s3, sfn: sfn as unknown as SFNClient },
+      clients: { s3: stack.s3, sfn: sfn.client },
       sleep: noSleep,
       ...extra,
     });
@@ -347,7 +360,7 @@ describe('bestex review on the AWS target', () => {
     const s = await runReview(t, g(), { period: '2026Q3', dryRun: true, thresholds: file });
     // The breach table comes from the evaluate step's breaches.json in the results bucket.
     expect(s.breaches).toEqual([breach]);
-    const start = stub.calls.find((c) => c.command === 'StartExecutionCommand');
+    const start = stub.mock.commandCalls(StartExecutionCommand)[0]?.args[0];
     expect(start?.input.stateMachineArn).toBe('arn:aws:states:us-east-1:123456789012:stateMachine:Bestex-review');
     expect(String(start?.input.name)).toMatch(/^review-2026Q3-dry-\d{8}T\d{6}Z$/);
     const input = JSON.parse(String(start?.input.input)) as Record<string, unknown>;
@@ -376,7 +389,7 @@ describe('bestex review on the AWS target', () => {
     await expect(runReview(t, g(), { period: '2026Q3', dryRun: true, thresholds: file })).rejects.toThrow(
       /bad\.json is not valid[\s\S]*rules\.0\.metric/,
     );
-    expect(stub.count('StartExecutionCommand')).toBe(0);
+    expect(stub.mock.commandCalls(StartExecutionCommand).length).toBe(0);
   });
 
   it('fails with the failed state, the cause and the console link', async () => {
@@ -433,7 +446,7 @@ describe('bestex review on the AWS target', () => {
     );
     const t = await open(stub, { outputsFile: outputs });
     const s = await runExceptions(t, g(), { date: '2026-07-01' });
-    const start = stub.calls.find((c) => c.command === 'StartExecutionCommand');
+    const start = stub.mock.commandCalls(StartExecutionCommand)[0]?.args[0];
     expect(start?.input.stateMachineArn).toBe('arn:aws:states:us-east-1:123456789012:stateMachine:Bestex-exceptions');
     expect(JSON.parse(String(start?.input.input))).toEqual({ date: '2026-07-01', dryRun: false });
     expect(s).toMatchObject({ total: 4, outputs: summary.outputs, notices: [summary.notices[0]?.subject] });
@@ -446,13 +459,13 @@ describe('bestex review on the AWS target', () => {
       /^output ExceptionsStateMachineArn is missing from .*outputs\.json/,
     );
     await expect(runExceptions(t, g(), { date: '2026-02-30' })).rejects.toThrow('--date "2026-02-30" is not a date');
-    expect(stub.count('StartExecutionCommand')).toBe(0);
+    expect(stub.mock.commandCalls(StartExecutionCommand).length).toBe(0);
   });
 
   it('rejects a malformed period before calling AWS', async () => {
     const stub = sfnStub(successHistory(), { revealPerPoll: [], final: { status: 'SUCCEEDED' } });
     const t = await open(stub);
     await expect(runReview(t, g(), { period: '2026-Q3' })).rejects.toThrow(/pass --period 2026Q3/);
-    expect(stub.calls).toEqual([]);
+    expect(stub.mock.calls()).toEqual([]);
   });
 });

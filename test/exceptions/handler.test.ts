@@ -1,14 +1,17 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { handler as Handler, prepare as Prepare } from '../../lambdas/exceptions/handler';
 import { runDailyExceptions } from '../../lambdas/exceptions/run';
+import { parseCsv } from '../../lambdas/review/csv';
 import { toAthenaCsv } from '../../lambdas/shared/athena-csv';
 import { makeS3Client } from '../../lambdas/shared/aws';
 import { loadConfig } from '../../lambdas/shared/config';
+import { routeTelemetry } from '../../lambdas/shared/powertools';
 import { type Engine, openEngine } from '../../lib/engine';
 import { sqlFiles } from '../../lib/sql-files';
 import { enrichLake } from '../metrics/compare';
@@ -104,7 +107,17 @@ describe('daily exceptions handler (AWS path, on s3rver)', () => {
   });
 
   it('reads the Athena result CSVs and writes the same CSV and counts as the local run', async () => {
-    const out = await handler({ date: DAY, metricResults });
+    // The handler's log and EMF lines, as its log group would receive them.
+    const captured = new PassThrough();
+    const chunks: string[] = [];
+    captured.on('data', (c: Buffer) => chunks.push(c.toString('utf8')));
+    routeTelemetry(captured);
+    let out: Awaited<ReturnType<typeof handler>>;
+    try {
+      out = await handler({ date: DAY, metricResults });
+    } finally {
+      routeTelemetry(undefined);
+    }
     expect(out.outputs).toEqual({
       csv: `s3://${RESULTS}/exceptions/${DAY}/exceptions.csv`,
       html: `s3://${RESULTS}/exceptions/${DAY}/report.html`,
@@ -120,6 +133,28 @@ describe('daily exceptions handler (AWS path, on s3rver)', () => {
     expect(out.notices.map((n) => [n.subject, n.attributes])).toEqual(local.notices.map((n) => [n.subject, n.attributes]));
     expect(out.notices[0]?.message).toContain(`Full report: s3://${RESULTS}/exceptions/${DAY}/report.html`);
     expect(await text(RESULTS, `exceptions/${DAY}/report.html`)).toContain('<h1>Execution exceptions, trade date 2026-07-01</h1>');
+
+    // EMF: one Exceptions data point per source and kind, equal to the rows of exceptions.csv.
+    const csv = parseCsv(await text(RESULTS, `exceptions/${DAY}/exceptions.csv`), 'exceptions.csv');
+    if (!csv.ok) throw new Error(csv.reason);
+    const [si, ki] = [csv.value.header.indexOf('source'), csv.value.header.indexOf('kind')];
+    const fromCsv = new Map<string, number>();
+    for (const r of csv.value.rows) fromCsv.set(`${r[si]}/${r[ki]}`, (fromCsv.get(`${r[si]}/${r[ki]}`) ?? 0) + 1);
+    const emf = chunks
+      .join('')
+      .trim()
+      .split('\n')
+      .map(
+        (l) => JSON.parse(l) as Record<string, unknown> & { _aws?: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][] }[] } },
+      )
+      .filter((e) => e._aws && 'Exceptions' in e);
+    expect(emf.length).toBeGreaterThan(1);
+    for (const e of emf) {
+      expect(e._aws?.CloudWatchMetrics[0]?.Namespace).toBe('bestex');
+      expect(e._aws?.CloudWatchMetrics[0]?.Dimensions).toEqual([['service', 'source', 'kind']]);
+      expect(e.service).toBe('bestex-exceptions');
+    }
+    expect(new Map(emf.map((e) => [`${e.source}/${e.kind}`, e.Exceptions]))).toEqual(fromCsv);
   });
 
   it('says what is wrong with a bad event or a missing result', async () => {

@@ -6,6 +6,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
 import S3rver from 's3rver';
@@ -15,7 +16,9 @@ import type { RuleOutcome } from '../../lambdas/review/evaluate';
 import type { MonitoringState } from '../../lambdas/review/monitoring';
 import type { ReconciliationFinding } from '../../lambdas/review/reconcile';
 import { makeS3Client } from '../../lambdas/shared/aws';
+import type { FindingsDocument } from '../../lambdas/shared/contracts/review';
 import { REVIEW_METRIC_COLUMNS } from '../../lambdas/shared/metrics';
+import { routeTelemetry } from '../../lambdas/shared/powertools';
 
 const RESULTS = 'test-results';
 const ATHENA = 'test-athena';
@@ -194,9 +197,18 @@ describe('evaluate handler', () => {
   let first: EvaluateResult;
 
   it('2026Q3 with the shipped rules: the planted shortfall breaches, the clean vendor does not, the tiny group is insufficient', async () => {
-    first = await handler(
-      event('2026Q3', 'r1', { price_improvement: 'q3/pi.csv', fill_rates: 'q3/fill.csv', vendor_metrics: 'q3/vendor.csv' }),
-    );
+    // The handler's log and EMF lines, as its log group would receive them.
+    const captured = new PassThrough();
+    const chunks: string[] = [];
+    captured.on('data', (c: Buffer) => chunks.push(c.toString('utf8')));
+    routeTelemetry(captured);
+    try {
+      first = await handler(
+        event('2026Q3', 'r1', { price_improvement: 'q3/pi.csv', fill_rates: 'q3/fill.csv', vendor_metrics: 'q3/vendor.csv' }),
+      );
+    } finally {
+      routeTelemetry(undefined);
+    }
     expect(first.breachCount).toBe(1);
     expect(first.sources).toEqual([
       { source: 'acme-sor', breaches: 1, status: 'heightened' },
@@ -237,6 +249,31 @@ describe('evaluate handler', () => {
       ['bolt-sor', 'match'],
     ]);
     expect(first.notices[0]?.message).toMatch(/Vendor reconciliation: 1 of 1 vendor figures differ/);
+
+    // EMF: Breaches per source = the rows of breaches.json of that source (planted: 1 and 0);
+    // Findings = the breached findings in findings.json.
+    const bySource = Object.fromEntries(first.sources.map((s) => [s.source, breaches.filter((r) => r.source === s.source).length]));
+    expect(bySource).toEqual({ 'acme-sor': 1, 'bolt-sor': 0 });
+    const doc = JSON.parse(await get(first.files.findings as string)) as FindingsDocument;
+    const emf = chunks
+      .join('')
+      .trim()
+      .split('\n')
+      .map(
+        (l) => JSON.parse(l) as Record<string, unknown> & { _aws?: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][] }[] } },
+      )
+      .filter((e) => e._aws && e.service === 'bestex-evaluate');
+    const perSource = emf.filter((e) => 'Breaches' in e);
+    for (const e of perSource)
+      expect([e._aws?.CloudWatchMetrics[0]?.Namespace, e._aws?.CloudWatchMetrics[0]?.Dimensions]).toEqual([
+        'bestex',
+        [['service', 'source']],
+      ]);
+    expect(Object.fromEntries(perSource.map((e) => [e.source, e.Breaches]))).toEqual(bySource);
+    const total = emf.filter((e) => 'Findings' in e);
+    expect(total.map((e) => [e._aws?.CloudWatchMetrics[0]?.Dimensions, e.Findings])).toEqual([
+      [[['service']], doc.findings.filter((f) => f.status === 'breach').length],
+    ]);
   });
 
   it('writes review_metrics and review_breaches as Parquet (typed) and CSV, outside the table folders for CSV', async () => {

@@ -15,9 +15,9 @@ const dryRunSchema = z.union([z.boolean(), z.enum(['true', 'false'])]).transform
 export const metricResultRefSchema = z
   .object({
     name: z.string(),
-    path: z.string().optional(),
-    sha256: z.string().optional(),
-    result: z.object({ queryExecutionId: z.string(), outputLocation: z.string(), bytesScanned: z.number().optional() }).passthrough(),
+    path: z.string().exactOptional(),
+    sha256: z.string().exactOptional(),
+    result: z.object({ queryExecutionId: z.string(), outputLocation: z.string(), bytesScanned: z.number().exactOptional() }).passthrough(),
   })
   .passthrough();
 
