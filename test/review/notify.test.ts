@@ -81,7 +81,11 @@ describe('composeNotices', () => {
   const [acme, bolt] = notices;
 
   it('one notice per source, subject with vendor, period, breach count and highest severity', () => {
-    expect(notices).toHaveLength(2);
+    // Counted: exactly one notice for each source with outcomes, of kind review, in source order.
+    expect(notices.map((n) => [n.attributes?.source, n.attributes?.kind])).toEqual([
+      ['acme-sor', 'review'],
+      ['bolt-sor', 'review'],
+    ]);
     expect(acme?.subject).toBe('[bestex] acme-sor 2026Q3: 2 breaches (high)');
     expect(bolt?.subject).toBe('[bestex] bolt-sor 2026Q3: no breaches');
   });
