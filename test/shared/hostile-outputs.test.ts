@@ -21,7 +21,7 @@ import { composeNotices } from '../../lambdas/review/notify';
 import { safeMessage } from '../../lambdas/shared/notify';
 import { csv, formatCell, table, terminalText } from '../../lib/cli/output';
 import { fixture } from '../package/fixtures';
-import { row as metricRow, rule, thresholds } from '../review/fixtures';
+import { piMarketRule, piRow, thresholds } from '../review/fixtures';
 
 /** Each would run, mislead or hide something if written raw. */
 const H = {
@@ -150,28 +150,9 @@ describe('hostile vendor values through every output', () => {
   });
 
   it('review notice: a symbol with a newline or an escape sequence stays inside its line', () => {
-    const rules = thresholds([
-      rule({
-        id: 'pi-market',
-        metric: 'price_improvement_per_share',
-        group: { order_category: 'market' },
-        direction: 'below',
-        benchmark: { value: 0.0012 },
-        tolerance: 0.0002,
-        min_orders: 50,
-      }),
-    ]);
+    const rules = thresholds([piMarketRule()]);
     const current = [H.newline, H.ansi, H.bidi].map((symbol) =>
-      metricRow({
-        source: 'acme-sor',
-        metric: 'price_improvement_per_share',
-        order_category: 'market',
-        symbol,
-        value: 0.0001,
-        std_dev: 0.0002,
-        n_eff: 400,
-        n_orders: 800,
-      }),
+      piRow({ source: 'acme-sor', symbol, value: 0.0001, std_dev: 0.0002, n_eff: 400, n_orders: 800 }),
     );
     const outcomes = evaluateThresholds({ period: '2026Q3', current, thresholds: rules });
     expect(outcomes.filter((o) => o.status === 'breach')).toHaveLength(3);
