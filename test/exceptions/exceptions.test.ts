@@ -22,7 +22,7 @@ import { EXCEPTION_KINDS } from '../../lambdas/shared/metrics';
 import { type Engine, openEngine } from '../../lib/engine';
 import { enrichLake } from '../metrics/compare';
 import { writeLake } from '../regulatory/lake';
-import { DAY, lake, PLANTED, STALE_SOURCES, TOLERANCE } from './planted';
+import { DAY, exceptionRow, lake, PLANTED, STALE_SOURCES, TOLERANCE } from './planted';
 
 const text = (e: { textContent: string | null } | null | undefined): string => e?.textContent?.trim() ?? '';
 
@@ -208,20 +208,7 @@ describe('due-diligence staleness', () => {
 });
 
 describe('exception pieces', () => {
-  const row = (over: Partial<ExceptionRow>): ExceptionRow => ({
-    trade_date: DAY,
-    source: 'acme-sor',
-    kind: 'slow_fill',
-    severity: 'medium',
-    order_id: 'o1',
-    exec_id: null,
-    symbol: 'AAA',
-    venue: 'XNAS',
-    detail: 'd',
-    value: 2000,
-    threshold: 1000,
-    ...over,
-  });
+  const row = exceptionRow;
 
   it('binds the parameters in the params-CTE order, with the due-diligence cutoff in calendar months', () => {
     expect(exceptionParams('2026-07-01', exceptionSettings(SETTINGS), 10)).toEqual([

@@ -8,31 +8,12 @@ import type { MaterialDifference } from '../../lambdas/review/compare';
 import type { RuleOutcome } from '../../lambdas/review/evaluate';
 import type { Finding } from '../../lambdas/shared/contracts/review';
 import { ALL, type MetricName, type ReviewMetricRow } from '../../lambdas/shared/metrics';
+import { row as metricRow } from '../review/fixtures';
 
 type G = Partial<Pick<ReviewMetricRow, 'symbol' | 'order_category' | 'venue' | 'size_bucket' | 'sp500'>>;
 
 export function row(source: string, g: G, metric: MetricName, value: number | null, extra: Partial<ReviewMetricRow> = {}): ReviewMetricRow {
-  return {
-    period: '2026Q3',
-    source,
-    symbol: g.symbol ?? ALL,
-    order_category: g.order_category ?? ALL,
-    venue: g.venue ?? ALL,
-    size_bucket: g.size_bucket ?? ALL,
-    sp500: g.sp500 ?? ALL,
-    metric,
-    value,
-    n_orders: 1000,
-    n_executions: 1200,
-    std_dev: null,
-    n_eff: null,
-    excl_no_nbbo: 0,
-    excl_stale_nbbo: 0,
-    excl_crossed_or_locked_nbbo: 0,
-    excl_negative_exec_time: 0,
-    excl_orphan_execution: 0,
-    ...extra,
-  };
+  return metricRow({ source, metric, value, ...g, ...extra });
 }
 
 export const SYMBOLS = ['AAPL', 'MSFT', 'BRK.B'] as const;

@@ -20,6 +20,7 @@ import { initialMonitoring } from '../../lambdas/review/monitoring';
 import { composeNotices } from '../../lambdas/review/notify';
 import { safeMessage } from '../../lambdas/shared/notify';
 import { csv, formatCell, table, terminalText } from '../../lib/cli/output';
+import { exceptionRow as plantedRow } from '../exceptions/planted';
 import { fixture } from '../package/fixtures';
 import { piMarketRule, piRow, thresholds } from '../review/fixtures';
 
@@ -84,20 +85,7 @@ function expectSafeNotice(message: string): void {
   expect(message).toContain('E1\\nFAKE: compliance review passed');
 }
 
-const exceptionRow = (over: Partial<ExceptionRow>): ExceptionRow => ({
-  trade_date: '2026-07-01',
-  source: 'acme-sor',
-  kind: 'slow_fill',
-  severity: 'high',
-  order_id: 'o1',
-  exec_id: null,
-  symbol: 'AAA',
-  venue: 'XNAS',
-  detail: 'd',
-  value: 2000,
-  threshold: 1000,
-  ...over,
-});
+const exceptionRow = (over: Partial<ExceptionRow>): ExceptionRow => plantedRow({ severity: 'high', ...over });
 
 describe('hostile vendor values through every output', () => {
   const rows: ExceptionRow[] = [
