@@ -152,6 +152,21 @@ export const OUTCOMES: RuleOutcome[] = [
 const G_ALL = { symbol: ALL, order_category: ALL, venue: ALL, size_bucket: ALL, sp500: ALL };
 
 /** A finding of the Evaluate contract with hand-chosen figures (the cost is shares × gap, worked here). */
+/** The headline test of a finding: a cluster bootstrap over 63 days and 3 symbols, seed 7, 12 tests in the family. */
+function bootstrapTest(p_value: number | null, p_adjusted: number | null): Finding['test'] {
+  return {
+    method: 'cluster_bootstrap_days',
+    p_value,
+    p_adjusted,
+    alpha: 0.05,
+    family_size: 12,
+    stage: 'headline',
+    clusters: { days: 63, symbols: 3 },
+    replicates: 999,
+    seed: 7,
+  };
+}
+
 export function finding(partial: Partial<Finding> & Pick<Finding, 'rule_id' | 'metric' | 'unit' | 'status'>): Finding {
   const source = partial.source ?? 'vendor-a';
   return {
@@ -177,17 +192,7 @@ export function finding(partial: Partial<Finding> & Pick<Finding, 'rule_id' | 'm
     difference: null,
     tolerance: 0,
     ci: { level: 0.95, lower: null, upper: null, method: 'cluster_bootstrap' },
-    test: {
-      method: 'cluster_bootstrap_days',
-      p_value: null,
-      p_adjusted: null,
-      alpha: 0.05,
-      family_size: 12,
-      stage: 'headline',
-      clusters: { days: 63, symbols: 3 },
-      replicates: 999,
-      seed: 7,
-    },
+    test: bootstrapTest(null, null),
     n_orders: 0,
     minimum_detectable_difference: null,
     severity: 'medium',
@@ -218,17 +223,7 @@ export const FINDINGS: Finding[] = [
     difference: -0.003,
     ci: { level: 0.95, lower: null, upper: -0.0024, method: 'cluster_bootstrap' },
     n_orders: 4100,
-    test: {
-      method: 'cluster_bootstrap_days',
-      p_value: 0.0002,
-      p_adjusted: 0.0024,
-      alpha: 0.05,
-      family_size: 12,
-      stage: 'headline',
-      clusters: { days: 63, symbols: 3 },
-      replicates: 999,
-      seed: 7,
-    },
+    test: bootstrapTest(0.0002, 0.0024),
     action: 'Investigate <price improvement> shortfall with the vendor & the wholesaler',
     customer_cost: {
       usd: 41_100,

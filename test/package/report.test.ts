@@ -6,15 +6,8 @@ import { parseHTML } from 'linkedom';
 import { describe, expect, it } from 'vitest';
 import { groupLabel, renderReviewHtml } from '../../lambdas/package/report';
 import type { CommitteeView } from '../../lambdas/package/types';
-import {
-  type CommitteeRecord,
-  chainRecord,
-  differenceId,
-  dueDiligenceHistory,
-  dueDiligenceStatus,
-  minutesOf,
-  type NewCommitteeRecord,
-} from '../../lambdas/review/committee';
+import { type CommitteeRecord, differenceId, dueDiligenceHistory, dueDiligenceStatus, minutesOf } from '../../lambdas/review/committee';
+import { committeeLog } from '../support/committee';
 import { difference, fixture, outcome, row } from './fixtures';
 
 function dom(html: string) {
@@ -29,15 +22,7 @@ function readable(html: string): string {
   return text(d.body);
 }
 
-function log(drafts: NewCommitteeRecord[]): CommitteeRecord[] {
-  const out: CommitteeRecord[] = [];
-  for (const x of drafts) {
-    const r = chainRecord(out, x);
-    if (!r.ok) throw new Error(r.reason);
-    out.push(r.value);
-  }
-  return out;
-}
+const log = committeeLog;
 
 const AT = '2026-10-05T15:00:00.000Z';
 const ANSWERS = {
