@@ -10,16 +10,9 @@ import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_LINE_BYTES, parseFixLog } from '../../lambdas/normalise/fix/parse';
+import { fix, SOH } from './fix-frame';
 
-const SOH = '\x01';
-
-function frame(begin: string, fields: readonly (readonly [number, string])[], sep: string): string {
-  const body = fields.map(([t, v]) => `${t}=${v}${SOH}`).join('');
-  const head = `8=${begin}${SOH}9=${Buffer.byteLength(body)}${SOH}`;
-  let sum = 0;
-  for (const byte of Buffer.from(head + body)) sum += byte;
-  return `${head}${body}10=${String(sum % 256).padStart(3, '0')}${SOH}`.split(SOH).join(sep);
-}
+const frame = (begin: string, fields: readonly (readonly [number, string])[], sep: string): string => fix(begin, fields, { sep });
 
 type Item =
   | {
