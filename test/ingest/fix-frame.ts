@@ -5,6 +5,18 @@
  */
 export const SOH = '\x01';
 
+/** The body of one good execution report: a 1-share fill E1 of order C at XNAS. */
+export const ONE_FILL: readonly (readonly [number, string])[] = [
+  [35, '8'],
+  [11, 'C'],
+  [17, 'E1'],
+  [150, 'F'],
+  [30, 'XNAS'],
+  [31, '1'],
+  [32, '1'],
+  [60, '20260701-13:30:00'],
+];
+
 export function fix(
   begin: string,
   fields: readonly (readonly [number, string])[],

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { frameFixMessage } from '../../lambdas/normalise/fix/checksum';
 import { classifyExecutionReport } from '../../lambdas/normalise/fix/mapping';
 import { FixFileError, type FixParseResult, parseFixLog } from '../../lambdas/normalise/fix/parse';
-import { fix, SOH } from './fix-frame';
+import { fix, ONE_FILL, SOH } from './fix-frame';
 
 const ORDERS_HEADER =
   'order_id,symbol,side,order_type,limit_price,tif,qty,received_ts,directed,vendor_nbb,vendor_nbo,canceled_ts,source_line';
@@ -484,20 +484,7 @@ describe('trade busts', () => {
 });
 
 describe('rejects', () => {
-  const good = fix(
-    'FIX.4.4',
-    [
-      [35, '8'],
-      [11, 'C'],
-      [17, 'E1'],
-      [150, 'F'],
-      [30, 'XNAS'],
-      [31, '1'],
-      [32, '1'],
-      [60, '20260701-13:30:00'],
-    ],
-    { sep: '|' },
-  );
+  const good = fix('FIX.4.4', ONE_FILL, { sep: '|' });
 
   it('bad checksum and bad body length are rejected with the numbers, and their content is not used', async () => {
     const altered = good.replace('31=1|', '31=7|'); // one byte changed, framing kept
