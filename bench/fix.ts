@@ -17,6 +17,7 @@ import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { createGzip } from 'node:zlib';
 import { parseFixLog } from '../lambdas/normalise/fix/parse';
+import { seededRandom } from '../lambdas/review/stats';
 
 export interface BenchFixOptions {
   /** ExecutionReports in the log (default 1 000 000). */
@@ -64,17 +65,8 @@ const REPO = join(SELF, '..', '..');
 const PERF_DOC = join(REPO, 'docs', 'performance.md');
 const HEADING = '## FIX parsing';
 
-/** mulberry32: small, fast and seeded, so every run parses the same bytes. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The project's seeded generator (mulberry32): every run writes the same bytes for the same seed. */
+const rng = seededRandom;
 
 const SYMBOLS = ['AAPL', 'MSFT', 'AMZN', 'NVDA', 'GOOGL', 'META', 'BRK.B', 'JPM', 'XOM', 'UNH', 'V', 'PG', 'HD', 'KO', 'PEP'];
 const VENUES = ['XNAS', 'XNYS', 'ARCX', 'BATS', 'EDGX', 'IEXG', 'MEMX', 'EPRL'];

@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { openEngine } from '../lib/engine';
 import { DEFAULT_BATCH_DATES, enrichLocalMany } from '../lib/enrich-local';
 import type { AsofForm, EnrichScope } from '../lib/enrich-sql';
-import { benchMetrics, type ScaleName } from './metrics';
+import { benchMetrics, rssSampler, type ScaleName } from './metrics';
 
 const USD_PER_TB = 5;
 const TARGET_ORDERS = 50_000_000;
@@ -31,19 +31,6 @@ SELECT source, order_category,
 FROM execution_figures
 WHERE trade_date >= DATE '2026-07-01' AND trade_date < DATE '2026-10-01'
 GROUP BY GROUPING SETS ((source), (source, order_category))`;
-
-function rssSampler(): { stop: () => number } {
-  let peak = process.memoryUsage().rss;
-  const t = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage().rss);
-  }, 50);
-  return {
-    stop: () => {
-      clearInterval(t);
-      return Math.max(peak, process.memoryUsage().rss);
-    },
-  };
-}
 
 function units(lakeDir: string): { source: string; tradeDate: string }[] {
   const out: { source: string; tradeDate: string }[] = [];

@@ -86,7 +86,8 @@ const SCANNED: { table: string; columns: string[] }[] = [
   { table: 'reference', columns: ['list', 'symbol', 'effective_from'] },
 ];
 
-function rssSampler(): { stop: () => number } {
+/** Peak resident memory from now until stop(), sampled every 50 ms. */
+export function rssSampler(): { stop: () => number } {
   let peak = process.memoryUsage().rss;
   const t = setInterval(() => {
     peak = Math.max(peak, process.memoryUsage().rss);

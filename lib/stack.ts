@@ -70,7 +70,6 @@ export class BestexStack extends Stack {
       dataOps: this.notifications.dataOps,
       topicKey: this.notifications.key,
       logRetention,
-      maxErrorRate: deployment.ingest.maxErrorRate,
       vendors: deployment.vendorAccess,
     });
     // The analyst views (sql/views) in Athena, as the local engine has them.

@@ -38,8 +38,6 @@ export const EXCEPTION_COLUMNS = [
   'threshold',
 ] as const satisfies readonly (keyof ExceptionRow)[];
 
-/** The SQL files of the daily run that return exception rows (sql/exceptions/<kind>.sql). */
-export const EXCEPTION_SQL_FILES: readonly ExceptionKind[] = EXCEPTION_KINDS;
 /** The file of the same folder that returns due-diligence staleness rows instead. */
 export const STALENESS_SQL_FILE = 'venue_staleness';
 

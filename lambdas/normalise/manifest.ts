@@ -45,8 +45,3 @@ export interface LoadManifest {
   /** Remarks worth a reader's attention: same-content re-drop, ignored columns, skipped checks. */
   notes?: string[];
 }
-
-/** The accounting identity every manifest must satisfy. */
-export function balanced(m: Pick<LoadManifest, 'rows_read' | 'rows_written' | 'rows_rejected' | 'rows_duplicate'>): boolean {
-  return m.rows_read === m.rows_written + m.rows_rejected + m.rows_duplicate;
-}

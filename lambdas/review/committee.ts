@@ -21,7 +21,6 @@ export const DECISION_LABELS: Record<Decision, string> = {
 };
 
 export const AGENDA_KINDS = ['finding', 'material_difference', 'reconciliation', 'due_diligence'] as const;
-export type AgendaKind = (typeof AGENDA_KINDS)[number];
 
 const text = z.string().trim().min(1);
 const period = z.string().regex(/^\d{4}(Q[1-4]|-(0[1-9]|1[0-2]))$/, 'must be a quarter (2026Q3) or a month (2026-07)');

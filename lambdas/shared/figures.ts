@@ -20,27 +20,6 @@ export interface FigureTableSpec {
   readonly key: readonly string[];
 }
 
-/**
- * Named exclusion reasons, in precedence order: a row gets the first that applies (NULL when it
- * counts in covered figures). `negative_exec_time` only takes the row out of execution-time
- * figures; its price figures still count (`covered` stays true).
- */
-export const FIGURE_EXCLUSION_REASONS = [
-  'directed',
-  'outside_regular_hours',
-  'not_marketable',
-  'no_nbbo',
-  'stale_nbbo',
-  'crossed_or_locked_nbbo',
-  'negative_exec_time',
-  'orphan_execution',
-] as const;
-export type FigureExclusionReason = (typeof FIGURE_EXCLUSION_REASONS)[number];
-
-export const NBBO_STATUSES = ['ok', 'no_nbbo', 'stale_nbbo', 'crossed_or_locked_nbbo'] as const;
-export const ORDER_CATEGORIES = ['market', 'marketable_limit', 'non_marketable_limit', 'other'] as const;
-/** Rule 605 order-size buckets: the lower bound of notional (qty × mid at receipt) in USD. */
-export const SIZE_BUCKETS = ['0', '250', '1000', '5000', '10000', '20000', '50000', '200000'] as const;
 /** Seconds after execution at which mids are taken (markouts, realized spreads, price impact). */
 export const HORIZONS_S = [1, 5, 15, 60, 300] as const;
 

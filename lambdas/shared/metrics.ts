@@ -109,9 +109,6 @@ export const METRIC_UNITS: Record<MetricName, MetricUnit> = {
 export const ORDER_CATEGORIES = ['market', 'marketable_limit', 'non_marketable_limit', 'other'] as const;
 export type OrderCategory = (typeof ORDER_CATEGORIES)[number];
 
-/** Rule 605 order-size buckets by notional at receipt (lower bound in USD). */
-export const SIZE_BUCKETS = ['0', '250', '1000', '5000', '10000', '20000', '50000', '200000'] as const;
-
 /** The grouping columns of review_metrics; '*' in a grouping column means "all". */
 export const GROUP_COLUMNS = ['symbol', 'order_category', 'venue', 'size_bucket', 'sp500'] as const;
 export type GroupColumn = (typeof GROUP_COLUMNS)[number];
@@ -119,7 +116,6 @@ export const ALL = '*';
 
 /** Exclusion reasons counted beside every figure (never silently dropped). */
 export const EXCLUSION_REASONS = ['no_nbbo', 'stale_nbbo', 'crossed_or_locked_nbbo', 'negative_exec_time', 'orphan_execution'] as const;
-export type ExclusionReason = (typeof EXCLUSION_REASONS)[number];
 
 /**
  * One row of review_metrics (long format). `std_dev` and `n_eff` carry what the threshold

@@ -58,7 +58,6 @@ export const ORDER_TYPES = ['MKT', 'LMT'] as const;
 export const TIFS = ['DAY', 'IOC', 'FOK', 'GTC', 'OPG', 'CLS'] as const;
 export const VENUE_TYPES = ['EXCHANGE', 'ATS', 'WHOLESALER', 'SDP'] as const;
 export const LIQUIDITY = ['A', 'R', 'X'] as const;
-export const SELL_SIDES: readonly string[] = ['S', 'SS', 'SX'];
 
 /** Source slug: who sent a drop (an SOR vendor, or the firm's market-data feed). */
 export const SOURCE_PATTERN = '[a-z0-9][a-z0-9-]{0,31}';
@@ -312,6 +311,3 @@ export const duckdbType = (t: ColumnType): string => DUCKDB_TYPES[t];
 
 /** The timezone whose calendar date is a row's trade date. */
 export const TRADE_DATE_ZONE = 'America/New_York';
-
-/** Decimal places decimals are rounded to when parsed from text. */
-export const DECIMAL_PLACES = 6;

@@ -84,9 +84,6 @@ export interface Target {
   close(): Promise<void>;
 }
 
-/** `s3://bucket/key` of a role's object, for messages. */
-export const s3Location = (t: Pick<Target, 'bucket'>, role: BucketRole, key: string): string => `s3://${t.bucket(role)}/${key}`;
-
 /** An object parsed as JSON; undefined when it does not exist. Errors name the object. */
 export async function readJsonObject(s3: S3Client, bucket: string, key: string): Promise<unknown> {
   let text: string;

@@ -21,7 +21,6 @@ export interface DropZoneProps {
   /** The key that encrypts the data-operations topic. */
   readonly topicKey: IKey;
   readonly logRetention: RetentionDays;
-  readonly maxErrorRate: number;
   /** Vendors' write-only paths into the drop bucket. @default none */
   readonly vendors?: readonly VendorAccessConfig[];
 }
@@ -95,7 +94,6 @@ export class DropZone extends Construct {
       ephemeralStorage: Size.gibibytes(10),
       duckdb: true,
       logRetention: props.logRetention,
-      environment: { MAX_ERROR_RATE: String(props.maxErrorRate) },
     })
       .useBucket('drop', this.bucket, {
         read: [''],

@@ -12,7 +12,7 @@ import { DATASETS } from '../../lambdas/shared/schema';
 import { duckdbViewSql, figuresViewSql, reviewFindingsViewSql, reviewMetricsViewSql } from '../catalog';
 import { type Param, parseAthenaParams, toPlain } from './values';
 
-export { type Param, parseAthenaParam, parseAthenaParams } from './values';
+export { parseAthenaParam, parseAthenaParams } from './values';
 
 export interface EngineOptions {
   /** Directory laid out like the lake bucket (`<table>/source=…/trade_date=…/part-….parquet`). */

@@ -2,7 +2,7 @@
  * Local task handlers for the synthesised ASL, chosen by each Task state's Resource:
  * Lambda → the same handler module in process; Athena StartQueryExecution.sync → DuckDB over the
  * local lake, result CSV written to the local Athena bucket exactly as Athena writes it; SNS
- * Publish → the local outbox (and the console, and SMTP when configured).
+ * Publish → the local outbox (and the console).
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';

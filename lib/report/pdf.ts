@@ -94,14 +94,3 @@ export async function screenshot(htmlPath: string, pngPath: string, opts: Render
     opts,
   );
 }
-
-/**
- * The PDF of a fetched review package: `<dir>/report.html` → `<dir>/report.pdf` (for the minutes).
- * The PDF is not in the evidence manifest (it is made after the package); verify lists it as an
- * extra file and does not fail on it.
- */
-export async function packagePdf(dir: string, opts: RenderOptions = {}): Promise<string> {
-  const pdf = join(dir, 'report.pdf');
-  await htmlToPdf(join(dir, 'report.html'), pdf, opts);
-  return pdf;
-}

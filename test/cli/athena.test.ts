@@ -20,55 +20,24 @@ import { CliError } from '../../lib/aws/errors';
 import { humanBytes } from '../../lib/cli/commands/query';
 
 const ID = '0f6d3c1a-7b2e-4c5d-8e9f-a0b1c2d3e4f5';
+/** ColumnInfo as Athena returns it for a SELECT (catalog hive, no schema or table names). */
+const column = (Name: string, Type: string, Precision: number, CaseSensitive: boolean) => ({
+  CatalogName: 'hive',
+  SchemaName: '',
+  TableName: '',
+  Name,
+  Label: Name,
+  Type,
+  Precision,
+  Scale: 0,
+  Nullable: 'UNKNOWN',
+  CaseSensitive,
+});
 const COLUMNS = [
-  {
-    CatalogName: 'hive',
-    SchemaName: '',
-    TableName: '',
-    Name: 'source',
-    Label: 'source',
-    Type: 'varchar',
-    Precision: 2147483647,
-    Scale: 0,
-    Nullable: 'UNKNOWN',
-    CaseSensitive: true,
-  },
-  {
-    CatalogName: 'hive',
-    SchemaName: '',
-    TableName: '',
-    Name: 'n',
-    Label: 'n',
-    Type: 'bigint',
-    Precision: 19,
-    Scale: 0,
-    Nullable: 'UNKNOWN',
-    CaseSensitive: false,
-  },
-  {
-    CatalogName: 'hive',
-    SchemaName: '',
-    TableName: '',
-    Name: 'value',
-    Label: 'value',
-    Type: 'double',
-    Precision: 17,
-    Scale: 0,
-    Nullable: 'UNKNOWN',
-    CaseSensitive: false,
-  },
-  {
-    CatalogName: 'hive',
-    SchemaName: '',
-    TableName: '',
-    Name: 'flag',
-    Label: 'flag',
-    Type: 'boolean',
-    Precision: 0,
-    Scale: 0,
-    Nullable: 'UNKNOWN',
-    CaseSensitive: false,
-  },
+  column('source', 'varchar', 2147483647, true),
+  column('n', 'bigint', 19, false),
+  column('value', 'double', 17, false),
+  column('flag', 'boolean', 0, false),
 ];
 const row = (...v: (string | undefined)[]) => ({ Data: v.map((x) => (x === undefined ? {} : { VarCharValue: x })) });
 

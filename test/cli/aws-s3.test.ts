@@ -5,8 +5,7 @@
  * at the key computed here independently of lambdas/shared/layout.ts.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -65,13 +64,10 @@ async function target(opts: Partial<Parameters<typeof AwsTarget.open>[0]> = {}):
 
 beforeAll(async () => {
   stack = await startFakeStack();
-  work = mkdtempSync(join(tmpdir(), 'bestex-cli-work-'));
+  // Inside the stack's temporary folder, which stop() removes.
+  work = mkdtempSync(join(stack.dir, 'work-'));
 });
-
-afterAll(async () => {
-  await stack?.stop();
-  rmSync(work, { recursive: true, force: true });
-});
+afterAll(() => stack?.stop());
 
 describe('upload to the drop bucket', () => {
   it('sends a file above the part size as a multipart upload, byte for byte, with monotonic progress', async () => {

@@ -8,8 +8,7 @@
  * nextToken), Lambda and Athena task failures with their real cause formats, a timed-out
  * execution, and an execution that outlives the CLI's patience.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   DescribeExecutionCommand,
@@ -321,12 +320,10 @@ describe('bestex review on the AWS target', () => {
   let home: string;
   beforeAll(async () => {
     stack = await startFakeStack();
-    home = mkdtempSync(join(tmpdir(), 'bestex-cli-home-'));
+    // Inside the stack's temporary folder, which stop() removes.
+    home = mkdtempSync(join(stack.dir, 'home-'));
   });
-  afterAll(async () => {
-    await stack?.stop();
-    rmSync(home, { recursive: true, force: true });
-  });
+  afterAll(() => stack?.stop());
   const g = (): GlobalOptions => ({ home, json: false, target: 'aws', verbose: false });
   const open = (sfn: ReturnType<typeof sfnStub>, extra: Partial<Parameters<typeof AwsTarget.open>[0]> = {}) =>
     AwsTarget.open({

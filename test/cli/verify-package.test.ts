@@ -11,13 +11,13 @@ import { createHash } from 'node:crypto';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { DeleteObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import S3rver from 's3rver';
+import { DeleteObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildEvidenceManifest, type EvidenceManifest, serializeManifest } from '../../lambdas/package/evidence';
 import { makeS3Client } from '../../lambdas/shared/aws';
 import { EVIDENCE } from '../../lambdas/shared/layout';
 import { type DirVerifyResult, formatVerifyResult, verifyPackageDir } from '../../lib/cli/verify-package';
+import { type S3rverFixture, startS3rver } from '../support/s3rver';
 
 const hex = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
 const B = { lake: 'v-lake', results: 'v-results', evidence: 'v-evidence' };
@@ -36,13 +36,12 @@ interface Run {
 
 describe('verify takes its authority from the Object Lock copy', () => {
   let root: string;
-  let server: S3rver;
+  let store: S3rverFixture;
   let s3: S3Client;
   let repo: string;
   const runs: Record<string, Run> = {};
 
-  const put = (bucket: string, key: string, body: string | Buffer) =>
-    s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+  const put = (bucket: string, key: string, body: string | Buffer) => store.put(bucket, key, body);
   const write = (path: string, body: string | Buffer) => {
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, body);
@@ -100,16 +99,9 @@ describe('verify takes its authority from the Object Lock copy', () => {
   const messages = (r: DirVerifyResult) => r.issues.map((i) => i.message);
 
   beforeAll(async () => {
-    root = mkdtempSync(join(tmpdir(), 'bestex-verify-lock-'));
-    server = new S3rver({
-      address: '127.0.0.1',
-      port: 0,
-      silent: true,
-      directory: join(root, 's3'),
-      configureBuckets: Object.values(B).map((name) => ({ name, configs: [] })),
-    });
-    const { port } = (await server.run()) as { port: number };
-    s3 = makeS3Client(`http://127.0.0.1:${port}`);
+    store = await startS3rver(Object.values(B), { tmpPrefix: 'bestex-verify-lock-' });
+    root = store.dir;
+    s3 = store.s3;
     repo = join(root, 'repo');
     write(join(repo, 'sql/metrics/pi.sql'), 'SELECT 1\n');
     write(join(repo, 'config/thresholds.json'), '{"version":"v1"}\n');
@@ -128,9 +120,7 @@ describe('verify takes its authority from the Object Lock copy', () => {
     }
   }, 30_000);
   afterAll(async () => {
-    s3?.destroy();
-    await server?.close();
-    rmSync(root, { recursive: true, force: true });
+    await store?.stop();
   });
 
   it('passes the latest run as written, naming the run and the locked copy it was compared with', async () => {

@@ -2,8 +2,7 @@
  * `bestex committee` on the AWS target against a real S3 protocol endpoint (s3rver standing in for
  * the deployed results and evidence buckets, found through a stack outputs file).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCommitteeRecords, writeAgenda } from '../../lambdas/review/committee-store';
@@ -29,12 +28,10 @@ const target = () =>
 
 beforeAll(async () => {
   stack = await startFakeStack();
-  work = mkdtempSync(join(tmpdir(), 'bestex-committee-'));
+  // Inside the stack's temporary folder, which stop() removes.
+  work = mkdtempSync(join(stack.dir, 'work-'));
 });
-afterAll(async () => {
-  await stack?.stop();
-  rmSync(work, { recursive: true, force: true });
-});
+afterAll(() => stack?.stop());
 
 const item = (id: string, kind: 'finding' | 'material_difference', title: string) => ({
   item_id: id,

@@ -16,18 +16,11 @@ import {
   validateDetermination,
   verifyChain,
 } from '../../lambdas/review/committee';
+import { committeeLog } from '../support/committee';
 
 const AT = '2026-10-05T15:00:00.000Z';
 
-function build(drafts: NewCommitteeRecord[]): CommitteeRecord[] {
-  const log: CommitteeRecord[] = [];
-  for (const d of drafts) {
-    const r = chainRecord(log, d);
-    if (!r.ok) throw new Error(r.reason);
-    log.push(r.value);
-  }
-  return log;
-}
+const build = committeeLog;
 
 const minutes: NewCommitteeRecord = {
   kind: 'minutes',

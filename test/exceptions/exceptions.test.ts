@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseHTML } from 'linkedom';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DailyOutputs } from '../../lambdas/exceptions/daily';
 import {
@@ -21,7 +22,9 @@ import { EXCEPTION_KINDS } from '../../lambdas/shared/metrics';
 import { type Engine, openEngine } from '../../lib/engine';
 import { enrichLake } from '../metrics/compare';
 import { writeLake } from '../regulatory/lake';
-import { DAY, lake, PLANTED, STALE_SOURCES, TOLERANCE } from './planted';
+import { DAY, exceptionRow, lake, PLANTED, STALE_SOURCES, TOLERANCE } from './planted';
+
+const text = (e: { textContent: string | null } | null | undefined): string => e?.textContent?.trim() ?? '';
 
 const SETTINGS = { slowFillMs: 1000, nbboTolerance: TOLERANCE, unfilledTimeoutSeconds: 60, notifyAt: 'medium' as const };
 
@@ -140,9 +143,33 @@ describe('daily exceptions SQL', () => {
     expect(plantedDay.csv).toContain(
       "2026-07-01,acme-sor,unapproved_venue,high,badv-1,badv-1-e,AAA,BADV,venue BADV is not on the source's venue list; 100 shares executed,100,",
     );
-    expect(plantedDay.html).toContain('<h1>Execution exceptions, trade date 2026-07-01</h1>');
-    expect(plantedDay.html).toContain('<td>unapproved_venue</td><td class="n">2</td><td class="n">0</td><td class="n">2</td>');
-    expect(cleanDay.html).toContain('No exceptions');
+  });
+
+  it('writes the HTML report: its count table agrees with the rows, counted here from the CSV', () => {
+    const doc = parseHTML(plantedDay.html).document;
+    expect(text(doc.querySelector('h1'))).toBe('Execution exceptions, trade date 2026-07-01');
+    const h2 = [...doc.querySelectorAll('h2')].find((h) => text(h) === 'By kind and source');
+    const table = h2?.nextElementSibling;
+    expect(table?.tagName).toBe('TABLE');
+    const cells = [...(table?.querySelectorAll('tr') ?? [])].map((tr) => [...tr.querySelectorAll('th, td')].map(text));
+    // The same table computed from the CSV records (source is the 2nd field, kind the 3rd; no quoting before them).
+    const records = plantedDay.csv
+      .split('\r\n')
+      .slice(1)
+      .filter((l) => l !== '')
+      .map((l) => l.split(','));
+    const sources = [...new Set(records.map((r) => r[1] as string))].sort();
+    const kinds = EXCEPTION_KINDS.filter((k) => records.some((r) => r[2] === k));
+    const count = (k: string, s?: string) => records.filter((r) => r[2] === k && (s === undefined || r[1] === s)).length;
+    expect(cells).toEqual([
+      ['kind', ...sources, 'total'],
+      ...kinds.map((k) => [k, ...sources.map((s) => String(count(k, s))), String(count(k))]),
+    ]);
+    expect(cells).toContainEqual(['unapproved_venue', '2', '0', '2']);
+
+    const clean = parseHTML(cleanDay.html).document;
+    expect(text(clean.querySelector('p.ok'))).toMatch(/^No exceptions: every check .* came back clean\.$/);
+    expect(clean.querySelectorAll('table')).toHaveLength(0);
   });
 });
 
@@ -181,20 +208,7 @@ describe('due-diligence staleness', () => {
 });
 
 describe('exception pieces', () => {
-  const row = (over: Partial<ExceptionRow>): ExceptionRow => ({
-    trade_date: DAY,
-    source: 'acme-sor',
-    kind: 'slow_fill',
-    severity: 'medium',
-    order_id: 'o1',
-    exec_id: null,
-    symbol: 'AAA',
-    venue: 'XNAS',
-    detail: 'd',
-    value: 2000,
-    threshold: 1000,
-    ...over,
-  });
+  const row = exceptionRow;
 
   it('binds the parameters in the params-CTE order, with the due-diligence cutoff in calendar months', () => {
     expect(exceptionParams('2026-07-01', exceptionSettings(SETTINGS), 10)).toEqual([
@@ -234,8 +248,12 @@ describe('exception pieces', () => {
     expect(renderExceptionsCsv([r]).split('\r\n')[1]).toBe(
       '2026-07-01,acme-sor,slow_fill,medium,o1,,AAA,A&B1,"said ""hi"", <b>bold</b>",2000,1000',
     );
-    const html = renderExceptionsHtml(DAY, [r]);
-    expect(html).toContain('said &quot;hi&quot;, &lt;b&gt;bold&lt;/b&gt;');
-    expect(html).not.toContain('<b>bold</b>');
+    const doc = parseHTML(renderExceptionsHtml(DAY, [r])).document;
+    // Read back through a DOM: the text arrives whole, and no element came from the data.
+    const details = [...doc.querySelectorAll('td')].map(text).filter((t) => t.startsWith('said'));
+    expect(details.length).toBeGreaterThan(0);
+    for (const t of details) expect(t).toBe('said "hi", <b>bold</b>');
+    expect(doc.querySelectorAll('b')).toHaveLength(0);
+    expect([...doc.querySelectorAll('td')].map(text)).toContain('A&B1');
   });
 });

@@ -1,54 +1,39 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { handler as Handler, prepare as Prepare } from '../../lambdas/exceptions/handler';
 import { runDailyExceptions } from '../../lambdas/exceptions/run';
 import { parseCsv } from '../../lambdas/review/csv';
 import { toAthenaCsv } from '../../lambdas/shared/athena-csv';
-import { makeS3Client } from '../../lambdas/shared/aws';
 import { loadConfig } from '../../lambdas/shared/config';
 import { routeTelemetry } from '../../lambdas/shared/powertools';
 import { type Engine, openEngine } from '../../lib/engine';
 import { sqlFiles } from '../../lib/sql-files';
 import { enrichLake } from '../metrics/compare';
 import { writeLake } from '../regulatory/lake';
+import { type S3rverFixture, startS3rver } from '../support/s3rver';
 import { DAY, lake } from './planted';
 
 const RESULTS = 'results-test';
 const ATHENA = 'athena-test';
-let dir: string;
-let server: S3rver;
-let s3: S3Client;
+let store: S3rverFixture;
 let engine: Engine;
 let handler: typeof Handler;
 let prepare: typeof Prepare;
 let metricResults: { name: string; path: string; result: { queryExecutionId: string; outputLocation: string } }[];
 
-const text = async (bucket: string, key: string): Promise<string> =>
-  (await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body?.transformToString()) ?? '';
-const keys = async (bucket: string): Promise<string[]> =>
-  ((await s3.send(new ListObjectsV2Command({ Bucket: bucket }))).Contents ?? []).map((o) => o.Key ?? '').sort();
+async function text(bucket: string, key: string): Promise<string> {
+  const body = await store.text(bucket, key);
+  if (body === undefined) throw new Error(`no object ${key} in ${bucket}`);
+  return body;
+}
+const keys = (bucket: string): Promise<string[]> => store.keys(bucket);
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'bestex-exc-handler-'));
-  server = new S3rver({
-    address: '127.0.0.1',
-    port: 0,
-    silent: true,
-    directory: join(dir, 's3'),
-    configureBuckets: [
-      { name: RESULTS, configs: [] },
-      { name: ATHENA, configs: [] },
-    ],
-  });
-  const { port } = (await server.run()) as { port: number };
-  process.env.BESTEX_S3_ENDPOINT = `http://127.0.0.1:${port}`;
+  store = await startS3rver([RESULTS, ATHENA], { tmpPrefix: 'bestex-exc-handler-' });
+  const dir = store.dir;
+  process.env.BESTEX_S3_ENDPOINT = store.endpoint;
   process.env.BUCKET_RESULTS = RESULTS;
-  s3 = makeS3Client(process.env.BESTEX_S3_ENDPOINT);
   ({ handler, prepare } = await import('../../lambdas/exceptions/handler'));
   await writeLake(join(dir, 'lake'), lake({ planted: true }));
   engine = await openEngine({ lakeDir: join(dir, 'lake') });
@@ -65,7 +50,7 @@ beforeAll(async () => {
       r.columns,
       r.rows.map((row) => r.columns.map((c) => row[c])),
     );
-    await s3.send(new PutObjectCommand({ Bucket: ATHENA, Key: key, Body: body }));
+    await store.put(ATHENA, key, body);
     metricResults.push({
       name: f.name,
       path: f.path,
@@ -76,8 +61,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   engine?.close();
-  await server?.close();
-  rmSync(dir, { recursive: true, force: true });
+  await store?.stop();
 });
 
 describe('daily exceptions handler (AWS path, on s3rver)', () => {

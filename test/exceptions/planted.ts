@@ -5,10 +5,27 @@
  * AAA bid 50.00 + 0.01·(minute mod 5), ask = bid + 0.02; PNY 0.5000 × 0.5004; GAP quoted until
  * 13:50:00 only (stale after 13:50:10).
  */
+import type { ExceptionRow } from '../../lambdas/exceptions/exceptions';
 import type { LakeRows, Row } from '../regulatory/lake';
 
 export const DAY = '2026-07-01';
 export const TOLERANCE = 0.005;
+
+/** One exception row with every field set (a medium slow fill of o1), overridden by `over`. */
+export const exceptionRow = (over: Partial<ExceptionRow> = {}): ExceptionRow => ({
+  trade_date: DAY,
+  source: 'acme-sor',
+  kind: 'slow_fill',
+  severity: 'medium',
+  order_id: 'o1',
+  exec_id: null,
+  symbol: 'AAA',
+  venue: 'XNAS',
+  detail: 'd',
+  value: 2000,
+  threshold: 1000,
+  ...over,
+});
 
 export const at = (hms: string, date = DAY): string => `${date}T${hms}Z`;
 

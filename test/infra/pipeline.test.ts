@@ -139,7 +139,6 @@ describe('drop zone: S3 → SQS → normalise', () => {
       BUCKET_LAKE: { Ref: bucketId(s, 'lake') },
       BUCKET_QUARANTINE: { Ref: bucketId(s, 'quarantine') },
       TOPIC_DATAOPS: { Ref: topicId('dataops') },
-      MAX_ERROR_RATE: '0.05',
     });
   });
 });

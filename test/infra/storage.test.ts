@@ -16,6 +16,9 @@ function bucketPolicy(id: string): Statement[] {
   return ((policies[0]?.Properties?.PolicyDocument ?? {}) as { Statement: Statement[] }).Statement;
 }
 
+const SSE_S3 = { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] };
+const ALL_PUBLIC_ACCESS_BLOCKED = { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true };
+
 describe('storage: every pipeline bucket', () => {
   it('exists once per bucket role, tagged with its role', () => {
     for (const role of BUCKET_ROLES) expect(bucketId(s, role)).toMatch(/^[A-Za-z0-9]+$/);
@@ -28,13 +31,8 @@ describe('storage: every pipeline bucket', () => {
       UpdateReplacePolicy: 'Retain',
       Properties: Match.objectLike({
         Tags: Match.arrayWith([{ Key: 'bestex:role', Value: role }]),
-        BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
-        PublicAccessBlockConfiguration: {
-          BlockPublicAcls: true,
-          BlockPublicPolicy: true,
-          IgnorePublicAcls: true,
-          RestrictPublicBuckets: true,
-        },
+        BucketEncryption: SSE_S3,
+        PublicAccessBlockConfiguration: ALL_PUBLIC_ACCESS_BLOCKED,
         OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
         LoggingConfiguration: { DestinationBucketName: { Ref: accessLogsId }, LogFilePrefix: `${role}/` },
       }),
@@ -149,13 +147,8 @@ describe('storage: the evidence bucket', () => {
 describe('storage: the access-log bucket', () => {
   it('is encrypted with SSE-S3 (S3 log delivery requires it), blocks public access and expires logs after the configured days', () => {
     s.template.hasResourceProperties('AWS::S3::Bucket', {
-      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
-      PublicAccessBlockConfiguration: {
-        BlockPublicAcls: true,
-        BlockPublicPolicy: true,
-        IgnorePublicAcls: true,
-        RestrictPublicBuckets: true,
-      },
+      BucketEncryption: SSE_S3,
+      PublicAccessBlockConfiguration: ALL_PUBLIC_ACCESS_BLOCKED,
       LifecycleConfiguration: { Rules: Match.arrayWith([Match.objectLike({ ExpirationInDays: 400 })]) },
       OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
     });

@@ -10,16 +10,9 @@ import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_LINE_BYTES, parseFixLog } from '../../lambdas/normalise/fix/parse';
+import { fix, ONE_FILL, SOH } from './fix-frame';
 
-const SOH = '\x01';
-
-function frame(begin: string, fields: readonly (readonly [number, string])[], sep: string): string {
-  const body = fields.map(([t, v]) => `${t}=${v}${SOH}`).join('');
-  const head = `8=${begin}${SOH}9=${Buffer.byteLength(body)}${SOH}`;
-  let sum = 0;
-  for (const byte of Buffer.from(head + body)) sum += byte;
-  return `${head}${body}10=${String(sum % 256).padStart(3, '0')}${SOH}`.split(SOH).join(sep);
-}
+const frame = (begin: string, fields: readonly (readonly [number, string])[], sep: string): string => fix(begin, fields, { sep });
 
 type Item =
   | {
@@ -276,20 +269,7 @@ describe('random FIX logs', () => {
 
 describe('memory bounds', () => {
   it('a line longer than MAX_LINE_BYTES is rejected with its start kept, and the next line still parses', async () => {
-    const good = frame(
-      'FIX.4.4',
-      [
-        [35, '8'],
-        [11, 'C'],
-        [17, 'E1'],
-        [150, 'F'],
-        [30, 'XNAS'],
-        [31, '1'],
-        [32, '1'],
-        [60, '20260701-13:30:00'],
-      ],
-      '|',
-    );
+    const good = frame('FIX.4.4', ONE_FILL, '|');
     const file = join(dir, 'long.fix');
     await writeFile(file, `${'x'.repeat(MAX_LINE_BYTES + 10)}\n${good}\n`);
     const r = await parseFixLog(file, { gzip: false, outDir: join(dir, 'long'), chunkBytes: 64 * 1024 });

@@ -11,26 +11,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { frameFixMessage } from '../../lambdas/normalise/fix/checksum';
 import { classifyExecutionReport } from '../../lambdas/normalise/fix/mapping';
 import { FixFileError, type FixParseResult, parseFixLog } from '../../lambdas/normalise/fix/parse';
+import { fix, ONE_FILL, SOH } from './fix-frame';
 
-const SOH = '\x01';
 const ORDERS_HEADER =
   'order_id,symbol,side,order_type,limit_price,tif,qty,received_ts,directed,vendor_nbb,vendor_nbo,canceled_ts,source_line';
 const EXECUTIONS_HEADER = 'exec_id,order_id,route_id,venue,exec_ts,price,qty,liquidity,fee,source_line';
-
-/** This test's own framing: BodyLength = body bytes; CheckSum = byte sum mod 256, SOH-delimited. */
-function fix(
-  begin: string,
-  fields: readonly (readonly [number, string])[],
-  opts: { sep?: string; bodyLength?: number; checksum?: string } = {},
-): string {
-  const body = fields.map(([t, v]) => `${t}=${v}${SOH}`).join('');
-  const head = `8=${begin}${SOH}9=${opts.bodyLength ?? Buffer.byteLength(body)}${SOH}`;
-  let sum = 0;
-  for (const byte of Buffer.from(head + body)) sum += byte;
-  const msg = `${head}${body}10=${opts.checksum ?? String(sum % 256).padStart(3, '0')}${SOH}`;
-  const sep = opts.sep ?? SOH;
-  return sep === SOH ? msg : msg.split(SOH).join(sep);
-}
 
 let dir: string;
 let n = 0;
@@ -499,20 +484,7 @@ describe('trade busts', () => {
 });
 
 describe('rejects', () => {
-  const good = fix(
-    'FIX.4.4',
-    [
-      [35, '8'],
-      [11, 'C'],
-      [17, 'E1'],
-      [150, 'F'],
-      [30, 'XNAS'],
-      [31, '1'],
-      [32, '1'],
-      [60, '20260701-13:30:00'],
-    ],
-    { sep: '|' },
-  );
+  const good = fix('FIX.4.4', ONE_FILL, { sep: '|' });
 
   it('bad checksum and bad body length are rejected with the numbers, and their content is not used', async () => {
     const altered = good.replace('31=1|', '31=7|'); // one byte changed, framing kept

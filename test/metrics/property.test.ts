@@ -13,6 +13,7 @@ import { writeLake } from '../reference/lake';
 import { type ReferenceParams, referenceMetrics } from '../reference/metrics';
 import { randomLake } from '../reference/random-lake';
 import { withVenueTerms } from '../reference/venue-lake';
+import { row as metricRow } from '../review/fixtures';
 import { diffRows, enrichLake, rowKey, runMetricSql } from './compare';
 
 const dir = mkdtempSync(join(tmpdir(), 'bestex-metrics-prop-'));
@@ -102,26 +103,7 @@ describe('metric SQL = reference implementation on random lakes', () => {
   });
 
   it('the comparison itself notices a wrong figure, a missing row and a wrong count', () => {
-    const row: ReviewMetricRow = {
-      period: '2026Q3',
-      source: 's',
-      symbol: '*',
-      order_category: '*',
-      venue: '*',
-      size_bucket: '*',
-      sp500: '*',
-      metric: 'orders',
-      value: 1,
-      n_orders: 1,
-      n_executions: 0,
-      std_dev: null,
-      n_eff: null,
-      excl_no_nbbo: 0,
-      excl_stale_nbbo: 0,
-      excl_crossed_or_locked_nbbo: 0,
-      excl_negative_exec_time: 0,
-      excl_orphan_execution: 0,
-    };
+    const row = metricRow({ source: 's', metric: 'orders', value: 1, n_orders: 1, n_executions: 0 });
     expect(diffRows([row], [row])).toEqual([]);
     expect(diffRows([{ ...row, value: 1 + 1e-12 }], [row])).toEqual([]);
     expect(diffRows([{ ...row, value: 1.000001 }], [row])).toHaveLength(1);

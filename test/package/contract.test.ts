@@ -5,9 +5,11 @@
  * definition (not a restatement of it) and check every path it wires against the schemas.
  */
 import { describe, expect, it } from 'vitest';
+import type { EvaluateResult } from '../../lambdas/evaluate/run';
+import type { PackageResult } from '../../lambdas/package/run';
 import { loadConfig } from '../../lambdas/shared/config';
-import { packageInputSchema, packageOutputSchema } from '../../lambdas/shared/contracts/package';
-import { evaluateOutputSchema } from '../../lambdas/shared/contracts/review';
+import { type PackageOutput, packageInputSchema, packageOutputSchema } from '../../lambdas/shared/contracts/package';
+import { type EvaluateOutput, evaluateOutputSchema } from '../../lambdas/shared/contracts/review';
 import { REVIEW_STATES } from '../../lib/constructs/review-workflow';
 import { stateMachines, synthTemplate } from '../../lib/local/asl';
 import { localBuckets } from '../../lib/local/runtime';
@@ -25,6 +27,22 @@ const payload = (s: State | undefined): Record<string, unknown> =>
 const fields = (p: Record<string, unknown>) => Object.keys(p).map((k) => k.replace(/\.\$$/, ''));
 
 const objectKeys = (schema: { shape: Record<string, unknown> }) => Object.keys(schema.shape);
+
+/**
+ * Exactly the same key set, checked by the compiler (`npm run typecheck`): the producers declare
+ * their own result types, and a field renamed or added on one side only must not compile. (Plain
+ * assignability would let a producer drop or rename any optional field.)
+ */
+type SameKeys<A, B> = [Exclude<keyof A, keyof B>, Exclude<keyof B, keyof A>] extends [never, never] ? true : false;
+type Item<T> = T extends readonly (infer I)[] ? I : never;
+const exactKeys: {
+  evaluate: SameKeys<EvaluateResult, EvaluateOutput>;
+  evaluateSources: SameKeys<Item<EvaluateResult['sources']>, Item<EvaluateOutput['sources']>>;
+  evaluateNotices: SameKeys<Item<EvaluateResult['notices']>, Item<EvaluateOutput['notices']>>;
+  evaluateThresholds: SameKeys<EvaluateResult['thresholds'], EvaluateOutput['thresholds']>;
+  package: SameKeys<PackageResult, PackageOutput>;
+  packages: SameKeys<Item<PackageResult['packages']>, Item<PackageOutput['packages']>>;
+} = { evaluate: true, evaluateSources: true, evaluateNotices: true, evaluateThresholds: true, package: true, packages: true };
 
 describe('Evaluate → Package contract in the synthesised state machine', () => {
   const evaluate = states[REVIEW_STATES.evaluate];
@@ -90,10 +108,17 @@ describe('Evaluate → Package contract in the synthesised state machine', () =>
     expect(bad.error?.issues.map((i) => i.path.join('.'))).toContain('evaluation.findingCount');
   });
 
-  it('returns what its output schema says', () => {
-    expect(
-      packageOutputSchema.safeParse({ period: '2026Q3', runId: 'r', dryRun: false, keys: [], evidenceKeys: [], packages: [], agendas: [] })
-        .success,
-    ).toBe(true);
+  it('has producers whose declared results carry exactly the contract’s fields', () => {
+    // The compile-time check above is the test; this keeps the object from being optimised away unread.
+    expect(Object.values(exactKeys).every(Boolean)).toBe(true);
+  });
+
+  it('refuses any field the contract does not name, at every level (strict schemas)', () => {
+    const out = { period: '2026Q3', runId: 'r', dryRun: false, keys: [], evidenceKeys: [], packages: [], agendas: [] };
+    expect(packageOutputSchema.safeParse(out).success).toBe(true);
+    expect(packageOutputSchema.safeParse({ ...out, extra: 1 }).success).toBe(false);
+    const pkg = { source: 's', prefix: 'p/', report: 'p/report.html', evidence: 'e.json', link: 'l' };
+    expect(packageOutputSchema.safeParse({ ...out, packages: [pkg] }).success).toBe(true);
+    expect(packageOutputSchema.safeParse({ ...out, packages: [{ ...pkg, reportKey: 'renamed' }] }).success).toBe(false);
   });
 });

@@ -10,8 +10,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
-import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import S3rver from 's3rver';
+import { DeleteObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   buildEvidenceManifest,
@@ -26,7 +25,7 @@ import {
   serializeManifest,
   verifyPackage,
 } from '../../lambdas/package/evidence';
-import { makeS3Client } from '../../lambdas/shared/aws';
+import { type S3rverFixture, startS3rver } from '../support/s3rver';
 
 const hex = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
 
@@ -105,7 +104,7 @@ describe('evidence manifest', () => {
 });
 
 describe('verifyPackage', () => {
-  let server: S3rver;
+  let store: S3rverFixture;
   let s3: S3Client;
   let root: string;
   let repo: string;
@@ -134,10 +133,12 @@ describe('verifyPackage', () => {
     b[at] = (b[at] as number) ^ 0x01;
     writeFileSync(path, b);
   };
-  const put = (bucket: string, key: string, body: string | Buffer) =>
-    s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
-  const get = async (bucket: string, key: string) =>
-    Buffer.from((await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body?.transformToByteArray()) ?? []);
+  const put = (bucket: string, key: string, body: string | Buffer) => store.put(bucket, key, body);
+  const get = async (bucket: string, key: string): Promise<Buffer> => {
+    const b = await store.bytes(bucket, key);
+    if (!b) throw new Error(`no object ${key} in ${bucket}`);
+    return b;
+  };
   const flipObject = async (bucket: string, key: string, at = 0) => {
     const b = await get(bucket, key);
     b[at] = (b[at] as number) ^ 0x01;
@@ -145,21 +146,12 @@ describe('verifyPackage', () => {
   };
 
   beforeAll(async () => {
-    root = mkdtempSync(join(tmpdir(), 'bestex-verify-'));
-    server = new S3rver({
-      address: '127.0.0.1',
-      port: 0,
-      silent: true,
-      directory: join(root, 's3'),
-      configureBuckets: ['lake', 'results'].map((name) => ({ name, configs: [] })),
-    });
-    const { port } = (await server.run()) as { port: number };
-    s3 = makeS3Client(`http://127.0.0.1:${port}`);
+    store = await startS3rver(['lake', 'results'], { tmpPrefix: 'bestex-verify-' });
+    root = store.dir;
+    s3 = store.s3;
   });
   afterAll(async () => {
-    s3?.destroy();
-    await server?.close();
-    rmSync(root, { recursive: true, force: true });
+    await store?.stop();
   });
 
   beforeEach(async () => {

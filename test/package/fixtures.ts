@@ -8,31 +8,12 @@ import type { MaterialDifference } from '../../lambdas/review/compare';
 import type { RuleOutcome } from '../../lambdas/review/evaluate';
 import type { Finding } from '../../lambdas/shared/contracts/review';
 import { ALL, type MetricName, type ReviewMetricRow } from '../../lambdas/shared/metrics';
+import { row as metricRow } from '../review/fixtures';
 
 type G = Partial<Pick<ReviewMetricRow, 'symbol' | 'order_category' | 'venue' | 'size_bucket' | 'sp500'>>;
 
 export function row(source: string, g: G, metric: MetricName, value: number | null, extra: Partial<ReviewMetricRow> = {}): ReviewMetricRow {
-  return {
-    period: '2026Q3',
-    source,
-    symbol: g.symbol ?? ALL,
-    order_category: g.order_category ?? ALL,
-    venue: g.venue ?? ALL,
-    size_bucket: g.size_bucket ?? ALL,
-    sp500: g.sp500 ?? ALL,
-    metric,
-    value,
-    n_orders: 1000,
-    n_executions: 1200,
-    std_dev: null,
-    n_eff: null,
-    excl_no_nbbo: 0,
-    excl_stale_nbbo: 0,
-    excl_crossed_or_locked_nbbo: 0,
-    excl_negative_exec_time: 0,
-    excl_orphan_execution: 0,
-    ...extra,
-  };
+  return metricRow({ source, metric, value, ...g, ...extra });
 }
 
 export const SYMBOLS = ['AAPL', 'MSFT', 'BRK.B'] as const;
@@ -171,6 +152,21 @@ export const OUTCOMES: RuleOutcome[] = [
 const G_ALL = { symbol: ALL, order_category: ALL, venue: ALL, size_bucket: ALL, sp500: ALL };
 
 /** A finding of the Evaluate contract with hand-chosen figures (the cost is shares × gap, worked here). */
+/** The headline test of a finding: a cluster bootstrap over 63 days and 3 symbols, seed 7, 12 tests in the family. */
+function bootstrapTest(p_value: number | null, p_adjusted: number | null): Finding['test'] {
+  return {
+    method: 'cluster_bootstrap_days',
+    p_value,
+    p_adjusted,
+    alpha: 0.05,
+    family_size: 12,
+    stage: 'headline',
+    clusters: { days: 63, symbols: 3 },
+    replicates: 999,
+    seed: 7,
+  };
+}
+
 export function finding(partial: Partial<Finding> & Pick<Finding, 'rule_id' | 'metric' | 'unit' | 'status'>): Finding {
   const source = partial.source ?? 'vendor-a';
   return {
@@ -196,17 +192,7 @@ export function finding(partial: Partial<Finding> & Pick<Finding, 'rule_id' | 'm
     difference: null,
     tolerance: 0,
     ci: { level: 0.95, lower: null, upper: null, method: 'cluster_bootstrap' },
-    test: {
-      method: 'cluster_bootstrap_days',
-      p_value: null,
-      p_adjusted: null,
-      alpha: 0.05,
-      family_size: 12,
-      stage: 'headline',
-      clusters: { days: 63, symbols: 3 },
-      replicates: 999,
-      seed: 7,
-    },
+    test: bootstrapTest(null, null),
     n_orders: 0,
     minimum_detectable_difference: null,
     severity: 'medium',
@@ -237,17 +223,7 @@ export const FINDINGS: Finding[] = [
     difference: -0.003,
     ci: { level: 0.95, lower: null, upper: -0.0024, method: 'cluster_bootstrap' },
     n_orders: 4100,
-    test: {
-      method: 'cluster_bootstrap_days',
-      p_value: 0.0002,
-      p_adjusted: 0.0024,
-      alpha: 0.05,
-      family_size: 12,
-      stage: 'headline',
-      clusters: { days: 63, symbols: 3 },
-      replicates: 999,
-      seed: 7,
-    },
+    test: bootstrapTest(0.0002, 0.0024),
     action: 'Investigate <price improvement> shortfall with the vendor & the wholesaler',
     customer_cost: {
       usd: 41_100,

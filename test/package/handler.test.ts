@@ -4,13 +4,11 @@
  * and the fetched package verifies against its Object Lock copy, until one byte of a lake object changes.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { parseHTML } from 'linkedom';
-import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EvidenceManifest } from '../../lambdas/package/evidence';
 import { handler } from '../../lambdas/package/handler';
@@ -18,10 +16,11 @@ import type { PackageInput, PackageResult } from '../../lambdas/package/run';
 import { differenceId } from '../../lambdas/review/committee';
 import { appendCommitteeRecord, loadAgendas, loadCommitteeRecords, writeAgenda } from '../../lambdas/review/committee-store';
 import { toAthenaCsvRecords } from '../../lambdas/shared/athena-csv';
-import { makeS3Client } from '../../lambdas/shared/aws';
+import { packageOutputSchema } from '../../lambdas/shared/contracts/package';
 import { BUCKET_ROLES, EVIDENCE } from '../../lambdas/shared/layout';
 import { REVIEW_METRIC_COLUMNS } from '../../lambdas/shared/metrics';
 import { verifyPackageDir } from '../../lib/cli/verify-package';
+import { type S3rverFixture, startS3rver } from '../support/s3rver';
 import { fixture } from './fixtures';
 
 const hex = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
@@ -55,34 +54,29 @@ async function parquet(dir: string, sql: string): Promise<Buffer> {
 
 describe('package handler on local S3', () => {
   let root: string;
-  let server: S3rver;
+  let store: S3rverFixture;
   let s3: S3Client;
   let repo: string;
   let event: PackageInput;
   let result: PackageResult;
 
-  const put = (bucket: string, key: string, body: Buffer | string) =>
-    s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
-  const get = async (bucket: string, key: string) => {
-    const r = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-    return Buffer.from((await r.Body?.transformToByteArray()) ?? []);
+  const put = (bucket: string, key: string, body: Buffer | string) => store.put(bucket, key, body);
+  const get = async (bucket: string, key: string): Promise<Buffer> => {
+    const b = await store.bytes(bucket, key);
+    if (!b) throw new Error(`no object ${key} in ${bucket}`);
+    return b;
   };
 
   beforeAll(async () => {
-    root = mkdtempSync(join(tmpdir(), 'bestex-pkg-handler-'));
-    server = new S3rver({
-      address: '127.0.0.1',
-      port: 0,
-      silent: true,
-      directory: join(root, 's3'),
-      configureBuckets: BUCKET_ROLES.map((r) => ({ name: B[r], configs: [] })),
-    });
-    const { port } = (await server.run()) as { port: number };
-    const endpoint = `http://127.0.0.1:${port}`;
+    store = await startS3rver(
+      BUCKET_ROLES.map((r) => B[r]),
+      { tmpPrefix: 'bestex-pkg-handler-' },
+    );
+    root = store.dir;
+    s3 = store.s3;
     for (const r of BUCKET_ROLES) process.env[`BUCKET_${r.toUpperCase()}`] = B[r];
-    process.env.BESTEX_S3_ENDPOINT = endpoint;
+    process.env.BESTEX_S3_ENDPOINT = store.endpoint;
     process.env.BESTEX_CODE_VERSION = 'test-sha';
-    s3 = makeS3Client(endpoint);
 
     await put(
       B.lake,
@@ -234,23 +228,23 @@ describe('package handler on local S3', () => {
   });
 
   afterAll(async () => {
-    await server?.close();
-    rmSync(root, { recursive: true, force: true });
+    await store?.stop();
   });
 
   /** A package fetched through the S3 API into <root>/fetched/<period>/<source>/, as `bestex fetch` does. */
   const fetchPackage = async (source: string): Promise<string> => {
     const prefix = `packages/2026Q3/${source}/`;
     const dir = join(root, 'fetched', '2026Q3', source);
-    const listed = await s3.send(new ListObjectsV2Command({ Bucket: B.results, Prefix: prefix }));
-    for (const o of listed.Contents ?? []) {
+    for (const key of await store.keys(B.results, prefix)) {
       mkdirSync(dir, { recursive: true });
-      writeFileSync(join(dir, (o.Key as string).slice(prefix.length)), await get(B.results, o.Key as string));
+      writeFileSync(join(dir, key.slice(prefix.length)), await get(B.results, key));
     }
     return dir;
   };
 
   it('writes both sources’ packages and returns where they are', () => {
+    // The real result against the strict output contract: no field the contract does not name.
+    expect(packageOutputSchema.safeParse(result).error).toBeUndefined();
     expect(result.dryRun).toBe(false);
     expect(result.packages.map((p) => [p.source, p.report])).toEqual([
       ['vendor-a', 'packages/2026Q3/vendor-a/report.html'],
@@ -282,12 +276,13 @@ describe('package handler on local S3', () => {
   });
 
   it('marks PFOF from the venue record in effect at the end of the period, and reads the exit count', async () => {
-    const html = (await get(B.results, 'packages/2026Q3/vendor-a/report.html')).toString();
-    const whsl = /<tr data-venue="WHSL"[\s\S]*?<\/tr>/.exec(html)?.[0] ?? '';
-    expect(whsl).toContain('PFOF');
+    const doc = parseHTML((await get(B.results, 'packages/2026Q3/vendor-a/report.html')).toString()).document;
+    const venueRow = (v: string) => doc.querySelector(`#venues tr[data-venue="${v}"]`);
+    const whsl = [...(venueRow('WHSL')?.querySelectorAll('td') ?? [])].map((td) => td.textContent?.trim());
     expect(whsl).toContain('$0.0015/share');
-    expect(/<tr data-venue="XNAS"[\s\S]*?<\/tr>/.exec(html)?.[0]).not.toContain('PFOF');
-    expect(html).toContain('until 3 consecutive clean reviews (now 0)');
+    expect(whsl.at(-1)).toBe('PFOF');
+    expect(venueRow('XNAS')?.textContent).not.toContain('PFOF');
+    expect(doc.querySelector('#monitoring p.verdict')?.textContent).toMatch(/until 3 consecutive clean reviews \(now 0\)\.$/);
   });
 
   it('shows the determination on file and the earlier review’s open item, and leaves this review’s agenda', async () => {
@@ -296,7 +291,7 @@ describe('package handler on local S3', () => {
     const row =
       [...doc.querySelectorAll('#differences tr[data-item]')].find((r) => r.getAttribute('data-item') === DIFF_ID)?.textContent ?? '';
     expect(row).toContain('Modify the routing');
-    expect(html).toContain('2026Q2/vendor-a/fill-limit');
+    expect(doc.body.textContent).toContain('2026Q2/vendor-a/fill-limit');
     const agendas = await loadAgendas(s3, B.results);
     const mine = agendas.find((a) => a.period === '2026Q3' && a.source === 'vendor-a');
     expect(mine?.items.map((i) => i.item_id)).toEqual(['2026Q3/vendor-a/pi-market', '2026Q3/vendor-a/speed-market', DIFF_ID]);

@@ -5,6 +5,7 @@
  * again from docs/figures-contract.md. Times are integer microseconds throughout.
  */
 import type { ExecutionRow, LakeData, Micros, OrderRow, QuoteRow } from './lake';
+import { sizeBucket } from './size-bucket';
 
 export interface FigureParams {
   maxQuoteAgeS: number;
@@ -60,21 +61,6 @@ function quoteBook(quotes: QuoteRow[], maxAgeS: number): (symbol: string, date: 
 }
 
 const usableMid = (q: Quote): number | null => (q.status === 'ok' ? ((q.bid as number) + (q.ask as number)) / 2 : null);
-
-function sizeBucket(notional: number | null): string | null {
-  if (notional === null) return null;
-  const bounds: [number, string][] = [
-    [250, '0'],
-    [1000, '250'],
-    [5000, '1000'],
-    [10000, '5000'],
-    [20000, '10000'],
-    [50000, '20000'],
-    [200000, '50000'],
-  ];
-  for (const [upper, name] of bounds) if (notional < upper) return name;
-  return '200000';
-}
 
 interface OrderFacts {
   o: OrderRow;
@@ -149,7 +135,7 @@ export function referenceFigures(data: LakeData, p: FigureParams): { orders: Fig
       directed,
       covered,
       receiptExclusion,
-      sizeBucket: sizeBucket(notional),
+      sizeBucket: notional === null ? null : sizeBucket(notional),
       notional,
       sp500: onSp500(o.symbol, o.trade_date) ? 'Y' : 'N',
     });

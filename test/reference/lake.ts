@@ -93,8 +93,6 @@ export interface LakeData {
 
 export const emptyLake = (): LakeData => ({ orders: [], executions: [], routes: [], quotes: [], venues: [], reference: [] });
 
-const US_PER_DAY = 86_400_000_000;
-
 /** Microseconds of an ISO timestamp ('2026-07-01T13:30:00.000123Z'); sub-millisecond digits kept. */
 export function micros(iso: string): Micros {
   const m = /^(.*T\d\d:\d\d:\d\d)(?:\.(\d{1,6}))?Z$/.exec(iso);
@@ -112,8 +110,6 @@ const isoOf = (us: Micros): string => {
   const sub = us - ms * 1000;
   return `${new Date(ms).toISOString().slice(0, -1)}${String(sub).padStart(3, '0')}Z`;
 };
-
-export { US_PER_DAY };
 
 /**
  * Writes `data` under `lakeDir` as `<table>/source=…/trade_date=…/part-0.parquet` (the layout of

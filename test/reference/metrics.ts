@@ -5,6 +5,7 @@
  */
 import type { ReviewMetricRow } from '../../lambdas/shared/metrics';
 import type { ExecutionRow, LakeData, Micros, OrderRow, QuoteRow } from './lake';
+import { sizeBucket } from './size-bucket';
 
 export interface ReferenceParams {
   period: string;
@@ -233,21 +234,6 @@ interface OrderFacts {
   hasRoutes: boolean;
 }
 
-function sizeBucket(notional: number | null): string {
-  if (notional === null) return 'unknown';
-  const bounds: [number, string][] = [
-    [250, '0'],
-    [1000, '250'],
-    [5000, '1000'],
-    [10000, '5000'],
-    [20000, '10000'],
-    [50000, '20000'],
-    [200000, '50000'],
-  ];
-  for (const [upper, name] of bounds) if (notional < upper) return name;
-  return '200000';
-}
-
 /** The last quote at or before t on the same symbol and trade date (ties: last in file order). */
 function makeQuoteBook(quotes: QuoteRow[], maxAgeS: number): (symbol: string, date: string, t: Micros) => Nbbo & { ts: Micros | null } {
   const bySymbolDay = new Map<string, QuoteRow[]>();
@@ -347,7 +333,7 @@ function prepare(data: LakeData, p: ReferenceParams): Prepared {
       s,
       nbbo: nb,
       category,
-      sizeBucket: sizeBucket(mid === null ? null : o.qty * mid),
+      sizeBucket: mid === null ? 'unknown' : sizeBucket(o.qty * mid),
       sp500: isSp500(o.symbol, o.trade_date) ? 'Y' : 'N',
       directed,
       regular,

@@ -4,19 +4,11 @@
  * locked, crossed and stale quotes, orphans, sub-millisecond and negative execution times, routed
  * and unrouted orders and venue term changes all occur often.
  */
+import { seededRandom } from '../../lambdas/review/stats';
 import { emptyLake, type LakeData, micros, type OrderRow, tradeDate } from './lake';
 
-/** mulberry32: small, fast, good enough to drive test data. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The project's one seeded generator (mulberry32), under the name the generators here use. */
+export const rng = seededRandom;
 
 export interface RandomLakeOptions {
   orders?: number;

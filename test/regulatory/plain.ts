@@ -3,6 +3,8 @@
  * metrics.md and the SEC texts: loops over the generated rows and a binary search for the NBBO in
  * effect. Used only by tests, to check the SQL's output; it shares no code with it.
  */
+
+import { sizeBucket } from '../reference/size-bucket';
 import type { LakeRows, Row } from './lake';
 import { tradeDateOf } from './lake';
 
@@ -166,20 +168,6 @@ export interface Plain605Cell {
   rs60MidQ: number;
   timeQ: number;
   timeShares: number;
-}
-
-export function sizeBucket(notional: number): string {
-  const bounds: [number, string][] = [
-    [250, '0'],
-    [1000, '250'],
-    [5000, '1000'],
-    [10000, '5000'],
-    [20000, '10000'],
-    [50000, '20000'],
-    [200000, '50000'],
-  ];
-  for (const [hi, code] of bounds) if (notional < hi) return code;
-  return '200000';
 }
 
 /** Sums per `${sp500}|${M/ML}|${size}` (with 199999 = every size under $200,000) for one month. */

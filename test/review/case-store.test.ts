@@ -1,27 +1,19 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCaseEvents, recordCaseEvent } from '../../lambdas/review/case-store';
 import { caseSummaries } from '../../lambdas/review/cases';
-import { makeS3Client } from '../../lambdas/shared/aws';
+import { type S3rverFixture, startS3rver } from '../support/s3rver';
 
 const BUCKET = 'cases-test';
-let server: S3rver;
+let store: S3rverFixture;
 let s3: S3Client;
-let dir: string;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'bestex-cases-test-'));
-  server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: dir, configureBuckets: [{ name: BUCKET, configs: [] }] });
-  const { port } = (await server.run()) as { port: number };
-  s3 = makeS3Client(`http://127.0.0.1:${port}`);
+  store = await startS3rver([BUCKET], { tmpPrefix: 'bestex-cases-test-' });
+  s3 = store.s3;
 });
 afterAll(async () => {
-  await server?.close();
-  rmSync(dir, { recursive: true, force: true });
+  await store?.stop();
 });
 
 const base = {

@@ -1,48 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { compareMarkets } from '../../lambdas/review/compare';
-import { row } from './fixtures';
+import { piRow, row } from './fixtures';
 
 const F2 = (t: number): number => 0.5 + t / (2 * Math.sqrt(2 + t * t));
 
 describe('compareMarkets', () => {
   const rows = [
     // sources, all venues: bolt best; acme worse by 0.0006 (SE = √(0.0004²/2·2) = 0.0004 → t 1.5, df 2); zed worse by 0.0012 with tight spread
-    row({
-      source: 'bolt-sor',
-      metric: 'price_improvement_per_share',
-      order_category: 'market',
-      value: 0.0016,
-      std_dev: 0.0004,
-      n_eff: 2,
-      n_orders: 500,
-    }),
-    row({
-      source: 'acme-sor',
-      metric: 'price_improvement_per_share',
-      order_category: 'market',
-      value: 0.001,
-      std_dev: 0.0004,
-      n_eff: 2,
-      n_orders: 500,
-    }),
-    row({
-      source: 'zed-sor',
-      metric: 'price_improvement_per_share',
-      order_category: 'market',
-      value: 0.0004,
-      std_dev: 0.0001,
-      n_eff: 1000,
-      n_orders: 1000,
-    }),
-    row({
-      source: 'tiny-sor',
-      metric: 'price_improvement_per_share',
-      order_category: 'market',
-      value: 0.01,
-      std_dev: 0.0001,
-      n_eff: 5,
-      n_orders: 5,
-    }),
+    piRow({ source: 'bolt-sor', value: 0.0016, std_dev: 0.0004, n_eff: 2, n_orders: 500 }),
+    piRow({ source: 'acme-sor', value: 0.001, std_dev: 0.0004, n_eff: 2, n_orders: 500 }),
+    piRow({ source: 'zed-sor', value: 0.0004, std_dev: 0.0001, n_eff: 1000, n_orders: 1000 }),
+    piRow({ source: 'tiny-sor', value: 0.01, std_dev: 0.0001, n_eff: 5, n_orders: 5 }),
     // venues within acme: XNAS better than EDGX by 20 ms on latency (lower is better)
     row({
       source: 'acme-sor',

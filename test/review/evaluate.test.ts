@@ -10,7 +10,7 @@ import {
   type RuleOutcome,
 } from '../../lambdas/review/evaluate';
 import { thresholdsSchema } from '../../lambdas/shared/config';
-import { row, rule, thresholds } from './fixtures';
+import { piMarketRule, piRow, row, rule, thresholds } from './fixtures';
 
 const F3 = (t: number): number => 0.5 + (t / (Math.sqrt(3) * (1 + (t * t) / 3)) + Math.atan(t / Math.sqrt(3))) / Math.PI;
 const F2 = (t: number): number => 0.5 + t / (2 * Math.sqrt(2 + t * t));
@@ -21,31 +21,12 @@ const only = (outcomes: RuleOutcome[], source: string): RuleOutcome => {
   return found[0] as RuleOutcome;
 };
 
-const piRule = rule({
-  id: 'pi-market',
-  metric: 'price_improvement_per_share',
-  group: { order_category: 'market' },
-  direction: 'below',
-  benchmark: { value: 0.0012 },
-  tolerance: 0.0002,
-  min_orders: 50,
-  severity: 'high',
-});
+const piRule = piMarketRule();
 
 describe('fixed benchmark, one-sample t', () => {
   it('planted shortfall: breach with the hand-worked p-value, CI and figures', () => {
     // value 0.0008, sd 0.0002, n_eff 4: SE 0.0001, t = −4, df 3 → p = F3(−4) = 0.0140…
-    const current = [
-      row({
-        source: 'acme-sor',
-        metric: 'price_improvement_per_share',
-        order_category: 'market',
-        value: 0.0008,
-        std_dev: 0.0002,
-        n_eff: 4,
-        n_orders: 800,
-      }),
-    ];
+    const current = [piRow({ source: 'acme-sor', value: 0.0008, std_dev: 0.0002, n_eff: 4, n_orders: 800 })];
     const o = only(evaluateThresholds({ period: '2026Q3', current, thresholds: thresholds([piRule]) }), 'acme-sor');
     expect(o.status).toBe('breach');
     expect(o.test).toBe('t');
@@ -71,48 +52,21 @@ describe('fixed benchmark, one-sample t', () => {
 
   it('gap beyond tolerance but p ≥ α: not_significant, not a breach', () => {
     // SE 0.0002: t = −2, df 3 → p = 0.0697
-    const current = [
-      row({
-        source: 'acme-sor',
-        metric: 'price_improvement_per_share',
-        order_category: 'market',
-        value: 0.0008,
-        std_dev: 0.0004,
-        n_eff: 4,
-      }),
-    ];
+    const current = [piRow({ source: 'acme-sor', value: 0.0008, std_dev: 0.0004, n_eff: 4 })];
     const o = only(evaluateThresholds({ period: '2026Q3', current, thresholds: thresholds([piRule]) }), 'acme-sor');
     expect(o.status).toBe('not_significant');
     expect(o.p_value).toBeCloseTo(F3(-2), 12);
   });
 
   it('clean vendor above the benchmark: pass', () => {
-    const current = [
-      row({
-        source: 'bolt-sor',
-        metric: 'price_improvement_per_share',
-        order_category: 'market',
-        value: 0.0015,
-        std_dev: 0.003,
-        n_eff: 900,
-      }),
-    ];
+    const current = [piRow({ source: 'bolt-sor', value: 0.0015, std_dev: 0.003, n_eff: 900 })];
     const o = only(evaluateThresholds({ period: '2026Q3', current, thresholds: thresholds([piRule]) }), 'bolt-sor');
     expect(o.status).toBe('pass');
     expect(o.p_value).toBeGreaterThan(0.5);
   });
 
   it('a significant gap within tolerance is a pass (materiality first)', () => {
-    const current = [
-      row({
-        source: 'acme-sor',
-        metric: 'price_improvement_per_share',
-        order_category: 'market',
-        value: 0.00105,
-        std_dev: 0.0001,
-        n_eff: 10000,
-      }),
-    ];
+    const current = [piRow({ source: 'acme-sor', value: 0.00105, std_dev: 0.0001, n_eff: 10000 })];
     const o = only(evaluateThresholds({ period: '2026Q3', current, thresholds: thresholds([piRule]) }), 'acme-sor');
     expect(o.p_value).toBeLessThan(1e-6);
     expect(o.status).toBe('pass');
@@ -120,18 +74,14 @@ describe('fixed benchmark, one-sample t', () => {
 
   it('binary-rounding dust at exactly the tolerance is not a breach', () => {
     const r = rule({ ...piRule, benchmark: { value: 0.0015 }, tolerance: 0.0003 });
-    const current = [
-      row({ source: 'a', metric: 'price_improvement_per_share', order_category: 'market', value: 0.0012, std_dev: 0.00001, n_eff: 1000 }),
-    ];
+    const current = [piRow({ source: 'a', value: 0.0012, std_dev: 0.00001, n_eff: 1000 })];
     expect(0.0015 - 0.0012).toBeGreaterThan(0.0003); // the dust this guards against
     expect(only(evaluateThresholds({ period: '2026Q3', current, thresholds: thresholds([r]) }), 'a').status).toBe('pass');
   });
 
   it('null_hypothesis within_tolerance tests the gap beyond the tolerance', () => {
     const r = rule({ ...piRule, null_hypothesis: 'within_tolerance' });
-    const current = [
-      row({ source: 'a', metric: 'price_improvement_per_share', order_category: 'market', value: 0.0008, std_dev: 0.0002, n_eff: 4 }),
-    ];
+    const current = [piRow({ source: 'a', value: 0.0008, std_dev: 0.0002, n_eff: 4 })];
     const o = only(evaluateThresholds({ period: '2026Q3', current, thresholds: thresholds([r]) }), 'a');
     // (0.0004 − 0.0002) / 0.0001 = 2 → p = F3(−2) = 0.0697 → not significant
     expect(o.p_value).toBeCloseTo(F3(-2), 12);
@@ -140,9 +90,7 @@ describe('fixed benchmark, one-sample t', () => {
 
   it('per-rule significance overrides the file level', () => {
     const r = rule({ ...piRule, significance: 0.1 });
-    const current = [
-      row({ source: 'a', metric: 'price_improvement_per_share', order_category: 'market', value: 0.0008, std_dev: 0.0004, n_eff: 4 }),
-    ];
+    const current = [piRow({ source: 'a', value: 0.0008, std_dev: 0.0004, n_eff: 4 })];
     const o = only(evaluateThresholds({ period: '2026Q3', current, thresholds: thresholds([r]) }), 'a');
     expect(o.alpha).toBe(0.1);
     expect(o.status).toBe('breach'); // p 0.0697 < 0.10
@@ -152,18 +100,7 @@ describe('fixed benchmark, one-sample t', () => {
 
 describe('insufficient sample and no data', () => {
   it('below min_orders: insufficient_sample, shown with its figures, never a pass or breach', () => {
-    const current = [
-      row({
-        source: 'acme-sor',
-        metric: 'price_improvement_per_share',
-        order_category: 'market',
-        symbol: 'TINY',
-        value: 0.0001,
-        std_dev: 0.0001,
-        n_eff: 12,
-        n_orders: 12,
-      }),
-    ];
+    const current = [piRow({ source: 'acme-sor', symbol: 'TINY', value: 0.0001, std_dev: 0.0001, n_eff: 12, n_orders: 12 })];
     const o = only(evaluateThresholds({ period: '2026Q3', current, thresholds: thresholds([piRule]) }), 'acme-sor');
     expect(o.status).toBe('insufficient_sample');
     expect(o.symbol).toBe('TINY');
@@ -182,7 +119,7 @@ describe('insufficient sample and no data', () => {
   });
 
   it('a null value is no_data', () => {
-    const current = [row({ source: 'a', metric: 'price_improvement_per_share', order_category: 'market', value: null })];
+    const current = [piRow({ source: 'a', value: null })];
     expect(only(evaluateThresholds({ period: '2026Q3', current, thresholds: thresholds([piRule]) }), 'a').status).toBe('no_data');
   });
 });
@@ -493,17 +430,7 @@ describe('groups, sources and summaries', () => {
         row({ source: 'a', metric: 'orders', order_category: 'market', symbol: 'AAPL' }),
       ),
     ).toBe(false);
-    const current = ['*', 'AAPL', 'MSFT'].map((symbol) =>
-      row({
-        source: 'a',
-        metric: 'price_improvement_per_share',
-        order_category: 'market',
-        symbol,
-        value: 0.002,
-        std_dev: 0.001,
-        n_eff: 100,
-      }),
-    );
+    const current = ['*', 'AAPL', 'MSFT'].map((symbol) => piRow({ source: 'a', symbol, value: 0.002, std_dev: 0.001, n_eff: 100 }));
     const out = evaluateThresholds({ period: '2026Q3', current, thresholds: thresholds([piRule]) });
     expect(out.map((o) => o.symbol)).toEqual(['*', 'AAPL', 'MSFT']);
   });
@@ -530,9 +457,9 @@ describe('groups, sources and summaries', () => {
       severity: 'low',
     });
     const current = [
-      row({ source: 'a', metric: 'price_improvement_per_share', order_category: 'market', value: 0.0001, std_dev: 0.0001, n_eff: 100 }),
+      piRow({ source: 'a', value: 0.0001, std_dev: 0.0001, n_eff: 100 }),
       row({ source: 'a', metric: 'avg_exec_time_ms', value: 300, std_dev: 10, n_eff: 100 }),
-      row({ source: 'b', metric: 'price_improvement_per_share', order_category: 'market', value: 0.002, std_dev: 0.0001, n_eff: 100 }),
+      piRow({ source: 'b', value: 0.002, std_dev: 0.0001, n_eff: 100 }),
       row({ source: 'b', metric: 'avg_exec_time_ms', value: 300, std_dev: 10, n_eff: 100 }),
     ];
     const out = evaluateThresholds({ period: '2026Q3', current, thresholds: thresholds([piRule, lat]) });

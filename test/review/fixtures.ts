@@ -32,3 +32,23 @@ export function rule(p: Partial<ThresholdRule> & Pick<ThresholdRule, 'id' | 'met
 export function thresholds(rules: ThresholdRule[], extra: Partial<Thresholds> = {}): Thresholds {
   return thresholdsSchema.parse({ version: 'test-1', significance: 0.05, clean_reviews_to_exit: 2, rules, ...extra });
 }
+
+/** The rule most review tests exercise: price improvement on market orders at least $0.0002/share under $0.0012, from 50 orders. */
+export function piMarketRule(p: Partial<ThresholdRule> = {}): ThresholdRule {
+  return rule({
+    id: 'pi-market',
+    metric: 'price_improvement_per_share',
+    group: { order_category: 'market' },
+    direction: 'below',
+    benchmark: { value: 0.0012 },
+    tolerance: 0.0002,
+    min_orders: 50,
+    severity: 'high',
+    ...p,
+  });
+}
+
+/** A price-improvement row for market orders (what piMarketRule reads). */
+export function piRow(p: Partial<ReviewMetricRow> & Pick<ReviewMetricRow, 'source'>): ReviewMetricRow {
+  return row({ metric: 'price_improvement_per_share', order_category: 'market', ...p });
+}

@@ -3,28 +3,24 @@
  * with hand-written Athena-style result CSVs: outputs, monitoring state, case log, dry runs,
  * re-runs, a second breach in a row, and a prior-period benchmark read back from its Parquet.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
-import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EvaluateEvent, EvaluateResult } from '../../lambdas/evaluate/run';
 import type { RuleOutcome } from '../../lambdas/review/evaluate';
 import type { MonitoringState } from '../../lambdas/review/monitoring';
 import type { ReconciliationFinding } from '../../lambdas/review/reconcile';
-import { makeS3Client } from '../../lambdas/shared/aws';
-import type { FindingsDocument } from '../../lambdas/shared/contracts/review';
+import { evaluateOutputSchema, type FindingsDocument } from '../../lambdas/shared/contracts/review';
 import { REVIEW_METRIC_COLUMNS } from '../../lambdas/shared/metrics';
 import { routeTelemetry } from '../../lambdas/shared/powertools';
+import { type S3rverFixture, startS3rver } from '../support/s3rver';
 
 const RESULTS = 'test-results';
 const ATHENA = 'test-athena';
 const ROW_RULES = new URL('../fixtures/review/row-rules.json', import.meta.url).pathname;
-let server: S3rver;
-let s3: S3Client;
+let store: S3rverFixture;
 let dir: string;
 let handler: (e: EvaluateEvent) => Promise<EvaluateResult>;
 
@@ -63,22 +59,21 @@ function metricLine(v: {
 }
 const csv = (lines: string[]) => `${REVIEW_METRIC_COLUMNS.map((c) => `"${c}"`).join(',')}\n${lines.join('\n')}\n`;
 
-async function put(bucket: string, key: string, body: string): Promise<void> {
-  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
-}
+const put = (bucket: string, key: string, body: string): Promise<void> => store.put(bucket, key, body);
 async function get(key: string): Promise<string> {
-  const r = await s3.send(new GetObjectCommand({ Bucket: RESULTS, Key: key }));
-  return (await r.Body?.transformToString()) ?? '';
+  const text = await store.text(RESULTS, key);
+  if (text === undefined) throw new Error(`no object ${key} in ${RESULTS}`);
+  return text;
 }
-async function keys(prefix: string): Promise<string[]> {
-  const r = await s3.send(new ListObjectsV2Command({ Bucket: RESULTS, Prefix: prefix }));
-  return (r.Contents ?? []).map((o) => o.Key as string).sort();
-}
+/** A review_metrics result CSV in the Athena bucket, as Athena writes it. */
+const putMetrics = (key: string, lines: string[]): Promise<void> => put(ATHENA, key, csv(lines));
+const keys = (prefix: string): Promise<string[]> => store.keys(RESULTS, prefix);
 /** Reads Parquet bytes with DuckDB directly (not through the code under test). */
 async function parquetRows(key: string, sql: string): Promise<Record<string, unknown>[]> {
-  const r = await s3.send(new GetObjectCommand({ Bucket: RESULTS, Key: key }));
+  const bytes = await store.bytes(RESULTS, key);
+  if (!bytes) throw new Error(`no object ${key} in ${RESULTS}`);
   const file = join(dir, `${key.replace(/\W/g, '_')}.parquet`);
-  writeFileSync(file, await (r.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray());
+  writeFileSync(file, bytes);
   const db = await DuckDBInstance.create(':memory:');
   const c = await db.connect();
   const rows = (await c.runAndReadAll(sql.replace('$FILE', `'${file}'`))).getRowObjectsJS();
@@ -107,43 +102,24 @@ function event(period: string, runId: string, results: Record<string, string>, e
 }
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'bestex-eval-test-'));
-  server = new S3rver({
-    address: '127.0.0.1',
-    port: 0,
-    silent: true,
-    directory: join(dir, 's3'),
-    configureBuckets: [
-      { name: RESULTS, configs: [] },
-      { name: ATHENA, configs: [] },
-    ],
-  });
-  const { port } = (await server.run()) as { port: number };
-  process.env.BESTEX_S3_ENDPOINT = `http://127.0.0.1:${port}`;
+  store = await startS3rver([RESULTS, ATHENA], { tmpPrefix: 'bestex-eval-test-' });
+  dir = store.dir;
+  process.env.BESTEX_S3_ENDPOINT = store.endpoint;
   process.env.BUCKET_RESULTS = RESULTS;
   process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
-  s3 = makeS3Client(process.env.BESTEX_S3_ENDPOINT);
   ({ handler } = await import('../../lambdas/evaluate/handler'));
 
   // 2026Q3: acme-sor with the planted price-improvement shortfall (0.0008 vs 0.0012 $/share), a tiny
   // symbol group (12 orders), and bolt-sor clean.
-  await put(
-    ATHENA,
-    'q3/pi.csv',
-    csv([
-      metricLine({ source: 'acme-sor', metric: 'price_improvement_per_share', value: 0.0008, n: 812, sd: 0.002, neff: 800 }),
-      metricLine({ source: 'acme-sor', metric: 'price_improvement_per_share', symbol: 'TINY', value: 0.0002, n: 12, sd: 0.002, neff: 12 }),
-      metricLine({ source: 'bolt-sor', metric: 'price_improvement_per_share', value: 0.0016, n: 790, sd: 0.002, neff: 780 }),
-    ]),
-  );
-  await put(
-    ATHENA,
-    'q3/fill.csv',
-    csv([
-      metricLine({ source: 'acme-sor', metric: 'fill_rate_pct', cat: '*', value: 95, n: 812 }),
-      metricLine({ source: 'bolt-sor', metric: 'fill_rate_pct', cat: '*', value: 96, n: 790 }),
-    ]),
-  );
+  await putMetrics('q3/pi.csv', [
+    metricLine({ source: 'acme-sor', metric: 'price_improvement_per_share', value: 0.0008, n: 812, sd: 0.002, neff: 800 }),
+    metricLine({ source: 'acme-sor', metric: 'price_improvement_per_share', symbol: 'TINY', value: 0.0002, n: 12, sd: 0.002, neff: 12 }),
+    metricLine({ source: 'bolt-sor', metric: 'price_improvement_per_share', value: 0.0016, n: 790, sd: 0.002, neff: 780 }),
+  ]);
+  await putMetrics('q3/fill.csv', [
+    metricLine({ source: 'acme-sor', metric: 'fill_rate_pct', cat: '*', value: 95, n: 812 }),
+    metricLine({ source: 'bolt-sor', metric: 'fill_rate_pct', cat: '*', value: 96, n: 790 }),
+  ]);
   await put(
     ATHENA,
     'q3/vendor.csv',
@@ -152,20 +128,14 @@ beforeAll(async () => {
       '"2026Q3","*","market","price_improvement_per_share","0.00161","bolt-sor","bolt-sor/vendor-metrics/q3.csv","2","2026-10-02 10:00:00"\n',
   );
   // 2026-10 (monthly, acme under heightened monitoring): still short.
-  await put(
-    ATHENA,
-    'm10/pi.csv',
-    csv([metricLine({ source: 'acme-sor', metric: 'price_improvement_per_share', value: 0.0007, n: 300, sd: 0.002, neff: 300 })]),
-  );
+  await putMetrics('m10/pi.csv', [
+    metricLine({ source: 'acme-sor', metric: 'price_improvement_per_share', value: 0.0007, n: 300, sd: 0.002, neff: 300 }),
+  ]);
   // 2026Q4: acme's fill rate falls from 95 % to 85 %; bolt's holds.
-  await put(
-    ATHENA,
-    'q4/fill.csv',
-    csv([
-      metricLine({ source: 'acme-sor', metric: 'fill_rate_pct', cat: '*', value: 85, n: 812 }),
-      metricLine({ source: 'bolt-sor', metric: 'fill_rate_pct', cat: '*', value: 96.5, n: 800 }),
-    ]),
-  );
+  await putMetrics('q4/fill.csv', [
+    metricLine({ source: 'acme-sor', metric: 'fill_rate_pct', cat: '*', value: 85, n: 812 }),
+    metricLine({ source: 'bolt-sor', metric: 'fill_rate_pct', cat: '*', value: 96.5, n: 800 }),
+  ]);
   await put(
     RESULTS,
     'config-drafts/prior-rules.json',
@@ -189,8 +159,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await server?.close();
-  rmSync(dir, { recursive: true, force: true });
+  await store?.stop();
 });
 
 describe('evaluate handler', () => {
@@ -209,6 +178,8 @@ describe('evaluate handler', () => {
     } finally {
       routeTelemetry(undefined);
     }
+    // What the handler really returns is what the state machine hands Package: the strict contract.
+    expect(evaluateOutputSchema.safeParse(first).error).toBeUndefined();
     expect(first.breachCount).toBe(1);
     expect(first.sources).toEqual([
       { source: 'acme-sor', breaches: 1, status: 'heightened' },

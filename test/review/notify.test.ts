@@ -3,20 +3,10 @@ import { caseSummaries, casesForBreaches } from '../../lambdas/review/cases';
 import { evaluateThresholds, type RuleOutcome } from '../../lambdas/review/evaluate';
 import { initialMonitoring, nextMonitoringState } from '../../lambdas/review/monitoring';
 import { composeNotices, fmtNum, MAX_MESSAGE_CHARS } from '../../lambdas/review/notify';
-import { row, rule, thresholds } from './fixtures';
+import { piMarketRule, piRow, row, rule, thresholds } from './fixtures';
 
 const rules = thresholds([
-  rule({
-    id: 'pi-market',
-    metric: 'price_improvement_per_share',
-    group: { order_category: 'market' },
-    direction: 'below',
-    benchmark: { value: 0.0012 },
-    tolerance: 0.0002,
-    min_orders: 50,
-    severity: 'high',
-    action: 'Investigate price improvement shortfall on market orders with the vendor.',
-  }),
+  piMarketRule({ action: 'Investigate price improvement shortfall on market orders with the vendor.' }),
   rule({
     id: 'fill-time-avg',
     metric: 'avg_exec_time_ms',
@@ -31,35 +21,10 @@ const rules = thresholds([
 ]);
 
 const current = [
-  row({
-    source: 'acme-sor',
-    metric: 'price_improvement_per_share',
-    order_category: 'market',
-    value: 0.0008,
-    std_dev: 0.0002,
-    n_eff: 4,
-    n_orders: 812,
-  }),
-  row({
-    source: 'acme-sor',
-    metric: 'price_improvement_per_share',
-    order_category: 'market',
-    symbol: 'TINY',
-    value: 0.0001,
-    std_dev: 0.001,
-    n_eff: 9,
-    n_orders: 9,
-  }),
+  piRow({ source: 'acme-sor', value: 0.0008, std_dev: 0.0002, n_eff: 4, n_orders: 812 }),
+  piRow({ source: 'acme-sor', symbol: 'TINY', value: 0.0001, std_dev: 0.001, n_eff: 9, n_orders: 9 }),
   row({ source: 'acme-sor', metric: 'avg_exec_time_ms', order_category: 'market', value: 190, std_dev: 50, n_eff: 400, n_orders: 812 }),
-  row({
-    source: 'bolt-sor',
-    metric: 'price_improvement_per_share',
-    order_category: 'market',
-    value: 0.0016,
-    std_dev: 0.002,
-    n_eff: 700,
-    n_orders: 700,
-  }),
+  piRow({ source: 'bolt-sor', value: 0.0016, std_dev: 0.002, n_eff: 700, n_orders: 700 }),
   row({ source: 'bolt-sor', metric: 'avg_exec_time_ms', order_category: 'market', value: 110, std_dev: 40, n_eff: 700, n_orders: 700 }),
 ];
 const outcomes = evaluateThresholds({ period: '2026Q3', current, thresholds: rules });
@@ -81,7 +46,11 @@ describe('composeNotices', () => {
   const [acme, bolt] = notices;
 
   it('one notice per source, subject with vendor, period, breach count and highest severity', () => {
-    expect(notices).toHaveLength(2);
+    // Counted: exactly one notice for each source with outcomes, of kind review, in source order.
+    expect(notices.map((n) => [n.attributes?.source, n.attributes?.kind])).toEqual([
+      ['acme-sor', 'review'],
+      ['bolt-sor', 'review'],
+    ]);
     expect(acme?.subject).toBe('[bestex] acme-sor 2026Q3: 2 breaches (high)');
     expect(bolt?.subject).toBe('[bestex] bolt-sor 2026Q3: no breaches');
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { reconcileTolerance, reconcileVendorMetrics, type VendorMetricRow } from '../../lambdas/review/reconcile';
-import { row } from './fixtures';
+import { piRow, row } from './fixtures';
 
 const v = (p: Partial<VendorMetricRow> & Pick<VendorMetricRow, 'metric' | 'value'>): VendorMetricRow => ({
   source: 'acme-sor',
@@ -11,8 +11,8 @@ const v = (p: Partial<VendorMetricRow> & Pick<VendorMetricRow, 'metric' | 'value
 });
 
 const firm = [
-  row({ source: 'acme-sor', metric: 'price_improvement_per_share', order_category: 'market', value: 0.0008 }),
-  row({ source: 'acme-sor', metric: 'price_improvement_per_share', order_category: 'market', venue: 'XNAS', value: 0.5 }),
+  piRow({ source: 'acme-sor', value: 0.0008 }),
+  piRow({ source: 'acme-sor', venue: 'XNAS', value: 0.5 }),
   row({ source: 'acme-sor', metric: 'avg_exec_time_ms', order_category: 'market', value: 150 }),
   row({ source: 'acme-sor', metric: 'orders', order_category: 'market', value: 812 }),
   row({ source: 'acme-sor', metric: 'fill_rate_pct', order_category: 'market', symbol: 'AAPL', value: 97.5 }),

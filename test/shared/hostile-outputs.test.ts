@@ -20,8 +20,9 @@ import { initialMonitoring } from '../../lambdas/review/monitoring';
 import { composeNotices } from '../../lambdas/review/notify';
 import { safeMessage } from '../../lambdas/shared/notify';
 import { csv, formatCell, table, terminalText } from '../../lib/cli/output';
+import { exceptionRow as plantedRow } from '../exceptions/planted';
 import { fixture } from '../package/fixtures';
-import { row as metricRow, rule, thresholds } from '../review/fixtures';
+import { piMarketRule, piRow, thresholds } from '../review/fixtures';
 
 /** Each would run, mislead or hide something if written raw. */
 const H = {
@@ -84,20 +85,7 @@ function expectSafeNotice(message: string): void {
   expect(message).toContain('E1\\nFAKE: compliance review passed');
 }
 
-const exceptionRow = (over: Partial<ExceptionRow>): ExceptionRow => ({
-  trade_date: '2026-07-01',
-  source: 'acme-sor',
-  kind: 'slow_fill',
-  severity: 'high',
-  order_id: 'o1',
-  exec_id: null,
-  symbol: 'AAA',
-  venue: 'XNAS',
-  detail: 'd',
-  value: 2000,
-  threshold: 1000,
-  ...over,
-});
+const exceptionRow = (over: Partial<ExceptionRow>): ExceptionRow => plantedRow({ severity: 'high', ...over });
 
 describe('hostile vendor values through every output', () => {
   const rows: ExceptionRow[] = [
@@ -150,28 +138,9 @@ describe('hostile vendor values through every output', () => {
   });
 
   it('review notice: a symbol with a newline or an escape sequence stays inside its line', () => {
-    const rules = thresholds([
-      rule({
-        id: 'pi-market',
-        metric: 'price_improvement_per_share',
-        group: { order_category: 'market' },
-        direction: 'below',
-        benchmark: { value: 0.0012 },
-        tolerance: 0.0002,
-        min_orders: 50,
-      }),
-    ]);
+    const rules = thresholds([piMarketRule()]);
     const current = [H.newline, H.ansi, H.bidi].map((symbol) =>
-      metricRow({
-        source: 'acme-sor',
-        metric: 'price_improvement_per_share',
-        order_category: 'market',
-        symbol,
-        value: 0.0001,
-        std_dev: 0.0002,
-        n_eff: 400,
-        n_orders: 800,
-      }),
+      piRow({ source: 'acme-sor', symbol, value: 0.0001, std_dev: 0.0002, n_eff: 400, n_orders: 800 }),
     );
     const outcomes = evaluateThresholds({ period: '2026Q3', current, thresholds: rules });
     expect(outcomes.filter((o) => o.status === 'breach')).toHaveLength(3);

@@ -20,9 +20,6 @@ export const TIF_DEFAULT = 'DAY';
 /** 851 LastLiquidityInd; absent means unknown (empty). */
 export const LIQUIDITY_CODES: Readonly<Record<string, string>> = { '1': 'A', '2': 'R', '4': 'X' };
 
-/** What a verified message becomes. */
-export type MessageClass = 'order' | 'fill' | 'bust' | 'ignored' | 'unsupported' | 'unknown';
-
 /**
  * Standard FIX 4.2–5.0SP2 message types that carry neither a new order nor a fill: session
  * messages, order management requests (cancel, replace, status), market and reference data,

@@ -36,12 +36,10 @@ export const FRAMEWORK_COMPONENTS = [
   'reconciliation',
 ] as const;
 export const frameworkComponentSchema = z.enum(FRAMEWORK_COMPONENTS);
-export type FrameworkComponent = z.infer<typeof frameworkComponentSchema>;
 
 /** Where a benchmark comes from. */
 export const BENCHMARK_KINDS = ['fixed', 'peer', 'prior', 'median', 'industry_605'] as const;
 export const benchmarkKindSchema = z.enum(BENCHMARK_KINDS);
-export type BenchmarkKind = z.infer<typeof benchmarkKindSchema>;
 
 /** One published Rule 605(a)(2) cell an industry benchmark rests on. */
 export const marketCenterRefSchema = z
@@ -102,7 +100,6 @@ export const confidenceIntervalSchema = z
     method: z.enum(CI_METHODS),
   })
   .strict();
-export type ConfidenceInterval = z.infer<typeof confidenceIntervalSchema>;
 
 export const testSchema = z
   .object({
@@ -123,7 +120,6 @@ export const testSchema = z
     seed: z.number().int().nullable().default(null),
   })
   .strict();
-export type FindingTest = z.infer<typeof testSchema>;
 
 /** How the dollar figure was computed, so a committee can redo it. */
 export const COST_METHODS = ['price_gap', 'unfilled_at_spread', 'latency_none', 'concentration_none', 'none'] as const;
@@ -140,7 +136,6 @@ export const customerCostSchema = z
     explanation: z.string(),
   })
   .strict();
-export type CustomerCost = z.infer<typeof customerCostSchema>;
 
 export const DRILLDOWN_KINDS = ['symbol', 'size_bucket', 'venue', 'trade_date', 'month', 'order_category', 'sp500', 'cell'] as const;
 export const drilldownRowSchema = z
