@@ -8,9 +8,9 @@
  * (the objects are structurally `CfnTable.TableInputProperty`), lib/engine runs `duckdbViewSql`.
  */
 
-import { CASE_EVENTS_PREFIX } from '../lambdas/review/cases';
-import type { ParquetType } from '../lambdas/review/parquet';
-import { REVIEW_BREACHES_PARQUET, REVIEW_FINDINGS_PARQUET, REVIEW_METRICS_PARQUET } from '../lambdas/review/tables';
+import type { ParquetType } from '../lambdas/adapters/parquet';
+import { CASE_EVENTS_PREFIX } from '../lambdas/core/review/cases';
+import { REVIEW_BREACHES_PARQUET, REVIEW_FINDINGS_PARQUET, REVIEW_METRICS_PARQUET } from '../lambdas/core/review/tables';
 import { type FigureTableSpec, figureFileColumns } from '../lambdas/shared/figures';
 import { REVIEW_METRIC_COLUMNS } from '../lambdas/shared/metrics';
 import {
@@ -140,7 +140,7 @@ function projectedTableInput(
 
 const GLUE_OF_PARQUET: Record<ParquetType, 'string' | 'double' | 'bigint'> = { VARCHAR: 'string', DOUBLE: 'double', BIGINT: 'bigint' };
 
-/** Types of the review_metrics columns, from the Parquet schema the Evaluate step writes (lambdas/review/tables.ts). */
+/** Types of the review_metrics columns, from the Parquet schema the Evaluate step writes (lambdas/core/review/tables.ts). */
 export const REVIEW_METRIC_TYPES = Object.fromEntries(REVIEW_METRICS_PARQUET.map((c) => [c.name, GLUE_OF_PARQUET[c.type]])) as Record<
   (typeof REVIEW_METRIC_COLUMNS)[number],
   'string' | 'double' | 'bigint'
@@ -220,7 +220,7 @@ export function reviewMetricsViewSql(globs: string[]): string {
   return `CREATE OR REPLACE VIEW review_metrics AS SELECT ${select} FROM read_parquet([${globs.map(literal).join(', ')}], hive_partitioning = false, union_by_name = true)`;
 }
 
-/** review_breaches: every threshold outcome of each period's review (lambdas/review/evaluate.ts OUTCOME_COLUMNS). */
+/** review_breaches: every threshold outcome of each period's review (lambdas/core/review/evaluate.ts OUTCOME_COLUMNS). */
 export function reviewBreachesTableInput(resultsBucket: string): GlueTableInput {
   return {
     name: 'review_breaches',
@@ -265,7 +265,7 @@ export function reviewFindingsViewSql(globs: string[]): string {
   return `CREATE OR REPLACE VIEW review_findings AS SELECT ${select} FROM read_parquet([${globs.map(literal).join(', ')}], hive_partitioning = false, union_by_name = true)`;
 }
 
-/** case_events: the append-only remediation case log, one JSON object per event (lambdas/review/cases.ts). */
+/** case_events: the append-only remediation case log, one JSON object per event (lambdas/core/review/cases.ts). */
 export function caseEventsTableInput(resultsBucket: string): GlueTableInput {
   const str = (name: string): GlueColumn => ({ name, type: 'string' });
   return {

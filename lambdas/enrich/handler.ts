@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { bucket, s3Client } from '../shared/aws';
+import { bucket, s3Client } from '../adapters/aws';
 import { loadConfig } from '../shared/config';
 import { FIGURE_TABLES, type FigureTableName, figureFileColumns, figureTable } from '../shared/figures';
 import { LAKE } from '../shared/layout';

@@ -4,7 +4,7 @@
  * returns the compliance notices for the state machine to publish.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { bucket, s3Client } from '../shared/aws';
+import { bucket, s3Client } from '../adapters/aws';
 import { loadConfig } from '../shared/config';
 import { type EvaluateEvent, type EvaluateResult, runEvaluation } from './run';
 

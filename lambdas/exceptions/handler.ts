@@ -7,16 +7,16 @@
  *              the notices for the state machine to publish.
  */
 import { z } from 'zod';
-import { getText, parseS3Uri, putObject, s3Uri } from '../review/s3io';
+import { bucket, s3Client } from '../adapters/aws';
+import type { Notice } from '../adapters/notify';
+import { getText, parseS3Uri, putObject, s3Uri } from '../adapters/s3io';
+import { type NamedResult, summarizeDay } from '../core/exceptions/daily';
+import { exceptionSettings } from '../core/exceptions/exceptions';
+import { type PreparedDay, prepareDay } from '../core/exceptions/prepare';
 import { parseAthenaCsv } from '../shared/athena-csv';
-import { bucket, s3Client } from '../shared/aws';
 import { loadConfig } from '../shared/config';
 import { RESULTS } from '../shared/layout';
 import type { ExceptionKind } from '../shared/metrics';
-import type { Notice } from '../shared/notify';
-import { type NamedResult, summarizeDay } from './daily';
-import { exceptionSettings } from './exceptions';
-import { type PreparedDay, prepareDay } from './prepare';
 
 const boolish = z.union([z.boolean(), z.enum(['true', 'false']).transform((s) => s === 'true')]);
 

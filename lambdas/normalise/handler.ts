@@ -6,7 +6,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchItemFailure, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { refsFromSqsBody } from './events';
-import { normaliseObject } from './normalise';
+import { normaliseObject } from './run';
 
 const logger = new Logger({ serviceName: 'bestex-normalise' });
 

@@ -6,10 +6,10 @@
  * by `bestex` from the fetched package (no browser in the function).
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { bucket, envOr, s3Client } from '../shared/aws';
+import { bucket, envOr, s3Client } from '../adapters/aws';
+import { s3Sink, s3Store } from '../adapters/package-store';
 import { loadConfig } from '../shared/config';
 import { type PackageInput, type PackageResult, runPackage } from './run';
-import { s3Sink, s3Store } from './store';
 
 const logger = new Logger({ serviceName: 'bestex-package' });
 

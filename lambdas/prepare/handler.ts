@@ -1,7 +1,7 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { bucket, s3Client } from '../shared/aws';
+import { bucket, s3Client } from '../adapters/aws';
 import { loadConfig } from '../shared/config';
-import { type PreparedRun, type PrepareInput, prepareRun } from './prepare';
+import { type PreparedRun, type PrepareInput, prepareRun } from './run';
 
 /** Sources currently under heightened monitoring, from the review's monitoring state object. */
 async function heightenedSources(): Promise<string[]> {

@@ -1,6 +1,6 @@
-import { bucket, s3Client } from '../shared/aws';
+import { bucket, s3Client } from '../adapters/aws';
 import { loadConfig } from '../shared/config';
-import { type Rule606Event, type Rule606Result, writeRule606 } from './rule606';
+import { type Rule606Event, type Rule606Result, writeRule606 } from './run';
 
 export const handler = async (event: Rule606Event): Promise<Rule606Result> => {
   const { firm } = loadConfig().deployment;

@@ -23,7 +23,7 @@ import {
   type VerifyIssue,
   type VerifyResult,
   verifyPackage,
-} from '../../lambdas/package/evidence';
+} from '../../lambdas/adapters/evidence';
 import { EVIDENCE, periodRange } from '../../lambdas/shared/layout';
 import { SOURCE_PATTERN } from '../../lambdas/shared/schema';
 import { oneLine } from '../../lambdas/shared/text';

@@ -4,7 +4,7 @@ import { CfnDatabase, CfnTable } from 'aws-cdk-lib/aws-glue';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Bucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { CASE_EVENTS_PREFIX } from '../../lambdas/review/cases';
+import { CASE_EVENTS_PREFIX } from '../../lambdas/core/review/cases';
 import { FIGURE_TABLES } from '../../lambdas/shared/figures';
 import { LAKE } from '../../lambdas/shared/layout';
 import { DATASETS } from '../../lambdas/shared/schema';

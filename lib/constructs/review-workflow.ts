@@ -27,7 +27,7 @@ export interface ReviewWorkflowProps {
   readonly timeout?: Duration;
 }
 
-/** Key prefixes of the results bucket the review functions use (lambdas/shared/layout.ts RESULTS, lambdas/review/*). */
+/** Key prefixes of the results bucket the review functions use (lambdas/shared/layout.ts RESULTS, lambdas/core/review/*). */
 export const REVIEW_PREFIXES = {
   monitoring: 'monitoring/',
   cases: 'cases/events/',

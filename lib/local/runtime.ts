@@ -13,10 +13,10 @@ import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/
 import { Upload } from '@aws-sdk/lib-storage';
 import { StateMachine } from 'aws-local-stepfunctions';
 import S3rver from 's3rver';
-import { makeS3Client } from '../../lambdas/shared/aws';
+import { makeS3Client } from '../../lambdas/adapters/aws';
+import type { PublishedNotice } from '../../lambdas/adapters/notify';
 import { type BestexConfig, loadConfig } from '../../lambdas/shared/config';
 import { BUCKET_ROLES, type BucketRole, LAKE } from '../../lambdas/shared/layout';
-import type { PublishedNotice } from '../../lambdas/shared/notify';
 import { type Engine, openEngine, refreshFigureViews } from '../engine';
 import { type ResolvedStateMachine, stateMachines, synthTemplate, type Template } from './asl';
 import { honourConditionalWrites } from './conditional';

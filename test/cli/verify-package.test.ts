@@ -14,8 +14,8 @@ import { dirname, join } from 'node:path';
 import { DeleteObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildEvidenceManifest, type EvidenceManifest, serializeManifest } from '../../lambdas/package/evidence';
-import { makeS3Client } from '../../lambdas/shared/aws';
+import { makeS3Client } from '../../lambdas/adapters/aws';
+import { buildEvidenceManifest, type EvidenceManifest, serializeManifest } from '../../lambdas/adapters/evidence';
 import { EVIDENCE } from '../../lambdas/shared/layout';
 import { type DirVerifyResult, formatVerifyResult, verifyPackageDir } from '../../lib/cli/verify-package';
 

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadCommitteeRecords, writeAgenda } from '../../lambdas/review/committee-store';
+import { loadCommitteeRecords, writeAgenda } from '../../lambdas/adapters/committee-store';
 import { loadConfig } from '../../lambdas/shared/config';
 import { AwsTarget } from '../../lib/aws/aws-target';
 import { recordDetermination, recordDissent, recordDueDiligence, recordMinutes, recordSignoff } from '../../lib/cli/commands/committee';

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DailyOutputs } from '../../lambdas/exceptions/daily';
+import type { DailyOutputs } from '../../lambdas/core/exceptions/daily';
 import {
   composeExceptionNotice,
   type ExceptionRow,
@@ -12,11 +12,11 @@ import {
   monthsBefore,
   renderExceptionsCsv,
   worstCases,
-} from '../../lambdas/exceptions/exceptions';
-import { renderExceptionsHtml } from '../../lambdas/exceptions/html';
-import { previousTradeDate } from '../../lambdas/exceptions/prepare';
+} from '../../lambdas/core/exceptions/exceptions';
+import { renderExceptionsHtml } from '../../lambdas/core/exceptions/html';
+import { previousTradeDate } from '../../lambdas/core/exceptions/prepare';
+import { composeDueDiligenceNotice } from '../../lambdas/core/regulatory/due-diligence';
 import { runDailyExceptions, runDueDiligence } from '../../lambdas/exceptions/run';
-import { composeDueDiligenceNotice } from '../../lambdas/regulatory/due-diligence';
 import { EXCEPTION_KINDS } from '../../lambdas/shared/metrics';
 import { type Engine, openEngine } from '../../lib/engine';
 import { enrichLake } from '../metrics/compare';

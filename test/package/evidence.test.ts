@@ -13,6 +13,7 @@ import { Readable } from 'node:stream';
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { makeS3Client } from '../../lambdas/adapters/aws';
 import {
   buildEvidenceManifest,
   type EvidenceInput,
@@ -25,8 +26,7 @@ import {
   s3Resolver,
   serializeManifest,
   verifyPackage,
-} from '../../lambdas/package/evidence';
-import { makeS3Client } from '../../lambdas/shared/aws';
+} from '../../lambdas/adapters/evidence';
 
 const hex = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
 

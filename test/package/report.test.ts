@@ -4,8 +4,8 @@
  */
 import { parseHTML } from 'linkedom';
 import { describe, expect, it } from 'vitest';
-import { groupLabel, renderReviewHtml } from '../../lambdas/package/report';
-import type { CommitteeView } from '../../lambdas/package/types';
+import { groupLabel, renderReviewHtml } from '../../lambdas/core/package/report';
+import type { CommitteeView } from '../../lambdas/core/package/types';
 import {
   type CommitteeRecord,
   chainRecord,
@@ -14,7 +14,7 @@ import {
   dueDiligenceStatus,
   minutesOf,
   type NewCommitteeRecord,
-} from '../../lambdas/review/committee';
+} from '../../lambdas/core/review/committee';
 import { difference, fixture, outcome, row } from './fixtures';
 
 function dom(html: string) {

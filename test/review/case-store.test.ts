@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadCaseEvents, recordCaseEvent } from '../../lambdas/review/case-store';
-import { caseSummaries } from '../../lambdas/review/cases';
-import { makeS3Client } from '../../lambdas/shared/aws';
+import { makeS3Client } from '../../lambdas/adapters/aws';
+import { loadCaseEvents, recordCaseEvent } from '../../lambdas/adapters/case-store';
+import { caseSummaries } from '../../lambdas/core/review/cases';
 
 const BUCKET = 'cases-test';
 let server: S3rver;

@@ -10,11 +10,11 @@ import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client
 import { DuckDBInstance } from '@duckdb/node-api';
 import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeS3Client } from '../../lambdas/adapters/aws';
+import type { RuleOutcome } from '../../lambdas/core/review/evaluate';
+import type { MonitoringState } from '../../lambdas/core/review/monitoring';
+import type { ReconciliationFinding } from '../../lambdas/core/review/reconcile';
 import type { EvaluateEvent, EvaluateResult } from '../../lambdas/evaluate/run';
-import type { RuleOutcome } from '../../lambdas/review/evaluate';
-import type { MonitoringState } from '../../lambdas/review/monitoring';
-import type { ReconciliationFinding } from '../../lambdas/review/reconcile';
-import { makeS3Client } from '../../lambdas/shared/aws';
 import { REVIEW_METRIC_COLUMNS } from '../../lambdas/shared/metrics';
 
 const RESULTS = 'test-results';

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sendViaSmtp } from '../../lambdas/review/smtp';
+import { sendViaSmtp } from '../../lambdas/adapters/smtp';
 
 interface Received {
   from: string;

@@ -1,9 +1,9 @@
 /**
  * `bestex case …`: the remediation case log, append-only events in the results bucket of either
- * target (lambdas/review/cases.ts validates; case-store.ts writes one object per event).
+ * target (lambdas/core/review/cases.ts validates; case-store.ts writes one object per event).
  */
 import { userInfo } from 'node:os';
-import { writeCaseEvents } from '../../../lambdas/review/case-store';
+import { writeCaseEvents } from '../../../lambdas/adapters/case-store';
 import {
   CASE_CLOSURES,
   type CaseClosure,
@@ -15,7 +15,7 @@ import {
   manualCaseId,
   type NewCaseEvent,
   validateCaseEvent,
-} from '../../../lambdas/review/cases';
+} from '../../../lambdas/core/review/cases';
 import { awsCall, CliError } from '../../aws/errors';
 import type { Target } from '../../aws/target';
 import type { GlobalOptions } from '../main';

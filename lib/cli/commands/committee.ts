@@ -2,12 +2,13 @@
  * `bestex committee …`: the Best Execution Committee's record on either target. Minutes,
  * determinations, dissent, sign-off and the vendor's due-diligence answers are appended to the
  * hash-chained log in the results bucket and copied to the evidence bucket (Object Lock on AWS)
- * (lambdas/review/committee.ts, committee-store.ts). The next review of record lists them in its
+ * (lambdas/core/review/committee.ts, committee-store.ts). The next review of record lists them in its
  * package and hashes each record into its evidence manifest.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { caseIdFor, eventsOf } from '../../../lambdas/review/cases';
+import { appendCommitteeRecord, loadAgendas, loadCommitteeRecords } from '../../../lambdas/adapters/committee-store';
+import { caseIdFor, eventsOf } from '../../../lambdas/core/review/cases';
 import {
   type AgendaItem,
   type CommitteeRecord,
@@ -24,8 +25,7 @@ import {
   quarterOf,
   signoffCovers,
   validateDetermination,
-} from '../../../lambdas/review/committee';
-import { appendCommitteeRecord, loadAgendas, loadCommitteeRecords } from '../../../lambdas/review/committee-store';
+} from '../../../lambdas/core/review/committee';
 import { periodRange } from '../../../lambdas/shared/layout';
 import { oneLine } from '../../../lambdas/shared/text';
 import { awsCall, CliError } from '../../aws/errors';

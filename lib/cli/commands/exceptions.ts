@@ -86,7 +86,7 @@ async function viaEngine(t: LocalTarget, g: GlobalOptions, o: ExceptionsOptions)
   const [{ runDailyExceptions }, { openEngine }, { publish }] = await Promise.all([
     import('../../../lambdas/exceptions/run'),
     import('../../engine'),
-    import('../../../lambdas/shared/notify'),
+    import('../../../lambdas/adapters/notify'),
   ]);
   const dir = dryRun ? join(g.home, DRY_RUN_PREFIX, RESULTS.exceptions(o.date)) : localDayDir(g, o.date);
   const engine = await openEngine({ lakeDir: t.rt.bucketDir('lake'), resultsDir: t.rt.bucketDir('results') });

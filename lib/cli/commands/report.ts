@@ -1,6 +1,6 @@
 /**
  * `bestex report rule606 --period 2026Q3` and `bestex report rule605 --month 2026-07`: the
- * regulatory files from the lake (lambdas/regulatory), validated against the SEC's schema and
+ * regulatory files from the lake (lambdas/core/regulatory), validated against the SEC's schema and
  * metadata. The SQL runs on the target's engine (DuckDB over the local lake, or the Athena
  * workgroup); the files are written to a local folder. A validation error exits non-zero.
  */
@@ -71,7 +71,7 @@ async function produce(
 ) {
   mkdirSync(out, { recursive: true });
   if (report === 'rule606') {
-    const { runRule606 } = await import('../../../lambdas/regulatory/rule606');
+    const { runRule606 } = await import('../../../lambdas/core/regulatory/rule606');
     const r = await runRule606(engine as Engine, period, { firm, maxQuoteAgeSeconds });
     const xml = join(out, `rule606-${period}.xml`);
     const html = join(out, `rule606-${period}.html`);
@@ -79,7 +79,7 @@ async function produce(
     writeFileSync(html, r.html);
     return { files: [xml, html], errors: r.errors, warnings: [] as string[] };
   }
-  const { runRule605 } = await import('../../../lambdas/regulatory/rule605');
+  const { runRule605 } = await import('../../../lambdas/core/regulatory/rule605');
   const r = await runRule605(engine as Engine, period, { firm, maxQuoteAgeSeconds });
   const csv = join(out, r.fileName);
   writeFileSync(csv, r.csv);

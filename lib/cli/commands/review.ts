@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { fmtGroup, fmtP, verdictLines } from '../../../lambdas/review/notify';
+import { fmtGroup, fmtP, verdictLines } from '../../../lambdas/core/review/notify';
 import { parseConfig, thresholdsSchema } from '../../../lambdas/shared/config';
 import { type Finding, findingsDocumentSchema } from '../../../lambdas/shared/contracts/review';
 import { DRY_RUN_PREFIX, periodRange, RESULTS } from '../../../lambdas/shared/layout';

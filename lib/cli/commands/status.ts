@@ -4,8 +4,9 @@
  * remediation cases, and the files quarantined in the last days.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
-import { loadCaseEvents } from '../../../lambdas/review/case-store';
-import { type CaseEvent, type CaseSummary, caseSummaries } from '../../../lambdas/review/cases';
+import { loadCaseEvents } from '../../../lambdas/adapters/case-store';
+import { loadAgendas, loadCommitteeRecords } from '../../../lambdas/adapters/committee-store';
+import { type CaseEvent, type CaseSummary, caseSummaries } from '../../../lambdas/core/review/cases';
 import {
   type AgendaItem,
   type DueDiligenceStatus,
@@ -13,9 +14,13 @@ import {
   openDueDiligenceItems,
   openItems,
   quarterOf,
-} from '../../../lambdas/review/committee';
-import { loadAgendas, loadCommitteeRecords } from '../../../lambdas/review/committee-store';
-import { describeMonitoring, MONITORING_STATE_KEY, type MonitoringState, parseMonitoringState } from '../../../lambdas/review/monitoring';
+} from '../../../lambdas/core/review/committee';
+import {
+  describeMonitoring,
+  MONITORING_STATE_KEY,
+  type MonitoringState,
+  parseMonitoringState,
+} from '../../../lambdas/core/review/monitoring';
 import { QUARANTINE } from '../../../lambdas/shared/layout';
 import { oneLine } from '../../../lambdas/shared/text';
 import { awsCall, CliError } from '../../aws/errors';

@@ -5,8 +5,8 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { PublishedNotice } from '../../../lambdas/adapters/notify';
 import { type BestexConfig, ConfigError, DEFAULT_CONFIG_DIR, loadConfig } from '../../../lambdas/shared/config';
-import type { PublishedNotice } from '../../../lambdas/shared/notify';
 import { CliError } from '../../aws/errors';
 import type { Target, TargetUi } from '../../aws/target';
 import type { GlobalOptions } from '../main';
