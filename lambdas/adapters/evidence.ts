@@ -3,7 +3,7 @@
  * which outputs, each with its SHA-256, so a regulator (or `bestex verify`) can re-hash everything
  * later and see what, if anything, changed. The manifest itself is hashed into a sidecar file and
  * a copy is kept in the evidence bucket under S3 Object Lock: that copy, not the package's own
- * files, is what `bestex verify` trusts (lib/cli/verify-package.ts).
+ * files, is what `bestex verify` trusts (lib/cli/support/verify-package.ts).
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';

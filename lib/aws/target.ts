@@ -1,6 +1,6 @@
 /**
  * Where a `bestex` command runs: the embedded local runtime or a deployed stack. Each command is
- * written once against this interface; lib/aws/local-target.ts and lib/aws/aws-target.ts are the
+ * written once against this interface; lib/local/target.ts and lib/aws/aws-target.ts are the
  * two implementations.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';

@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeS3Client } from '../../lambdas/adapters/aws';
 import { buildEvidenceManifest, type EvidenceManifest, serializeManifest } from '../../lambdas/adapters/evidence';
 import { EVIDENCE } from '../../lambdas/shared/layout';
-import { type DirVerifyResult, formatVerifyResult, verifyPackageDir } from '../../lib/cli/verify-package';
+import { type DirVerifyResult, formatVerifyResult, verifyPackageDir } from '../../lib/cli/support/verify-package';
 
 const hex = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
 const B = { lake: 'v-lake', results: 'v-results', evidence: 'v-evidence' };

@@ -21,7 +21,7 @@ import type { PackageInput, PackageResult } from '../../lambdas/package/run';
 import { toAthenaCsvRecords } from '../../lambdas/shared/athena-csv';
 import { BUCKET_ROLES, EVIDENCE } from '../../lambdas/shared/layout';
 import { REVIEW_METRIC_COLUMNS } from '../../lambdas/shared/metrics';
-import { verifyPackageDir } from '../../lib/cli/verify-package';
+import { verifyPackageDir } from '../../lib/cli/support/verify-package';
 import { fixture } from './fixtures';
 
 const hex = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');

@@ -24,7 +24,7 @@ import { evaluateThresholds } from '../../lambdas/core/review/evaluate';
 import { initialMonitoring } from '../../lambdas/core/review/monitoring';
 import { composeNotices } from '../../lambdas/core/review/notify';
 import { writeReviewPackage } from '../../lambdas/package/package';
-import { csv, formatCell, table, terminalText } from '../../lib/cli/output';
+import { csv, formatCell, table, terminalText } from '../../lib/cli/support/output';
 import { fixture } from '../package/fixtures';
 import { row as metricRow, rule, thresholds } from '../review/fixtures';
 

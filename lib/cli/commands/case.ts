@@ -19,9 +19,9 @@ import {
 import { awsCall, CliError } from '../../aws/errors';
 import type { Target } from '../../aws/target';
 import type { GlobalOptions } from '../main';
-import { print, table } from '../output';
+import { print, table } from '../support/output';
+import { withTarget } from '../support/target';
 import { caseEvents } from './status';
-import { withTarget } from './target';
 
 /** Who records an event: --who, else the login name. */
 export function whoFrom(who: string | undefined, env: NodeJS.ProcessEnv = process.env): string {

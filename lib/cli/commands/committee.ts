@@ -31,10 +31,10 @@ import { oneLine } from '../../../lambdas/shared/text';
 import { awsCall, CliError } from '../../aws/errors';
 import type { Target } from '../../aws/target';
 import type { GlobalOptions } from '../main';
-import { print } from '../output';
+import { print } from '../support/output';
+import { withTarget } from '../support/target';
 import { recordEvent, whoFrom } from './case';
 import { caseEvents } from './status';
-import { withTarget } from './target';
 
 function checkPeriod(p: string): void {
   try {

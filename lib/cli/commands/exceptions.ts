@@ -8,11 +8,11 @@ import { join } from 'node:path';
 import type { DailyExceptionsOutput } from '../../../lambdas/exceptions/handler';
 import { DRY_RUN_PREFIX, RESULTS } from '../../../lambdas/shared/layout';
 import { CliError } from '../../aws/errors';
-import type { LocalTarget } from '../../aws/local-target';
 import { fetchPrefix, type Target } from '../../aws/target';
+import type { LocalTarget } from '../../local/target';
 import type { GlobalOptions } from '../main';
-import { print, progress, table } from '../output';
-import { withTarget } from './target';
+import { print, progress, table } from '../support/output';
+import { withTarget } from '../support/target';
 
 export interface ExceptionsOptions {
   date: string;

@@ -4,10 +4,10 @@ import { RESULTS } from '../../../lambdas/shared/layout';
 import { CliError } from '../../aws/errors';
 import { fetchPrefix } from '../../aws/target';
 import type { GlobalOptions } from '../main';
-import { print, progress } from '../output';
-import { renderPdfs } from '../pdf';
+import { print, progress } from '../support/output';
+import { renderPdfs } from '../support/pdf';
+import { withTarget } from '../support/target';
 import { checkPeriod, dryRunPrefix, packagesDir } from './review';
-import { withTarget } from './target';
 
 export interface FetchPackageOptions {
   period: string;

@@ -1,6 +1,6 @@
 import type { GlobalOptions } from '../main';
-import { csv, progress, table, terminalText } from '../output';
-import { withTarget } from './target';
+import { csv, progress, table, terminalText } from '../support/output';
+import { withTarget } from '../support/target';
 
 export interface QueryOptions {
   format: 'table' | 'csv' | 'json';

@@ -10,14 +10,14 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { Firm } from '../../../lambdas/shared/config';
 import { periodRange, RESULTS } from '../../../lambdas/shared/layout';
 import { awsCall, CliError } from '../../aws/errors';
-import type { LocalTarget } from '../../aws/local-target';
 import type { Target } from '../../aws/target';
 import type { Engine } from '../../engine';
+import type { LocalTarget } from '../../local/target';
 import type { GlobalOptions } from '../main';
-import { print, progress } from '../output';
-import { renderPdfFiles } from '../pdf';
+import { print, progress } from '../support/output';
+import { renderPdfFiles } from '../support/pdf';
+import { loadConfigFor, openTarget } from '../support/target';
 import { humanBytes } from './query';
-import { loadConfigFor, openTarget } from './target';
 
 export type RegulatoryReport = 'rule606' | 'rule605';
 

@@ -7,9 +7,9 @@ import { DRY_RUN_PREFIX, periodRange, RESULTS } from '../../../lambdas/shared/la
 import { CliError } from '../../aws/errors';
 import { fetchPrefix, readJsonObject, type Target } from '../../aws/target';
 import type { GlobalOptions } from '../main';
-import { print, progress, table } from '../output';
-import { renderPdfs } from '../pdf';
-import { withTarget } from './target';
+import { print, progress, table } from '../support/output';
+import { renderPdfs } from '../support/pdf';
+import { withTarget } from '../support/target';
 
 export interface ReviewOptions {
   period: string;

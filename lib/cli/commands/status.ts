@@ -26,8 +26,8 @@ import { oneLine } from '../../../lambdas/shared/text';
 import { awsCall, CliError } from '../../aws/errors';
 import { listPrefix, readJsonObject, type Target } from '../../aws/target';
 import type { GlobalOptions } from '../main';
-import { print, table } from '../output';
-import { withTarget } from './target';
+import { print, table } from '../support/output';
+import { withTarget } from '../support/target';
 
 export interface SourceStatus {
   source: string;

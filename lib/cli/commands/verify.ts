@@ -8,9 +8,9 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CliError } from '../../aws/errors';
 import type { GlobalOptions } from '../main';
-import { print } from '../output';
-import { type DirVerifyResult, formatVerifyResult, type VerifyDirOptions, verifyPackageDir } from '../verify-package';
-import { withTarget } from './target';
+import { print } from '../support/output';
+import { withTarget } from '../support/target';
+import { type DirVerifyResult, formatVerifyResult, type VerifyDirOptions, verifyPackageDir } from '../support/verify-package';
 
 export interface VerifyCommandOptions {
   offline?: boolean;

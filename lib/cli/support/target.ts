@@ -10,7 +10,7 @@ import { type BestexConfig, ConfigError, DEFAULT_CONFIG_DIR, loadConfig } from '
 import { CliError } from '../../aws/errors';
 import type { Target, TargetUi } from '../../aws/target';
 import type { GlobalOptions } from '../main';
-import { progress, uploadProgressUi } from '../output';
+import { progress, uploadProgressUi } from './output';
 
 export function targetUi(): TargetUi {
   const up = uploadProgressUi();
@@ -51,7 +51,7 @@ export async function openTarget(g: GlobalOptions, ui: TargetUi = targetUi()): P
     const { AwsTarget } = await import('../../aws/aws-target');
     return AwsTarget.open({ config, ui, ...awsSettings(g, config) });
   }
-  const { LocalTarget } = await import('../../aws/local-target');
+  const { LocalTarget } = await import('../../local/target');
   return LocalTarget.open({
     home: g.home,
     ...(g.config ? { configDir: g.config } : {}),

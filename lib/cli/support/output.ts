@@ -4,8 +4,8 @@
  * every printed line is passed through oneLine, so no value can move the cursor, recolour the
  * terminal or start a line of its own.
  */
-import { toCsv } from '../../lambdas/shared/csv';
-import { oneLine } from '../../lambdas/shared/text';
+import { toCsv } from '../../../lambdas/shared/csv';
+import { oneLine } from '../../../lambdas/shared/text';
 
 export interface OutputOptions {
   json: boolean;

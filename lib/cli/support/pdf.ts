@@ -34,7 +34,7 @@ export async function renderPdfFiles(htmls: readonly string[], log: (line: strin
       skipped: `no Chromium at ${chromium}: install it (Debian/Ubuntu: \`sudo apt-get install chromium\`) or set BESTEX_CHROMIUM to a Chromium binary, then run \`bestex fetch package\` again; the HTML reports are complete without it`,
     };
   }
-  const { htmlToPdf } = await import('../report/pdf');
+  const { htmlToPdf } = await import('../../report/pdf');
   const pdfs: string[] = [];
   for (const html of htmls) {
     const pdf = html.replace(/\.html$/, '.pdf');

@@ -23,10 +23,10 @@ import {
   type VerifyIssue,
   type VerifyResult,
   verifyPackage,
-} from '../../lambdas/adapters/evidence';
-import { EVIDENCE, periodRange } from '../../lambdas/shared/layout';
-import { SOURCE_PATTERN } from '../../lambdas/shared/schema';
-import { oneLine } from '../../lambdas/shared/text';
+} from '../../../lambdas/adapters/evidence';
+import { EVIDENCE, periodRange } from '../../../lambdas/shared/layout';
+import { SOURCE_PATTERN } from '../../../lambdas/shared/schema';
+import { oneLine } from '../../../lambdas/shared/text';
 
 export interface PackageIdentity {
   period: string;

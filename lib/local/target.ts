@@ -4,9 +4,9 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { PublishedNotice } from '../../lambdas/adapters/notify';
 import type { BestexConfig } from '../../lambdas/shared/config';
 import type { BucketRole } from '../../lambdas/shared/layout';
-import { LocalRuntime } from '../local/runtime';
-import type { MachineName } from './outputs';
-import { type DropRow, dropRow, type QueryOutcome, type RunOutcome, type Target, type TargetUi } from './target';
+import type { MachineName } from '../aws/outputs';
+import { type DropRow, dropRow, type QueryOutcome, type RunOutcome, type Target, type TargetUi } from '../aws/target';
+import { LocalRuntime } from './runtime';
 
 export interface LocalTargetOptions {
   home: string;
