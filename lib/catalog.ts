@@ -8,8 +8,8 @@
  * (the objects are structurally `CfnTable.TableInputProperty`), lib/engine runs `duckdbViewSql`.
  */
 
-import type { ParquetType } from '../lambdas/adapters/parquet';
 import { CASE_EVENTS_PREFIX } from '../lambdas/core/review/cases';
+import type { ParquetType } from '../lambdas/core/review/tables';
 import { REVIEW_BREACHES_PARQUET, REVIEW_FINDINGS_PARQUET, REVIEW_METRICS_PARQUET } from '../lambdas/core/review/tables';
 import { type FigureTableSpec, figureFileColumns } from '../lambdas/shared/figures';
 import { REVIEW_METRIC_COLUMNS } from '../lambdas/shared/metrics';

@@ -6,35 +6,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PublishCommand } from '@aws-sdk/client-sns';
+import { fitSubject, type Notice, type PublishedNotice, safeMessage, type Topic } from '../shared/notice';
 import { oneLine } from '../shared/text';
 import { snsClient } from './aws';
 
-export type Topic = 'compliance' | 'dataops';
-
-export interface Notice {
-  /** SNS subjects are ≤ 100 ASCII characters; longer ones are cut with an ellipsis. */
-  subject: string;
-  message: string;
-  attributes?: Record<string, string>;
-}
-
-export interface PublishedNotice extends Notice {
-  topic: Topic;
-  id: string;
-  at: string;
-}
-
 const ENV: Record<Topic, string> = { compliance: 'TOPIC_COMPLIANCE', dataops: 'TOPIC_DATAOPS' };
-
-export function fitSubject(subject: string): string {
-  const ascii = subject.replace(/[^\x20-\x7e]/g, '-');
-  return ascii.length <= 100 ? ascii : `${ascii.slice(0, 97)}...`;
-}
-
-/** A notice body whose only control characters are its own line breaks. */
-export function safeMessage(message: string): string {
-  return message.split('\n').map(oneLine).join('\n');
-}
 
 /** Sends a notice; returns what was sent (with the SNS message id, or the outbox file name). */
 export async function publish(topic: Topic, notice: Notice): Promise<PublishedNotice> {

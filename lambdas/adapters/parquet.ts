@@ -7,13 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-
-export type ParquetType = 'VARCHAR' | 'DOUBLE' | 'BIGINT';
-
-export interface ParquetColumn {
-  name: string;
-  type: ParquetType;
-}
+import type { ParquetColumn } from '../core/review/tables';
 
 const sqlString = (s: string): string => `'${s.replace(/'/g, "''")}'`;
 const ident = (s: string): string => `"${s.replace(/"/g, '""')}"`;

@@ -6,7 +6,7 @@
  */
 import nodemailer from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport';
-import type { Notice } from './notify';
+import type { Notice } from '../shared/notice';
 
 export interface SmtpSettings {
   /** smtp://user:pass@host:port or smtps://… (nodemailer connection URL). */

@@ -9,7 +9,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { loadCaseEvents, writeCaseEvents } from '../adapters/case-store';
-import type { Notice } from '../adapters/notify';
 import { csvToParquet, readParquetRows } from '../adapters/parquet';
 import { getBytes, getText, parseS3Uri, putObject, s3Uri } from '../adapters/s3io';
 import { type CaseSummary, caseSummaries, casesForBreaches } from '../core/review/cases';
@@ -43,6 +42,7 @@ import { DEFAULT_CONFIG_DIR, parseConfig, type Thresholds, thresholdsSchema } fr
 import { type Finding, type FindingsDocument, findingsDocumentSchema, type SourceFindingsSummary } from '../shared/contracts/review';
 import { DRY_RUN_PREFIX, packageLink, periodRange, RESULTS } from '../shared/layout';
 import { GROUP_COLUMNS, REVIEW_METRIC_COLUMNS, type ReviewMetricRow } from '../shared/metrics';
+import type { Notice } from '../shared/notice';
 
 /** One Map item of RunMetricQueries: the query's name and its Athena result. */
 export interface MetricResult {

@@ -8,7 +8,6 @@
  */
 import { z } from 'zod';
 import { bucket, s3Client } from '../adapters/aws';
-import type { Notice } from '../adapters/notify';
 import { getText, parseS3Uri, putObject, s3Uri } from '../adapters/s3io';
 import { type NamedResult, summarizeDay } from '../core/exceptions/daily';
 import { exceptionSettings } from '../core/exceptions/exceptions';
@@ -17,6 +16,7 @@ import { parseAthenaCsv } from '../shared/athena-csv';
 import { loadConfig } from '../shared/config';
 import { RESULTS } from '../shared/layout';
 import type { ExceptionKind } from '../shared/metrics';
+import type { Notice } from '../shared/notice';
 
 const boolish = z.union([z.boolean(), z.enum(['true', 'false']).transform((s) => s === 'true')]);
 

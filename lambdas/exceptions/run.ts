@@ -5,11 +5,11 @@
  */
 import type { Engine } from '../../lib/engine';
 import { sqlFiles } from '../../lib/sql-files';
-import type { Notice } from '../adapters/notify';
 import { type DailyOutputs, type NamedResult, summarizeDay } from '../core/exceptions/daily';
 import { exceptionParams, exceptionSettings, isIsoDate, STALENESS_SQL_FILE } from '../core/exceptions/exceptions';
 import { composeDueDiligenceNotice, type StalenessRow, toStalenessRows } from '../core/regulatory/due-diligence';
 import type { ExceptionSettings } from '../shared/config';
+import type { Notice } from '../shared/notice';
 
 export interface DailyRunOptions {
   /** config/bestex.json `exceptions` (defaults filled in). */

@@ -6,17 +6,7 @@
 import '../polyfills';
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
-
-export interface GlobalOptions {
-  home: string;
-  json: boolean;
-  config?: string;
-  target: 'local' | 'aws';
-  region?: string;
-  stack?: string;
-  outputs?: string;
-  verbose: boolean;
-}
+import type { GlobalOptions } from './support/options';
 
 interface RawGlobals {
   home: string;

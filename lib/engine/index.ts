@@ -10,6 +10,7 @@ import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb
 import { FIGURE_TABLES } from '../../lambdas/shared/figures';
 import { DATASETS } from '../../lambdas/shared/schema';
 import { duckdbViewSql, figuresViewSql, reviewFindingsViewSql, reviewMetricsViewSql } from '../catalog';
+import { viewFiles } from '../sql-files';
 import { type Param, parseAthenaParams, toPlain } from './values';
 
 export { type Param, parseAthenaParam, parseAthenaParams } from './values';
@@ -42,7 +43,6 @@ export interface Engine {
 /** The repository's sql/ folder. */
 export const SQL_DIR = new URL('../../sql/', import.meta.url).pathname;
 export const TRINO_COMPAT_FILE = join(SQL_DIR, 'local', 'trino-compat.sql');
-export const VIEWS_DIR = join(SQL_DIR, 'views');
 
 /** s3rver stores object `k` as `<bucket dir>/k._S3rver_object`; a plain copy of a bucket has `k`. */
 const OBJECT_SUFFIXES = ['.parquet', '.parquet._S3rver_object'] as const;
@@ -91,15 +91,6 @@ export function committedFiles(root: string | undefined, table: string): string[
     }
   }
   return files;
-}
-
-/** The analyst views (sql/views/*.sql), in file-name order so a view can build on an earlier one. */
-export function viewFiles(): string[] {
-  if (!existsSync(VIEWS_DIR)) return [];
-  return readdirSync(VIEWS_DIR)
-    .filter((f) => f.endsWith('.sql'))
-    .sort()
-    .map((f) => join(VIEWS_DIR, f));
 }
 
 /**

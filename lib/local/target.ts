@@ -1,9 +1,9 @@
 /** The local implementation of Target: the embedded runtime under --home (s3rver, local Step Functions, DuckDB). */
 import { resolve } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { PublishedNotice } from '../../lambdas/adapters/notify';
 import type { BestexConfig } from '../../lambdas/shared/config';
 import type { BucketRole } from '../../lambdas/shared/layout';
+import type { PublishedNotice } from '../../lambdas/shared/notice';
 import type { MachineName } from '../aws/outputs';
 import { type DropRow, dropRow, type QueryOutcome, type RunOutcome, type Target, type TargetUi } from '../aws/target';
 import { LocalRuntime } from './runtime';

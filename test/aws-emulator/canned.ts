@@ -5,8 +5,8 @@
  * moto's Lambda runs no code, so these are queued there in invocation order.
  */
 
-import type { Notice } from '../../lambdas/adapters/notify';
 import { type PreparedRun, type PrepareInput, prepareRun } from '../../lambdas/prepare/run';
+import type { Notice } from '../../lambdas/shared/notice';
 import { BUCKETS } from './stack';
 
 export const NOW = new Date('2026-10-05T12:00:00Z');

@@ -16,8 +16,8 @@ import { AwsTarget } from '../../lib/aws/aws-target';
 import { listDropFiles, type UploadProgress, uploadFiles, waitForManifests } from '../../lib/aws/drop';
 import { CliError } from '../../lib/aws/errors';
 import { fetchPrefix } from '../../lib/aws/target';
-import { recordEvent } from '../../lib/cli/commands/case';
 import { collectStatus } from '../../lib/cli/commands/status';
+import { recordEvent } from '../../lib/cli/support/case-log';
 import { type FakeStack, startFakeStack } from './s3';
 
 let stack: FakeStack;

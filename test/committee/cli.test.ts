@@ -10,7 +10,8 @@ import { loadCommitteeRecords, writeAgenda } from '../../lambdas/adapters/commit
 import { loadConfig } from '../../lambdas/shared/config';
 import { AwsTarget } from '../../lib/aws/aws-target';
 import { recordDetermination, recordDissent, recordDueDiligence, recordMinutes, recordSignoff } from '../../lib/cli/commands/committee';
-import { caseEvents, collectStatus, describeStatus } from '../../lib/cli/commands/status';
+import { collectStatus, describeStatus } from '../../lib/cli/commands/status';
+import { caseEvents } from '../../lib/cli/support/case-log';
 import { type FakeStack, startFakeStack } from '../cli/s3';
 
 let stack: FakeStack;

@@ -7,7 +7,6 @@
 import { createHash } from 'node:crypto';
 import { parseHTML } from 'linkedom';
 import { describe, expect, it } from 'vitest';
-import { safeMessage } from '../../lambdas/adapters/notify';
 import type { PackageSink } from '../../lambdas/adapters/package-store';
 import {
   composeExceptionNotice,
@@ -24,6 +23,7 @@ import { evaluateThresholds } from '../../lambdas/core/review/evaluate';
 import { initialMonitoring } from '../../lambdas/core/review/monitoring';
 import { composeNotices } from '../../lambdas/core/review/notify';
 import { writeReviewPackage } from '../../lambdas/package/package';
+import { safeMessage } from '../../lambdas/shared/notice';
 import { csv, formatCell, table, terminalText } from '../../lib/cli/support/output';
 import { fixture } from '../package/fixtures';
 import { row as metricRow, rule, thresholds } from '../review/fixtures';

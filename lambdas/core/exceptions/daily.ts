@@ -4,9 +4,9 @@
  * exceptions notice, and the due-diligence reminder on reminder days), the CSV and the HTML.
  */
 
-import type { Notice } from '../../adapters/notify';
 import type { ExceptionSettings } from '../../shared/config';
 import type { ExceptionKind } from '../../shared/metrics';
+import type { Notice } from '../../shared/notice';
 import { composeDueDiligenceNotice, describeStaleness, type StalenessRow, toStalenessRows } from '../regulatory/due-diligence';
 import {
   composeExceptionNotice,

@@ -4,10 +4,10 @@
  * The SQL (sql/exceptions/*.sql) finds the exceptions; everything here only shapes them.
  */
 
-import { fitSubject, type Notice } from '../../adapters/notify';
 import { type ExceptionSettings, exceptionsSchema } from '../../shared/config';
 import { toCsv } from '../../shared/csv';
 import { EXCEPTION_KINDS, type ExceptionKind, SEVERITIES, type Severity } from '../../shared/metrics';
+import { fitSubject, type Notice } from '../../shared/notice';
 import { oneLine } from '../../shared/text';
 
 /** One exception, the columns every sql/exceptions file (except venue_staleness) returns. */

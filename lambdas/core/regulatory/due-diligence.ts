@@ -4,7 +4,7 @@
  * saying what is stale. The SQL (sql/exceptions/venue_staleness.sql) finds the records; this
  * module reads its rows and writes the reminder.
  */
-import { fitSubject, type Notice } from '../../adapters/notify';
+import { fitSubject, type Notice } from '../../shared/notice';
 import { oneLine } from '../../shared/text';
 
 /** One row of sql/exceptions/venue_staleness.sql. */

@@ -4,10 +4,10 @@
  * Athena CSV rows or Parquet records → typed cells, with errors that say which file, line and column.
  */
 
-import type { ParquetColumn } from '../../adapters/parquet';
 import { ORDER_CELL_SUMS, type OrderCellSum } from '../../shared/config';
 import type { CsvResult, ParsedCsv } from './csv';
 import type { FillTimeBin, Industry605Row, OrderCell, VenueCell } from './findings';
+import type { ParquetColumn } from './tables';
 
 /** Names of the review query results the findings read (the SQL file names). */
 export const FINDINGS_RESULTS = {

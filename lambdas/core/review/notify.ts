@@ -5,8 +5,8 @@
  * (severity, source, period, kind) let SNS subscriptions filter. Pure.
  */
 
-import { fitSubject, type Notice } from '../../adapters/notify';
 import type { Finding } from '../../shared/contracts/review';
+import { fitSubject, type Notice } from '../../shared/notice';
 import { oneLine } from '../../shared/text';
 import { fmtMetric } from '../package/format';
 import { findingLines, sourceVerdict, wrap } from '../package/verdict';

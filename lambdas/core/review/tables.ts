@@ -3,9 +3,16 @@
  * defined here once, for the Evaluate step's Parquet and for the Glue tables (lib/catalog.ts).
  */
 
-import type { ParquetColumn } from '../../adapters/parquet';
 import { GROUP_COLUMNS, REVIEW_METRIC_COLUMNS } from '../../shared/metrics';
 import { OUTCOME_COLUMNS } from './evaluate';
+
+/** A typed column of a table the review writes as Parquet (the writer is adapters/parquet.ts). */
+export type ParquetType = 'VARCHAR' | 'DOUBLE' | 'BIGINT';
+
+export interface ParquetColumn {
+  name: string;
+  type: ParquetType;
+}
 
 const METRIC_TYPES: Record<string, ParquetColumn['type']> = { value: 'DOUBLE', std_dev: 'DOUBLE', n_eff: 'DOUBLE' };
 export const REVIEW_METRICS_PARQUET: ParquetColumn[] = REVIEW_METRIC_COLUMNS.map((name) => ({

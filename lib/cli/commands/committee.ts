@@ -30,11 +30,10 @@ import { periodRange } from '../../../lambdas/shared/layout';
 import { oneLine } from '../../../lambdas/shared/text';
 import { awsCall, CliError } from '../../aws/errors';
 import type { Target } from '../../aws/target';
-import type { GlobalOptions } from '../main';
+import { caseEvents, recordEvent, whoFrom } from '../support/case-log';
+import type { GlobalOptions } from '../support/options';
 import { print } from '../support/output';
 import { withTarget } from '../support/target';
-import { recordEvent, whoFrom } from './case';
-import { caseEvents } from './status';
 
 function checkPeriod(p: string): void {
   try {

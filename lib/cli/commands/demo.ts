@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } f
 import { join } from 'node:path';
 import { CliError } from '../../aws/errors';
 import { generateDemo } from '../../demo/generate';
-import type { GlobalOptions } from '../main';
+import type { GlobalOptions } from '../support/options';
 import { print, progress, table } from '../support/output';
 import { requireLocal, withTarget } from '../support/target';
 import { DROP_COLUMNS, dropDir } from './drop';

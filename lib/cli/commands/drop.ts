@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { CliError, EXIT_STILL_RUNNING } from '../../aws/errors';
 import type { DropRow, Target } from '../../aws/target';
-import type { GlobalOptions } from '../main';
+import type { GlobalOptions } from '../support/options';
 import { print, progress, table } from '../support/output';
 import { withTarget } from '../support/target';
 

@@ -9,10 +9,10 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { CliError } from '../../aws/errors';
 import type { AsofForm } from '../../enrich-sql';
 import type { LocalTarget } from '../../local/target';
-import type { GlobalOptions } from '../main';
+import { checkDate } from '../support/args';
+import type { GlobalOptions } from '../support/options';
 import { print, progress, table } from '../support/output';
 import { withTarget } from '../support/target';
-import { checkDate } from './exceptions';
 
 export interface EnrichOptions {
   date: string;

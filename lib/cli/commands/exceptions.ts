@@ -7,10 +7,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DailyExceptionsOutput } from '../../../lambdas/exceptions/handler';
 import { DRY_RUN_PREFIX, RESULTS } from '../../../lambdas/shared/layout';
-import { CliError } from '../../aws/errors';
 import { fetchPrefix, type Target } from '../../aws/target';
 import type { LocalTarget } from '../../local/target';
-import type { GlobalOptions } from '../main';
+import { checkDate } from '../support/args';
+import type { GlobalOptions } from '../support/options';
 import { print, progress, table } from '../support/output';
 import { withTarget } from '../support/target';
 
@@ -33,12 +33,6 @@ export interface ExceptionsSummary {
   notices: string[];
   /** The day's CSV and HTML report: local paths, or s3:// URIs on AWS; none on a dry run. */
   outputs: { csv?: string; html?: string };
-}
-
-export function checkDate(date: string): void {
-  const d = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
-  const ok = d && new Date(`${date}T00:00:00Z`).toISOString().slice(0, 10) === date;
-  if (!ok) throw new CliError(`--date "${date}" is not a date: write it as YYYY-MM-DD, e.g. 2026-07-01`);
 }
 
 /** Where the day's files go locally: <home>/exceptions/<date>/ (dry runs write none). */

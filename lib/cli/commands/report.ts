@@ -13,11 +13,10 @@ import { awsCall, CliError } from '../../aws/errors';
 import type { Target } from '../../aws/target';
 import type { Engine } from '../../engine';
 import type { LocalTarget } from '../../local/target';
-import type { GlobalOptions } from '../main';
-import { print, progress } from '../support/output';
+import type { GlobalOptions } from '../support/options';
+import { humanBytes, print, progress } from '../support/output';
 import { renderPdfFiles } from '../support/pdf';
 import { loadConfigFor, openTarget } from '../support/target';
-import { humanBytes } from './query';
 
 export type RegulatoryReport = 'rule606' | 'rule605';
 

@@ -1,5 +1,5 @@
 import { LocalRuntime } from '../../local/runtime';
-import type { GlobalOptions } from '../main';
+import type { GlobalOptions } from '../support/options';
 import { progress } from '../support/output';
 import { requireLocal } from '../support/target';
 

@@ -4,9 +4,8 @@
  * remediation cases, and the files quarantined in the last days.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
-import { loadCaseEvents } from '../../../lambdas/adapters/case-store';
 import { loadAgendas, loadCommitteeRecords } from '../../../lambdas/adapters/committee-store';
-import { type CaseEvent, type CaseSummary, caseSummaries } from '../../../lambdas/core/review/cases';
+import { type CaseSummary, caseSummaries } from '../../../lambdas/core/review/cases';
 import {
   type AgendaItem,
   type DueDiligenceStatus,
@@ -25,7 +24,8 @@ import { QUARANTINE } from '../../../lambdas/shared/layout';
 import { oneLine } from '../../../lambdas/shared/text';
 import { awsCall, CliError } from '../../aws/errors';
 import { listPrefix, readJsonObject, type Target } from '../../aws/target';
-import type { GlobalOptions } from '../main';
+import { caseEvents } from '../support/case-log';
+import type { GlobalOptions } from '../support/options';
 import { print, table } from '../support/output';
 import { withTarget } from '../support/target';
 
@@ -115,11 +115,6 @@ export async function quarantinedSince(s3: S3Client, bucket: string, since: Date
     });
   }
   return out.sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0));
-}
-
-export async function caseEvents(t: Target): Promise<CaseEvent[]> {
-  const bucket = t.bucket('results');
-  return awsCall({ action: 'reading the case log', bucket, key: 'cases/events/' }, () => loadCaseEvents(t.s3, bucket));
 }
 
 export async function collectStatus(t: Target, days: number, now: Date = new Date()): Promise<Status> {

@@ -102,3 +102,15 @@ export function uploadProgressUi(stream: NodeJS.WriteStream = process.stderr): {
     },
   };
 }
+
+/** Bytes in a human unit (binary, as Athena's console shows them). */
+export function humanBytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${i === 0 ? v : v.toFixed(2)} ${units[i]}`;
+}

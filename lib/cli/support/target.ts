@@ -5,11 +5,12 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { PublishedNotice } from '../../../lambdas/adapters/notify';
 import { type BestexConfig, ConfigError, DEFAULT_CONFIG_DIR, loadConfig } from '../../../lambdas/shared/config';
+import { DRY_RUN_PREFIX } from '../../../lambdas/shared/layout';
+import type { PublishedNotice } from '../../../lambdas/shared/notice';
 import { CliError } from '../../aws/errors';
 import type { Target, TargetUi } from '../../aws/target';
-import type { GlobalOptions } from '../main';
+import type { GlobalOptions } from './options';
 import { progress, uploadProgressUi } from './output';
 
 export function targetUi(): TargetUi {
@@ -73,4 +74,13 @@ export async function withTarget<T>(g: GlobalOptions, fn: (t: Target) => Promise
 /** For commands that exist only on one target. */
 export function requireLocal(g: GlobalOptions, command: string, instead: string): void {
   if (g.target !== 'local') throw new CliError(`\`bestex ${command}\` runs on the local target only: ${instead}`);
+}
+
+/** `dry-run/` before every key a dry run writes: its outputs never mix with reviews of record. */
+export const dryRunPrefix = (dryRun: boolean | undefined): string => (dryRun ? DRY_RUN_PREFIX : '');
+
+/** Where a fetched package goes by default: under --home, AWS packages apart from local ones. */
+export function packagesDir(g: GlobalOptions, t: Target, dryRun: boolean | undefined, period: string): string {
+  const base = t.kind === 'aws' ? join(g.home, 'aws', t.config.deployment.stackName) : g.home;
+  return join(base, `${dryRunPrefix(dryRun)}packages`, period);
 }
