@@ -11,9 +11,9 @@ import {
   oesMetadataPath,
   type Rule605Result,
   rule605FileName,
-  runRule605,
 } from '../../lambdas/core/regulatory/rule605';
 import { type Engine, openEngine } from '../../lib/engine';
+import { runRule605 } from '../../lib/local/regulatory';
 import { enrichLake } from '../metrics/compare';
 import { generate, SYMBOLS } from './gen';
 import { type LakeRows, writeLake } from './lake';

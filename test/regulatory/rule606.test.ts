@@ -10,7 +10,6 @@ import {
   renderRule606Xml,
   reportTimestamp,
   rule606XsdPath,
-  runRule606,
   type VenueRoutingRow,
   validateXml,
 } from '../../lambdas/core/regulatory/rule606';
@@ -18,6 +17,7 @@ import { writeRule606 } from '../../lambdas/rule606/run';
 import { toAthenaCsv } from '../../lambdas/shared/athena-csv';
 import { periodRange } from '../../lambdas/shared/layout';
 import { type Engine, openEngine } from '../../lib/engine';
+import { runRule606 } from '../../lib/local/regulatory';
 import { sqlFiles } from '../../lib/sql-files';
 import { startS3 } from '../ingest/s3';
 import { enrichLake } from '../metrics/compare';

@@ -1,18 +1,6 @@
-/**
- * Rule 605(a)(2) order execution summary: one CSV per month, exactly as the SEC's technical
- * specification (oes-technical-specification.txt) says: the Exhibit A header, one record per
- * S&P 500 flag × order type (M, ML) × order size with orders, six-decimal half-up rounding with
- * trailing zeros dropped, empty fields where there is no data, CRLF record ends, and the file
- * named <RprtEntityCd><YYYYMM>.csv. The figures come from sql/rule605/summary.sql; this module
- * only rounds, orders and writes them, then validates the file against the SEC's CSVW metadata.
- */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Engine } from '../../../lib/engine';
-import { sqlFiles } from '../../../lib/sql-files';
 import type { Firm } from '../../shared/config';
-import { periodRange } from '../../shared/layout';
-import { type CsvwError, validateCsvw } from './csvw';
+import type { CsvwError } from './csvw';
 import { roundTrimmed } from './decimal';
 
 /** Exhibit A field headers, in file order. */
@@ -206,32 +194,4 @@ export function classifyOesErrors(csv: string, errors: readonly CsvwError[]): { 
     out.warnings.push({ ...e, reason: `${e.reason}; ${why}` });
   }
   return out;
-}
-
-/** The month's file from the lake: the summary SQL, the CSV, and its validation. */
-export async function runRule605(engine: Engine, month: string, opts: Rule605Options): Promise<Rule605Result> {
-  const { start, end, kind } = periodRange(month);
-  if (kind !== 'month') throw new Error(`Rule 605 reports are monthly: "${month}" is not a month (YYYY-MM)`);
-  const params = [`'${month}'`, `'${start}'`, `'${end}'`, String(opts.maxQuoteAgeSeconds ?? 10)];
-  const byName = new Map(sqlFiles('rule605').map((f) => [f.name, f]));
-  const run = async (name: string): Promise<Record<string, unknown>[]> => {
-    const f = byName.get(name);
-    if (!f) throw new Error(`sql/rule605/${name}.sql is missing`);
-    try {
-      return (await engine.query(f.sql, params)).rows;
-    } catch (e) {
-      throw new Error(`${f.path}: ${(e as Error).message}`);
-    }
-  };
-  const parsed = toOesRows(await run('summary'));
-  if (!parsed.ok) throw new Error(parsed.error);
-  const exclusions = (await run('exclusions')).map((r) => ({ reason: String(r.reason), n: Number(r.n), shares: Number(r.shares ?? 0) }));
-  const csv = buildRule605Csv(parsed.rows, opts.firm, month);
-  let checked: { errors: CsvwError[]; warnings: CsvwError[] } = { errors: [], warnings: [] };
-  if (opts.metadataPath !== false) {
-    const path = opts.metadataPath ?? oesMetadataPath();
-    const metadata = JSON.parse(readFileSync(path, 'utf8')) as unknown;
-    checked = classifyOesErrors(csv, validateCsvw(csv, metadata));
-  }
-  return { csv, fileName: rule605FileName(opts.firm, month), ...checked, rows: parsed.rows, exclusions };
 }

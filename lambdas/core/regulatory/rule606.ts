@@ -11,8 +11,6 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { validateXML } from 'xmllint-wasm';
-import type { Engine } from '../../../lib/engine';
-import { sqlFiles } from '../../../lib/sql-files';
 import type { Firm } from '../../shared/config';
 import { periodRange } from '../../shared/layout';
 import { ORDER_CATEGORIES, type OrderCategory } from '../../shared/metrics';
@@ -469,46 +467,4 @@ export interface Rule606Options {
   xsdPath?: string | false;
   topVenues?: number;
   minVenuePct?: number;
-}
-
-/** Runs sql/rule606/*.sql for a period on the engine: the three inputs of the report. */
-export async function queryRule606(engine: Engine, period: string, maxQuoteAgeSeconds = 10): Promise<Rule606Input> {
-  const { start, end } = periodRange(period);
-  const params = [`'${period}'`, `'${start}'`, `'${end}'`, String(maxQuoteAgeSeconds)];
-  const byName = new Map(sqlFiles('rule606').map((f) => [f.name, f]));
-  const run = async (name: string): Promise<Record<string, unknown>[]> => {
-    const f = byName.get(name);
-    if (!f) throw new Error(`sql/rule606/${name}.sql is missing`);
-    try {
-      return (await engine.query(f.sql, params)).rows;
-    } catch (e) {
-      throw new Error(`${f.path}: ${(e as Error).message}`);
-    }
-  };
-  const orders = toOrderCountRows(await run('orders'));
-  if (!orders.ok) throw new Error(orders.error);
-  const venues = toVenueRoutingRows(await run('venues'));
-  if (!venues.ok) throw new Error(venues.error);
-  return { orders: orders.rows, venues: venues.rows, terms: toVenueTermsRows(await run('venue_terms')) };
-}
-
-/** The quarter's report from the lake: XML (validated against the SEC schema) and HTML. */
-export async function runRule606(
-  engine: Engine,
-  period: string,
-  opts: Rule606Options,
-): Promise<{ xml: string; html: string; errors: string[]; report: Rule606Report }> {
-  if (periodRange(period).kind !== 'quarter') throw new Error(`Rule 606 reports are quarterly: "${period}" is not a quarter (e.g. 2026Q3)`);
-  const input = await queryRule606(engine, period, opts.maxQuoteAgeSeconds);
-  const report = buildRule606Report(input, {
-    period,
-    firm: opts.firm,
-    generatedAt: opts.generatedAt ?? new Date(),
-    ...(opts.topVenues !== undefined ? { topVenues: opts.topVenues } : {}),
-    ...(opts.minVenuePct !== undefined ? { minVenuePct: opts.minVenuePct } : {}),
-  });
-  const xml = renderRule606Xml(report);
-  let errors: string[] = [];
-  if (opts.xsdPath !== false) errors = await validateXmlText(xml, opts.xsdPath ?? rule606XsdPath(), `rule606-${period}.xml`);
-  return { xml, html: renderRule606Html(report), errors, report };
 }

@@ -1,0 +1,102 @@
+/**
+ * The Rule 605 and 606 reports from the local lake: the SQL of sql/rule605 and sql/rule606 run by
+ * the local engine, then the pure builders of lambdas/core/regulatory. The engine is the local
+ * runtime's adapter; the builders neither know nor care which engine answered.
+ */
+import { readFileSync } from 'node:fs';
+import { type CsvwError, validateCsvw } from '../../lambdas/core/regulatory/csvw';
+import {
+  buildRule605Csv,
+  classifyOesErrors,
+  oesMetadataPath,
+  type Rule605Options,
+  type Rule605Result,
+  rule605FileName,
+  toOesRows,
+} from '../../lambdas/core/regulatory/rule605';
+import {
+  buildRule606Report,
+  type Rule606Input,
+  type Rule606Options,
+  type Rule606Report,
+  renderRule606Html,
+  renderRule606Xml,
+  rule606XsdPath,
+  toOrderCountRows,
+  toVenueRoutingRows,
+  toVenueTermsRows,
+  validateXmlText,
+} from '../../lambdas/core/regulatory/rule606';
+import { periodRange } from '../../lambdas/shared/layout';
+import type { Engine } from '../engine';
+import { sqlFiles } from '../sql-files';
+
+/** The month's file from the lake: the summary SQL, the CSV, and its validation. */
+export async function runRule605(engine: Engine, month: string, opts: Rule605Options): Promise<Rule605Result> {
+  const { start, end, kind } = periodRange(month);
+  if (kind !== 'month') throw new Error(`Rule 605 reports are monthly: "${month}" is not a month (YYYY-MM)`);
+  const params = [`'${month}'`, `'${start}'`, `'${end}'`, String(opts.maxQuoteAgeSeconds ?? 10)];
+  const byName = new Map(sqlFiles('rule605').map((f) => [f.name, f]));
+  const run = async (name: string): Promise<Record<string, unknown>[]> => {
+    const f = byName.get(name);
+    if (!f) throw new Error(`sql/rule605/${name}.sql is missing`);
+    try {
+      return (await engine.query(f.sql, params)).rows;
+    } catch (e) {
+      throw new Error(`${f.path}: ${(e as Error).message}`);
+    }
+  };
+  const parsed = toOesRows(await run('summary'));
+  if (!parsed.ok) throw new Error(parsed.error);
+  const exclusions = (await run('exclusions')).map((r) => ({ reason: String(r.reason), n: Number(r.n), shares: Number(r.shares ?? 0) }));
+  const csv = buildRule605Csv(parsed.rows, opts.firm, month);
+  let checked: { errors: CsvwError[]; warnings: CsvwError[] } = { errors: [], warnings: [] };
+  if (opts.metadataPath !== false) {
+    const path = opts.metadataPath ?? oesMetadataPath();
+    const metadata = JSON.parse(readFileSync(path, 'utf8')) as unknown;
+    checked = classifyOesErrors(csv, validateCsvw(csv, metadata));
+  }
+  return { csv, fileName: rule605FileName(opts.firm, month), ...checked, rows: parsed.rows, exclusions };
+}
+
+/** Runs sql/rule606/*.sql for a period on the engine: the three inputs of the report. */
+export async function queryRule606(engine: Engine, period: string, maxQuoteAgeSeconds = 10): Promise<Rule606Input> {
+  const { start, end } = periodRange(period);
+  const params = [`'${period}'`, `'${start}'`, `'${end}'`, String(maxQuoteAgeSeconds)];
+  const byName = new Map(sqlFiles('rule606').map((f) => [f.name, f]));
+  const run = async (name: string): Promise<Record<string, unknown>[]> => {
+    const f = byName.get(name);
+    if (!f) throw new Error(`sql/rule606/${name}.sql is missing`);
+    try {
+      return (await engine.query(f.sql, params)).rows;
+    } catch (e) {
+      throw new Error(`${f.path}: ${(e as Error).message}`);
+    }
+  };
+  const orders = toOrderCountRows(await run('orders'));
+  if (!orders.ok) throw new Error(orders.error);
+  const venues = toVenueRoutingRows(await run('venues'));
+  if (!venues.ok) throw new Error(venues.error);
+  return { orders: orders.rows, venues: venues.rows, terms: toVenueTermsRows(await run('venue_terms')) };
+}
+
+/** The quarter's report from the lake: XML (validated against the SEC schema) and HTML. */
+export async function runRule606(
+  engine: Engine,
+  period: string,
+  opts: Rule606Options,
+): Promise<{ xml: string; html: string; errors: string[]; report: Rule606Report }> {
+  if (periodRange(period).kind !== 'quarter') throw new Error(`Rule 606 reports are quarterly: "${period}" is not a quarter (e.g. 2026Q3)`);
+  const input = await queryRule606(engine, period, opts.maxQuoteAgeSeconds);
+  const report = buildRule606Report(input, {
+    period,
+    firm: opts.firm,
+    generatedAt: opts.generatedAt ?? new Date(),
+    ...(opts.topVenues !== undefined ? { topVenues: opts.topVenues } : {}),
+    ...(opts.minVenuePct !== undefined ? { minVenuePct: opts.minVenuePct } : {}),
+  });
+  const xml = renderRule606Xml(report);
+  let errors: string[] = [];
+  if (opts.xsdPath !== false) errors = await validateXmlText(xml, opts.xsdPath ?? rule606XsdPath(), `rule606-${period}.xml`);
+  return { xml, html: renderRule606Html(report), errors, report };
+}
