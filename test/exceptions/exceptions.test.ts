@@ -16,9 +16,9 @@ import {
 import { renderExceptionsHtml } from '../../lambdas/core/exceptions/html';
 import { previousTradeDate } from '../../lambdas/core/exceptions/prepare';
 import { composeDueDiligenceNotice } from '../../lambdas/core/regulatory/due-diligence';
-import { runDailyExceptions, runDueDiligence } from '../../lambdas/exceptions/run';
 import { EXCEPTION_KINDS } from '../../lambdas/shared/metrics';
 import { type Engine, openEngine } from '../../lib/engine';
+import { runDailyExceptions, runDueDiligence } from '../../lib/local/exceptions';
 import { enrichLake } from '../metrics/compare';
 import { writeLake } from '../regulatory/lake';
 import { DAY, lake, PLANTED, STALE_SOURCES, TOLERANCE } from './planted';

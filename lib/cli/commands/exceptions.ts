@@ -78,7 +78,7 @@ async function viaStateMachine(t: Target, g: GlobalOptions, o: ExceptionsOptions
 async function viaEngine(t: LocalTarget, g: GlobalOptions, o: ExceptionsOptions): Promise<ExceptionsSummary> {
   const dryRun = o.dryRun ?? false;
   const [{ runDailyExceptions }, { openEngine }, { publish }] = await Promise.all([
-    import('../../../lambdas/exceptions/run'),
+    import('../../local/exceptions'),
     import('../../engine'),
     import('../../../lambdas/adapters/notify'),
   ]);

@@ -3,13 +3,14 @@
  * daily state machine runs on Athena, run by the local engine with the same parameters, then the
  * same summarizeDay as the handler.
  */
-import type { Engine } from '../../lib/engine';
-import { sqlFiles } from '../../lib/sql-files';
-import { type DailyOutputs, type NamedResult, summarizeDay } from '../core/exceptions/daily';
-import { exceptionParams, exceptionSettings, isIsoDate, STALENESS_SQL_FILE } from '../core/exceptions/exceptions';
-import { composeDueDiligenceNotice, type StalenessRow, toStalenessRows } from '../core/regulatory/due-diligence';
-import type { ExceptionSettings } from '../shared/config';
-import type { Notice } from '../shared/notice';
+
+import { type DailyOutputs, type NamedResult, summarizeDay } from '../../lambdas/core/exceptions/daily';
+import { exceptionParams, exceptionSettings, isIsoDate, STALENESS_SQL_FILE } from '../../lambdas/core/exceptions/exceptions';
+import { composeDueDiligenceNotice, type StalenessRow, toStalenessRows } from '../../lambdas/core/regulatory/due-diligence';
+import type { ExceptionSettings } from '../../lambdas/shared/config';
+import type { Notice } from '../../lambdas/shared/notice';
+import type { Engine } from '../engine';
+import { sqlFiles } from '../sql-files';
 
 export interface DailyRunOptions {
   /** config/bestex.json `exceptions` (defaults filled in). */
