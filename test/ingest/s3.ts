@@ -2,14 +2,17 @@
  * A real s3rver on 127.0.0.1 (random port, temp directory) with the pipeline's buckets, and the
  * environment the handler reads, for tests that go through the S3 protocol.
  */
+
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
 import { makeS3Client } from '../../lambdas/adapters/aws';
+import { useSender } from '../../lambdas/adapters/notify';
 import { BUCKET_ROLES, type BucketRole } from '../../lambdas/shared/layout';
 import { honourConditionalWrites } from '../../lib/local/conditional';
+import { outboxSender } from '../../lib/local/outbox';
 
 export interface LocalS3 {
   endpoint: string;
@@ -40,7 +43,7 @@ export async function startS3(): Promise<LocalS3> {
   const outbox = join(dir, 'outbox');
   for (const role of BUCKET_ROLES) process.env[`BUCKET_${role.toUpperCase()}`] = buckets[role];
   process.env.BESTEX_S3_ENDPOINT = endpoint;
-  process.env.BESTEX_OUTBOX_DIR = outbox;
+  useSender(outboxSender(outbox));
   const s3 = makeS3Client(endpoint);
   return {
     endpoint,
