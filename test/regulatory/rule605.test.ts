@@ -12,8 +12,8 @@ import {
   type Rule605Result,
   rule605FileName,
 } from '../../lambdas/core/regulatory/rule605';
+import { runRule605 } from '../../lib/cli/support/regulatory';
 import { type Engine, openEngine } from '../../lib/engine';
-import { runRule605 } from '../../lib/local/regulatory';
 import { enrichLake } from '../metrics/compare';
 import { generate, SYMBOLS } from './gen';
 import { type LakeRows, writeLake } from './lake';

@@ -16,8 +16,8 @@ import {
 import { writeRule606 } from '../../lambdas/rule606/run';
 import { toAthenaCsv } from '../../lambdas/shared/athena-csv';
 import { periodRange } from '../../lambdas/shared/layout';
+import { runRule606 } from '../../lib/cli/support/regulatory';
 import { type Engine, openEngine } from '../../lib/engine';
-import { runRule606 } from '../../lib/local/regulatory';
 import { sqlFiles } from '../../lib/sql-files';
 import { startS3 } from '../ingest/s3';
 import { enrichLake } from '../metrics/compare';

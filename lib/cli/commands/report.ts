@@ -70,7 +70,7 @@ async function produce(
 ) {
   mkdirSync(out, { recursive: true });
   if (report === 'rule606') {
-    const { runRule606 } = await import('../../local/regulatory');
+    const { runRule606 } = await import('../support/regulatory');
     const r = await runRule606(engine as Engine, period, { firm, maxQuoteAgeSeconds });
     const xml = join(out, `rule606-${period}.xml`);
     const html = join(out, `rule606-${period}.html`);
@@ -78,7 +78,7 @@ async function produce(
     writeFileSync(html, r.html);
     return { files: [xml, html], errors: r.errors, warnings: [] as string[] };
   }
-  const { runRule605 } = await import('../../local/regulatory');
+  const { runRule605 } = await import('../support/regulatory');
   const r = await runRule605(engine as Engine, period, { firm, maxQuoteAgeSeconds });
   const csv = join(out, r.fileName);
   writeFileSync(csv, r.csv);

@@ -4,7 +4,7 @@
  * runtime's adapter; the builders neither know nor care which engine answered.
  */
 import { readFileSync } from 'node:fs';
-import { type CsvwError, validateCsvw } from '../../lambdas/core/regulatory/csvw';
+import { type CsvwError, validateCsvw } from '../../../lambdas/core/regulatory/csvw';
 import {
   buildRule605Csv,
   classifyOesErrors,
@@ -13,7 +13,7 @@ import {
   type Rule605Result,
   rule605FileName,
   toOesRows,
-} from '../../lambdas/core/regulatory/rule605';
+} from '../../../lambdas/core/regulatory/rule605';
 import {
   buildRule606Report,
   type Rule606Input,
@@ -26,10 +26,10 @@ import {
   toVenueRoutingRows,
   toVenueTermsRows,
   validateXmlText,
-} from '../../lambdas/core/regulatory/rule606';
-import { periodRange } from '../../lambdas/shared/layout';
-import type { Engine } from '../engine';
-import { sqlFiles } from '../sql-files';
+} from '../../../lambdas/core/regulatory/rule606';
+import { periodRange } from '../../../lambdas/shared/layout';
+import type { Engine } from '../../engine';
+import { sqlFiles } from '../../sql-files';
 
 /** The month's file from the lake: the summary SQL, the CSV, and its validation. */
 export async function runRule605(engine: Engine, month: string, opts: Rule605Options): Promise<Rule605Result> {
