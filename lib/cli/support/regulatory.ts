@@ -1,7 +1,7 @@
 /**
- * The Rule 605 and 606 reports from the local lake: the SQL of sql/rule605 and sql/rule606 run by
- * the local engine, then the pure builders of lambdas/core/regulatory. The engine is the local
- * runtime's adapter; the builders neither know nor care which engine answered.
+ * The Rule 605 and 606 reports for `bestex report`: the SQL of sql/rule605 and sql/rule606 run by
+ * the target's engine (DuckDB over the local lake, or the Athena workgroup), then the pure builders
+ * of lambdas/core/regulatory, which neither know nor care which engine answered.
  */
 import { readFileSync } from 'node:fs';
 import { type CsvwError, validateCsvw } from '../../../lambdas/core/regulatory/csvw';
