@@ -8,6 +8,7 @@ import type { Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { VendorAccess as VendorAccessConfig } from '../../lambdas/shared/config';
+import { LAKE, QUARANTINE } from '../../lambdas/shared/layout';
 import { DATASETS } from '../../lambdas/shared/schema';
 import { BestexFunction } from './function';
 import type { Storage } from './storage';
@@ -86,7 +87,7 @@ export class DropZone extends Construct {
       });
     }
 
-    const tables = DATASETS.map((d) => `${d.table}/`);
+    const tables = DATASETS.map((d) => LAKE.tablePrefix(d.table));
     this.normalise = new BestexFunction(this, 'Normalise', {
       name: 'normalise',
       description: 'Validates a drop object and writes it to the Parquet lake, accounting for every row',
@@ -103,15 +104,15 @@ export class DropZone extends Construct {
         why: 'normalise reads the exact version of whichever object a vendor dropped, anywhere in the drop bucket.',
       })
       .useBucket('lake', props.lake, {
-        read: ['_manifests/', 'orders/'],
-        write: [...tables, '_manifests/'],
+        read: [LAKE.manifests, LAKE.tablePrefix('orders')],
+        write: [...tables, LAKE.manifests],
         delete: tables,
         list: true,
         why: 'normalise writes one part per table and trade date of each drop object, removes the parts a re-drop replaced, and reads orders for the orphan check.',
       })
       .useBucket('quarantine', props.quarantine, {
-        write: ['rows/', 'files/'],
-        delete: ['rows/', 'files/'],
+        write: [QUARANTINE.rowsPrefix, QUARANTINE.filesPrefix],
+        delete: [QUARANTINE.rowsPrefix, QUARANTINE.filesPrefix],
         why: 'normalise writes rejected rows and whole rejected files with their reasons, and clears them once a re-drop loads cleanly.',
       })
       .usePublish('dataops', props.dataOps, props.topicKey);

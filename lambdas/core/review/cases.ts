@@ -5,6 +5,7 @@
  * the log is append-only (a new object per event, never a rewrite) and Athena reads it as the JSON
  * table `case_events`. Pure: validation, automatic opening, summaries; storage is in case-store.ts.
  */
+import { RESULT_PREFIXES } from '../../shared/layout';
 import type { RuleOutcome } from './evaluate';
 
 export const CASE_EVENTS = [
@@ -59,10 +60,10 @@ export function breachRef(
 
 /** Key of one event object in the results bucket. */
 export function caseEventKey(e: Pick<CaseEvent, 'case_id' | 'seq' | 'at'>): string {
-  return `cases/events/${e.at.slice(0, 4)}/${e.case_id}-${String(e.seq).padStart(4, '0')}.json`;
+  return `${CASE_EVENTS_PREFIX}${e.at.slice(0, 4)}/${e.case_id}-${String(e.seq).padStart(4, '0')}.json`;
 }
 
-export const CASE_EVENTS_PREFIX = 'cases/events/';
+export const CASE_EVENTS_PREFIX = RESULT_PREFIXES.caseEvents;
 
 /** One line of JSON: the OpenX JSON SerDe Athena uses reads one object per line. */
 export const serializeCaseEvent = (e: CaseEvent): string => `${JSON.stringify(e)}\n`;

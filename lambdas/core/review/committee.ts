@@ -10,6 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { RESULT_PREFIXES } from '../../shared/layout';
 
 export const DECISIONS = ['accept', 'modify_routing', 'remediate', 'escalate'] as const;
 export type Decision = (typeof DECISIONS)[number];
@@ -145,10 +146,10 @@ export function recordHash(r: Omit<CommitteeRecord, 'sha256'> | CommitteeRecord)
 }
 
 /** Key of one record in the results bucket (and of its Object Lock copy in the evidence bucket). */
-export const COMMITTEE_RECORDS_PREFIX = 'committee/records/';
+export const COMMITTEE_RECORDS_PREFIX = RESULT_PREFIXES.committeeRecords;
 export const committeeRecordKey = (seq: number): string => `${COMMITTEE_RECORDS_PREFIX}${String(seq).padStart(6, '0')}.json`;
 /** The agenda a review of record leaves for the committee, one object per period and source (rewritten by a re-run). */
-export const COMMITTEE_AGENDA_PREFIX = 'committee/agenda/';
+export const COMMITTEE_AGENDA_PREFIX = RESULT_PREFIXES.committeeAgenda;
 export const agendaKey = (p: string, source: string): string => `${COMMITTEE_AGENDA_PREFIX}${p}/${source}.json`;
 
 export const serializeRecord = (r: CommitteeRecord): string => `${JSON.stringify(r)}\n`;

@@ -5,6 +5,7 @@
  * (source → state) at `monitoring/state.json` in the results bucket; the prepare step reads
  * `status` from it to choose the sources of a monthly run.
  */
+import { RESULTS } from '../../shared/layout';
 
 export type MonitoringStatus = 'normal' | 'heightened';
 
@@ -45,7 +46,7 @@ export interface SourceReview {
   conclusive: boolean;
 }
 
-export const MONITORING_STATE_KEY = 'monitoring/state.json';
+export const MONITORING_STATE_KEY = RESULTS.monitoringState;
 
 export const initialMonitoring = (): SourceMonitoring => ({ status: 'normal', since: null, consecutive_clean: 0, history: [] });
 

@@ -26,7 +26,7 @@ import {
   signoffCovers,
   validateDetermination,
 } from '../../../lambdas/core/review/committee';
-import { periodRange } from '../../../lambdas/shared/layout';
+import { periodRange, RESULT_PREFIXES } from '../../../lambdas/shared/layout';
 import { oneLine } from '../../../lambdas/shared/text';
 import { awsCall, CliError } from '../../aws/errors';
 import type { Target } from '../../aws/target';
@@ -45,13 +45,15 @@ function checkPeriod(p: string): void {
 
 async function records(t: Target): Promise<CommitteeRecord[]> {
   const bucket = t.bucket('results');
-  return awsCall({ action: 'reading the committee log', bucket, key: 'committee/records/' }, () => loadCommitteeRecords(t.s3, bucket));
+  return awsCall({ action: 'reading the committee log', bucket, key: RESULT_PREFIXES.committeeRecords }, () =>
+    loadCommitteeRecords(t.s3, bucket),
+  );
 }
 
 /** Everything awaiting or carrying a determination: the reviews' agendas and the due-diligence versions. */
 export async function agendaItems(t: Target, records: readonly CommitteeRecord[], period: string): Promise<AgendaItem[]> {
   const bucket = t.bucket('results');
-  const agendas = await awsCall({ action: 'reading the committee agendas', bucket, key: 'committee/agenda/' }, () =>
+  const agendas = await awsCall({ action: 'reading the committee agendas', bucket, key: RESULT_PREFIXES.committeeAgenda }, () =>
     loadAgendas(t.s3, bucket),
   );
   return [...agendas.flatMap((a) => a.items), ...dueDiligenceItems(records, period)];
@@ -66,8 +68,9 @@ export interface Appended {
 
 async function append(t: Target, log: readonly CommitteeRecord[], next: NewCommitteeRecord): Promise<Appended> {
   const buckets = { results: t.bucket('results'), evidence: t.bucket('evidence') };
-  const r = await awsCall({ action: 'S3 PutObject (committee record)', bucket: buckets.results, key: 'committee/records/' }, () =>
-    appendCommitteeRecord(t.s3, buckets, log, next),
+  const r = await awsCall(
+    { action: 'S3 PutObject (committee record)', bucket: buckets.results, key: RESULT_PREFIXES.committeeRecords },
+    () => appendCommitteeRecord(t.s3, buckets, log, next),
   );
   if (!r.ok) throw new CliError(r.reason);
   return { ...r.value, bucket: buckets.results, evidenceBucket: buckets.evidence };

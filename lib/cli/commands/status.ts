@@ -20,7 +20,7 @@ import {
   type MonitoringState,
   parseMonitoringState,
 } from '../../../lambdas/core/review/monitoring';
-import { QUARANTINE } from '../../../lambdas/shared/layout';
+import { QUARANTINE, RESULT_PREFIXES } from '../../../lambdas/shared/layout';
 import { oneLine } from '../../../lambdas/shared/text';
 import { awsCall, CliError } from '../../aws/errors';
 import { listPrefix, readJsonObject, type Target } from '../../aws/target';
@@ -123,8 +123,9 @@ export async function collectStatus(t: Target, days: number, now: Date = new Dat
   const cases = caseSummaries(await caseEvents(t));
   const since = new Date(now.getTime() - days * 86_400_000);
   const today = now.toISOString().slice(0, 10);
-  const [records, agendas] = await awsCall({ action: 'reading the committee record', bucket: results, key: 'committee/' }, () =>
-    Promise.all([loadCommitteeRecords(t.s3, results), loadAgendas(t.s3, results)]),
+  const [records, agendas] = await awsCall(
+    { action: 'reading the committee record', bucket: results, key: RESULT_PREFIXES.committee },
+    () => Promise.all([loadCommitteeRecords(t.s3, results), loadAgendas(t.s3, results)]),
   );
   const sources = sourceStatuses(state, t.config.thresholds.clean_reviews_to_exit);
   const vendors = [...new Set([...sources.map((x) => x.source), ...agendas.map((a) => a.source)])].sort();

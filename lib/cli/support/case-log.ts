@@ -12,6 +12,7 @@ import {
   type NewCaseEvent,
   validateCaseEvent,
 } from '../../../lambdas/core/review/cases';
+import { RESULT_PREFIXES } from '../../../lambdas/shared/layout';
 import { awsCall, CliError } from '../../aws/errors';
 import type { Target } from '../../aws/target';
 
@@ -106,7 +107,7 @@ export async function recordEvent(
   const r = validateCaseEvent(existing, proposed);
   if (!r.ok) throw new CliError(r.reason);
   const bucket = t.bucket('results');
-  const [key] = await awsCall({ action: 'S3 PutObject (case event)', bucket, key: 'cases/events/' }, async () => {
+  const [key] = await awsCall({ action: 'S3 PutObject (case event)', bucket, key: RESULT_PREFIXES.caseEvents }, async () => {
     try {
       return await writeCaseEvents(t.s3, bucket, [r.value]);
     } catch (e) {
@@ -121,5 +122,5 @@ export async function recordEvent(
 
 export async function caseEvents(t: Target): Promise<CaseEvent[]> {
   const bucket = t.bucket('results');
-  return awsCall({ action: 'reading the case log', bucket, key: 'cases/events/' }, () => loadCaseEvents(t.s3, bucket));
+  return awsCall({ action: 'reading the case log', bucket, key: RESULT_PREFIXES.caseEvents }, () => loadCaseEvents(t.s3, bucket));
 }
