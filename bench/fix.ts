@@ -16,6 +16,8 @@ import { createInterface } from 'node:readline';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { createGzip } from 'node:zlib';
+// The project's one seeded generator (mulberry32): the same seed gives the same data on any machine.
+import { seededRandom as rng } from '../lambdas/core/review/stats';
 import { parseFixLog } from '../lambdas/normalise/fix/parse';
 
 export interface BenchFixOptions {
@@ -63,18 +65,6 @@ const SELF = fileURLToPath(import.meta.url);
 const REPO = join(SELF, '..', '..');
 const PERF_DOC = join(REPO, 'docs', 'performance.md');
 const HEADING = '## FIX parsing';
-
-/** mulberry32: small, fast and seeded, so every run parses the same bytes. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SYMBOLS = ['AAPL', 'MSFT', 'AMZN', 'NVDA', 'GOOGL', 'META', 'BRK.B', 'JPM', 'XOM', 'UNH', 'V', 'PG', 'HD', 'KO', 'PEP'];
 const VENUES = ['XNAS', 'XNYS', 'ARCX', 'BATS', 'EDGX', 'IEXG', 'MEMX', 'EPRL'];

@@ -17,6 +17,8 @@ import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rm
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+// The project's one seeded generator (mulberry32): the same seed gives the same data on any machine.
+import { seededRandom as rng } from '../lambdas/core/review/stats';
 
 export interface BenchOptions {
   rows?: number[];
@@ -60,18 +62,6 @@ export interface BenchResult {
 const SELF = fileURLToPath(import.meta.url);
 const ROOT = join(SELF, '..', '..');
 const VENUES = ['XNAS', 'XNYS', 'ARCX', 'BATS', 'EDGX', 'IEXG', 'MEMX', 'EPRL'];
-
-/** Seeded PRNG (mulberry32): the same file for the same seed, on any machine. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Executions over one quarter of trading days, realistic field shapes. */
 export async function generateExecutions(path: string, rows: number, seed: number): Promise<void> {

@@ -31,21 +31,25 @@ import { periodRange } from '../../../lambdas/shared/layout';
 import type { Engine } from '../../engine';
 import { sqlFiles } from '../../sql-files';
 
-/** The month's file from the lake: the summary SQL, the CSV, and its validation. */
-export async function runRule605(engine: Engine, month: string, opts: Rule605Options): Promise<Rule605Result> {
-  const { start, end, kind } = periodRange(month);
-  if (kind !== 'month') throw new Error(`Rule 605 reports are monthly: "${month}" is not a month (YYYY-MM)`);
-  const params = [`'${month}'`, `'${start}'`, `'${end}'`, String(opts.maxQuoteAgeSeconds ?? 10)];
-  const byName = new Map(sqlFiles('rule605').map((f) => [f.name, f]));
-  const run = async (name: string): Promise<Record<string, unknown>[]> => {
+/** Runs one file of sql/<folder>/ by name with the period's parameters; an error names the file. */
+function sqlRunner(engine: Pick<Engine, 'query'>, folder: string, params: string[]): (name: string) => Promise<Record<string, unknown>[]> {
+  const byName = new Map(sqlFiles(folder).map((f) => [f.name, f]));
+  return async (name) => {
     const f = byName.get(name);
-    if (!f) throw new Error(`sql/rule605/${name}.sql is missing`);
+    if (!f) throw new Error(`sql/${folder}/${name}.sql is missing`);
     try {
       return (await engine.query(f.sql, params)).rows;
     } catch (e) {
       throw new Error(`${f.path}: ${(e as Error).message}`);
     }
   };
+}
+
+/** The month's file from the lake: the summary SQL, the CSV, and its validation. */
+export async function runRule605(engine: Engine, month: string, opts: Rule605Options): Promise<Rule605Result> {
+  const { start, end, kind } = periodRange(month);
+  if (kind !== 'month') throw new Error(`Rule 605 reports are monthly: "${month}" is not a month (YYYY-MM)`);
+  const run = sqlRunner(engine, 'rule605', [`'${month}'`, `'${start}'`, `'${end}'`, String(opts.maxQuoteAgeSeconds ?? 10)]);
   const parsed = toOesRows(await run('summary'));
   if (!parsed.ok) throw new Error(parsed.error);
   const exclusions = (await run('exclusions')).map((r) => ({ reason: String(r.reason), n: Number(r.n), shares: Number(r.shares ?? 0) }));
@@ -62,17 +66,7 @@ export async function runRule605(engine: Engine, month: string, opts: Rule605Opt
 /** Runs sql/rule606/*.sql for a period on the engine: the three inputs of the report. */
 export async function queryRule606(engine: Engine, period: string, maxQuoteAgeSeconds = 10): Promise<Rule606Input> {
   const { start, end } = periodRange(period);
-  const params = [`'${period}'`, `'${start}'`, `'${end}'`, String(maxQuoteAgeSeconds)];
-  const byName = new Map(sqlFiles('rule606').map((f) => [f.name, f]));
-  const run = async (name: string): Promise<Record<string, unknown>[]> => {
-    const f = byName.get(name);
-    if (!f) throw new Error(`sql/rule606/${name}.sql is missing`);
-    try {
-      return (await engine.query(f.sql, params)).rows;
-    } catch (e) {
-      throw new Error(`${f.path}: ${(e as Error).message}`);
-    }
-  };
+  const run = sqlRunner(engine, 'rule606', [`'${period}'`, `'${start}'`, `'${end}'`, String(maxQuoteAgeSeconds)]);
   const orders = toOrderCountRows(await run('orders'));
   if (!orders.ok) throw new Error(orders.error);
   const venues = toVenueRoutingRows(await run('venues'));
