@@ -22,6 +22,7 @@ import {
   type PartitionColumn,
   tableColumns,
 } from '../lambdas/shared/schema';
+import { quoteIdent as ident, sqlString as literal } from '../lambdas/shared/sql-text';
 
 export interface GlueColumn {
   readonly name: string;
@@ -169,9 +170,6 @@ export function reviewMetricsTableInput(resultsBucket: string): GlueTableInput {
     },
   };
 }
-
-const ident = (name: string): string => `"${name.replaceAll('"', '""')}"`;
-const literal = (s: string): string => `'${s.replaceAll("'", "''")}'`;
 
 /** `SELECT CAST(NULL AS T) AS c, ... WHERE false`: a typed empty relation with the table's columns. */
 function emptySelect(cols: readonly { name: string; type: string }[]): string {

@@ -2,13 +2,9 @@
  * The few object-store operations the package step needs, over S3 (on AWS, or s3rver locally
  * through the same SDK client), so the package logic can be tested against any store.
  */
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { type Content, sha256 } from './evidence';
-
-export interface ListedObject {
-  key: string;
-  size?: number;
-}
+import { type ListedObject, listObjects } from './s3io';
 
 export interface StoredObject {
   body: Content;
@@ -16,7 +12,8 @@ export interface StoredObject {
 }
 
 export interface ObjectStore {
-  list(bucket: string, prefix: string): Promise<ListedObject[]>;
+  /** Stand-in stores may leave out what the package step does not read. */
+  list(bucket: string, prefix: string): Promise<Pick<ListedObject, 'key' | 'size'>[]>;
   /** undefined when the object does not exist. */
   get(bucket: string, key: string): Promise<StoredObject | undefined>;
 }
@@ -30,16 +27,7 @@ export interface PackageSink {
 export function s3Store(client: S3Client): ObjectStore {
   return {
     async list(bucket, prefix) {
-      const out: ListedObject[] = [];
-      let token: string | undefined;
-      do {
-        const r = await client.send(
-          new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ...(token ? { ContinuationToken: token } : {}) }),
-        );
-        for (const o of r.Contents ?? []) if (o.Key) out.push({ key: o.Key, ...(o.Size !== undefined ? { size: o.Size } : {}) });
-        token = r.IsTruncated ? r.NextContinuationToken : undefined;
-      } while (token);
-      return out;
+      return listObjects(client, bucket, prefix);
     },
     async get(bucket, key) {
       try {

@@ -8,9 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { ParquetColumn } from '../core/review/tables';
-
-const sqlString = (s: string): string => `'${s.replace(/'/g, "''")}'`;
-const ident = (s: string): string => `"${s.replace(/"/g, '""')}"`;
+import { quoteIdent as ident, sqlString } from '../shared/sql-text';
 
 async function withDuckDb<T>(fn: (dir: string, run: (sql: string) => Promise<Record<string, unknown>[]>) => Promise<T>): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), 'bestex-review-'));

@@ -61,8 +61,10 @@ export async function putObject(
   }
 }
 
+/** One object of a listing: the one shape every S3 listing of the project returns. */
 export interface ListedObject {
   key: string;
+  size: number;
   lastModified: Date | null;
 }
 
@@ -72,7 +74,7 @@ export async function listObjects(s3: S3Client, bucket: string, prefix: string):
   let token: string | undefined;
   do {
     const r = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ...(token ? { ContinuationToken: token } : {}) }));
-    for (const o of r.Contents ?? []) if (o.Key) out.push({ key: o.Key, lastModified: o.LastModified ?? null });
+    for (const o of r.Contents ?? []) if (o.Key) out.push({ key: o.Key, size: o.Size ?? 0, lastModified: o.LastModified ?? null });
     token = r.IsTruncated ? r.NextContinuationToken : undefined;
   } while (token);
   return out;

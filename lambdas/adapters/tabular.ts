@@ -11,6 +11,7 @@ import type { RuleOutcome } from '../core/review/evaluate';
 import { REVIEW_BREACHES_PARQUET } from '../core/review/tables';
 import { toCsv as writeCsv } from '../shared/csv';
 import { REVIEW_METRIC_COLUMNS, type ReviewMetricRow } from '../shared/metrics';
+import { quoteIdent as ident } from '../shared/sql-text';
 
 export type ColumnKind = 'VARCHAR' | 'DOUBLE' | 'BIGINT';
 export interface TableColumn {
@@ -77,8 +78,6 @@ async function withDuckDb<T>(
     await rm(dir, { recursive: true, force: true });
   }
 }
-
-const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 /** Writes rows to Parquet (zstd) through DuckDB's appender and returns the file's bytes. */
 export async function toParquet(columns: readonly TableColumn[], rows: readonly TableRow[]): Promise<Buffer> {

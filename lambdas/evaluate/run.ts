@@ -40,7 +40,7 @@ import { REVIEW_BREACHES_PARQUET, REVIEW_FINDINGS_PARQUET, REVIEW_METRICS_PARQUE
 import { toAthenaCsvRecords } from '../shared/athena-csv';
 import { DEFAULT_CONFIG_DIR, parseConfig, type Thresholds, thresholdsSchema } from '../shared/config';
 import { type Finding, type FindingsDocument, findingsDocumentSchema, type SourceFindingsSummary } from '../shared/contracts/review';
-import { DRY_RUN_PREFIX, packageLink, periodRange, RESULTS } from '../shared/layout';
+import { DRY_RUN_PREFIX, packageLink, periodRange, priorPeriod, RESULTS } from '../shared/layout';
 import { GROUP_COLUMNS, REVIEW_METRIC_COLUMNS, type ReviewMetricRow } from '../shared/metrics';
 import type { Notice } from '../shared/notice';
 
@@ -117,19 +117,6 @@ export const VENDOR_METRICS_RESULT = 'vendor_metrics';
 export const CELL_RESULTS: readonly string[] = ['pfof_matched_cells'];
 
 const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-
-/** The period before: 2026Q3 → 2026Q2, 2026Q1 → 2025Q4, 2026-07 → 2026-06, 2026-01 → 2025-12. */
-export function priorPeriod(period: string): string {
-  const { kind } = periodRange(period);
-  if (kind === 'quarter') {
-    const y = Number(period.slice(0, 4));
-    const q = Number(period.slice(5));
-    return q === 1 ? `${y - 1}Q4` : `${y}Q${q - 1}`;
-  }
-  const y = Number(period.slice(0, 4));
-  const m = Number(period.slice(5));
-  return m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, '0')}`;
-}
 
 /** Output keys of a run; dry runs write under `dry-run/` so they never mix with the record. */
 export function evaluateFiles(period: string, runId: string, dryRun: boolean): EvaluateFiles {

@@ -3,7 +3,7 @@
  * `now`), the sources due (all for a quarterly run; only those under heightened monitoring for a
  * monthly one), and the Athena execution parameters every metric SQL file binds.
  */
-import { periodRange } from '../shared/layout';
+import { periodOf, periodRange, priorPeriod } from '../shared/layout';
 
 export type Cadence = 'quarterly' | 'monthly';
 
@@ -36,14 +36,7 @@ export interface PreparedRun {
 
 /** The last complete period of the cadence before `now`. */
 export function previousPeriod(now: Date, cadence: Cadence): string {
-  const y = now.getUTCFullYear();
-  const m = now.getUTCMonth();
-  if (cadence === 'monthly') {
-    const d = new Date(Date.UTC(y, m - 1, 1));
-    return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
-  }
-  const q = Math.floor(m / 3);
-  return q === 0 ? `${y - 1}Q4` : `${y}Q${q}`;
+  return priorPeriod(periodOf(now, cadence === 'monthly' ? 'month' : 'quarter'));
 }
 
 export function prepareRun(input: PrepareInput, ctx: { now: Date; heightened: string[]; maxQuoteAgeSeconds: number }): PreparedRun {

@@ -173,6 +173,26 @@ export function periodRange(period: string): { start: string; end: string; kind:
   throw new Error(`period "${period}" is neither a quarter (2026Q3) nor a month (2026-07)`);
 }
 
+/** The period before: 2026Q3 → 2026Q2, 2026Q1 → 2025Q4, 2026-07 → 2026-06, 2026-01 → 2025-12. */
+export function priorPeriod(period: string): string {
+  const { kind } = periodRange(period);
+  if (kind === 'quarter') {
+    const y = Number(period.slice(0, 4));
+    const q = Number(period.slice(5));
+    return q === 1 ? `${y - 1}Q4` : `${y}Q${q - 1}`;
+  }
+  const y = Number(period.slice(0, 4));
+  const m = Number(period.slice(5));
+  return m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, '0')}`;
+}
+
+/** The quarter or month that holds `now` (UTC). */
+export function periodOf(now: Date, kind: 'quarter' | 'month'): string {
+  const y = now.getUTCFullYear();
+  const m = now.getUTCMonth();
+  return kind === 'month' ? `${y}-${String(m + 1).padStart(2, '0')}` : `${y}Q${Math.floor(m / 3) + 1}`;
+}
+
 function ymd(year: number, month0: number): string {
   return new Date(Date.UTC(year, month0, 1)).toISOString().slice(0, 10);
 }

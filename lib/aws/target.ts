@@ -5,7 +5,8 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve, sep } from 'node:path';
-import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { type ListedObject, listObjects } from '../../lambdas/adapters/s3io';
 import type { BestexConfig } from '../../lambdas/shared/config';
 import type { BucketRole } from '../../lambdas/shared/layout';
 import type { UploadProgress } from './drop';
@@ -105,24 +106,9 @@ export async function readJsonObject(s3: S3Client, bucket: string, key: string):
   }
 }
 
-export interface ListedObject {
-  key: string;
-  size: number;
-  lastModified: Date | null;
-}
-
 /** Every object under a prefix (all pages); an access denial names the bucket and prefix. */
-export async function listPrefix(s3: S3Client, bucket: string, prefix: string): Promise<ListedObject[]> {
-  const out: ListedObject[] = [];
-  let token: string | undefined;
-  do {
-    const page = await awsCall({ action: 'S3 ListObjectsV2', bucket, key: prefix }, () =>
-      s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ...(token ? { ContinuationToken: token } : {}) })),
-    );
-    for (const o of page.Contents ?? []) if (o.Key) out.push({ key: o.Key, size: o.Size ?? 0, lastModified: o.LastModified ?? null });
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token);
-  return out;
+export function listPrefix(s3: S3Client, bucket: string, prefix: string): Promise<ListedObject[]> {
+  return awsCall({ action: 'S3 ListObjectsV2', bucket, key: prefix }, () => listObjects(s3, bucket, prefix));
 }
 
 /** Copies every object under `prefix` to `destDir` (the key less the prefix); returns the paths written. */

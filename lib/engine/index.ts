@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import { FIGURE_TABLES } from '../../lambdas/shared/figures';
 import { DATASETS } from '../../lambdas/shared/schema';
+import { sqlString } from '../../lambdas/shared/sql-text';
 import { duckdbViewSql, figuresViewSql, reviewFindingsViewSql, reviewMetricsViewSql } from '../catalog';
 import { viewFiles } from '../sql-files';
 import { type Param, parseAthenaParams, toPlain } from './values';
@@ -128,7 +129,7 @@ export async function openEngine(opts: EngineOptions): Promise<Engine> {
     const breaches = tableGlobs(opts.resultsDir, 'review_breaches');
     // Breach columns belong to the evaluate step; until a review has written one, an empty view
     // keeps `SELECT * FROM review_breaches` answering instead of failing.
-    const list = breaches.map((g) => `'${g.replaceAll("'", "''")}'`).join(', ');
+    const list = breaches.map(sqlString).join(', ');
     await run(
       breaches.length > 0
         ? `CREATE OR REPLACE VIEW review_breaches AS SELECT * FROM read_parquet([${list}], hive_partitioning = false, union_by_name = true)`
