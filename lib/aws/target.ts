@@ -74,7 +74,6 @@ export interface Target {
   bucket(role: BucketRole): string;
   /** Uploads every file under `dir` (keys relative to it) and waits until each is loaded or rejected. */
   drop(dir: string, opts?: DropOptions): Promise<DropRow[]>;
-  hasStateMachine(name: MachineName): boolean;
   run(name: MachineName, input: Record<string, unknown>, opts?: RunOptions): Promise<RunOutcome>;
   query(sql: string, params?: readonly string[], opts?: { timeoutMs?: number }): Promise<QueryOutcome>;
   /**

@@ -52,15 +52,6 @@ export class LocalTarget implements Target {
     );
   }
 
-  hasStateMachine(name: MachineName): boolean {
-    try {
-      this.rt.stateMachine(name);
-      return true;
-    } catch {
-      return false;
-    }
-  }
-
   async run(name: MachineName, input: Record<string, unknown>): Promise<RunOutcome> {
     const r = await this.rt.run(name, input);
     return { executionId: r.executionId, output: r.output };
