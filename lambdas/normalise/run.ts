@@ -33,7 +33,7 @@ import { parseFixLog } from './fix/parse';
 import { firstLineOf } from './inputs';
 import { acquireLease, type Lease } from './lease';
 import { FileRejection, type Limits, limitsFromEnv } from './limits';
-import type { LoadManifest, ManifestOutput } from './manifest';
+import type { LoadManifest, ManifestOutput, RowCounts } from './manifest';
 import { fill, lit, ident as sqlIdent } from './sqlfiles';
 
 export type { LoadManifest } from './manifest';
@@ -96,13 +96,9 @@ const effect = async (d: NormaliseDeps, step: string): Promise<void> => {
 };
 
 /** What the processing of one object produced locally, before any upload. */
-interface Outcome {
+interface Outcome extends RowCounts {
   status: 'loaded' | 'rejected';
   reason?: string;
-  rows_read: number;
-  rows_written: number;
-  rows_rejected: number;
-  rows_duplicate: number;
   files: CoreFile[];
   rejects?: { path: string; rows: number };
   /** Business keys of the load, per table (core.ts keyFile). */

@@ -6,6 +6,7 @@
  */
 import { toCsv } from '../../../lambdas/shared/csv';
 import { oneLine } from '../../../lambdas/shared/text';
+import type { UploadProgress } from '../../aws/drop';
 
 export interface OutputOptions {
   json: boolean;
@@ -55,22 +56,12 @@ export function bar(fraction: number, width = 24): string {
   return `[${'#'.repeat(full)}${'-'.repeat(width - full)}]`;
 }
 
-export interface UploadProgressLike {
-  key: string;
-  index: number;
-  files: number;
-  fileBytes: number;
-  fileTotal: number;
-  bytes: number;
-  total: number;
-}
-
 /**
  * Upload progress on stderr: on a terminal one line redrawn in place (at most ten times a second)
  * with the file and the overall bar; elsewhere (CI logs) one line per file, as the local drop does.
  */
 export function uploadProgressUi(stream: NodeJS.WriteStream = process.stderr): {
-  upload: (p: UploadProgressLike) => void;
+  upload: (p: UploadProgress) => void;
   done: () => void;
 } {
   let lastDraw = 0;
