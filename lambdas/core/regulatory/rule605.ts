@@ -3,28 +3,6 @@ import type { Firm } from '../../shared/config';
 import type { CsvwError } from './csvw';
 import { roundTrimmed } from './decimal';
 
-/** Exhibit A field headers, in file order. */
-export const OES_HEADER = [
-  'DsgntParticipant',
-  'RprtEntityCd',
-  'RptDate',
-  'Sp500',
-  'OrderSize',
-  'OrderType',
-  'AvgOrderQty',
-  'AvgOrderSize',
-  'ExctdOrderMidPtAvg',
-  'PctExctdAtQuotOrBetter',
-  'PctExctdPI',
-  'WghtdAvgPctPI',
-  'AvgEffctvSprdPct',
-  'AvgPctQuotSprd',
-  'AvgEFQPct',
-  'AvgRealSprdPct15sec',
-  'AvgRealSprdPct1min',
-  'WghtdAvgExctnTime',
-] as const;
-
 /** The figure fields (7-18), each rounded to six places. */
 export const OES_FIGURES = [
   'AvgOrderQty',
@@ -39,7 +17,10 @@ export const OES_FIGURES = [
   'AvgRealSprdPct15sec',
   'AvgRealSprdPct1min',
   'WghtdAvgExctnTime',
-] as const satisfies readonly (typeof OES_HEADER)[number][];
+] as const;
+
+/** Exhibit A field headers, in file order: the six key fields, then the figures. */
+export const OES_HEADER = ['DsgntParticipant', 'RprtEntityCd', 'RptDate', 'Sp500', 'OrderSize', 'OrderType', ...OES_FIGURES] as const;
 export type OesFigure = (typeof OES_FIGURES)[number];
 /** Figures about executions (fields 9-18): empty when the category executed nothing (footnote 2). */
 export const OES_EXECUTION_FIGURES: readonly OesFigure[] = OES_FIGURES.slice(2);

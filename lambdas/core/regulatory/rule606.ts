@@ -123,49 +123,46 @@ function category(v: unknown, where: string, i: number): OrderCategory | string 
   return isCategory(s) ? s : `${where}, row ${i + 1}: order_type "${s}" is not one of ${ORDER_CATEGORIES.join(', ')}`;
 }
 
-/** Rows of sql/rule606/orders.sql (engine rows or Athena CSV objects). */
-export function toOrderCountRows(input: readonly Record<string, unknown>[], where = 'sql/rule606/orders.sql'): Parsed<OrderCountRow> {
-  const rows: OrderCountRow[] = [];
+/**
+ * Rows of one sql/rule606 file (engine rows or Athena CSV objects): each row's month, S&P 500 flag
+ * and order category, checked, plus what `fields` reads of the rest.
+ */
+function monthCategoryRows<T>(
+  input: readonly Record<string, unknown>[],
+  where: string,
+  fields: (r: Record<string, unknown>) => Omit<T, 'year' | 'mon' | 'sp500' | 'order_type'>,
+): Parsed<T> {
+  const rows: T[] = [];
   for (const [i, raw] of input.entries()) {
     const r = lower(raw);
     const t = category(r.order_type, where, i);
     if (!isCategory(t)) return { ok: false, error: t };
-    rows.push({
-      year: num(r.year),
-      mon: num(r.mon),
-      sp500: r.sp500 === 'Y' ? 'Y' : 'N',
-      order_type: t,
-      directed: r.directed === 'Y' ? 'Y' : 'N',
-      orders: num(r.orders),
-      shares: num(r.shares),
-    });
+    rows.push({ year: num(r.year), mon: num(r.mon), sp500: r.sp500 === 'Y' ? 'Y' : 'N', order_type: t, ...fields(r) } as T);
   }
   return { ok: true, rows };
 }
 
+/** Rows of sql/rule606/orders.sql. */
+export function toOrderCountRows(input: readonly Record<string, unknown>[], where = 'sql/rule606/orders.sql'): Parsed<OrderCountRow> {
+  return monthCategoryRows<OrderCountRow>(input, where, (r) => ({
+    directed: r.directed === 'Y' ? 'Y' : 'N',
+    orders: num(r.orders),
+    shares: num(r.shares),
+  }));
+}
+
 /** Rows of sql/rule606/venues.sql. */
 export function toVenueRoutingRows(input: readonly Record<string, unknown>[], where = 'sql/rule606/venues.sql'): Parsed<VenueRoutingRow> {
-  const rows: VenueRoutingRow[] = [];
-  for (const [i, raw] of input.entries()) {
-    const r = lower(raw);
-    const t = category(r.order_type, where, i);
-    if (!isCategory(t)) return { ok: false, error: t };
-    rows.push({
-      year: num(r.year),
-      mon: num(r.mon),
-      sp500: r.sp500 === 'Y' ? 'Y' : 'N',
-      order_type: t,
-      venue: String(r.venue ?? ''),
-      orders_routed: num(r.orders_routed),
-      shares_routed: num(r.shares_routed),
-      pfof_usd: num(r.pfof_usd),
-      rebate_usd: num(r.rebate_usd),
-      fee_usd: num(r.fee_usd),
-      net_usd: num(r.net_usd),
-      executed_shares: num(r.executed_shares),
-    });
-  }
-  return { ok: true, rows };
+  return monthCategoryRows<VenueRoutingRow>(input, where, (r) => ({
+    venue: String(r.venue ?? ''),
+    orders_routed: num(r.orders_routed),
+    shares_routed: num(r.shares_routed),
+    pfof_usd: num(r.pfof_usd),
+    rebate_usd: num(r.rebate_usd),
+    fee_usd: num(r.fee_usd),
+    net_usd: num(r.net_usd),
+    executed_shares: num(r.executed_shares),
+  }));
 }
 
 /** Rows of sql/rule606/venue_terms.sql. */
