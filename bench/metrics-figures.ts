@@ -14,6 +14,7 @@ import { openEngine } from '../lib/engine';
 import { enrichLocal } from '../lib/enrich-local';
 import type { AsofForm } from '../lib/enrich-sql';
 import { benchMetrics } from './metrics';
+import { rssSampler } from './rss';
 
 const USD_PER_TB = 5;
 const TARGET_ORDERS = 50_000_000;
@@ -28,19 +29,6 @@ SELECT source, order_category,
 FROM execution_figures
 WHERE trade_date >= DATE '2026-07-01' AND trade_date < DATE '2026-10-01'
 GROUP BY GROUPING SETS ((source), (source, order_category))`;
-
-function rssSampler(): { stop: () => number } {
-  let peak = process.memoryUsage().rss;
-  const t = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage().rss);
-  }, 50);
-  return {
-    stop: () => {
-      clearInterval(t);
-      return Math.max(peak, process.memoryUsage().rss);
-    },
-  };
-}
 
 function units(lakeDir: string): { source: string; tradeDate: string }[] {
   const out: { source: string; tradeDate: string }[] = [];

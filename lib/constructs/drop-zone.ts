@@ -10,6 +10,7 @@ import { Construct } from 'constructs';
 import type { VendorAccess as VendorAccessConfig } from '../../lambdas/shared/config';
 import { LAKE, QUARANTINE } from '../../lambdas/shared/layout';
 import { DATASETS } from '../../lambdas/shared/schema';
+import { deadLetterQueue } from './dead-letters';
 import { BestexFunction } from './function';
 import type { Storage } from './storage';
 import { VendorAccess } from './vendor-access';
@@ -59,15 +60,10 @@ export class DropZone extends Construct {
       ],
     });
 
-    this.deadLetters = new Queue(this, 'DeadLetters', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(this.deadLetters).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'This queue is the dead-letter queue of the drop notifications; its depth raises an alarm (docs/operations.md, DLQ redrive).',
-    });
+    this.deadLetters = deadLetterQueue(
+      this,
+      'This queue is the dead-letter queue of the drop notifications; its depth raises an alarm (docs/operations.md, DLQ redrive).',
+    );
     // Visibility ≥ 6× the function timeout, as AWS advises for SQS event sources.
     this.queue = new Queue(this, 'Objects', {
       encryption: QueueEncryption.SQS_MANAGED,
