@@ -115,6 +115,8 @@ export const SIZE_BUCKETS = ['0', '250', '1000', '5000', '10000', '20000', '5000
 /** The grouping columns of review_metrics; '*' in a grouping column means "all". */
 export const GROUP_COLUMNS = ['symbol', 'order_category', 'venue', 'size_bucket', 'sp500'] as const;
 export type GroupColumn = (typeof GROUP_COLUMNS)[number];
+/** The grouping columns' values of one row. */
+export type GroupValues = Record<GroupColumn, string>;
 export const ALL = '*';
 
 /** Exclusion reasons counted beside every figure (never silently dropped). */
@@ -126,14 +128,9 @@ export type ExclusionReason = (typeof EXCLUSION_REASONS)[number];
  * tests need (share-weighted standard deviation of the underlying per-order or per-execution
  * values, and the effective sample size), so a test never needs the raw rows.
  */
-export interface ReviewMetricRow {
+export interface ReviewMetricRow extends GroupValues {
   period: string;
   source: string;
-  symbol: string;
-  order_category: string;
-  venue: string;
-  size_bucket: string;
-  sp500: string;
   metric: MetricName;
   value: number | null;
   n_orders: number;

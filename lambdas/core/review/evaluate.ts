@@ -5,7 +5,7 @@
  * breaches"). Pure: rows in, outcomes out.
  */
 import type { ThresholdRule, Thresholds } from '../../shared/config';
-import { GROUP_COLUMNS, type GroupColumn, type MetricName, type ReviewMetricRow } from '../../shared/metrics';
+import { GROUP_COLUMNS, type GroupColumn, type GroupValues, type MetricName, type ReviewMetricRow } from '../../shared/metrics';
 import { METRIC_KINDS, proportionN } from './metric-info';
 import { type Direction, median, type OneSidedTest, oneSampleT, type Sample, welchT } from './stats';
 
@@ -14,18 +14,15 @@ export type TestKind = 't' | 'welch' | 'proportion' | 'two_proportion' | 'none';
 export type BenchmarkKind = 'value' | 'peer' | 'prior' | 'median';
 export type Severity = ThresholdRule['severity'];
 
-/** One rule applied to one source and one group row. Flat, so it is also a row of review_breaches. */
-export interface RuleOutcome {
+/**
+ * One rule applied to one source and one group row. Flat, so it is also a row of review_breaches.
+ * The group columns (GroupValues) are the row tested's; '' when no row matched (status no_data).
+ */
+export interface RuleOutcome extends GroupValues {
   period: string;
   rule_id: string;
   metric: MetricName;
   source: string;
-  /** Group columns of the row tested; '' when no row matched (status no_data). */
-  symbol: string;
-  order_category: string;
-  venue: string;
-  size_bucket: string;
-  sp500: string;
   direction: Direction;
   status: OutcomeStatus;
   value: number | null;
