@@ -23,7 +23,7 @@ import {
 } from '../core/review/cells';
 import { daysAfter } from '../core/review/committee';
 import { compareMarkets, type MarketComparison } from '../core/review/compare';
-import { parseCsv, toReviewMetricRows, toVendorMetricRows } from '../core/review/csv';
+import { toReviewMetricRows, toVendorMetricRows } from '../core/review/csv';
 import { breachCounts, evaluateThresholds, OUTCOME_COLUMNS, type RuleOutcome } from '../core/review/evaluate';
 import { evaluatedOutcome, findingOutcome, findingRows, reconciliationFindings } from '../core/review/finding-rows';
 import { evaluateFindings, type FillTimeBin, type Industry605Row, type OrderCell, type VenueCell } from '../core/review/findings';
@@ -37,7 +37,7 @@ import {
 import { composeNotices } from '../core/review/notify';
 import { type ReconciliationFinding, reconcileVendorMetrics, type VendorMetricRow } from '../core/review/reconcile';
 import { REVIEW_BREACHES_PARQUET, REVIEW_FINDINGS_PARQUET, REVIEW_METRICS_PARQUET } from '../core/review/tables';
-import { toAthenaCsvRecords } from '../shared/athena-csv';
+import { parseCsv, toAthenaCsvRecords } from '../shared/athena-csv';
 import { DEFAULT_CONFIG_DIR, parseConfig, type Thresholds, thresholdsSchema } from '../shared/config';
 import { type Finding, type FindingsDocument, findingsDocumentSchema, type SourceFindingsSummary } from '../shared/contracts/review';
 import { DRY_RUN_PREFIX, packageLink, periodRange, priorPeriod, RESULTS } from '../shared/layout';

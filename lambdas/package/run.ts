@@ -31,10 +31,11 @@ import {
   verifyChain,
 } from '../core/review/committee';
 import type { MaterialDifference } from '../core/review/compare';
-import { parseCsv, toReviewMetricRows } from '../core/review/csv';
+import { toReviewMetricRows } from '../core/review/csv';
 import type { RuleOutcome } from '../core/review/evaluate';
 import { MONITORING_STATE_KEY, type MonitoringState } from '../core/review/monitoring';
 import type { ReconciliationFinding } from '../core/review/reconcile';
+import { parseCsv } from '../shared/athena-csv';
 import { type PackageEvent, type PackageInput, type PackageOutput, packageInputSchema } from '../shared/contracts/package';
 import { type Finding, type FindingsDocument, findingsDocumentSchema } from '../shared/contracts/review';
 import { packageLink, periodRange } from '../shared/layout';

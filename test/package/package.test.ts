@@ -6,8 +6,8 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EvidenceManifest, type ObjectResolver, verifyPackage } from '../../lambdas/adapters/evidence';
 import type { PackageSink } from '../../lambdas/adapters/package-store';
-import { parseCsv } from '../../lambdas/core/review/csv';
 import { type PackageContext, packagePrefix, type WrittenPackages, writeReviewPackage } from '../../lambdas/package/package';
+import { parseCsv } from '../../lambdas/shared/athena-csv';
 import { fixture } from './fixtures';
 
 const hex = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CLEAN, PLANTED, simulateQuarter } from '../../bench/calibration-sim';
 import { toIndustry605 } from '../../lambdas/core/review/cells';
-import { parseCsv } from '../../lambdas/core/review/csv';
 import { evaluateFindings, type FindingsInput, type OrderCell } from '../../lambdas/core/review/findings';
+import { parseCsv } from '../../lambdas/shared/athena-csv';
 import { type FindingRule, loadConfig, ORDER_CELL_SUMS, type OrderCellSum } from '../../lambdas/shared/config';
 import { findingSchema } from '../../lambdas/shared/contracts/review';
 

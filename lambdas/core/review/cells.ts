@@ -4,8 +4,8 @@
  * Athena CSV rows or Parquet records → typed cells, with errors that say which file, line and column.
  */
 
+import type { CsvResult, ParsedCsv } from '../../shared/athena-csv';
 import { ORDER_CELL_SUMS, type OrderCellSum } from '../../shared/config';
-import type { CsvResult, ParsedCsv } from './csv';
 import type { FillTimeBin, Industry605Row, OrderCell, VenueCell } from './findings';
 import type { ParquetColumn } from './tables';
 

@@ -1,108 +1,11 @@
 /**
- * Reading Athena result CSVs. Athena writes a header row and double-quotes every value; NULL is an
- * empty *unquoted* field while an empty string is `""`, so the two stay apart here. Fields may hold
- * commas, doubled quotes and line breaks. The review's own hand-off files are written in the same
- * dialect by shared/athena-csv.ts (toAthenaCsvRecords), so they read back exactly.
+ * The review's tables from Athena result CSVs (parsed by shared/athena-csv.ts parseCsv, the one
+ * reader of that dialect): review_metrics rows and vendor-reported metrics, typed and checked.
  */
+
+import type { CsvResult, ParsedCsv } from '../../shared/athena-csv';
 import { EXCLUSION_REASONS, GROUP_COLUMNS, isMetricName, REVIEW_METRIC_COLUMNS, type ReviewMetricRow } from '../../shared/metrics';
 import type { VendorMetricRow } from './reconcile';
-
-export type CsvResult<T> = { ok: true; value: T } | { ok: false; reason: string };
-
-export interface ParsedCsv {
-  header: string[];
-  /** Data rows; null = NULL (empty unquoted field), '' = empty string. */
-  rows: (string | null)[][];
-  /** 1-based line number where each data row starts (for messages). */
-  lines: number[];
-}
-
-/** Parses RFC 4180 CSV with Athena's NULL convention. Errors say where (line, column) and what. */
-export function parseCsv(text: string, where: string): CsvResult<ParsedCsv> {
-  const s = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  const records: (string | null)[][] = [];
-  const starts: number[] = [];
-  let record: (string | null)[] = [];
-  let line = 1;
-  let col = 1;
-  let recordLine = 1;
-  let i = 0;
-  const n = s.length;
-  if (n === 0) return { ok: false, reason: `${where}: empty file: expected at least a header row` };
-  for (;;) {
-    // At the start of a field.
-    if (s[i] === '"') {
-      const fieldLine = line;
-      const fieldCol = col;
-      i++;
-      col++;
-      let value = '';
-      for (;;) {
-        if (i >= n) return { ok: false, reason: `${where}:${fieldLine}:${fieldCol}: quoted field never closed: a '"' is missing` };
-        const c = s[i] as string;
-        if (c === '"') {
-          if (s[i + 1] === '"') {
-            value += '"';
-            i += 2;
-            col += 2;
-            continue;
-          }
-          i++;
-          col++;
-          break;
-        }
-        if (c === '\n') {
-          line++;
-          col = 1;
-        } else col++;
-        value += c;
-        i++;
-      }
-      record.push(value);
-      if (i < n && s[i] !== ',' && s[i] !== '\n' && s[i] !== '\r') {
-        return { ok: false, reason: `${where}:${line}:${col}: unexpected character after a closing quote: separate fields with ','` };
-      }
-    } else {
-      let j = i;
-      while (j < n && s[j] !== ',' && s[j] !== '\n' && s[j] !== '\r') {
-        if (s[j] === '"')
-          return { ok: false, reason: `${where}:${line}:${col + (j - i)}: '"' inside an unquoted field: quote the whole field` };
-        j++;
-      }
-      record.push(j === i ? null : s.slice(i, j));
-      col += j - i;
-      i = j;
-    }
-    // After a field: separator, end of record or end of file.
-    if (i < n && s[i] === ',') {
-      i++;
-      col++;
-      continue;
-    }
-    // A blank line is no record (hand-written files often end with one).
-    if (!(record.length === 1 && record[0] === null)) {
-      records.push(record);
-      starts.push(recordLine);
-    }
-    record = [];
-    if (i < n && s[i] === '\r') i++;
-    if (i < n && s[i] === '\n') i++;
-    line++;
-    col = 1;
-    recordLine = line;
-    if (i >= n) break;
-  }
-  const [header, ...rows] = records;
-  if (!header || header.some((h) => h === null || h === ''))
-    return { ok: false, reason: `${where}:1: the header row has an empty column name` };
-  const lines = starts.slice(1);
-  for (let r = 0; r < rows.length; r++) {
-    if ((rows[r] as unknown[]).length !== header.length) {
-      return { ok: false, reason: `${where}:${lines[r]}: ${(rows[r] as unknown[]).length} fields, the header has ${header.length}` };
-    }
-  }
-  return { ok: true, value: { header: header as string[], rows, lines } };
-}
 
 const NON_FINITE = new Set(['nan', '-nan', 'inf', '-inf', 'infinity', '-infinity', '+infinity', '+inf']);
 
