@@ -12,10 +12,8 @@ import {
   buildRule606Report,
   renderRule606Html,
   renderRule606Xml,
+  rule606Input,
   rule606XsdPath,
-  toOrderCountRows,
-  toVenueRoutingRows,
-  toVenueTermsRows,
   validateXmlText,
 } from '../core/regulatory/rule606';
 import { athenaCsvObjects } from '../shared/athena-csv';
@@ -46,14 +44,7 @@ export async function writeRule606(
     if (text === null) throw new Error(`sql/rule606/${name}.sql: result ${r.result.outputLocation} is missing`);
     return athenaCsvObjects(text);
   };
-  const orders = toOrderCountRows(await rows('orders'));
-  if (!orders.ok) throw new Error(orders.error);
-  const venues = toVenueRoutingRows(await rows('venues'));
-  if (!venues.ok) throw new Error(venues.error);
-  const report = buildRule606Report(
-    { orders: orders.rows, venues: venues.rows, terms: toVenueTermsRows(await rows('venue_terms')) },
-    { period: event.period, firm: deps.firm, generatedAt: deps.now },
-  );
+  const report = buildRule606Report(await rule606Input(rows), { period: event.period, firm: deps.firm, generatedAt: deps.now });
   const xml = renderRule606Xml(report);
   const errors = await validateXmlText(xml, deps.xsdPath ?? rule606XsdPath(), `rule606-${event.period}.xml`);
   if (errors.length)

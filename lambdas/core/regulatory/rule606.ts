@@ -165,6 +165,21 @@ export function toVenueRoutingRows(input: readonly Record<string, unknown>[], wh
   }));
 }
 
+/**
+ * Where the rows of each sql/rule606 query come from: the port the runtimes fill in (the Rule606
+ * step reads Athena's result CSVs from S3; `bestex report` runs the files on its target's engine).
+ */
+export type Rule606Rows = (name: 'orders' | 'venues' | 'venue_terms') => Promise<Record<string, unknown>[]>;
+
+/** The report's three inputs from the query results, checked. */
+export async function rule606Input(rows: Rule606Rows): Promise<Rule606Input> {
+  const orders = toOrderCountRows(await rows('orders'));
+  if (!orders.ok) throw new Error(orders.error);
+  const venues = toVenueRoutingRows(await rows('venues'));
+  if (!venues.ok) throw new Error(venues.error);
+  return { orders: orders.rows, venues: venues.rows, terms: toVenueTermsRows(await rows('venue_terms')) };
+}
+
 /** Rows of sql/rule606/venue_terms.sql. */
 export function toVenueTermsRows(input: readonly Record<string, unknown>[]): VenueTermsRow[] {
   return input.map((raw) => {

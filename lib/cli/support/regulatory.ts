@@ -21,10 +21,8 @@ import {
   type Rule606Report,
   renderRule606Html,
   renderRule606Xml,
+  rule606Input,
   rule606XsdPath,
-  toOrderCountRows,
-  toVenueRoutingRows,
-  toVenueTermsRows,
   validateXmlText,
 } from '../../../lambdas/core/regulatory/rule606';
 import { periodRange } from '../../../lambdas/shared/layout';
@@ -66,12 +64,7 @@ export async function runRule605(engine: Engine, month: string, opts: Rule605Opt
 /** Runs sql/rule606/*.sql for a period on the engine: the three inputs of the report. */
 export async function queryRule606(engine: Engine, period: string, maxQuoteAgeSeconds = 10): Promise<Rule606Input> {
   const { start, end } = periodRange(period);
-  const run = sqlRunner(engine, 'rule606', [`'${period}'`, `'${start}'`, `'${end}'`, String(maxQuoteAgeSeconds)]);
-  const orders = toOrderCountRows(await run('orders'));
-  if (!orders.ok) throw new Error(orders.error);
-  const venues = toVenueRoutingRows(await run('venues'));
-  if (!venues.ok) throw new Error(venues.error);
-  return { orders: orders.rows, venues: venues.rows, terms: toVenueTermsRows(await run('venue_terms')) };
+  return rule606Input(sqlRunner(engine, 'rule606', [`'${period}'`, `'${start}'`, `'${end}'`, String(maxQuoteAgeSeconds)]));
 }
 
 /** The quarter's report from the lake: XML (validated against the SEC schema) and HTML. */
