@@ -143,7 +143,7 @@ function monthCategoryRows<T>(
 }
 
 /** Rows of sql/rule606/orders.sql. */
-export function toOrderCountRows(input: readonly Record<string, unknown>[], where = 'sql/rule606/orders.sql'): Parsed<OrderCountRow> {
+function toOrderCountRows(input: readonly Record<string, unknown>[], where = 'sql/rule606/orders.sql'): Parsed<OrderCountRow> {
   return monthCategoryRows<OrderCountRow>(input, where, (r) => ({
     directed: r.directed === 'Y' ? 'Y' : 'N',
     orders: num(r.orders),
@@ -152,7 +152,7 @@ export function toOrderCountRows(input: readonly Record<string, unknown>[], wher
 }
 
 /** Rows of sql/rule606/venues.sql. */
-export function toVenueRoutingRows(input: readonly Record<string, unknown>[], where = 'sql/rule606/venues.sql'): Parsed<VenueRoutingRow> {
+function toVenueRoutingRows(input: readonly Record<string, unknown>[], where = 'sql/rule606/venues.sql'): Parsed<VenueRoutingRow> {
   return monthCategoryRows<VenueRoutingRow>(input, where, (r) => ({
     venue: String(r.venue ?? ''),
     orders_routed: num(r.orders_routed),
@@ -181,7 +181,7 @@ export async function rule606Input(rows: Rule606Rows): Promise<Rule606Input> {
 }
 
 /** Rows of sql/rule606/venue_terms.sql. */
-export function toVenueTermsRows(input: readonly Record<string, unknown>[]): VenueTermsRow[] {
+function toVenueTermsRows(input: readonly Record<string, unknown>[]): VenueTermsRow[] {
   return input.map((raw) => {
     const r = lower(raw);
     return {
