@@ -5,9 +5,9 @@
  * Each simulated order is reduced to exactly the cells the review's SQL produces (order cells,
  * venue cells, first-fill histograms), so the real evaluation code runs on them unchanged.
  */
-import type { FillTimeBin, OrderCell, VenueCell } from '../lambdas/review/findings';
-import { FILL_TIME_BIN_WIDTH } from '../lambdas/review/findings';
-import { seededRandom } from '../lambdas/review/stats';
+import type { FillTimeBin, OrderCell, VenueCell } from '../lambdas/core/review/findings';
+import { FILL_TIME_BIN_WIDTH } from '../lambdas/core/review/findings';
+import { seededRandom } from '../lambdas/core/review/stats';
 import type { OrderCellSum } from '../lambdas/shared/config';
 import { ORDER_CELL_SUMS } from '../lambdas/shared/config';
 

@@ -1,6 +1,6 @@
 /**
  * Calibration of the findings (docs/review.md, "Calibration"): many simulated quarters at order
- * level, run through the real evaluation code (lambdas/review/findings.ts with the shipped
+ * level, run through the real evaluation code (lambdas/core/review/findings.ts with the shipped
  * config/thresholds.json), reporting
  *   - the share of clean router-quarters with any breach (three statistically identical routers;
  *     goal ≤ 5 %), and
@@ -9,7 +9,7 @@
  *
  *   npm run bench -- calibration [--quarters=200] [--orders=150] [--seed=1]
  */
-import { evaluateFindings, type FindingsInput } from '../lambdas/review/findings';
+import { evaluateFindings, type FindingsInput } from '../lambdas/core/review/findings';
 import { loadConfig } from '../lambdas/shared/config';
 import { type Defects, PLANTED, type RouterSpec, simulateQuarter } from './calibration-sim';
 

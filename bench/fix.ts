@@ -16,8 +16,9 @@ import { createInterface } from 'node:readline';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { createGzip } from 'node:zlib';
+// The project's one seeded generator (mulberry32): the same seed gives the same data on any machine.
+import { seededRandom as rng } from '../lambdas/core/review/stats';
 import { parseFixLog } from '../lambdas/normalise/fix/parse';
-import { seededRandom } from '../lambdas/review/stats';
 
 export interface BenchFixOptions {
   /** ExecutionReports in the log (default 1 000 000). */
@@ -64,9 +65,6 @@ const SELF = fileURLToPath(import.meta.url);
 const REPO = join(SELF, '..', '..');
 const PERF_DOC = join(REPO, 'docs', 'performance.md');
 const HEADING = '## FIX parsing';
-
-/** The project's seeded generator (mulberry32): every run writes the same bytes for the same seed. */
-const rng = seededRandom;
 
 const SYMBOLS = ['AAPL', 'MSFT', 'AMZN', 'NVDA', 'GOOGL', 'META', 'BRK.B', 'JPM', 'XOM', 'UNH', 'V', 'PG', 'HD', 'KO', 'PEP'];
 const VENUES = ['XNAS', 'XNYS', 'ARCX', 'BATS', 'EDGX', 'IEXG', 'MEMX', 'EPRL'];

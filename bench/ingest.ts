@@ -17,7 +17,8 @@ import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rm
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { seededRandom } from '../lambdas/review/stats';
+// The project's one seeded generator (mulberry32): the same seed gives the same data on any machine.
+import { seededRandom as rng } from '../lambdas/core/review/stats';
 
 export interface BenchOptions {
   rows?: number[];
@@ -61,9 +62,6 @@ export interface BenchResult {
 const SELF = fileURLToPath(import.meta.url);
 const ROOT = join(SELF, '..', '..');
 const VENUES = ['XNAS', 'XNYS', 'ARCX', 'BATS', 'EDGX', 'IEXG', 'MEMX', 'EPRL'];
-
-/** The project's seeded generator (mulberry32): every run writes the same bytes for the same seed. */
-const rng = seededRandom;
 
 /** Executions over one quarter of trading days, realistic field shapes. */
 export async function generateExecutions(path: string, rows: number, seed: number): Promise<void> {

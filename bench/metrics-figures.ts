@@ -16,7 +16,8 @@ import { fileURLToPath } from 'node:url';
 import { openEngine } from '../lib/engine';
 import { DEFAULT_BATCH_DATES, enrichLocalMany } from '../lib/enrich-local';
 import type { AsofForm, EnrichScope } from '../lib/enrich-sql';
-import { benchMetrics, rssSampler, type ScaleName } from './metrics';
+import { benchMetrics, type ScaleName } from './metrics';
+import { rssSampler } from './rss';
 
 const USD_PER_TB = 5;
 const TARGET_ORDERS = 50_000_000;

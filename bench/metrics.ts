@@ -14,6 +14,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Engine, openEngine, SQL_DIR } from '../lib/engine';
+import { rssSampler } from './rss';
 
 export interface Scale {
   orders: number;
@@ -85,20 +86,6 @@ const SCANNED: { table: string; columns: string[] }[] = [
   { table: 'venues', columns: ['venue', 'effective_from', 'pfof_per_share'] },
   { table: 'reference', columns: ['list', 'symbol', 'effective_from'] },
 ];
-
-/** Peak resident memory from now until stop(), sampled every 50 ms. */
-export function rssSampler(): { stop: () => number } {
-  let peak = process.memoryUsage().rss;
-  const t = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage().rss);
-  }, 50);
-  return {
-    stop: () => {
-      clearInterval(t);
-      return Math.max(peak, process.memoryUsage().rss);
-    },
-  };
-}
 
 async function count(engine: Engine, table: string): Promise<number> {
   const r = await engine.query(`SELECT count(*) AS n FROM ${table}`);

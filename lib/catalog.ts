@@ -8,9 +8,9 @@
  * (the objects are structurally `CfnTable.TableInputProperty`), lib/engine runs `duckdbViewSql`.
  */
 
-import { CASE_EVENTS_PREFIX } from '../lambdas/review/cases';
-import type { ParquetType } from '../lambdas/review/parquet';
-import { REVIEW_BREACHES_PARQUET, REVIEW_FINDINGS_PARQUET, REVIEW_METRICS_PARQUET } from '../lambdas/review/tables';
+import { CASE_EVENTS_PREFIX } from '../lambdas/core/review/cases';
+import type { ParquetType } from '../lambdas/core/review/tables';
+import { REVIEW_BREACHES_PARQUET, REVIEW_FINDINGS_PARQUET, REVIEW_METRICS_PARQUET } from '../lambdas/core/review/tables';
 import { type FigureTableSpec, figureFileColumns } from '../lambdas/shared/figures';
 import { REVIEW_METRIC_COLUMNS } from '../lambdas/shared/metrics';
 import {
@@ -22,6 +22,7 @@ import {
   type PartitionColumn,
   tableColumns,
 } from '../lambdas/shared/schema';
+import { quoteIdent as ident, sqlString as literal } from '../lambdas/shared/sql-text';
 
 export interface GlueColumn {
   readonly name: string;
@@ -140,7 +141,7 @@ function projectedTableInput(
 
 const GLUE_OF_PARQUET: Record<ParquetType, 'string' | 'double' | 'bigint'> = { VARCHAR: 'string', DOUBLE: 'double', BIGINT: 'bigint' };
 
-/** Types of the review_metrics columns, from the Parquet schema the Evaluate step writes (lambdas/review/tables.ts). */
+/** Types of the review_metrics columns, from the Parquet schema the Evaluate step writes (lambdas/core/review/tables.ts). */
 export const REVIEW_METRIC_TYPES = Object.fromEntries(REVIEW_METRICS_PARQUET.map((c) => [c.name, GLUE_OF_PARQUET[c.type]])) as Record<
   (typeof REVIEW_METRIC_COLUMNS)[number],
   'string' | 'double' | 'bigint'
@@ -169,9 +170,6 @@ export function reviewMetricsTableInput(resultsBucket: string): GlueTableInput {
     },
   };
 }
-
-const ident = (name: string): string => `"${name.replaceAll('"', '""')}"`;
-const literal = (s: string): string => `'${s.replaceAll("'", "''")}'`;
 
 /** `SELECT CAST(NULL AS T) AS c, ... WHERE false`: a typed empty relation with the table's columns. */
 function emptySelect(cols: readonly { name: string; type: string }[]): string {
@@ -228,7 +226,7 @@ export function reviewMetricsViewSql(globs: string[]): string {
   return `CREATE OR REPLACE VIEW review_metrics AS SELECT ${select} FROM read_parquet([${globs.map(literal).join(', ')}], hive_partitioning = false, union_by_name = true)`;
 }
 
-/** review_breaches: every threshold outcome of each period's review (lambdas/review/evaluate.ts OUTCOME_COLUMNS). */
+/** review_breaches: every threshold outcome of each period's review (lambdas/core/review/evaluate.ts OUTCOME_COLUMNS). */
 export function reviewBreachesTableInput(resultsBucket: string): GlueTableInput {
   return {
     name: 'review_breaches',
@@ -273,7 +271,7 @@ export function reviewFindingsViewSql(globs: string[]): string {
   return `CREATE OR REPLACE VIEW review_findings AS SELECT ${select} FROM read_parquet([${globs.map(literal).join(', ')}], hive_partitioning = false, union_by_name = true)`;
 }
 
-/** case_events: the append-only remediation case log, one JSON object per event (lambdas/review/cases.ts). */
+/** case_events: the append-only remediation case log, one JSON object per event (lambdas/core/review/cases.ts). */
 export function caseEventsTableInput(resultsBucket: string): GlueTableInput {
   const str = (name: string): GlueColumn => ({ name, type: 'string' });
   return {

@@ -3,7 +3,7 @@
  * local runtime at run time, so both execute the same text. The hash goes into the evidence manifest.
  */
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 export const SQL_DIR = new URL('../sql/', import.meta.url).pathname;
@@ -32,4 +32,15 @@ export function sqlFiles(folder: string): SqlFile[] {
         sha256: createHash('sha256').update(sql).digest('hex'),
       };
     });
+}
+
+const VIEWS_DIR = join(SQL_DIR, 'views');
+
+/** The analyst views (sql/views/*.sql), in file-name order so a view can build on an earlier one: created by the local engine and, at deploy, in Athena. */
+export function viewFiles(): string[] {
+  if (!existsSync(VIEWS_DIR)) return [];
+  return readdirSync(VIEWS_DIR)
+    .filter((f) => f.endsWith('.sql'))
+    .sort()
+    .map((f) => join(VIEWS_DIR, f));
 }

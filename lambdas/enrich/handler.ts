@@ -14,11 +14,11 @@ import { join } from 'node:path';
 import { DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { z } from 'zod';
-import { bucket, s3Client } from '../shared/aws';
+import { bucket, s3Client } from '../adapters/aws';
+import { powertools } from '../adapters/powertools';
 import { loadConfig } from '../shared/config';
 import { FIGURE_TABLES, type FigureTableName, figureFileColumns, figureTable } from '../shared/figures';
 import { LAKE } from '../shared/layout';
-import { powertools } from '../shared/powertools';
 import { duckdbType, SOURCE_PATTERN } from '../shared/schema';
 import {
   type EnrichUnit,

@@ -3,10 +3,10 @@
  * results, writes review_metrics, outcomes, breaches and the monitoring and case records, and
  * returns the compliance notices for the state machine to publish.
  */
-import { bucket, s3Client } from '../shared/aws';
+import { bucket, s3Client } from '../adapters/aws';
+import { emitMetrics, powertools } from '../adapters/powertools';
 import { loadConfig } from '../shared/config';
 import { evaluateInputSchema } from '../shared/contracts/states';
-import { emitMetrics, powertools } from '../shared/powertools';
 import { sourceDimension } from '../shared/telemetry';
 import { type EvaluateResult, runEvaluation } from './run';
 

@@ -2,14 +2,16 @@
  * The Evaluate step of the review state machine: metric query results (Athena CSVs) → review_metrics
  * → threshold outcomes, vendor reconciliation, market comparison, monitoring state, cases and the
  * compliance notices (which the state machine publishes). Everything it decides comes from the pure
- * modules in lambdas/review/; this file only reads and writes S3.
+ * modules in lambdas/core/review/; this file only reads and writes S3.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { loadCaseEvents, writeCaseEvents } from '../review/case-store';
-import { type CaseSummary, caseSummaries, casesForBreaches } from '../review/cases';
+import { loadCaseEvents, writeCaseEvents } from '../adapters/case-store';
+import { csvToParquet, readParquetRows } from '../adapters/parquet';
+import { getBytes, getText, parseS3Uri, putObject, s3Uri } from '../adapters/s3io';
+import { type CaseSummary, caseSummaries, casesForBreaches } from '../core/review/cases';
 import {
   FINDINGS_RESULTS,
   ORDER_CELL_COLUMNS,
@@ -18,25 +20,29 @@ import {
   toIndustry605,
   toOrderCells,
   toVenueCells,
-} from '../review/cells';
-import { daysAfter } from '../review/committee';
-import { compareMarkets, type MarketComparison } from '../review/compare';
-import { parseCsv, toReviewMetricRows, toVendorMetricRows } from '../review/csv';
-import { breachCounts, evaluateThresholds, OUTCOME_COLUMNS, type RuleOutcome } from '../review/evaluate';
-import { evaluatedOutcome, findingOutcome, findingRows, reconciliationFindings } from '../review/finding-rows';
-import { evaluateFindings, type FillTimeBin, type Industry605Row, type OrderCell, type VenueCell } from '../review/findings';
-import { applyReviews, MONITORING_STATE_KEY, type MonitoringState, parseMonitoringState, type SourceReview } from '../review/monitoring';
-import { composeNotices } from '../review/notify';
-import { csvToParquet, readParquetRows } from '../review/parquet';
-import { type ReconciliationFinding, reconcileVendorMetrics, type VendorMetricRow } from '../review/reconcile';
-import { getBytes, getText, parseS3Uri, putObject, s3Uri } from '../review/s3io';
-import { REVIEW_BREACHES_PARQUET, REVIEW_FINDINGS_PARQUET, REVIEW_METRICS_PARQUET } from '../review/tables';
-import { toAthenaCsvRecords } from '../shared/athena-csv';
+} from '../core/review/cells';
+import { daysAfter } from '../core/review/committee';
+import { compareMarkets, type MarketComparison } from '../core/review/compare';
+import { toReviewMetricRows, toVendorMetricRows } from '../core/review/csv';
+import { breachCounts, evaluateThresholds, OUTCOME_COLUMNS, type RuleOutcome } from '../core/review/evaluate';
+import { evaluatedOutcome, findingOutcome, findingRows, reconciliationFindings } from '../core/review/finding-rows';
+import { evaluateFindings, type FillTimeBin, type Industry605Row, type OrderCell, type VenueCell } from '../core/review/findings';
+import {
+  applyReviews,
+  MONITORING_STATE_KEY,
+  type MonitoringState,
+  parseMonitoringState,
+  type SourceReview,
+} from '../core/review/monitoring';
+import { composeNotices } from '../core/review/notify';
+import { type ReconciliationFinding, reconcileVendorMetrics, type VendorMetricRow } from '../core/review/reconcile';
+import { REVIEW_BREACHES_PARQUET, REVIEW_FINDINGS_PARQUET, REVIEW_METRICS_PARQUET } from '../core/review/tables';
+import { parseCsv, toAthenaCsvRecords } from '../shared/athena-csv';
 import { DEFAULT_CONFIG_DIR, parseConfig, type Thresholds, thresholdsSchema } from '../shared/config';
 import { type Finding, type FindingsDocument, findingsDocumentSchema, type SourceFindingsSummary } from '../shared/contracts/review';
-import { DRY_RUN_PREFIX, packageLink, periodRange, RESULTS } from '../shared/layout';
+import { DRY_RUN_PREFIX, packageLink, periodRange, priorPeriod, RESULTS } from '../shared/layout';
 import { GROUP_COLUMNS, REVIEW_METRIC_COLUMNS, type ReviewMetricRow } from '../shared/metrics';
-import type { Notice } from '../shared/notify';
+import type { Notice } from '../shared/notice';
 
 /** One Map item of RunMetricQueries: the query's name and its Athena result. */
 export interface MetricResult {
@@ -111,19 +117,6 @@ export const VENDOR_METRICS_RESULT = 'vendor_metrics';
 export const CELL_RESULTS: readonly string[] = ['pfof_matched_cells'];
 
 const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-
-/** The period before: 2026Q3 → 2026Q2, 2026Q1 → 2025Q4, 2026-07 → 2026-06, 2026-01 → 2025-12. */
-export function priorPeriod(period: string): string {
-  const { kind } = periodRange(period);
-  if (kind === 'quarter') {
-    const y = Number(period.slice(0, 4));
-    const q = Number(period.slice(5));
-    return q === 1 ? `${y - 1}Q4` : `${y}Q${q - 1}`;
-  }
-  const y = Number(period.slice(0, 4));
-  const m = Number(period.slice(5));
-  return m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, '0')}`;
-}
 
 /** Output keys of a run; dry runs write under `dry-run/` so they never mix with the record. */
 export function evaluateFiles(period: string, runId: string, dryRun: boolean): EvaluateFiles {

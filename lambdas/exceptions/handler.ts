@@ -6,19 +6,19 @@
  *              report.html to the results bucket (not on a dry run) and returns the counts and
  *              the notices for the state machine to publish.
  */
-import { getText, parseS3Uri, putObject, s3Uri } from '../review/s3io';
+import { bucket, s3Client } from '../adapters/aws';
+import { emitMetrics, powertools } from '../adapters/powertools';
+import { getText, parseS3Uri, putObject, s3Uri } from '../adapters/s3io';
+import { type NamedResult, summarizeDay } from '../core/exceptions/daily';
+import { exceptionSettings } from '../core/exceptions/exceptions';
+import { prepareDay } from '../core/exceptions/prepare';
 import { parseAthenaCsv } from '../shared/athena-csv';
-import { bucket, s3Client } from '../shared/aws';
 import { loadConfig } from '../shared/config';
 import { exceptionsInputSchema, exceptionsPrepareInputSchema } from '../shared/contracts/states';
 import { RESULTS } from '../shared/layout';
 import type { ExceptionKind } from '../shared/metrics';
-import type { Notice } from '../shared/notify';
-import { emitMetrics, powertools } from '../shared/powertools';
+import type { Notice } from '../shared/notice';
 import { sourceDimension } from '../shared/telemetry';
-import { type NamedResult, summarizeDay } from './daily';
-import { exceptionSettings } from './exceptions';
-import { prepareDay } from './prepare';
 
 export interface DailyExceptionsOutput {
   date: string;

@@ -25,6 +25,7 @@ import { csvField } from '../shared/csv';
 import type { DatasetSpec } from '../shared/schema';
 import { firstLineOf, type ReadResult, readCsv, readJsonl, readParquet } from './inputs';
 import { timestampWindow } from './limits';
+import type { RowCounts } from './manifest';
 import { Bindings, fill, ident, lit, sqlFile } from './sqlfiles';
 import { fileSelect, keyParts, missingColumnsReason, plan, stageParts } from './sqlgen';
 
@@ -59,18 +60,14 @@ export interface CoreFile {
 }
 
 export type CoreResult =
-  | {
+  | (RowCounts & {
       ok: true;
-      rows_read: number;
-      rows_written: number;
-      rows_rejected: number;
-      rows_duplicate: number;
       files: CoreFile[];
       rejects?: { path: string; rows: number };
       /** This load's business keys (input.keysOut), when the dataset has a key and rows were written. */
       keyFile?: { path: string; rows: number };
       notes: string[];
-    }
+    })
   | { ok: false; reason: string };
 
 /** Prepares a DuckDB connection for normalisation (UTC session, macros). */

@@ -3,7 +3,7 @@
  * encodes them in events: a space as '+', other reserved bytes as %XX.
  */
 import { z } from 'zod';
-import type { ObjectRef } from './normalise';
+import type { ObjectRef } from './run';
 
 /** S3 event key → object key ('+' is a space; a literal '+' arrives as %2B). */
 export function decodeS3Key(encoded: string): string {

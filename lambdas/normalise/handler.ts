@@ -7,11 +7,11 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { SqsSchema } from '@aws-lambda-powertools/parser/schemas';
 import type { Context, SQSBatchResponse, SQSRecord } from 'aws-lambda';
-import { emitMetrics, powertools } from '../shared/powertools';
+import { emitMetrics, powertools } from '../adapters/powertools';
 import { datasetDimension, sourceDimension } from '../shared/telemetry';
 import { refsFromSqsBody } from './events';
 import type { LoadManifest } from './manifest';
-import { normaliseObject } from './normalise';
+import { normaliseObject } from './run';
 
 const { logger, wrap } = powertools('normalise');
 const processor = new BatchProcessor(EventType.SQS, { logger });

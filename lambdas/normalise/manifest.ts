@@ -4,13 +4,21 @@
  * rows_read = rows_written + rows_rejected + rows_duplicate.
  */
 
+/** Every row read is accounted for: rows_read = rows_written + rows_rejected + rows_duplicate. */
+export interface RowCounts {
+  rows_read: number;
+  rows_written: number;
+  rows_rejected: number;
+  rows_duplicate: number;
+}
+
 export interface ManifestOutput {
   table: string;
   key: string;
   rows: number;
 }
 
-export interface LoadManifest {
+export interface LoadManifest extends RowCounts {
   drop_key: string;
   source: string;
   dataset: string;
@@ -25,10 +33,6 @@ export interface LoadManifest {
   status: 'loaded' | 'rejected';
   /** Why the whole file was rejected (plain English, says what to do). */
   reason?: string;
-  rows_read: number;
-  rows_written: number;
-  rows_rejected: number;
-  rows_duplicate: number;
   outputs: ManifestOutput[];
   /** Business keys the load committed (datasets with a key), checked by later loads of the source. */
   key_files?: ManifestOutput[];

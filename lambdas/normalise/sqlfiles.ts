@@ -53,11 +53,8 @@ export function fill(name: SqlFile, values: Record<string, string>): string {
   });
 }
 
-/** A SQL string literal. */
-export const lit = (s: string): string => `'${s.replace(/'/g, "''")}'`;
-
-/** A SQL identifier. */
-export const ident = (s: string): string => `"${s.replace(/"/g, '""')}"`;
+// normalise's SQL builders say lit/ident; the quoting itself is the project's one (shared/sql-text.ts).
+export { quoteIdent as ident, sqlString as lit } from '../shared/sql-text';
 
 /** The SQL without its `--` comments (the files keep none after code on the same line). */
 export function stripComments(sql: string): string {

@@ -5,12 +5,12 @@
  * is parsed with the Package contract (Evaluate's output schema at $.evaluation). HTML only: the PDF is made locally
  * by `bestex` from the fetched package (no browser in the function).
  */
-import { bucket, envOr, s3Client } from '../shared/aws';
+import { bucket, envOr, s3Client } from '../adapters/aws';
+import { s3Sink, s3Store } from '../adapters/package-store';
+import { powertools } from '../adapters/powertools';
 import { loadConfig } from '../shared/config';
 import { packageInputSchema } from '../shared/contracts/package';
-import { powertools } from '../shared/powertools';
 import { runPackage } from './run';
-import { s3Sink, s3Store } from './store';
 
 const { logger, wrap } = powertools('package');
 

@@ -6,10 +6,10 @@
  * × trade date, replaced whole by each enrichment, so they are listed.
  */
 
+import { hashContent, type InputRef, mapLimit, readContent } from '../adapters/evidence';
+import type { ObjectStore } from '../adapters/package-store';
 import { FIGURE_TABLES } from '../shared/figures';
 import { LAKE, periodRange } from '../shared/layout';
-import { hashContent, type InputRef, mapLimit, readContent } from './evidence';
-import type { ObjectStore } from './store';
 
 const TRADE_DATE = /(?:^|\/)trade_date=(\d{4}-\d{2}-\d{2})\//;
 

@@ -5,15 +5,6 @@
  * also written to the evidence bucket (Object Lock) unless the run is a dry run.
  */
 
-import type { CaseSummary } from '../review/cases';
-import type { MaterialDifference } from '../review/compare';
-import type { RuleOutcome } from '../review/evaluate';
-import type { MonitoringState } from '../review/monitoring';
-import type { ReconciliationFinding } from '../review/reconcile';
-import type { Finding } from '../shared/contracts/review';
-import { toCsv as writeCsv } from '../shared/csv';
-import { DRY_RUN_PREFIX, EVIDENCE, RESULTS } from '../shared/layout';
-import type { ReviewMetricRow } from '../shared/metrics';
 import {
   buildEvidenceManifest,
   EVIDENCE_FILE,
@@ -26,13 +17,22 @@ import {
   serializeManifest,
   sha256,
   type ThresholdsRef,
-} from './evidence';
-import { fmtUnit } from './format';
-import { renderReviewHtml } from './report';
-import type { PackageSink } from './store';
-import { BREACH_TABLE, breachRows, METRIC_TABLE, metricRows, toCsv, toParquet } from './tabular';
-import type { CommitteeView, VenueInfo } from './types';
-import { costWords, findingLabel, findingSentence, gapWords, groupWords } from './verdict';
+} from '../adapters/evidence';
+import type { PackageSink } from '../adapters/package-store';
+import { BREACH_TABLE, breachRows, METRIC_TABLE, metricRows, toCsv, toParquet } from '../adapters/tabular';
+import { fmtUnit } from '../core/package/format';
+import { renderReviewHtml } from '../core/package/report';
+import type { CommitteeView, VenueInfo } from '../core/package/types';
+import { costWords, findingLabel, findingSentence, gapWords, groupWords } from '../core/package/verdict';
+import type { CaseSummary } from '../core/review/cases';
+import type { MaterialDifference } from '../core/review/compare';
+import type { RuleOutcome } from '../core/review/evaluate';
+import type { MonitoringState } from '../core/review/monitoring';
+import type { ReconciliationFinding } from '../core/review/reconcile';
+import type { Finding } from '../shared/contracts/review';
+import { toCsv as writeCsv } from '../shared/csv';
+import { DRY_RUN_PREFIX, EVIDENCE, RESULTS } from '../shared/layout';
+import type { ReviewMetricRow } from '../shared/metrics';
 
 export const PACKAGE_FILES = {
   report: 'report.html',

@@ -5,7 +5,12 @@
  * passes S3 (or s3rver) in, tests pass anything that lists, reads and writes.
  */
 import { readFile } from 'node:fs/promises';
-import type { CaseSummary } from '../review/cases';
+import { hashContent, type InputRef, type OutputRef, readContent, type SqlRef, sha256, type ThresholdsRef } from '../adapters/evidence';
+import type { ObjectStore, PackageSink } from '../adapters/package-store';
+import { readParquet } from '../adapters/tabular';
+import { sourceDifferences } from '../core/package/report';
+import type { CommitteeView, VenueInfo } from '../core/package/types';
+import type { CaseSummary } from '../core/review/cases';
 import {
   type Agenda,
   type AgendaItem,
@@ -24,23 +29,19 @@ import {
   openItems,
   parseRecord,
   verifyChain,
-} from '../review/committee';
-import type { MaterialDifference } from '../review/compare';
-import { parseCsv, toReviewMetricRows } from '../review/csv';
-import type { RuleOutcome } from '../review/evaluate';
-import { MONITORING_STATE_KEY, type MonitoringState } from '../review/monitoring';
-import type { ReconciliationFinding } from '../review/reconcile';
+} from '../core/review/committee';
+import type { MaterialDifference } from '../core/review/compare';
+import { toReviewMetricRows } from '../core/review/csv';
+import type { RuleOutcome } from '../core/review/evaluate';
+import { MONITORING_STATE_KEY, type MonitoringState } from '../core/review/monitoring';
+import type { ReconciliationFinding } from '../core/review/reconcile';
+import { parseCsv } from '../shared/athena-csv';
 import { type PackageEvent, type PackageInput, type PackageOutput, packageInputSchema } from '../shared/contracts/package';
 import { type Finding, type FindingsDocument, findingsDocumentSchema } from '../shared/contracts/review';
 import { packageLink, periodRange } from '../shared/layout';
 import type { ReviewMetricRow } from '../shared/metrics';
-import { hashContent, type InputRef, type OutputRef, readContent, type SqlRef, sha256, type ThresholdsRef } from './evidence';
 import { collectLakeInputs } from './inputs';
 import { PACKAGE_FILES, writeReviewPackage } from './package';
-import { sourceDifferences } from './report';
-import type { ObjectStore, PackageSink } from './store';
-import { readParquet } from './tabular';
-import type { CommitteeView, VenueInfo } from './types';
 
 export type { PackageEvent, PackageInput } from '../shared/contracts/package';
 

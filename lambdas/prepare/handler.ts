@@ -4,18 +4,19 @@
  * monitoring from the review's monitoring state object.
  */
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { bucket, s3Client } from '../shared/aws';
+import { bucket, s3Client } from '../adapters/aws';
+import { powertools } from '../adapters/powertools';
 import { loadConfig } from '../shared/config';
 import { prepareInputSchema } from '../shared/contracts/states';
-import { powertools } from '../shared/powertools';
-import { prepareRun } from './prepare';
+import { RESULTS } from '../shared/layout';
+import { prepareRun } from './run';
 
 const { logger, wrap } = powertools('prepare');
 
 /** Sources currently under heightened monitoring, from the review's monitoring state object. */
 async function heightenedSources(): Promise<string[]> {
   try {
-    const r = await s3Client().send(new GetObjectCommand({ Bucket: bucket('results'), Key: 'monitoring/state.json' }));
+    const r = await s3Client().send(new GetObjectCommand({ Bucket: bucket('results'), Key: RESULTS.monitoringState }));
     const state = JSON.parse(await (r.Body?.transformToString() ?? Promise.resolve('{}'))) as Record<string, { status?: string }>;
     return Object.entries(state)
       .filter(([, s]) => s.status === 'heightened')

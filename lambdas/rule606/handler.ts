@@ -2,11 +2,11 @@
  * Rule606 Lambda: the quarter's Rule 606(a)(1) report from the RunRule606Queries results, validated
  * against the SEC schema (xmllint-wasm) and written to the results bucket.
  */
-import { bucket, s3Client } from '../shared/aws';
+import { bucket, s3Client } from '../adapters/aws';
+import { powertools } from '../adapters/powertools';
 import { loadConfig } from '../shared/config';
 import { rule606InputSchema } from '../shared/contracts/states';
-import { powertools } from '../shared/powertools';
-import { writeRule606 } from './rule606';
+import { writeRule606 } from './run';
 
 const { logger, wrap } = powertools('rule606');
 

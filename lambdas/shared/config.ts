@@ -6,6 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { RULE_COMPONENTS } from './contracts/review';
 import { EXCEPTION_KINDS, METRICS, SEVERITIES } from './metrics';
 import { DATASETS, SOURCE_PATTERN } from './schema';
 
@@ -177,17 +178,7 @@ export const findingRuleSchema = z
     id: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/),
     /** Rules of one problem give one finding per source: the first breached rule leads, the others are evidence. */
     problem: z.string().regex(/^[a-z0-9_]+$/),
-    component: z.enum([
-      'price_improvement',
-      'price_disimprovement',
-      'limit_fill',
-      'speed',
-      'size',
-      'transaction_cost',
-      'venue_conflicts',
-      'post_trade',
-      'persistence',
-    ]),
+    component: z.enum(RULE_COMPONENTS),
     title: z.string().min(1),
     /**
      * ratio: scale · Σnumerator/Σdenominator over order cells; quantile: of first-fill times;

@@ -81,30 +81,57 @@ export const LAKE = {
 
 /** Prefixes in the quarantine bucket. */
 export const QUARANTINE = {
-  rows: (dropKey: string): string => `rows/${dropKey}.rejected.csv`,
-  file: (dropKey: string): string => `files/${dropKey}`,
-  reason: (dropKey: string): string => `files/${dropKey}.reason.json`,
+  rowsPrefix: 'rows/',
+  filesPrefix: 'files/',
+  rows: (dropKey: string): string => `${QUARANTINE.rowsPrefix}${dropKey}.rejected.csv`,
+  file: (dropKey: string): string => `${QUARANTINE.filesPrefix}${dropKey}`,
+  reason: (dropKey: string): string => `${QUARANTINE.filesPrefix}${dropKey}.reason.json`,
 } as const;
 
-/** Prefixes in the results bucket. */
+/**
+ * The top-level prefixes of the results bucket: the one list the IAM grants (lib/constructs), the
+ * Glue table locations and the CLI's listings use; the key builders below start from them.
+ */
+export const RESULT_PREFIXES = {
+  monitoring: 'monitoring/',
+  caseEvents: 'cases/events/',
+  reviewMetrics: 'review_metrics/',
+  reviewBreaches: 'review_breaches/',
+  reviewFindings: 'review_findings/',
+  reviewCells: 'review_cells/',
+  reviews: 'reviews/',
+  packages: 'packages/',
+  /** The committee's hash-chained record and the agendas reviews of record leave. */
+  committee: 'committee/',
+  committeeRecords: 'committee/records/',
+  committeeAgenda: 'committee/agenda/',
+  /** Inputs the CLI stages for a run, e.g. a thresholds file to try (under dry-run/ for dry runs). */
+  inputs: 'inputs/',
+  exceptions: 'exceptions/',
+  regulatory: 'regulatory/',
+} as const;
+
+/** Keys in the results bucket. */
 export const RESULTS = {
+  /** Heightened-monitoring state of every source, rewritten by each review of record. */
+  monitoringState: `${RESULT_PREFIXES.monitoring}state.json`,
   /**
    * Athena table folders: one object per period, replaced by each non-dry review of that period,
    * so `review_metrics` always answers with the current review and never double counts a re-run.
    * The bucket is versioned and each run's CSV copy stays under reviews/<period>/<runId>/.
    */
-  reviewMetrics: (period: string): string => `review_metrics/period=${period}/review_metrics.parquet`,
-  reviewBreaches: (period: string): string => `review_breaches/period=${period}/review_breaches.parquet`,
+  reviewMetrics: (period: string): string => `${RESULT_PREFIXES.reviewMetrics}period=${period}/review_metrics.parquet`,
+  reviewBreaches: (period: string): string => `${RESULT_PREFIXES.reviewBreaches}period=${period}/review_breaches.parquet`,
   /** One finding per rule × source of the period's latest review, ranked (lambdas/shared/contracts/review.ts). */
-  reviewFindings: (period: string): string => `review_findings/period=${period}/review_findings.parquet`,
+  reviewFindings: (period: string): string => `${RESULT_PREFIXES.reviewFindings}period=${period}/review_findings.parquet`,
   /** The period's order cells (sql/review/order_cells.sql): the next period's `prior` benchmark. Not an Athena table. */
-  reviewCells: (period: string): string => `review_cells/period=${period}/order_cells.parquet`,
-  package: (period: string, source: string): string => `packages/${period}/${source}/`,
-  review: (period: string, runId: string): string => `reviews/${period}/${runId}/`,
+  reviewCells: (period: string): string => `${RESULT_PREFIXES.reviewCells}period=${period}/order_cells.parquet`,
+  package: (period: string, source: string): string => `${RESULT_PREFIXES.packages}${period}/${source}/`,
+  review: (period: string, runId: string): string => `${RESULT_PREFIXES.reviews}${period}/${runId}/`,
   /** One folder per trade date: exceptions.csv and report.html (a re-run overwrites the day's). */
-  exceptions: (date: string): string => `exceptions/${date}/`,
+  exceptions: (date: string): string => `${RESULT_PREFIXES.exceptions}${date}/`,
   /** Regulatory files: `regulatory/rule606/2026Q3/`, `regulatory/rule605/2026-07/`. */
-  regulatory: (report: 'rule605' | 'rule606', period: string): string => `regulatory/${report}/${period}/`,
+  regulatory: (report: 'rule605' | 'rule606', period: string): string => `${RESULT_PREFIXES.regulatory}${report}/${period}/`,
 } as const;
 
 /** Keys in the evidence bucket (Object Lock): one folder per run, so no locked object is ever overwritten. */
@@ -144,6 +171,26 @@ export function periodRange(period: string): { start: string; end: string; kind:
     return { start: ymd(y, m), end: ymd(y, m + 1), kind: 'month' };
   }
   throw new Error(`period "${period}" is neither a quarter (2026Q3) nor a month (2026-07)`);
+}
+
+/** The period before: 2026Q3 → 2026Q2, 2026Q1 → 2025Q4, 2026-07 → 2026-06, 2026-01 → 2025-12. */
+export function priorPeriod(period: string): string {
+  const { kind } = periodRange(period);
+  if (kind === 'quarter') {
+    const y = Number(period.slice(0, 4));
+    const q = Number(period.slice(5));
+    return q === 1 ? `${y - 1}Q4` : `${y}Q${q - 1}`;
+  }
+  const y = Number(period.slice(0, 4));
+  const m = Number(period.slice(5));
+  return m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, '0')}`;
+}
+
+/** The quarter or month that holds `now` (UTC). */
+export function periodOf(now: Date, kind: 'quarter' | 'month'): string {
+  const y = now.getUTCFullYear();
+  const m = now.getUTCMonth();
+  return kind === 'month' ? `${y}-${String(m + 1).padStart(2, '0')}` : `${y}Q${Math.floor(m / 3) + 1}`;
 }
 
 function ymd(year: number, month0: number): string {

@@ -112,6 +112,8 @@ export type OrderCategory = (typeof ORDER_CATEGORIES)[number];
 /** The grouping columns of review_metrics; '*' in a grouping column means "all". */
 export const GROUP_COLUMNS = ['symbol', 'order_category', 'venue', 'size_bucket', 'sp500'] as const;
 export type GroupColumn = (typeof GROUP_COLUMNS)[number];
+/** The grouping columns' values of one row. */
+export type GroupValues = Record<GroupColumn, string>;
 export const ALL = '*';
 
 /** Exclusion reasons counted beside every figure (never silently dropped). */
@@ -122,14 +124,9 @@ export const EXCLUSION_REASONS = ['no_nbbo', 'stale_nbbo', 'crossed_or_locked_nb
  * tests need (share-weighted standard deviation of the underlying per-order or per-execution
  * values, and the effective sample size), so a test never needs the raw rows.
  */
-export interface ReviewMetricRow {
+export interface ReviewMetricRow extends GroupValues {
   period: string;
   source: string;
-  symbol: string;
-  order_category: string;
-  venue: string;
-  size_bucket: string;
-  sp500: string;
   metric: MetricName;
   value: number | null;
   n_orders: number;

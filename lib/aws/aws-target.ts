@@ -127,10 +127,6 @@ export class AwsTarget implements Target {
     );
   }
 
-  hasStateMachine(name: MachineName): boolean {
-    return this.outputs.hasStateMachine(name);
-  }
-
   async run(name: MachineName, input: Record<string, unknown>, opts: RunOptions = {}): Promise<RunOutcome> {
     const arn = this.outputs.stateMachineArn(name);
     const executionArn = await startExecution(this.sfn, arn, input, executionName(opts.namePrefix ?? name));

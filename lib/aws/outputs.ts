@@ -71,10 +71,6 @@ export class StackOutputs {
     return this.need(MACHINE_OUTPUTS[name]);
   }
 
-  hasStateMachine(name: MachineName): boolean {
-    return Boolean(this.values[MACHINE_OUTPUTS[name]]);
-  }
-
   workGroup(): string {
     return this.need(WORKGROUP_OUTPUT);
   }

@@ -1,11 +1,12 @@
 /**
  * Where a `bestex` command runs: the embedded local runtime or a deployed stack. Each command is
- * written once against this interface; lib/aws/local-target.ts and lib/aws/aws-target.ts are the
+ * written once against this interface; lib/local/target.ts and lib/aws/aws-target.ts are the
  * two implementations.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve, sep } from 'node:path';
-import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { type ListedObject, listObjects } from '../../lambdas/adapters/s3io';
 import type { BestexConfig } from '../../lambdas/shared/config';
 import type { BucketRole } from '../../lambdas/shared/layout';
 import type { UploadProgress } from './drop';
@@ -73,7 +74,6 @@ export interface Target {
   bucket(role: BucketRole): string;
   /** Uploads every file under `dir` (keys relative to it) and waits until each is loaded or rejected. */
   drop(dir: string, opts?: DropOptions): Promise<DropRow[]>;
-  hasStateMachine(name: MachineName): boolean;
   run(name: MachineName, input: Record<string, unknown>, opts?: RunOptions): Promise<RunOutcome>;
   query(sql: string, params?: readonly string[], opts?: { timeoutMs?: number }): Promise<QueryOutcome>;
   /**
@@ -102,24 +102,9 @@ export async function readJsonObject(s3: S3Client, bucket: string, key: string):
   }
 }
 
-export interface ListedObject {
-  key: string;
-  size: number;
-  lastModified: Date | null;
-}
-
 /** Every object under a prefix (all pages); an access denial names the bucket and prefix. */
-export async function listPrefix(s3: S3Client, bucket: string, prefix: string): Promise<ListedObject[]> {
-  const out: ListedObject[] = [];
-  let token: string | undefined;
-  do {
-    const page = await awsCall({ action: 'S3 ListObjectsV2', bucket, key: prefix }, () =>
-      s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ...(token ? { ContinuationToken: token } : {}) })),
-    );
-    for (const o of page.Contents ?? []) if (o.Key) out.push({ key: o.Key, size: o.Size ?? 0, lastModified: o.LastModified ?? null });
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token);
-  return out;
+export function listPrefix(s3: S3Client, bucket: string, prefix: string): Promise<ListedObject[]> {
+  return awsCall({ action: 'S3 ListObjectsV2', bucket, key: prefix }, () => listObjects(s3, bucket, prefix));
 }
 
 /** Copies every object under `prefix` to `destDir` (the key less the prefix); returns the paths written. */

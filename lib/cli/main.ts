@@ -6,28 +6,7 @@
 import '../polyfills';
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
-
-export interface GlobalOptions {
-  home: string;
-  json: boolean;
-  config?: string;
-  target: 'local' | 'aws';
-  region?: string;
-  stack?: string;
-  outputs?: string;
-  verbose: boolean;
-}
-
-interface RawGlobals {
-  home: string;
-  json: boolean;
-  config?: string;
-  target: 'local' | 'aws';
-  region?: string;
-  stack?: string;
-  outputs?: string;
-  verbose: boolean;
-}
+import type { GlobalOptions } from './support/options';
 
 const program = new Command('bestex')
   .description('Independent best-execution oversight of a third-party smart order router')
@@ -51,7 +30,7 @@ const program = new Command('bestex')
   .showHelpAfterError();
 
 export function globals(): GlobalOptions {
-  const o = program.opts<RawGlobals>();
+  const o = program.opts<GlobalOptions>();
   return {
     home: resolve(o.home),
     json: o.json,
@@ -399,7 +378,7 @@ async function main(): Promise<void> {
     await program.parseAsync();
   } catch (e) {
     const { CliError, explainAwsError } = await import('../aws/errors');
-    const verbose = program.opts<RawGlobals>().verbose || process.argv.includes('--verbose');
+    const verbose = program.opts<GlobalOptions>().verbose || process.argv.includes('--verbose');
     let err = e as Error;
     if (!(err instanceof CliError) && (err as { $metadata?: unknown }).$metadata) err = explainAwsError(err, { action: 'an AWS call' });
     const expected = err instanceof CliError || err.name === 'ConfigError';

@@ -7,7 +7,7 @@ import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from '
 import { Construct } from 'constructs';
 import { DATASETS } from '../../lambdas/shared/schema';
 import { canonicalViewSql } from '../catalog';
-import { viewFiles } from '../engine';
+import { viewFiles } from '../sql-files';
 import type { Lake } from './lake';
 import { acknowledgeWildcards } from './nag';
 

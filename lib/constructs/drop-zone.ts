@@ -8,7 +8,9 @@ import type { Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { VendorAccess as VendorAccessConfig } from '../../lambdas/shared/config';
+import { LAKE, QUARANTINE } from '../../lambdas/shared/layout';
 import { DATASETS } from '../../lambdas/shared/schema';
+import { deadLetterQueue } from './dead-letters';
 import { BestexFunction } from './function';
 import type { Storage } from './storage';
 import { VendorAccess } from './vendor-access';
@@ -57,15 +59,10 @@ export class DropZone extends Construct {
       ],
     });
 
-    this.deadLetters = new Queue(this, 'DeadLetters', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(this.deadLetters).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'This queue is the dead-letter queue of the drop notifications; its depth raises an alarm (docs/operations.md, DLQ redrive).',
-    });
+    this.deadLetters = deadLetterQueue(
+      this,
+      'This queue is the dead-letter queue of the drop notifications; its depth raises an alarm (docs/operations.md, DLQ redrive).',
+    );
     // Visibility ≥ 6× the function timeout, as AWS advises for SQS event sources.
     this.queue = new Queue(this, 'Objects', {
       encryption: QueueEncryption.SQS_MANAGED,
@@ -85,7 +82,7 @@ export class DropZone extends Construct {
       });
     }
 
-    const tables = DATASETS.map((d) => `${d.table}/`);
+    const tables = DATASETS.map((d) => LAKE.tablePrefix(d.table));
     this.normalise = new BestexFunction(this, 'Normalise', {
       name: 'normalise',
       description: 'Validates a drop object and writes it to the Parquet lake, accounting for every row',
@@ -101,15 +98,15 @@ export class DropZone extends Construct {
         why: 'normalise reads the exact version of whichever object a vendor dropped, anywhere in the drop bucket.',
       })
       .useBucket('lake', props.lake, {
-        read: ['_manifests/', 'orders/'],
-        write: [...tables, '_manifests/'],
+        read: [LAKE.manifests, LAKE.tablePrefix('orders')],
+        write: [...tables, LAKE.manifests],
         delete: tables,
         list: true,
         why: 'normalise writes one part per table and trade date of each drop object, removes the parts a re-drop replaced, and reads orders for the orphan check.',
       })
       .useBucket('quarantine', props.quarantine, {
-        write: ['rows/', 'files/'],
-        delete: ['rows/', 'files/'],
+        write: [QUARANTINE.rowsPrefix, QUARANTINE.filesPrefix],
+        delete: [QUARANTINE.rowsPrefix, QUARANTINE.filesPrefix],
         why: 'normalise writes rejected rows and whole rejected files with their reasons, and clears them once a re-drop loads cleanly.',
       })
       .usePublish('dataops', props.dataOps, props.topicKey);

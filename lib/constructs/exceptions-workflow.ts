@@ -4,6 +4,7 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Choice, Condition, DefinitionBody, JsonPath, LogLevel, StateMachine, Succeed, TaskInput } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { RESULT_PREFIXES } from '../../lambdas/shared/layout';
 import { sqlFiles } from '../sql-files';
 import { type EnrichFunctions, EnrichStates } from './enrich-states';
 import { BestexFunction } from './function';
@@ -39,7 +40,7 @@ export const EXCEPTIONS_STATES = {
 } as const;
 
 /** Where the daily run writes in the results bucket (lambdas/shared/layout.ts RESULTS.exceptions). */
-export const EXCEPTIONS_PREFIX = 'exceptions/';
+export const EXCEPTIONS_PREFIX = RESULT_PREFIXES.exceptions;
 
 /**
  * The daily exceptions run (`${stack}-exceptions`), the review's pattern for one trade date:

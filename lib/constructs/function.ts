@@ -23,7 +23,7 @@ import type { BucketRole } from '../../lambdas/shared/layout';
 import { type BucketRef, grantPrefixes, grantPublish, type PrefixAccess } from './grants';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
-/** The SEC specifications beside the repository (as lambdas/regulatory/rule605.ts finds them). */
+/** The SEC specifications beside the repository (as lambdas/core/regulatory/rule605.ts finds them). */
 const SEC_SPECS = process.env.BESTEX_SEC_SPECS ?? join(ROOT, '..', 'shared', 'specs', 'sec');
 
 /**

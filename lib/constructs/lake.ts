@@ -4,9 +4,9 @@ import { CfnDatabase, CfnTable } from 'aws-cdk-lib/aws-glue';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Bucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { CASE_EVENTS_PREFIX } from '../../lambdas/review/cases';
+import { CASE_EVENTS_PREFIX } from '../../lambdas/core/review/cases';
 import { FIGURE_TABLES } from '../../lambdas/shared/figures';
-import { LAKE } from '../../lambdas/shared/layout';
+import { LAKE, RESULT_PREFIXES } from '../../lambdas/shared/layout';
 import { DATASETS } from '../../lambdas/shared/schema';
 import {
   caseEventsTableInput,
@@ -135,9 +135,9 @@ export class Lake extends Construct {
     }
     // The review's own tables over the results bucket, so analysts query outcomes and cases as they do metrics.
     const resultTables: [string, GlueTableInput, string][] = [
-      ['review_metrics', reviewMetricsTableInput(this.results.bucketName), 'review_metrics/'],
-      ['review_breaches', reviewBreachesTableInput(this.results.bucketName), 'review_breaches/'],
-      ['review_findings', reviewFindingsTableInput(this.results.bucketName), 'review_findings/'],
+      ['review_metrics', reviewMetricsTableInput(this.results.bucketName), RESULT_PREFIXES.reviewMetrics],
+      ['review_breaches', reviewBreachesTableInput(this.results.bucketName), RESULT_PREFIXES.reviewBreaches],
+      ['review_findings', reviewFindingsTableInput(this.results.bucketName), RESULT_PREFIXES.reviewFindings],
       ['case_events', caseEventsTableInput(this.results.bucketName), CASE_EVENTS_PREFIX],
     ];
     for (const [name, tableInput, prefix] of resultTables) {

@@ -6,7 +6,7 @@ import type { Bucket } from 'aws-cdk-lib/aws-s3';
 import { Choice, Condition, DefinitionBody, JsonPath, LogLevel, StateMachine, Succeed, TaskInput } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { DRY_RUN_PREFIX } from '../../lambdas/shared/layout';
+import { DRY_RUN_PREFIX, RESULT_PREFIXES } from '../../lambdas/shared/layout';
 import { sqlFiles } from '../sql-files';
 import { type EnrichFunctions, EnrichStates } from './enrich-states';
 import { BestexFunction } from './function';
@@ -29,22 +29,8 @@ export interface ReviewWorkflowProps {
   readonly timeout?: Duration;
 }
 
-/** Key prefixes of the results bucket the review functions use (lambdas/shared/layout.ts RESULTS, lambdas/review/*). */
-export const REVIEW_PREFIXES = {
-  monitoring: 'monitoring/',
-  cases: 'cases/events/',
-  reviewMetrics: 'review_metrics/',
-  reviewBreaches: 'review_breaches/',
-  reviews: 'reviews/',
-  packages: 'packages/',
-  /** The committee's hash-chained record (read) and the agendas reviews of record leave (written). */
-  committee: 'committee/',
-  committeeAgenda: 'committee/agenda/',
-  /** Inputs the CLI stages for a run, e.g. a thresholds file to try (`thresholdsUri`; under dry-run/ for dry runs). */
-  inputs: 'inputs/',
-  regulatory: 'regulatory/',
-  dryRun: DRY_RUN_PREFIX,
-} as const;
+/** Key prefixes of the results bucket the review functions use: layout.ts's, plus dry runs'. */
+export const REVIEW_PREFIXES = { ...RESULT_PREFIXES, dryRun: DRY_RUN_PREFIX } as const;
 
 /** State names the local runtime binds its task handlers to: renaming one here is a breaking change. */
 export const REVIEW_STATES = {
@@ -108,8 +94,8 @@ export class ReviewWorkflow extends Construct {
     })
       .useBucket('athena', lakeC.athenaResults, { read: [ATHENA_OUTPUT_PREFIX], why: 'evaluate reads the metric queries’ result CSVs.' })
       .useBucket('results', lakeC.results, {
-        read: [P.reviewMetrics, P.monitoring, P.cases, P.inputs, P.dryRun],
-        write: [P.reviewMetrics, P.reviewBreaches, P.reviews, P.monitoring, P.cases, P.dryRun],
+        read: [P.reviewMetrics, P.monitoring, P.caseEvents, P.inputs, P.dryRun],
+        write: [P.reviewMetrics, P.reviewBreaches, P.reviews, P.monitoring, P.caseEvents, P.dryRun],
         list: true,
         why: 'evaluate reads the prior period, monitoring state and case log, and writes this run’s tables, outcomes and records.',
       });
@@ -123,7 +109,7 @@ export class ReviewWorkflow extends Construct {
       timeout: Duration.minutes(15),
     })
       .useBucket('results', lakeC.results, {
-        read: [P.reviews, P.reviewMetrics, P.reviewBreaches, P.monitoring, P.cases, P.packages, P.committee, P.dryRun],
+        read: [P.reviews, P.reviewMetrics, P.reviewBreaches, P.monitoring, P.caseEvents, P.packages, P.committee, P.dryRun],
         write: [P.packages, P.committeeAgenda, P.dryRun],
         list: true,
         why: 'package reads the run’s outputs, history and the committee’s record, and writes the package and the committee’s agenda.',

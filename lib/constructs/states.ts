@@ -82,7 +82,7 @@ export function sqlQueryStates(scope: Construct, props: SqlQueriesProps): { star
 
 /**
  * Map(SNS Publish) over a list of notices ({ subject, message, attributes: { severity, source,
- * period, kind } }, as lambdas/shared/notify.ts composes them): the attributes let an email
+ * period, kind } }, as lambdas/adapters/notify.ts composes them): the attributes let an email
  * subscription filter by severity or source.
  */
 export function publishNoticesState(

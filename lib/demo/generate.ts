@@ -10,6 +10,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+// The project's one seeded generator (mulberry32): the same seed gives the same data on any machine.
+import { seededRandom as rng } from '../../lambdas/core/review/stats';
 import { periodRange } from '../../lambdas/shared/layout';
 
 export interface DemoOptions {
@@ -27,18 +29,6 @@ export interface DemoSummary {
   executions: Record<string, number>;
   quotes: number;
   tradeDays: number;
-}
-
-/** Deterministic PRNG (mulberry32): the same seed writes the same files. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const SYMBOLS: readonly [string, number, boolean][] = [

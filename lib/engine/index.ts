@@ -9,7 +9,9 @@ import { join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import { FIGURE_TABLES } from '../../lambdas/shared/figures';
 import { DATASETS } from '../../lambdas/shared/schema';
+import { sqlString } from '../../lambdas/shared/sql-text';
 import { duckdbViewSql, figuresViewSql, reviewFindingsViewSql, reviewMetricsViewSql } from '../catalog';
+import { viewFiles } from '../sql-files';
 import { type Param, parseAthenaParams, toPlain } from './values';
 
 export { parseAthenaParam, parseAthenaParams } from './values';
@@ -42,7 +44,6 @@ export interface Engine {
 /** The repository's sql/ folder. */
 export const SQL_DIR = new URL('../../sql/', import.meta.url).pathname;
 export const TRINO_COMPAT_FILE = join(SQL_DIR, 'local', 'trino-compat.sql');
-export const VIEWS_DIR = join(SQL_DIR, 'views');
 
 /** s3rver stores object `k` as `<bucket dir>/k._S3rver_object`; a plain copy of a bucket has `k`. */
 const OBJECT_SUFFIXES = ['.parquet', '.parquet._S3rver_object'] as const;
@@ -93,15 +94,6 @@ export function committedFiles(root: string | undefined, table: string): string[
   return files;
 }
 
-/** The analyst views (sql/views/*.sql), in file-name order so a view can build on an earlier one. */
-export function viewFiles(): string[] {
-  if (!existsSync(VIEWS_DIR)) return [];
-  return readdirSync(VIEWS_DIR)
-    .filter((f) => f.endsWith('.sql'))
-    .sort()
-    .map((f) => join(VIEWS_DIR, f));
-}
-
 /**
  * (Re)creates the figures views over `lakeDir`: a table with no file yet is an empty typed view,
  * so after the first enrichment writes one the view must be created again to see it.
@@ -137,7 +129,7 @@ export async function openEngine(opts: EngineOptions): Promise<Engine> {
     const breaches = tableGlobs(opts.resultsDir, 'review_breaches');
     // Breach columns belong to the evaluate step; until a review has written one, an empty view
     // keeps `SELECT * FROM review_breaches` answering instead of failing.
-    const list = breaches.map((g) => `'${g.replaceAll("'", "''")}'`).join(', ');
+    const list = breaches.map(sqlString).join(', ');
     await run(
       breaches.length > 0
         ? `CREATE OR REPLACE VIEW review_breaches AS SELECT * FROM read_parquet([${list}], hive_partitioning = false, union_by_name = true)`

@@ -13,15 +13,17 @@ import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/
 import { Upload } from '@aws-sdk/lib-storage';
 import { StateMachine } from 'aws-local-stepfunctions';
 import S3rver from 's3rver';
-import { makeS3Client } from '../../lambdas/shared/aws';
+import { makeS3Client } from '../../lambdas/adapters/aws';
+import { useSender } from '../../lambdas/adapters/notify';
+import { routeTelemetry } from '../../lambdas/adapters/powertools';
 import { type BestexConfig, loadConfig } from '../../lambdas/shared/config';
 import { BUCKET_ROLES, type BucketRole, LAKE } from '../../lambdas/shared/layout';
-import type { PublishedNotice } from '../../lambdas/shared/notify';
-import { routeTelemetry } from '../../lambdas/shared/powertools';
+import type { PublishedNotice } from '../../lambdas/shared/notice';
 import { type Engine, openEngine, refreshFigureViews } from '../engine';
 import { type ResolvedStateMachine, stateMachines, synthTemplate, type Template } from './asl';
 import { honourConditionalWrites } from './conditional';
 import { type S3rverEvent, toAwsRecords } from './events';
+import { outboxSender } from './outbox';
 import { LocalQueue, type NormaliseHandler, type Processed } from './queue';
 import { guardLocalKeys } from './s3-keys';
 import { localHandlers } from './tasks';
@@ -99,7 +101,7 @@ export class LocalRuntime {
     // Handlers read these at call time, exactly as on Lambda.
     for (const role of BUCKET_ROLES) process.env[`BUCKET_${role.toUpperCase()}`] = buckets[role];
     process.env.BESTEX_S3_ENDPOINT = endpoint;
-    process.env.BESTEX_OUTBOX_DIR = join(opts.home, 'outbox');
+    useSender(outboxSender(join(opts.home, 'outbox')));
     process.env.TOPIC_COMPLIANCE = 'arn:aws:sns:us-east-1:000000000000:compliance';
     process.env.TOPIC_DATAOPS = 'arn:aws:sns:us-east-1:000000000000:dataops';
     if (opts.configDir) process.env.BESTEX_CONFIG_DIR = opts.configDir;

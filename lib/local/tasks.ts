@@ -10,8 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { DuckDBValue } from '@duckdb/node-api';
+import { publish } from '../../lambdas/adapters/notify';
 import { toAthenaCsv } from '../../lambdas/shared/athena-csv';
-import { type Notice, type PublishedNotice, publish, type Topic } from '../../lambdas/shared/notify';
+import type { Notice, PublishedNotice, Topic } from '../../lambdas/shared/notice';
 import { type Engine, parseAthenaParams } from '../engine';
 import { functionExport, functionName, type Template } from './asl';
 

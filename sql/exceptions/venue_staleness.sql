@@ -2,7 +2,7 @@
 -- with orders in the 31 days to the trade date, its latest due-diligence record (max
 -- effective_from on or before the trade date) and whether that record is stale (effective before
 -- venue_stale_before, i.e. older than the configured age) or missing altogether. Not an exception
--- row: lambdas/regulatory/due-diligence.ts turns the stale rows into a reminder notice.
+-- row: lambdas/core/regulatory/due-diligence.ts turns the stale rows into a reminder notice.
 --
 -- Parameters (the list every file in sql/exceptions binds, in this order):
 --   1 trade_date          DATE    the as-of date ('YYYY-MM-DD')

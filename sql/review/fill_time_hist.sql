@@ -1,6 +1,6 @@
 -- First-fill time histograms of the findings (docs/review.md, "Quantiles"): covered orders' time
 -- from receipt to first fill, counted per source × trading day × order category in bins of
--- 1 % on ln(1 + ms) (lambdas/review/findings.ts FILL_TIME_BIN_WIDTH), so the Evaluate step reads a
+-- 1 % on ln(1 + ms) (lambdas/core/review/findings.ts FILL_TIME_BIN_WIDTH), so the Evaluate step reads a
 -- p95 to within 1 % and bootstraps it over trading days without one row per order.
 -- Parameters (the review's list, in this order): period, start_date, end_date, max_quote_age_s;
 -- only the dates are used.

@@ -1,6 +1,6 @@
 -- Rule 605(a)(2) order execution summary figures (docs/regulatory.md), one row per S&P 500 flag ×
 -- order type (M, ML) × order size, with the SEC's field names (oes-technical-specification.txt,
--- Exhibit A) so lambdas/regulatory/rule605.ts only rounds and writes them.
+-- Exhibit A) so lambdas/core/regulatory/rule605.ts only rounds and writes them.
 --   Covered orders: orders received in the month that are marketable at receipt (metrics.md):
 --   MKT → M; LMT at or through the NBBO in effect at receipt → ML. Excluded, as the SEC's
 --   metadata says ("exclude other order types, e.g. IOC, FOK"): tif IOC and FOK (marketable IOC

@@ -1,6 +1,6 @@
 -- Rule 606(a)(1) order counts (docs/regulatory.md): orders received in the period, per calendar
 -- month, S&P 500 section, Rule 606 order type (metrics.md order categories: market,
--- marketable_limit, non_marketable_limit, other) and directed flag. lambdas/regulatory/rule606.ts
+-- marketable_limit, non_marketable_limit, other) and directed flag. lambdas/core/regulatory/rule606.ts
 -- turns them into ndoPct (non-directed share of all orders) and the per-type percentages of
 -- non-directed orders. All sources (SOR vendors) together: the report is the firm's.
 --   S&P 500 section: the symbol is on reference list 'SP500' with effective_from on or before the

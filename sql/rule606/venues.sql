@@ -3,7 +3,7 @@
 -- there (an order counts once per venue however many child orders went there), the shares
 -- routed, and the net payment: payment for order flow received (pfof_per_share × shares routed)
 -- plus rebates received minus fees paid on its executions there. Positive = received by the
--- firm, negative = paid. lambdas/regulatory/rule606.ts turns them into the per-venue percentages
+-- firm, negative = paid. lambdas/core/regulatory/rule606.ts turns them into the per-venue percentages
 -- and cents per hundred shares routed.
 --   Routing legs are the order's routes; an order with no route at all is taken as routed where
 --   it executed (its executions are the legs). A leg's venue terms are the source's latest

@@ -1,12 +1,12 @@
 /**
  * The task results both interpreters are given: Prepare's comes from the real pure module
- * (lambdas/prepare/prepare.ts) for the execution input; Athena's is the `.sync` integration's
+ * (lambdas/prepare/run.ts) for the execution input; Athena's is the `.sync` integration's
  * output shape; Evaluate, Package and Rule 606 return what their handlers' result types declare.
  * moto's Lambda runs no code, so these are queued there in invocation order.
  */
 
-import { type PreparedRun, type PrepareInput, prepareRun } from '../../lambdas/prepare/prepare';
-import type { Notice } from '../../lambdas/shared/notify';
+import { type PreparedRun, type PrepareInput, prepareRun } from '../../lambdas/prepare/run';
+import type { Notice } from '../../lambdas/shared/notice';
 import { BUCKETS } from './stack';
 
 export const NOW = new Date('2026-10-05T12:00:00Z');

@@ -17,7 +17,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import { athenaCostUsd, athenaValue, runAthenaQuery } from '../../lib/aws/athena';
 import { CliError } from '../../lib/aws/errors';
-import { humanBytes } from '../../lib/cli/commands/query';
+import { humanBytes } from '../../lib/cli/support/output';
 
 const ID = '0f6d3c1a-7b2e-4c5d-8e9f-a0b1c2d3e4f5';
 /** ColumnInfo as Athena returns it for a SELECT (catalog hive, no schema or table names). */

@@ -9,14 +9,14 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeS3Client } from '../../lambdas/shared/aws';
+import { makeS3Client } from '../../lambdas/adapters/aws';
 import { loadConfig } from '../../lambdas/shared/config';
 import { AwsTarget } from '../../lib/aws/aws-target';
 import { listDropFiles, type UploadProgress, uploadFiles, waitForManifests } from '../../lib/aws/drop';
 import { CliError } from '../../lib/aws/errors';
 import { fetchPrefix } from '../../lib/aws/target';
-import { recordEvent } from '../../lib/cli/commands/case';
 import { collectStatus } from '../../lib/cli/commands/status';
+import { recordEvent } from '../../lib/cli/support/case-log';
 import { type FakeStack, startFakeStack } from './s3';
 
 let stack: FakeStack;

@@ -25,7 +25,7 @@ import { CliError } from '../../lib/aws/errors';
 import { consoleUrl, executionName, findFailure, followExecution, newHistoryEvents, readableCause } from '../../lib/aws/sfn';
 import { runExceptions } from '../../lib/cli/commands/exceptions';
 import { runReview } from '../../lib/cli/commands/review';
-import type { GlobalOptions } from '../../lib/cli/main';
+import type { GlobalOptions } from '../../lib/cli/support/options';
 import { type FakeStack, startFakeStack } from './s3';
 
 const ARN = 'arn:aws:states:us-east-1:123456789012:execution:Bestex-review:review-2026Q3-20261005T110000Z';

@@ -13,10 +13,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { DeleteObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildEvidenceManifest, type EvidenceManifest, serializeManifest } from '../../lambdas/package/evidence';
-import { makeS3Client } from '../../lambdas/shared/aws';
+import { makeS3Client } from '../../lambdas/adapters/aws';
+import { buildEvidenceManifest, type EvidenceManifest, serializeManifest } from '../../lambdas/adapters/evidence';
 import { EVIDENCE } from '../../lambdas/shared/layout';
-import { type DirVerifyResult, formatVerifyResult, verifyPackageDir } from '../../lib/cli/verify-package';
+import { type DirVerifyResult, formatVerifyResult, verifyPackageDir } from '../../lib/cli/support/verify-package';
 import { type S3rverFixture, startS3rver } from '../support/s3rver';
 
 const hex = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');

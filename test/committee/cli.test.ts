@@ -5,11 +5,12 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadCommitteeRecords, writeAgenda } from '../../lambdas/review/committee-store';
+import { loadCommitteeRecords, writeAgenda } from '../../lambdas/adapters/committee-store';
 import { loadConfig } from '../../lambdas/shared/config';
 import { AwsTarget } from '../../lib/aws/aws-target';
 import { recordDetermination, recordDissent, recordDueDiligence, recordMinutes, recordSignoff } from '../../lib/cli/commands/committee';
-import { caseEvents, collectStatus, describeStatus } from '../../lib/cli/commands/status';
+import { collectStatus, describeStatus } from '../../lib/cli/commands/status';
+import { caseEvents } from '../../lib/cli/support/case-log';
 import { type FakeStack, startFakeStack } from '../cli/s3';
 
 let stack: FakeStack;

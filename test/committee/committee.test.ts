@@ -15,7 +15,7 @@ import {
   signoffCovers,
   validateDetermination,
   verifyChain,
-} from '../../lambdas/review/committee';
+} from '../../lambdas/core/review/committee';
 import { committeeLog } from '../support/committee';
 
 const AT = '2026-10-05T15:00:00.000Z';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseHTML } from 'linkedom';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DailyOutputs } from '../../lambdas/exceptions/daily';
+import type { DailyOutputs } from '../../lambdas/core/exceptions/daily';
 import {
   composeExceptionNotice,
   type ExceptionRow,
@@ -13,13 +13,13 @@ import {
   monthsBefore,
   renderExceptionsCsv,
   worstCases,
-} from '../../lambdas/exceptions/exceptions';
-import { renderExceptionsHtml } from '../../lambdas/exceptions/html';
-import { previousTradeDate } from '../../lambdas/exceptions/prepare';
-import { runDailyExceptions, runDueDiligence } from '../../lambdas/exceptions/run';
-import { composeDueDiligenceNotice } from '../../lambdas/regulatory/due-diligence';
+} from '../../lambdas/core/exceptions/exceptions';
+import { renderExceptionsHtml } from '../../lambdas/core/exceptions/html';
+import { previousTradeDate } from '../../lambdas/core/exceptions/prepare';
+import { composeDueDiligenceNotice } from '../../lambdas/core/regulatory/due-diligence';
 import { EXCEPTION_KINDS } from '../../lambdas/shared/metrics';
 import { type Engine, openEngine } from '../../lib/engine';
+import { runDailyExceptions, runDueDiligence } from '../../lib/local/exceptions';
 import { enrichLake } from '../metrics/compare';
 import { writeLake } from '../regulatory/lake';
 import { DAY, exceptionRow, lake, PLANTED, STALE_SOURCES, TOLERANCE } from './planted';

@@ -1,13 +1,12 @@
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { routeTelemetry } from '../../lambdas/adapters/powertools';
 import type { handler as Handler, prepare as Prepare } from '../../lambdas/exceptions/handler';
-import { runDailyExceptions } from '../../lambdas/exceptions/run';
-import { parseCsv } from '../../lambdas/review/csv';
-import { toAthenaCsv } from '../../lambdas/shared/athena-csv';
+import { parseCsv, toAthenaCsv } from '../../lambdas/shared/athena-csv';
 import { loadConfig } from '../../lambdas/shared/config';
-import { routeTelemetry } from '../../lambdas/shared/powertools';
 import { type Engine, openEngine } from '../../lib/engine';
+import { runDailyExceptions } from '../../lib/local/exceptions';
 import { sqlFiles } from '../../lib/sql-files';
 import { enrichLake } from '../metrics/compare';
 import { writeLake } from '../regulatory/lake';

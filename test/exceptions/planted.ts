@@ -5,7 +5,7 @@
  * AAA bid 50.00 + 0.01·(minute mod 5), ask = bid + 0.02; PNY 0.5000 × 0.5004; GAP quoted until
  * 13:50:00 only (stale after 13:50:10).
  */
-import type { ExceptionRow } from '../../lambdas/exceptions/exceptions';
+import type { ExceptionRow } from '../../lambdas/core/exceptions/exceptions';
 import type { LakeRows, Row } from '../regulatory/lake';
 
 export const DAY = '2026-07-01';

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DATASETS } from '../../lambdas/shared/schema';
 import { canonicalViewSql } from '../../lib/catalog';
-import { viewFiles } from '../../lib/engine';
+import { viewFiles } from '../../lib/sql-files';
 import { idsOf, synth } from './synth';
 
 const s = synth();

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LoadManifest, normaliseObject } from '../../lambdas/normalise/normalise';
+import { type LoadManifest, normaliseObject } from '../../lambdas/normalise/run';
 import { loadConfig } from '../../lambdas/shared/config';
 import { openEngine } from '../../lib/engine';
 import { manifestOf } from './lake';

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeS3Key, refsFromSqsBody } from '../../lambdas/normalise/events';
 import { handler } from '../../lambdas/normalise/handler';
-import { normaliseObject } from '../../lambdas/normalise/normalise';
+import { normaliseObject } from '../../lambdas/normalise/run';
 import { keyId, LAKE, QUARANTINE } from '../../lambdas/shared/layout';
 import { encodeS3EventKey, s3Notification, sqsEvent } from './events';
 import { manifestOf, queryLake } from './lake';

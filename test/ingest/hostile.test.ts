@@ -15,7 +15,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { normaliseFile, openLockedDb } from '../../lambdas/normalise/core';
-import { normaliseObject } from '../../lambdas/normalise/normalise';
+import { normaliseObject } from '../../lambdas/normalise/run';
 import { loadConfig } from '../../lambdas/shared/config';
 import { dataset } from '../../lambdas/shared/schema';
 import { type LocalS3, startS3 } from './s3';

@@ -10,7 +10,7 @@ import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { normaliseFile, prepare } from '../../lambdas/normalise/core';
-import { normaliseObject } from '../../lambdas/normalise/normalise';
+import { normaliseObject } from '../../lambdas/normalise/run';
 import { loadConfig } from '../../lambdas/shared/config';
 import { keyId } from '../../lambdas/shared/layout';
 import { dataset } from '../../lambdas/shared/schema';

@@ -5,7 +5,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { useSender } from '../../lambdas/adapters/notify';
 import { BUCKET_ROLES, type BucketRole } from '../../lambdas/shared/layout';
+import { outboxSender } from '../../lib/local/outbox';
 import { startS3rver } from '../support/s3rver';
 
 export interface LocalS3 {
@@ -27,7 +29,7 @@ export async function startS3(): Promise<LocalS3> {
   const outbox = join(f.dir, 'outbox');
   for (const role of BUCKET_ROLES) process.env[`BUCKET_${role.toUpperCase()}`] = buckets[role];
   process.env.BESTEX_S3_ENDPOINT = f.endpoint;
-  process.env.BESTEX_OUTBOX_DIR = outbox;
+  useSender(outboxSender(outbox));
   return {
     endpoint: f.endpoint,
     s3: f.s3,

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CopyObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeS3Client } from '../../lambdas/shared/aws';
+import { makeS3Client } from '../../lambdas/adapters/aws';
 import { LocalRuntime } from '../../lib/local/runtime';
 import { checkLocalKey, FS_NAME_MAX, S3_MAX_KEY_BYTES } from '../../lib/local/s3-keys';
 

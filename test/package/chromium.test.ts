@@ -8,8 +8,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { latencyChart, markoutChart, venueShareChart } from '../../lambdas/package/charts';
-import { renderReviewHtml } from '../../lambdas/package/report';
+import { latencyChart, markoutChart, venueShareChart } from '../../lambdas/core/package/charts';
+import { renderReviewHtml } from '../../lambdas/core/package/report';
 import { CHROMIUM_PATH, htmlToPdf, screenshot, withReportPage } from '../../lib/report/pdf';
 import { fixture } from './fixtures';
 import { decodePng, distinctColours, type Image, inkedPixels, pixel } from './png';

@@ -24,7 +24,7 @@ import {
   s3Resolver,
   serializeManifest,
   verifyPackage,
-} from '../../lambdas/package/evidence';
+} from '../../lambdas/adapters/evidence';
 import { type S3rverFixture, startS3rver } from '../support/s3rver';
 
 const hex = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');

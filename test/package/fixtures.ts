@@ -3,9 +3,9 @@
  * formatted text in the report can be predicted by hand.
  */
 
-import type { ReviewPackageData } from '../../lambdas/package/types';
-import type { MaterialDifference } from '../../lambdas/review/compare';
-import type { RuleOutcome } from '../../lambdas/review/evaluate';
+import type { ReviewPackageData } from '../../lambdas/core/package/types';
+import type { MaterialDifference } from '../../lambdas/core/review/compare';
+import type { RuleOutcome } from '../../lambdas/core/review/evaluate';
 import type { Finding } from '../../lambdas/shared/contracts/review';
 import { ALL, type MetricName, type ReviewMetricRow } from '../../lambdas/shared/metrics';
 import { row as metricRow } from '../review/fixtures';

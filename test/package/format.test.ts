@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { count, esc, fmtDifference, fmtMetric, ms, pct, pValue, usd, usdPerShare, when } from '../../lambdas/package/format';
+import { count, esc, fmtDifference, fmtMetric, ms, pct, pValue, usd, usdPerShare, when } from '../../lambdas/core/package/format';
 import { METRICS } from '../../lambdas/shared/metrics';
 
 describe('numbers for people', () => {

@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type EvidenceManifest, type ObjectResolver, verifyPackage } from '../../lambdas/package/evidence';
+import { type EvidenceManifest, type ObjectResolver, verifyPackage } from '../../lambdas/adapters/evidence';
+import type { PackageSink } from '../../lambdas/adapters/package-store';
 import { type PackageContext, packagePrefix, type WrittenPackages, writeReviewPackage } from '../../lambdas/package/package';
-import type { PackageSink } from '../../lambdas/package/store';
-import { parseCsv } from '../../lambdas/review/csv';
+import { parseCsv } from '../../lambdas/shared/athena-csv';
 import { fixture } from './fixtures';
 
 const hex = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');

@@ -4,9 +4,15 @@
  */
 import { parseHTML } from 'linkedom';
 import { describe, expect, it } from 'vitest';
-import { groupLabel, renderReviewHtml } from '../../lambdas/package/report';
-import type { CommitteeView } from '../../lambdas/package/types';
-import { type CommitteeRecord, differenceId, dueDiligenceHistory, dueDiligenceStatus, minutesOf } from '../../lambdas/review/committee';
+import { groupLabel, renderReviewHtml } from '../../lambdas/core/package/report';
+import type { CommitteeView } from '../../lambdas/core/package/types';
+import {
+  type CommitteeRecord,
+  differenceId,
+  dueDiligenceHistory,
+  dueDiligenceStatus,
+  minutesOf,
+} from '../../lambdas/core/review/committee';
 import { committeeLog } from '../support/committee';
 import { difference, fixture, outcome, row } from './fixtures';
 

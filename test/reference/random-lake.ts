@@ -4,7 +4,7 @@
  * locked, crossed and stale quotes, orphans, sub-millisecond and negative execution times, routed
  * and unrouted orders and venue term changes all occur often.
  */
-import { seededRandom } from '../../lambdas/review/stats';
+import { seededRandom } from '../../lambdas/core/review/stats';
 import { emptyLake, type LakeData, micros, type OrderRow, tradeDate } from './lake';
 
 /** The project's one seeded generator (mulberry32), under the name the generators here use. */

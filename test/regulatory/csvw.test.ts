@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { type CsvwError, compileCsvwSchema, formatCsvwError, parseCsvRecords, validateCsvw } from '../../lambdas/regulatory/csvw';
-import { secSpecPath } from '../../lambdas/regulatory/rule605';
+import { type CsvwError, compileCsvwSchema, formatCsvwError, parseCsvRecords, validateCsvw } from '../../lambdas/core/regulatory/csvw';
+import { secSpecPath } from '../../lambdas/core/regulatory/rule605';
 
 const secMetadata = JSON.parse(readFileSync(secSpecPath('oes-metadata.json'), 'utf8')) as unknown;
 const sec = (file: string): string => readFileSync(secSpecPath(file), 'utf8');

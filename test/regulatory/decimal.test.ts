@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { roundHalfUp, roundTrimmed } from '../../lambdas/regulatory/decimal';
+import { roundHalfUp, roundTrimmed } from '../../lambdas/core/regulatory/decimal';
 
 describe('half-up decimal rounding (Rule 605 technical specification, section III(a))', () => {
   it('rounds the sixth decimal up when the seventh digit is five or more', () => {

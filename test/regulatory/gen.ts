@@ -6,7 +6,7 @@
  */
 
 /** The project's one seeded generator (mulberry32), so a seed means the same draws everywhere. */
-import { seededRandom as rng } from '../../lambdas/review/stats';
+import { seededRandom as rng } from '../../lambdas/core/review/stats';
 import type { LakeRows, Row } from './lake';
 
 export { rng };

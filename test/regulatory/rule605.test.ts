@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { validateCsvw } from '../../lambdas/regulatory/csvw';
+import { validateCsvw } from '../../lambdas/core/regulatory/csvw';
 import {
   buildRule605Csv,
   OES_FIGURES,
@@ -11,8 +11,8 @@ import {
   oesMetadataPath,
   type Rule605Result,
   rule605FileName,
-  runRule605,
-} from '../../lambdas/regulatory/rule605';
+} from '../../lambdas/core/regulatory/rule605';
+import { runRule605 } from '../../lib/cli/support/regulatory';
 import { type Engine, openEngine } from '../../lib/engine';
 import { enrichLake } from '../metrics/compare';
 import { generate, SYMBOLS } from './gen';

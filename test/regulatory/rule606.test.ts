@@ -4,19 +4,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { secSpecPath } from '../../lambdas/regulatory/rule605';
+import { secSpecPath } from '../../lambdas/core/regulatory/rule605';
 import {
   buildRule606Report,
   renderRule606Xml,
   reportTimestamp,
   rule606XsdPath,
-  runRule606,
   type VenueRoutingRow,
   validateXml,
-} from '../../lambdas/regulatory/rule606';
-import { writeRule606 } from '../../lambdas/rule606/rule606';
+} from '../../lambdas/core/regulatory/rule606';
+import { writeRule606 } from '../../lambdas/rule606/run';
 import { toAthenaCsv } from '../../lambdas/shared/athena-csv';
 import { periodRange } from '../../lambdas/shared/layout';
+import { runRule606 } from '../../lib/cli/support/regulatory';
 import { type Engine, openEngine } from '../../lib/engine';
 import { sqlFiles } from '../../lib/sql-files';
 import { startS3 } from '../ingest/s3';

@@ -8,8 +8,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { secSpecPath } from '../../lambdas/regulatory/rule605';
-import { rule606XsdPath, validateXmlText } from '../../lambdas/regulatory/rule606';
+import { secSpecPath } from '../../lambdas/core/regulatory/rule605';
+import { rule606XsdPath, validateXmlText } from '../../lambdas/core/regulatory/rule606';
 
 function systemXmllint(xml: string): boolean {
   const dir = mkdtempSync(join(tmpdir(), 'bestex-xsd-'));
@@ -43,7 +43,7 @@ describe('Rule 606 XSD validation in WebAssembly', () => {
   });
 
   it('product code no longer shells out to xmllint', () => {
-    for (const f of ['lambdas/regulatory/rule606.ts', 'lambdas/rule606/rule606.ts']) {
+    for (const f of ['lambdas/core/regulatory/rule606.ts', 'lambdas/rule606/run.ts']) {
       expect(readFileSync(new URL(`../../${f}`, import.meta.url), 'utf8')).not.toMatch(/child_process|execFile/);
     }
   });

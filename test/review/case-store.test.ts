@@ -1,7 +1,7 @@
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadCaseEvents, recordCaseEvent } from '../../lambdas/review/case-store';
-import { caseSummaries } from '../../lambdas/review/cases';
+import { loadCaseEvents, recordCaseEvent } from '../../lambdas/adapters/case-store';
+import { caseSummaries } from '../../lambdas/core/review/cases';
 import { type S3rverFixture, startS3rver } from '../support/s3rver';
 
 const BUCKET = 'cases-test';

@@ -9,8 +9,8 @@ import {
   parseCaseEvent,
   serializeCaseEvent,
   validateCaseEvent,
-} from '../../lambdas/review/cases';
-import type { RuleOutcome } from '../../lambdas/review/evaluate';
+} from '../../lambdas/core/review/cases';
+import type { RuleOutcome } from '../../lambdas/core/review/evaluate';
 
 const breach = (p: Partial<RuleOutcome>): RuleOutcome =>
   ({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareMarkets } from '../../lambdas/review/compare';
+import { compareMarkets } from '../../lambdas/core/review/compare';
 import { piRow, row } from './fixtures';
 
 const F2 = (t: number): number => 0.5 + t / (2 * Math.sqrt(2 + t * t));

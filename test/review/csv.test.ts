@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseCsv, toReviewMetricRows, toVendorMetricRows } from '../../lambdas/review/csv';
-import { toAthenaCsvRecords } from '../../lambdas/shared/athena-csv';
+import { toReviewMetricRows, toVendorMetricRows } from '../../lambdas/core/review/csv';
+import { parseCsv, toAthenaCsvRecords } from '../../lambdas/shared/athena-csv';
 import { REVIEW_METRIC_COLUMNS } from '../../lambdas/shared/metrics';
 import { row } from './fixtures';
 

@@ -8,7 +8,7 @@ import {
   matchesGroup,
   medianRow,
   type RuleOutcome,
-} from '../../lambdas/review/evaluate';
+} from '../../lambdas/core/review/evaluate';
 import { thresholdsSchema } from '../../lambdas/shared/config';
 import { piMarketRule, piRow, row, rule, thresholds } from './fixtures';
 

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { FILL_TIME_BIN_WIDTH, type FillTimeBin, hhi, matchedCells, quantileContrast, type VenueCell } from '../../lambdas/review/findings';
-import { clusteredRatioContrast, dayBootstrap, minimumDetectableDifference, seededRandom } from '../../lambdas/review/stats';
+import {
+  FILL_TIME_BIN_WIDTH,
+  type FillTimeBin,
+  hhi,
+  matchedCells,
+  quantileContrast,
+  type VenueCell,
+} from '../../lambdas/core/review/findings';
+import { clusteredRatioContrast, dayBootstrap, minimumDetectableDifference, seededRandom } from '../../lambdas/core/review/stats';
 
 describe('two-way clustered ratio (day, symbol) against a hand computation', () => {
   // R = Σy/Σx = 8/6; u_i = (y − R·x)/X = 1/9, −1/18, 2/9, −5/18.

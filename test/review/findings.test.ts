@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CLEAN, PLANTED, simulateQuarter } from '../../bench/calibration-sim';
-import { toIndustry605 } from '../../lambdas/review/cells';
-import { parseCsv } from '../../lambdas/review/csv';
-import { evaluateFindings, type FindingsInput, type OrderCell } from '../../lambdas/review/findings';
+import { toIndustry605 } from '../../lambdas/core/review/cells';
+import { evaluateFindings, type FindingsInput, type OrderCell } from '../../lambdas/core/review/findings';
+import { parseCsv } from '../../lambdas/shared/athena-csv';
 import { type FindingRule, loadConfig, ORDER_CELL_SUMS, type OrderCellSum } from '../../lambdas/shared/config';
 import { findingSchema } from '../../lambdas/shared/contracts/review';
 

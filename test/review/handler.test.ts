@@ -8,13 +8,13 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { routeTelemetry } from '../../lambdas/adapters/powertools';
+import type { RuleOutcome } from '../../lambdas/core/review/evaluate';
+import type { MonitoringState } from '../../lambdas/core/review/monitoring';
+import type { ReconciliationFinding } from '../../lambdas/core/review/reconcile';
 import type { EvaluateEvent, EvaluateResult } from '../../lambdas/evaluate/run';
-import type { RuleOutcome } from '../../lambdas/review/evaluate';
-import type { MonitoringState } from '../../lambdas/review/monitoring';
-import type { ReconciliationFinding } from '../../lambdas/review/reconcile';
 import { evaluateOutputSchema, type FindingsDocument } from '../../lambdas/shared/contracts/review';
 import { REVIEW_METRIC_COLUMNS } from '../../lambdas/shared/metrics';
-import { routeTelemetry } from '../../lambdas/shared/powertools';
 import { type S3rverFixture, startS3rver } from '../support/s3rver';
 
 const RESULTS = 'test-results';

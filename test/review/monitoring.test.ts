@@ -7,7 +7,7 @@ import {
   parseMonitoringState,
   type SourceMonitoring,
   type SourceReview,
-} from '../../lambdas/review/monitoring';
+} from '../../lambdas/core/review/monitoring';
 
 const review = (period: string, breaches: number, conclusive = true): SourceReview => ({
   period,

@@ -1,6 +1,6 @@
 /** The compliance notice a person reads on a phone, written from the findings. */
 import { describe, expect, it } from 'vitest';
-import { composeNotices, verdictLines } from '../../lambdas/review/notify';
+import { composeNotices, verdictLines } from '../../lambdas/core/review/notify';
 import { FINDINGS, outcome } from '../package/fixtures';
 
 const LINK =

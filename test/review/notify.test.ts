@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { caseSummaries, casesForBreaches } from '../../lambdas/review/cases';
-import { evaluateThresholds, type RuleOutcome } from '../../lambdas/review/evaluate';
-import { initialMonitoring, nextMonitoringState } from '../../lambdas/review/monitoring';
-import { composeNotices, fmtNum, MAX_MESSAGE_CHARS } from '../../lambdas/review/notify';
+import { caseSummaries, casesForBreaches } from '../../lambdas/core/review/cases';
+import { evaluateThresholds, type RuleOutcome } from '../../lambdas/core/review/evaluate';
+import { initialMonitoring, nextMonitoringState } from '../../lambdas/core/review/monitoring';
+import { composeNotices, fmtNum, MAX_MESSAGE_CHARS } from '../../lambdas/core/review/notify';
 import { piMarketRule, piRow, row, rule, thresholds } from './fixtures';
 
 const rules = thresholds([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { reconcileTolerance, reconcileVendorMetrics, type VendorMetricRow } from '../../lambdas/review/reconcile';
+import { reconcileTolerance, reconcileVendorMetrics, type VendorMetricRow } from '../../lambdas/core/review/reconcile';
 import { piRow, row } from './fixtures';
 
 const v = (p: Partial<VendorMetricRow> & Pick<VendorMetricRow, 'metric' | 'value'>): VendorMetricRow => ({

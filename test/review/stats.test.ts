@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { median, oneSampleT, tCritical, upperTail, welchDf, welchT } from '../../lambdas/review/stats';
+import { median, oneSampleT, tCritical, upperTail, welchDf, welchT } from '../../lambdas/core/review/stats';
 
 // Closed forms of Student's t CDF for small degrees of freedom: an independent check of @stdlib.
 const F1 = (t: number): number => 0.5 + Math.atan(t) / Math.PI;

@@ -2,24 +2,29 @@
  * Vendor values built to attack whoever reads bestex's outputs, sent through every output a person
  * reads: the exceptions CSV, notice and HTML report; the review notices; the package's CSVs and
  * HTML report; the CLI's tables, CSV and text. CSVs are read back with a second RFC 4180 reader
- * (lambdas/regulatory/csvw.ts) and HTML with a real DOM parser (linkedom), not with the writers.
+ * (lambdas/core/regulatory/csvw.ts) and HTML with a real DOM parser (linkedom), not with the writers.
  */
 import { createHash } from 'node:crypto';
 import { parseHTML } from 'linkedom';
 import { describe, expect, it } from 'vitest';
-import { composeExceptionNotice, type ExceptionRow, exceptionSettings, renderExceptionsCsv } from '../../lambdas/exceptions/exceptions';
-import { renderExceptionsHtml } from '../../lambdas/exceptions/html';
+import type { PackageSink } from '../../lambdas/adapters/package-store';
+import {
+  composeExceptionNotice,
+  type ExceptionRow,
+  exceptionSettings,
+  renderExceptionsCsv,
+} from '../../lambdas/core/exceptions/exceptions';
+import { renderExceptionsHtml } from '../../lambdas/core/exceptions/html';
+import { renderReviewHtml } from '../../lambdas/core/package/report';
+import type { ReviewPackageData } from '../../lambdas/core/package/types';
+import { parseCsvRecords } from '../../lambdas/core/regulatory/csvw';
+import { composeDueDiligenceNotice } from '../../lambdas/core/regulatory/due-diligence';
+import { evaluateThresholds } from '../../lambdas/core/review/evaluate';
+import { initialMonitoring } from '../../lambdas/core/review/monitoring';
+import { composeNotices } from '../../lambdas/core/review/notify';
 import { writeReviewPackage } from '../../lambdas/package/package';
-import { renderReviewHtml } from '../../lambdas/package/report';
-import type { PackageSink } from '../../lambdas/package/store';
-import type { ReviewPackageData } from '../../lambdas/package/types';
-import { parseCsvRecords } from '../../lambdas/regulatory/csvw';
-import { composeDueDiligenceNotice } from '../../lambdas/regulatory/due-diligence';
-import { evaluateThresholds } from '../../lambdas/review/evaluate';
-import { initialMonitoring } from '../../lambdas/review/monitoring';
-import { composeNotices } from '../../lambdas/review/notify';
-import { safeMessage } from '../../lambdas/shared/notify';
-import { csv, formatCell, table, terminalText } from '../../lib/cli/output';
+import { safeMessage } from '../../lambdas/shared/notice';
+import { csv, formatCell, table, terminalText } from '../../lib/cli/support/output';
 import { exceptionRow as plantedRow } from '../exceptions/planted';
 import { fixture } from '../package/fixtures';
 import { piMarketRule, piRow, thresholds } from '../review/fixtures';

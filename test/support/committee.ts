@@ -1,5 +1,5 @@
 /** A committee log built from drafts through the real chaining (each record hashed onto the last). */
-import { type CommitteeRecord, chainRecord, type NewCommitteeRecord } from '../../lambdas/review/committee';
+import { type CommitteeRecord, chainRecord, type NewCommitteeRecord } from '../../lambdas/core/review/committee';
 
 export function committeeLog(drafts: readonly NewCommitteeRecord[]): CommitteeRecord[] {
   const log: CommitteeRecord[] = [];

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
-import { makeS3Client } from '../../lambdas/shared/aws';
+import { makeS3Client } from '../../lambdas/adapters/aws';
 import { honourConditionalWrites } from '../../lib/local/conditional';
 
 export interface S3rverFixture {

@@ -22,8 +22,8 @@ export const FINDING_STATUSES = ['breach', 'pass', 'insufficient_sample', 'no_be
 export const findingStatusSchema = z.enum(FINDING_STATUSES);
 export type FindingStatus = z.infer<typeof findingStatusSchema>;
 
-/** The FINRA Rule 5310.09 factor (or review component) a rule speaks to, for grouping in the report. */
-export const FRAMEWORK_COMPONENTS = [
+/** The components a threshold rule may name (config/thresholds.json); reconciliation findings are the review's own. */
+export const RULE_COMPONENTS = [
   'price_improvement',
   'price_disimprovement',
   'limit_fill',
@@ -33,8 +33,10 @@ export const FRAMEWORK_COMPONENTS = [
   'venue_conflicts',
   'post_trade',
   'persistence',
-  'reconciliation',
 ] as const;
+
+/** The FINRA Rule 5310.09 factor (or review component) a rule speaks to, for grouping in the report. */
+export const FRAMEWORK_COMPONENTS = [...RULE_COMPONENTS, 'reconciliation'] as const;
 export const frameworkComponentSchema = z.enum(FRAMEWORK_COMPONENTS);
 
 /** Where a benchmark comes from. */

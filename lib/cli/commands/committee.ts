@@ -2,12 +2,13 @@
  * `bestex committee …`: the Best Execution Committee's record on either target. Minutes,
  * determinations, dissent, sign-off and the vendor's due-diligence answers are appended to the
  * hash-chained log in the results bucket and copied to the evidence bucket (Object Lock on AWS)
- * (lambdas/review/committee.ts, committee-store.ts). The next review of record lists them in its
+ * (lambdas/core/review/committee.ts, committee-store.ts). The next review of record lists them in its
  * package and hashes each record into its evidence manifest.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { caseIdFor, eventsOf } from '../../../lambdas/review/cases';
+import { appendCommitteeRecord, loadAgendas, loadCommitteeRecords } from '../../../lambdas/adapters/committee-store';
+import { caseIdFor, eventsOf } from '../../../lambdas/core/review/cases';
 import {
   type AgendaItem,
   type CommitteeRecord,
@@ -24,17 +25,15 @@ import {
   quarterOf,
   signoffCovers,
   validateDetermination,
-} from '../../../lambdas/review/committee';
-import { appendCommitteeRecord, loadAgendas, loadCommitteeRecords } from '../../../lambdas/review/committee-store';
-import { periodRange } from '../../../lambdas/shared/layout';
+} from '../../../lambdas/core/review/committee';
+import { periodRange, RESULT_PREFIXES } from '../../../lambdas/shared/layout';
 import { oneLine } from '../../../lambdas/shared/text';
 import { awsCall, CliError } from '../../aws/errors';
 import type { Target } from '../../aws/target';
-import type { GlobalOptions } from '../main';
-import { print } from '../output';
-import { recordEvent, whoFrom } from './case';
-import { caseEvents } from './status';
-import { withTarget } from './target';
+import { caseEvents, recordEvent, whoFrom } from '../support/case-log';
+import type { GlobalOptions } from '../support/options';
+import { print } from '../support/output';
+import { withTarget } from '../support/target';
 
 function checkPeriod(p: string): void {
   try {
@@ -46,13 +45,15 @@ function checkPeriod(p: string): void {
 
 async function records(t: Target): Promise<CommitteeRecord[]> {
   const bucket = t.bucket('results');
-  return awsCall({ action: 'reading the committee log', bucket, key: 'committee/records/' }, () => loadCommitteeRecords(t.s3, bucket));
+  return awsCall({ action: 'reading the committee log', bucket, key: RESULT_PREFIXES.committeeRecords }, () =>
+    loadCommitteeRecords(t.s3, bucket),
+  );
 }
 
 /** Everything awaiting or carrying a determination: the reviews' agendas and the due-diligence versions. */
 export async function agendaItems(t: Target, records: readonly CommitteeRecord[], period: string): Promise<AgendaItem[]> {
   const bucket = t.bucket('results');
-  const agendas = await awsCall({ action: 'reading the committee agendas', bucket, key: 'committee/agenda/' }, () =>
+  const agendas = await awsCall({ action: 'reading the committee agendas', bucket, key: RESULT_PREFIXES.committeeAgenda }, () =>
     loadAgendas(t.s3, bucket),
   );
   return [...agendas.flatMap((a) => a.items), ...dueDiligenceItems(records, period)];
@@ -67,8 +68,9 @@ export interface Appended {
 
 async function append(t: Target, log: readonly CommitteeRecord[], next: NewCommitteeRecord): Promise<Appended> {
   const buckets = { results: t.bucket('results'), evidence: t.bucket('evidence') };
-  const r = await awsCall({ action: 'S3 PutObject (committee record)', bucket: buckets.results, key: 'committee/records/' }, () =>
-    appendCommitteeRecord(t.s3, buckets, log, next),
+  const r = await awsCall(
+    { action: 'S3 PutObject (committee record)', bucket: buckets.results, key: RESULT_PREFIXES.committeeRecords },
+    () => appendCommitteeRecord(t.s3, buckets, log, next),
   );
   if (!r.ok) throw new CliError(r.reason);
   return { ...r.value, bucket: buckets.results, evidenceBucket: buckets.evidence };

@@ -2,11 +2,11 @@ import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } f
 import { join } from 'node:path';
 import { CliError } from '../../aws/errors';
 import { generateDemo } from '../../demo/generate';
-import type { GlobalOptions } from '../main';
-import { print, progress, table } from '../output';
+import type { GlobalOptions } from '../support/options';
+import { print, progress, table } from '../support/output';
+import { requireLocal, withTarget } from '../support/target';
 import { DROP_COLUMNS, dropDir } from './drop';
 import { describeReview, runReview } from './review';
-import { requireLocal, withTarget } from './target';
 
 /** Written into a home the demo created: the only kind of home the demo will empty. */
 export const DEMO_MARKER = '.bestex-demo-home';

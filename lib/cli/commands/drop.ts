@@ -1,9 +1,9 @@
 import { existsSync, statSync } from 'node:fs';
 import { CliError, EXIT_STILL_RUNNING } from '../../aws/errors';
 import type { DropRow, Target } from '../../aws/target';
-import type { GlobalOptions } from '../main';
-import { print, progress, table } from '../output';
-import { withTarget } from './target';
+import type { GlobalOptions } from '../support/options';
+import { print, progress, table } from '../support/output';
+import { withTarget } from '../support/target';
 
 export const DROP_COLUMNS = ['key', 'status', 'rows_read', 'rows_written', 'rows_rejected', 'rows_duplicate', 'reason'] as const;
 

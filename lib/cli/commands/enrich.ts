@@ -7,12 +7,12 @@
 import { readFileSync } from 'node:fs';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { CliError } from '../../aws/errors';
-import type { LocalTarget } from '../../aws/local-target';
 import type { AsofForm } from '../../enrich-sql';
-import type { GlobalOptions } from '../main';
-import { print, progress, table } from '../output';
-import { checkDate } from './exceptions';
-import { withTarget } from './target';
+import type { LocalTarget } from '../../local/target';
+import { checkDate } from '../support/args';
+import type { GlobalOptions } from '../support/options';
+import { print, progress, table } from '../support/output';
+import { withTarget } from '../support/target';
 
 export interface EnrichOptions {
   date: string;

@@ -1,18 +1,11 @@
-/**
- * `bestex exceptions --date YYYY-MM-DD`: the daily exceptions state machine on either target
- * (lib/constructs/exceptions-workflow.ts), or, on a local stack synthesised without it, the same
- * SQL through runDailyExceptions on the local engine.
- */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DailyExceptionsOutput } from '../../../lambdas/exceptions/handler';
-import { DRY_RUN_PREFIX, RESULTS } from '../../../lambdas/shared/layout';
-import { CliError } from '../../aws/errors';
-import type { LocalTarget } from '../../aws/local-target';
+import { RESULTS } from '../../../lambdas/shared/layout';
 import { fetchPrefix, type Target } from '../../aws/target';
-import type { GlobalOptions } from '../main';
-import { print, progress, table } from '../output';
-import { withTarget } from './target';
+import { checkDate } from '../support/args';
+import type { GlobalOptions } from '../support/options';
+import { print, progress, table } from '../support/output';
+import { withTarget } from '../support/target';
 
 export interface ExceptionsOptions {
   date: string;
@@ -33,12 +26,6 @@ export interface ExceptionsSummary {
   notices: string[];
   /** The day's CSV and HTML report: local paths, or s3:// URIs on AWS; none on a dry run. */
   outputs: { csv?: string; html?: string };
-}
-
-export function checkDate(date: string): void {
-  const d = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
-  const ok = d && new Date(`${date}T00:00:00Z`).toISOString().slice(0, 10) === date;
-  if (!ok) throw new CliError(`--date "${date}" is not a date: write it as YYYY-MM-DD, e.g. 2026-07-01`);
 }
 
 /** Where the day's files go locally: <home>/exceptions/<date>/ (dry runs write none). */
@@ -80,47 +67,11 @@ async function viaStateMachine(t: Target, g: GlobalOptions, o: ExceptionsOptions
   };
 }
 
-/** Without the state machine (a local stack synthesised before the workflow existed): the same SQL on the local engine. */
-async function viaEngine(t: LocalTarget, g: GlobalOptions, o: ExceptionsOptions): Promise<ExceptionsSummary> {
-  const dryRun = o.dryRun ?? false;
-  const [{ runDailyExceptions }, { openEngine }, { publish }] = await Promise.all([
-    import('../../../lambdas/exceptions/run'),
-    import('../../engine'),
-    import('../../../lambdas/shared/notify'),
-  ]);
-  const dir = dryRun ? join(g.home, DRY_RUN_PREFIX, RESULTS.exceptions(o.date)) : localDayDir(g, o.date);
-  const engine = await openEngine({ lakeDir: t.rt.bucketDir('lake'), resultsDir: t.rt.bucketDir('results') });
-  try {
-    const { deployment } = t.config;
-    const day = await runDailyExceptions(engine, o.date, {
-      ...(deployment.exceptions ? { settings: deployment.exceptions } : {}),
-      maxQuoteAgeSeconds: deployment.ingest.maxQuoteAgeSeconds,
-      reportLocation: join(dir, 'report.html'),
-    });
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'exceptions.csv'), day.csv);
-    writeFileSync(join(dir, 'report.html'), day.html);
-    if (!dryRun) for (const n of day.notices) await publish('compliance', n);
-    return {
-      target: 'local',
-      date: o.date,
-      dryRun,
-      total: day.rows.length,
-      counts: day.counts,
-      notices: dryRun ? [] : day.notices.map((n) => n.subject),
-      outputs: { csv: join(dir, 'exceptions.csv'), html: join(dir, 'report.html') },
-    };
-  } finally {
-    engine.close();
-  }
-}
-
 export async function runExceptions(t: Target, g: GlobalOptions, o: ExceptionsOptions): Promise<ExceptionsSummary> {
   checkDate(o.date);
   progress(`Exceptions ${o.date}${o.dryRun ? ' (dry run: nothing written, no notice)' : ''}`);
-  if (t.hasStateMachine('exceptions')) return viaStateMachine(t, g, o);
-  if (t.kind === 'local') return viaEngine(t as LocalTarget, g, o);
-  // Names the missing output (ExceptionsStateMachineArn) and what to do.
+  // One producer: the daily state machine, on both targets (a target without it names the missing
+  // output, ExceptionsStateMachineArn, and what to do).
   return viaStateMachine(t, g, o);
 }
 

@@ -3,11 +3,11 @@ import { join, resolve } from 'node:path';
 import { RESULTS } from '../../../lambdas/shared/layout';
 import { CliError } from '../../aws/errors';
 import { fetchPrefix } from '../../aws/target';
-import type { GlobalOptions } from '../main';
-import { print, progress } from '../output';
-import { renderPdfs } from '../pdf';
-import { checkPeriod, dryRunPrefix, packagesDir } from './review';
-import { withTarget } from './target';
+import { checkPeriod } from '../support/args';
+import type { GlobalOptions } from '../support/options';
+import { print, progress } from '../support/output';
+import { renderPdfs } from '../support/pdf';
+import { dryRunPrefix, packagesDir, withTarget } from '../support/target';
 
 export interface FetchPackageOptions {
   period: string;

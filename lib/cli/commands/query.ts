@@ -1,6 +1,6 @@
-import type { GlobalOptions } from '../main';
-import { csv, progress, table, terminalText } from '../output';
-import { withTarget } from './target';
+import type { GlobalOptions } from '../support/options';
+import { csv, humanBytes, progress, table, terminalText } from '../support/output';
+import { withTarget } from '../support/target';
 
 export interface QueryOptions {
   format: 'table' | 'csv' | 'json';
@@ -8,18 +8,6 @@ export interface QueryOptions {
   params?: string[];
   /** Seconds before an Athena query is stopped. */
   timeout?: number;
-}
-
-/** Bytes in a human unit (binary, as Athena's console shows them). */
-export function humanBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${i === 0 ? v : v.toFixed(2)} ${units[i]}`;
 }
 
 export async function queryCommand(g: GlobalOptions, sql: string, o: QueryOptions): Promise<void> {

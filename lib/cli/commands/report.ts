@@ -1,6 +1,6 @@
 /**
  * `bestex report rule606 --period 2026Q3` and `bestex report rule605 --month 2026-07`: the
- * regulatory files from the lake (lambdas/regulatory), validated against the SEC's schema and
+ * regulatory files from the lake (lambdas/core/regulatory), validated against the SEC's schema and
  * metadata. The SQL runs on the target's engine (DuckDB over the local lake, or the Athena
  * workgroup); the files are written to a local folder. A validation error exits non-zero.
  */
@@ -10,14 +10,13 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { Firm } from '../../../lambdas/shared/config';
 import { periodRange, RESULTS } from '../../../lambdas/shared/layout';
 import { awsCall, CliError } from '../../aws/errors';
-import type { LocalTarget } from '../../aws/local-target';
 import type { Target } from '../../aws/target';
 import type { Engine } from '../../engine';
-import type { GlobalOptions } from '../main';
-import { print, progress } from '../output';
-import { renderPdfFiles } from '../pdf';
-import { humanBytes } from './query';
-import { loadConfigFor, openTarget } from './target';
+import type { LocalTarget } from '../../local/target';
+import type { GlobalOptions } from '../support/options';
+import { humanBytes, print, progress } from '../support/output';
+import { renderPdfFiles } from '../support/pdf';
+import { loadConfigFor, openTarget } from '../support/target';
 
 export type RegulatoryReport = 'rule606' | 'rule605';
 
@@ -71,7 +70,7 @@ async function produce(
 ) {
   mkdirSync(out, { recursive: true });
   if (report === 'rule606') {
-    const { runRule606 } = await import('../../../lambdas/regulatory/rule606');
+    const { runRule606 } = await import('../support/regulatory');
     const r = await runRule606(engine as Engine, period, { firm, maxQuoteAgeSeconds });
     const xml = join(out, `rule606-${period}.xml`);
     const html = join(out, `rule606-${period}.html`);
@@ -79,7 +78,7 @@ async function produce(
     writeFileSync(html, r.html);
     return { files: [xml, html], errors: r.errors, warnings: [] as string[] };
   }
-  const { runRule605 } = await import('../../../lambdas/regulatory/rule605');
+  const { runRule605 } = await import('../support/regulatory');
   const r = await runRule605(engine as Engine, period, { firm, maxQuoteAgeSeconds });
   const csv = join(out, r.fileName);
   writeFileSync(csv, r.csv);

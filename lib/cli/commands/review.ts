@@ -1,15 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { fmtGroup, fmtP, verdictLines } from '../../../lambdas/review/notify';
+import { fmtGroup, fmtP, verdictLines } from '../../../lambdas/core/review/notify';
 import { parseConfig, thresholdsSchema } from '../../../lambdas/shared/config';
 import { type Finding, findingsDocumentSchema } from '../../../lambdas/shared/contracts/review';
-import { DRY_RUN_PREFIX, periodRange, RESULTS } from '../../../lambdas/shared/layout';
+import { RESULTS } from '../../../lambdas/shared/layout';
 import { CliError } from '../../aws/errors';
 import { fetchPrefix, readJsonObject, type Target } from '../../aws/target';
-import type { GlobalOptions } from '../main';
-import { print, progress, table } from '../output';
-import { renderPdfs } from '../pdf';
-import { withTarget } from './target';
+import { checkPeriod } from '../support/args';
+import type { GlobalOptions } from '../support/options';
+import { print, progress, table } from '../support/output';
+import { renderPdfs } from '../support/pdf';
+import { dryRunPrefix, packagesDir, withTarget } from '../support/target';
 
 export interface ReviewOptions {
   period: string;
@@ -68,17 +69,6 @@ export interface ReviewSummary {
   notices: string[];
 }
 
-/** `dry-run/` before every key a dry run writes: its outputs never mix with reviews of record. */
-export const dryRunPrefix = (dryRun: boolean | undefined): string => (dryRun ? DRY_RUN_PREFIX : '');
-
-export function checkPeriod(period: string): void {
-  try {
-    periodRange(period);
-  } catch (e) {
-    throw new CliError(`${(e as Error).message}: pass --period 2026Q3 or --period 2026-07`);
-  }
-}
-
 /** Validates a thresholds file here, so a typo is reported before any execution starts. */
 export function checkThresholdsFile(path: string): void {
   let json: unknown;
@@ -99,12 +89,6 @@ function thresholdsToTry(g: GlobalOptions, o: ReviewOptions): string | undefined
   if (o.thresholds) return resolve(o.thresholds);
   if (g.target === 'aws' && o.dryRun && g.config) return join(g.config, 'thresholds.json');
   return undefined;
-}
-
-/** Where a fetched package goes by default: under --home, AWS packages apart from local ones. */
-export function packagesDir(g: GlobalOptions, t: Target, dryRun: boolean | undefined, period: string): string {
-  const base = t.kind === 'aws' ? join(g.home, 'aws', t.config.deployment.stackName) : g.home;
-  return join(base, `${dryRunPrefix(dryRun)}packages`, period);
 }
 
 /**

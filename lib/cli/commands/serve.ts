@@ -1,7 +1,7 @@
 import { LocalRuntime } from '../../local/runtime';
-import type { GlobalOptions } from '../main';
-import { progress } from '../output';
-import { requireLocal } from './target';
+import type { GlobalOptions } from '../support/options';
+import { progress } from '../support/output';
+import { requireLocal } from '../support/target';
 
 /** A long-running local S3 endpoint for vendors and analysts to try uploads with any S3 client. */
 export async function serveCommand(g: GlobalOptions, port: number): Promise<void> {

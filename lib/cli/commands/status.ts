@@ -4,8 +4,8 @@
  * remediation cases, and the files quarantined in the last days.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
-import { loadCaseEvents } from '../../../lambdas/review/case-store';
-import { type CaseEvent, type CaseSummary, caseSummaries } from '../../../lambdas/review/cases';
+import { loadAgendas, loadCommitteeRecords } from '../../../lambdas/adapters/committee-store';
+import { type CaseSummary, caseSummaries } from '../../../lambdas/core/review/cases';
 import {
   type AgendaItem,
   type DueDiligenceStatus,
@@ -13,16 +13,21 @@ import {
   openDueDiligenceItems,
   openItems,
   quarterOf,
-} from '../../../lambdas/review/committee';
-import { loadAgendas, loadCommitteeRecords } from '../../../lambdas/review/committee-store';
-import { describeMonitoring, MONITORING_STATE_KEY, type MonitoringState, parseMonitoringState } from '../../../lambdas/review/monitoring';
-import { QUARANTINE } from '../../../lambdas/shared/layout';
+} from '../../../lambdas/core/review/committee';
+import {
+  describeMonitoring,
+  MONITORING_STATE_KEY,
+  type MonitoringState,
+  parseMonitoringState,
+} from '../../../lambdas/core/review/monitoring';
+import { QUARANTINE, RESULT_PREFIXES } from '../../../lambdas/shared/layout';
 import { oneLine } from '../../../lambdas/shared/text';
 import { awsCall, CliError } from '../../aws/errors';
 import { listPrefix, readJsonObject, type Target } from '../../aws/target';
-import type { GlobalOptions } from '../main';
-import { print, table } from '../output';
-import { withTarget } from './target';
+import { caseEvents } from '../support/case-log';
+import type { GlobalOptions } from '../support/options';
+import { print, table } from '../support/output';
+import { withTarget } from '../support/target';
 
 export interface SourceStatus {
   source: string;
@@ -112,19 +117,15 @@ export async function quarantinedSince(s3: S3Client, bucket: string, since: Date
   return out.sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0));
 }
 
-export async function caseEvents(t: Target): Promise<CaseEvent[]> {
-  const bucket = t.bucket('results');
-  return awsCall({ action: 'reading the case log', bucket, key: 'cases/events/' }, () => loadCaseEvents(t.s3, bucket));
-}
-
 export async function collectStatus(t: Target, days: number, now: Date = new Date()): Promise<Status> {
   const results = t.bucket('results');
   const state = await monitoringState(t.s3, results);
   const cases = caseSummaries(await caseEvents(t));
   const since = new Date(now.getTime() - days * 86_400_000);
   const today = now.toISOString().slice(0, 10);
-  const [records, agendas] = await awsCall({ action: 'reading the committee record', bucket: results, key: 'committee/' }, () =>
-    Promise.all([loadCommitteeRecords(t.s3, results), loadAgendas(t.s3, results)]),
+  const [records, agendas] = await awsCall(
+    { action: 'reading the committee record', bucket: results, key: RESULT_PREFIXES.committee },
+    () => Promise.all([loadCommitteeRecords(t.s3, results), loadAgendas(t.s3, results)]),
   );
   const sources = sourceStatuses(state, t.config.thresholds.clean_reviews_to_exit);
   const vendors = [...new Set([...sources.map((x) => x.source), ...agendas.map((a) => a.source)])].sort();

@@ -7,10 +7,10 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CliError } from '../../aws/errors';
-import type { GlobalOptions } from '../main';
-import { print } from '../output';
-import { type DirVerifyResult, formatVerifyResult, type VerifyDirOptions, verifyPackageDir } from '../verify-package';
-import { withTarget } from './target';
+import type { GlobalOptions } from '../support/options';
+import { print } from '../support/output';
+import { withTarget } from '../support/target';
+import { type DirVerifyResult, formatVerifyResult, type VerifyDirOptions, verifyPackageDir } from '../support/verify-package';
 
 export interface VerifyCommandOptions {
   offline?: boolean;
