@@ -22,7 +22,7 @@ import type { Context } from 'aws-lambda';
 import type { z } from 'zod';
 import { METRICS, METRICS_NAMESPACE, type MetricKey, serviceOf, type TelemetryFunction } from '../shared/telemetry';
 
-/** One tracer per process (a Lambda runs one function); it captures the SDK clients of shared/aws.ts. */
+/** One tracer per process (a Lambda runs one function); it captures the SDK clients of adapters/aws.ts. */
 export const tracer = new Tracer({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'bestex' });
 
 /** Where Logger and Metrics print; both hold a private Console over stdout, replaced by `routeTelemetry`. */

@@ -1,6 +1,6 @@
 /**
  * The operational metrics the functions emit (CloudWatch embedded metric format, through
- * lambdas/shared/powertools.ts) and the dashboard graphs (lib/constructs/dashboard.ts): one list,
+ * lambdas/adapters/powertools.ts) and the dashboard graphs (lib/constructs/dashboard.ts): one list,
  * so a metric cannot be renamed on one side only. Plain data: the CDK app imports it without
  * loading Powertools.
  *

@@ -112,7 +112,7 @@ export class BestexFunction extends NodejsFunction {
         NODE_OPTIONS: '--enable-source-maps',
         BESTEX_CONFIG_DIR: '/var/task/config',
         BESTEX_FUNCTION: props.name,
-        // Powertools: the tracer's service name (the logger and metrics name theirs in lambdas/shared/powertools.ts).
+        // Powertools: the tracer's service name (the logger and metrics name theirs in lambdas/adapters/powertools.ts).
         POWERTOOLS_SERVICE_NAME: `bestex-${props.name}`,
         BESTEX_CODE_VERSION: CODE_VERSION,
         ...(props.handler && props.handler !== 'handler' ? { BESTEX_HANDLER: props.handler } : {}),

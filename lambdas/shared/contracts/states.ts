@@ -1,6 +1,6 @@
 /**
  * The input of each Lambda state besides Package (lambdas/shared/contracts/package.ts), parsed by
- * the handler's wrapper (lambdas/shared/powertools.ts) before any step runs. Each mirrors the
+ * the handler's wrapper (lambdas/adapters/powertools.ts) before any step runs. Each mirrors the
  * payload its state machine builds (lib/constructs/review-workflow.ts, exceptions-workflow.ts) or,
  * for Prepare, the execution input (the schedules' SCHEDULE_INPUTS or `bestex review`). Optional
  * fields are exact (`exactOptional`): absent, never `undefined`, as the step modules expect.
