@@ -21,7 +21,7 @@ import { BUCKET_ROLES, type BucketRole, LAKE } from '../../lambdas/shared/layout
 import type { PublishedNotice } from '../../lambdas/shared/notice';
 import { type Engine, openEngine, refreshFigureViews } from '../engine';
 import { type ResolvedStateMachine, stateMachines, synthTemplate, type Template } from './asl';
-import { honourConditionalWrites } from './conditional';
+import { atomicObjectWrites, honourConditionalWrites } from './conditional';
 import { type S3rverEvent, toAwsRecords } from './events';
 import { outboxSender } from './outbox';
 import { LocalQueue, type NormaliseHandler, type Processed } from './queue';
@@ -96,6 +96,7 @@ export class LocalRuntime {
     });
     guardLocalKeys(server);
     honourConditionalWrites(server);
+    atomicObjectWrites(server);
     const { port } = (await server.run()) as { port: number };
     const endpoint = `http://127.0.0.1:${port}`;
     // Handlers read these at call time, exactly as on Lambda.

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
 import { makeS3Client } from '../../lambdas/adapters/aws';
-import { honourConditionalWrites } from '../../lib/local/conditional';
+import { atomicObjectWrites, honourConditionalWrites } from '../../lib/local/conditional';
 
 export interface S3rverFixture {
   readonly endpoint: string;
@@ -44,6 +44,7 @@ export async function startS3rver(buckets: readonly string[], opts: S3rverOption
     directory: join(dir, 's3'),
     configureBuckets: buckets.map((name) => ({ name, configs: [] })),
   });
+  atomicObjectWrites(server);
   if (opts.conditionalWrites) honourConditionalWrites(server);
   const { port } = (await server.run()) as { port: number };
   const endpoint = `http://127.0.0.1:${port}`;
