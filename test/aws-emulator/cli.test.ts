@@ -337,7 +337,13 @@ describe('bestex --target aws against moto', () => {
     const q = reviewQueue({ period: '2026Q3' });
     // An Athena result without its output location: the ResultSelector of RunMetricQuery fails.
     const broken = { QueryExecution: { QueryExecutionId: 'q-broken', Status: { State: 'SUCCEEDED' } } };
-    await moto.queueLambda([q[0], q[1], broken, broken]);
+    // Every iteration of the metric-query Map gets the broken result: the iterations run
+    // concurrently, so with fewer queued than iterations one of them would take an echo instead
+    // and fail with another message first (the flake this replaces).
+    const review = machines.review?.definition as { States: Record<string, { Result?: unknown[] }> };
+    const metricQueries = review.States.ListMetricQueries?.Result?.length ?? 0;
+    expect(metricQueries).toBeGreaterThan(0);
+    await moto.queueLambda([q[0], q[1], ...Array.from({ length: metricQueries }, () => broken)]);
     const r = await bestex(['review', '--period', '2026Q3', '--timeout', '120']);
     expect(r.code).not.toBe(0);
     // AWS names the error States.Runtime; moto 5.2.1 says "Exception" (docs/deploy.md): the state and the cause are what the CLI must carry.

@@ -105,7 +105,8 @@ describe('what the bundles carry', () => {
   });
 
   it('every bundle loads as Lambda loads it and exports its handler (Powertools, middy and zod bundled)', () => {
-    expect(bundles.length).toBe(11);
+    // Every function the first test found (9), each loaded on its own.
+    expect(bundles.length).toBe(9);
     // Lambda's runtime provides @aws-sdk/* and the layer @duckdb/*: node_modules above the bundles stands in for both.
     symlinkSync(join(new URL('../../', import.meta.url).pathname, 'node_modules'), join(outdir, 'node_modules'));
     for (const b of bundles) {
