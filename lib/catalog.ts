@@ -9,10 +9,9 @@
  */
 
 import { CASE_EVENTS_PREFIX } from '../lambdas/core/review/cases';
-import type { ParquetType } from '../lambdas/core/review/tables';
+import type { ParquetColumn, ParquetType } from '../lambdas/core/review/tables';
 import { REVIEW_BREACHES_PARQUET, REVIEW_FINDINGS_PARQUET, REVIEW_METRICS_PARQUET } from '../lambdas/core/review/tables';
 import { type FigureTableSpec, figureFileColumns } from '../lambdas/shared/figures';
-import { REVIEW_METRIC_COLUMNS } from '../lambdas/shared/metrics';
 import {
   type ColumnSpec,
   type DatasetSpec,
@@ -141,34 +140,47 @@ function projectedTableInput(
 
 const GLUE_OF_PARQUET: Record<ParquetType, 'string' | 'double' | 'bigint'> = { VARCHAR: 'string', DOUBLE: 'double', BIGINT: 'bigint' };
 
-/** Types of the review_metrics columns, from the Parquet schema the Evaluate step writes (lambdas/core/review/tables.ts). */
-export const REVIEW_METRIC_TYPES = Object.fromEntries(REVIEW_METRICS_PARQUET.map((c) => [c.name, GLUE_OF_PARQUET[c.type]])) as Record<
-  (typeof REVIEW_METRIC_COLUMNS)[number],
-  'string' | 'double' | 'bigint'
->;
-
-const DUCK_OF_GLUE: Record<string, string> = { string: 'VARCHAR', double: 'DOUBLE', bigint: 'BIGINT' };
-
 /**
  * The review_metrics table over the results bucket. Each review writes
  * `review_metrics/period=<p>/<runId>.parquet` with `period` inside the file too, so the table is
  * unpartitioned (Athena reads every object under the location) and needs no projection.
  */
 export function reviewMetricsTableInput(resultsBucket: string): GlueTableInput {
+  return resultsTableInput(
+    resultsBucket,
+    'review_metrics',
+    'Execution-quality metrics of every review, long format (docs/metrics.md).',
+    REVIEW_METRICS_PARQUET,
+  );
+}
+
+/**
+ * A table of Parquet objects the review writes under `<name>/` in the results bucket: unpartitioned
+ * (Athena reads every object under the location), typed as the Evaluate step writes it.
+ */
+function resultsTableInput(resultsBucket: string, name: string, description: string, columns: readonly ParquetColumn[]): GlueTableInput {
   return {
-    name: 'review_metrics',
-    description: 'Execution-quality metrics of every review, long format (docs/metrics.md).',
+    name,
+    description,
     tableType: 'EXTERNAL_TABLE',
     parameters: { classification: 'parquet', EXTERNAL: 'TRUE' },
     partitionKeys: [],
     storageDescriptor: {
-      location: `s3://${resultsBucket}/review_metrics/`,
+      location: `s3://${resultsBucket}/${name}/`,
       ...PARQUET,
-      columns: REVIEW_METRIC_COLUMNS.map((name) => ({ name, type: REVIEW_METRIC_TYPES[name] })),
+      columns: columns.map((c) => ({ name: c.name, type: GLUE_OF_PARQUET[c.type] })),
       compressed: true,
       storedAsSubDirectories: true,
     },
   };
+}
+
+/** The DuckDB view of a results table over its files (or empty, typed, when there are none). */
+function resultsViewSql(name: string, columns: readonly ParquetColumn[], globs: string[]): string {
+  const cols = columns.map((c) => ({ name: c.name, type: c.type as string }));
+  if (globs.length === 0) return `CREATE OR REPLACE VIEW ${ident(name)} AS ${emptySelect(cols)}`;
+  const select = cols.map((c) => `CAST(${ident(c.name)} AS ${c.type}) AS ${ident(c.name)}`).join(', ');
+  return `CREATE OR REPLACE VIEW ${ident(name)} AS SELECT ${select} FROM read_parquet([${globs.map(literal).join(', ')}], hive_partitioning = false, union_by_name = true)`;
 }
 
 /** `SELECT CAST(NULL AS T) AS c, ... WHERE false`: a typed empty relation with the table's columns. */
@@ -220,55 +232,32 @@ function partitionedViewSql(
 
 /** DuckDB view of review_metrics over results files (or empty, typed, when there are none). */
 export function reviewMetricsViewSql(globs: string[]): string {
-  const cols = REVIEW_METRIC_COLUMNS.map((name) => ({ name, type: DUCK_OF_GLUE[REVIEW_METRIC_TYPES[name]] as string }));
-  if (globs.length === 0) return `CREATE OR REPLACE VIEW review_metrics AS ${emptySelect(cols)}`;
-  const select = cols.map((c) => `CAST(${ident(c.name)} AS ${c.type}) AS ${ident(c.name)}`).join(', ');
-  return `CREATE OR REPLACE VIEW review_metrics AS SELECT ${select} FROM read_parquet([${globs.map(literal).join(', ')}], hive_partitioning = false, union_by_name = true)`;
+  return resultsViewSql('review_metrics', REVIEW_METRICS_PARQUET, globs);
 }
 
 /** review_breaches: every threshold outcome of each period's review (lambdas/core/review/evaluate.ts OUTCOME_COLUMNS). */
 export function reviewBreachesTableInput(resultsBucket: string): GlueTableInput {
-  return {
-    name: 'review_breaches',
-    description: 'Threshold outcomes of every review: breaches, passes, insufficient samples (docs/review.md).',
-    tableType: 'EXTERNAL_TABLE',
-    parameters: { classification: 'parquet', EXTERNAL: 'TRUE' },
-    partitionKeys: [],
-    storageDescriptor: {
-      location: `s3://${resultsBucket}/review_breaches/`,
-      ...PARQUET,
-      columns: REVIEW_BREACHES_PARQUET.map((c) => ({ name: c.name, type: GLUE_OF_PARQUET[c.type] })),
-      compressed: true,
-      storedAsSubDirectories: true,
-    },
-  };
+  return resultsTableInput(
+    resultsBucket,
+    'review_breaches',
+    'Threshold outcomes of every review: breaches, passes, insufficient samples (docs/review.md).',
+    REVIEW_BREACHES_PARQUET,
+  );
 }
 
 /** review_findings: one row per finding of each period's review, ranked (lambdas/shared/contracts/review.ts). */
 export function reviewFindingsTableInput(resultsBucket: string): GlueTableInput {
-  return {
-    name: 'review_findings',
-    description:
-      'Findings of every review: one per rule × source at its headline, with benchmark provenance, cost and drill-down (docs/review.md).',
-    tableType: 'EXTERNAL_TABLE',
-    parameters: { classification: 'parquet', EXTERNAL: 'TRUE' },
-    partitionKeys: [],
-    storageDescriptor: {
-      location: `s3://${resultsBucket}/review_findings/`,
-      ...PARQUET,
-      columns: REVIEW_FINDINGS_PARQUET.map((c) => ({ name: c.name, type: GLUE_OF_PARQUET[c.type] })),
-      compressed: true,
-      storedAsSubDirectories: true,
-    },
-  };
+  return resultsTableInput(
+    resultsBucket,
+    'review_findings',
+    'Findings of every review: one per rule × source at its headline, with benchmark provenance, cost and drill-down (docs/review.md).',
+    REVIEW_FINDINGS_PARQUET,
+  );
 }
 
 /** DuckDB view of review_findings over results files (or empty, typed, when there are none). */
 export function reviewFindingsViewSql(globs: string[]): string {
-  const cols = REVIEW_FINDINGS_PARQUET.map((c) => ({ name: c.name, type: c.type as string }));
-  if (globs.length === 0) return `CREATE OR REPLACE VIEW review_findings AS ${emptySelect(cols)}`;
-  const select = cols.map((c) => `CAST(${ident(c.name)} AS ${c.type}) AS ${ident(c.name)}`).join(', ');
-  return `CREATE OR REPLACE VIEW review_findings AS SELECT ${select} FROM read_parquet([${globs.map(literal).join(', ')}], hive_partitioning = false, union_by_name = true)`;
+  return resultsViewSql('review_findings', REVIEW_FINDINGS_PARQUET, globs);
 }
 
 /** case_events: the append-only remediation case log, one JSON object per event (lambdas/core/review/cases.ts). */

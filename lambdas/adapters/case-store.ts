@@ -13,21 +13,15 @@ import {
   serializeCaseEvent,
   validateCaseEvent,
 } from '../core/review/cases';
-import { getText, listObjects, putObject } from './s3io';
+import { putObject, readJsonObjects } from './s3io';
 
 /** Every event in the log, in case and sequence order; a malformed object is an error naming it. */
 export async function loadCaseEvents(s3: S3Client, bucket: string): Promise<CaseEvent[]> {
-  const objects = (await listObjects(s3, bucket, CASE_EVENTS_PREFIX)).filter((o) => o.key.endsWith('.json'));
   const events: CaseEvent[] = [];
-  // Sixteen reads at a time: a long log loads in seconds without flooding the endpoint.
-  for (let i = 0; i < objects.length; i += 16) {
-    const batch = await Promise.all(objects.slice(i, i + 16).map(async (o) => ({ key: o.key, text: await getText(s3, bucket, o.key) })));
-    for (const { key, text } of batch) {
-      if (text === null) continue;
-      const r = parseCaseEvent(text, `s3://${bucket}/${key}`);
-      if (!r.ok) throw new Error(r.reason);
-      events.push(r.value);
-    }
+  for (const { key, text } of await readJsonObjects(s3, bucket, CASE_EVENTS_PREFIX)) {
+    const r = parseCaseEvent(text, `s3://${bucket}/${key}`);
+    if (!r.ok) throw new Error(r.reason);
+    events.push(r.value);
   }
   return events.sort((a, b) => (a.case_id < b.case_id ? -1 : a.case_id > b.case_id ? 1 : a.seq - b.seq));
 }

@@ -20,7 +20,7 @@ import {
   serializeRecord,
   verifyChain,
 } from '../core/review/committee';
-import { getText, listObjects, putObject } from './s3io';
+import { putObject, readJsonObjects } from './s3io';
 
 export interface StoredRecord {
   record: CommitteeRecord;
@@ -31,17 +31,11 @@ export interface StoredRecord {
 
 /** Every record in order; a malformed object or a broken chain is an error naming the record. */
 export async function loadCommitteeLog(s3: S3Client, bucket: string): Promise<StoredRecord[]> {
-  const objects = (await listObjects(s3, bucket, COMMITTEE_RECORDS_PREFIX)).filter((o) => o.key.endsWith('.json'));
-  objects.sort((a, b) => (a.key < b.key ? -1 : 1));
   const out: StoredRecord[] = [];
-  for (let i = 0; i < objects.length; i += 16) {
-    const batch = await Promise.all(objects.slice(i, i + 16).map(async (o) => ({ key: o.key, text: await getText(s3, bucket, o.key) })));
-    for (const { key, text } of batch) {
-      if (text === null) continue;
-      const r = parseRecord(text, `s3://${bucket}/${key}`);
-      if (!r.ok) throw new Error(r.reason);
-      out.push({ record: r.value, key, text });
-    }
+  for (const { key, text } of await readJsonObjects(s3, bucket, COMMITTEE_RECORDS_PREFIX)) {
+    const r = parseRecord(text, `s3://${bucket}/${key}`);
+    if (!r.ok) throw new Error(r.reason);
+    out.push({ record: r.value, key, text });
   }
   const chain = verifyChain(out.map((s) => s.record));
   if (!chain.ok) throw new Error(`s3://${bucket}/${COMMITTEE_RECORDS_PREFIX}: ${chain.reason}`);
@@ -79,14 +73,11 @@ export async function appendCommitteeRecord(
 
 /** Every agenda left by reviews of record (one per period and source). */
 export async function loadAgendas(s3: S3Client, bucket: string): Promise<Agenda[]> {
-  const objects = (await listObjects(s3, bucket, COMMITTEE_AGENDA_PREFIX)).filter((o) => o.key.endsWith('.json'));
   const out: Agenda[] = [];
-  for (const o of objects) {
-    const text = await getText(s3, bucket, o.key);
-    if (text === null) continue;
+  for (const o of await readJsonObjects(s3, bucket, COMMITTEE_AGENDA_PREFIX)) {
     let json: unknown;
     try {
-      json = JSON.parse(text);
+      json = JSON.parse(o.text);
     } catch (e) {
       throw new Error(`s3://${bucket}/${o.key}: not JSON (${(e as Error).message})`);
     }

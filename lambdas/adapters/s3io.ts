@@ -79,3 +79,23 @@ export async function listObjects(s3: S3Client, bucket: string, prefix: string):
   } while (token);
   return out;
 }
+
+/**
+ * The text of every `.json` object under a prefix, in key order; one deleted between the listing
+ * and the read is skipped. Sixteen reads at a time: a long log loads in seconds without flooding
+ * the endpoint.
+ */
+export async function readJsonObjects(s3: S3Client, bucket: string, prefix: string): Promise<{ key: string; text: string }[]> {
+  const keys = (await listObjects(s3, bucket, prefix))
+    .map((o) => o.key)
+    .filter((k) => k.endsWith('.json'))
+    .sort();
+  const out: { key: string; text: string }[] = [];
+  for (let i = 0; i < keys.length; i += 16) {
+    const texts = await Promise.all(keys.slice(i, i + 16).map((key) => getText(s3, bucket, key)));
+    texts.forEach((text, j) => {
+      if (text !== null) out.push({ key: keys[i + j] as string, text });
+    });
+  }
+  return out;
+}

@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { RuleOutcome } from '../core/review/evaluate';
-import { REVIEW_BREACHES_PARQUET } from '../core/review/tables';
+import { REVIEW_BREACHES_PARQUET, REVIEW_METRICS_PARQUET } from '../core/review/tables';
 import { toCsv as writeCsv } from '../shared/csv';
-import { REVIEW_METRIC_COLUMNS, type ReviewMetricRow } from '../shared/metrics';
+import type { ReviewMetricRow } from '../shared/metrics';
 import { quoteIdent as ident } from '../shared/sql-text';
 
 export type ColumnKind = 'VARCHAR' | 'DOUBLE' | 'BIGINT';
@@ -20,21 +20,8 @@ export interface TableColumn {
 }
 export type TableRow = Readonly<Record<string, unknown>>;
 
-const INTEGER_METRIC_COLUMNS = new Set([
-  'n_orders',
-  'n_executions',
-  'excl_no_nbbo',
-  'excl_stale_nbbo',
-  'excl_crossed_or_locked_nbbo',
-  'excl_negative_exec_time',
-  'excl_orphan_execution',
-]);
-
-/** review_metrics, in the contract's column order. */
-export const METRIC_TABLE: readonly TableColumn[] = REVIEW_METRIC_COLUMNS.map((name) => ({
-  name,
-  kind: name === 'value' || name === 'std_dev' || name === 'n_eff' ? 'DOUBLE' : INTEGER_METRIC_COLUMNS.has(name) ? 'BIGINT' : 'VARCHAR',
-}));
+/** review_metrics, in the contract's column order, typed as the Evaluate step writes it (core/review/tables.ts). */
+export const METRIC_TABLE: readonly TableColumn[] = REVIEW_METRICS_PARQUET.map((c) => ({ name: c.name, kind: c.type }));
 
 /**
  * Breaches: the columns and types of review_breaches exactly (lambdas/core/review/tables.ts), so the

@@ -24,51 +24,62 @@ export function awsEncodeKey(key: string): string {
 export function toAwsRecords(event: S3rverEvent, bucketName: string): S3EventRecord[] {
   return event.Records.filter((r) => r.s3.bucket.name === bucketName && r.eventName.startsWith('ObjectCreated:')).map((r) => {
     const eventName = r.eventName === 'ObjectCreated:Post' ? 'ObjectCreated:CompleteMultipartUpload' : r.eventName;
-    return {
-      eventVersion: '2.1',
-      eventSource: 'aws:s3',
-      awsRegion: 'us-east-1',
-      eventTime: r.eventTime ?? new Date().toISOString(),
-      eventName,
-      userIdentity: { principalId: 'local' },
-      requestParameters: { sourceIPAddress: '127.0.0.1' },
-      responseElements: { 'x-amz-request-id': 'local', 'x-amz-id-2': 'local' },
-      s3: {
-        s3SchemaVersion: '1.0',
-        configurationId: 'bestex-drop',
-        bucket: { name: bucketName, ownerIdentity: { principalId: 'local' }, arn: `arn:aws:s3:::${bucketName}` },
-        object: {
-          key: awsEncodeKey(r.s3.object.key),
-          size: r.s3.object.size ?? 0,
-          eTag: r.s3.object.eTag ?? '',
-          sequencer: Date.now().toString(16).toUpperCase(),
-          ...(r.s3.object.versionId ? { versionId: r.s3.object.versionId } : {}),
-        },
-      },
-    } as S3EventRecord;
+    return s3EventRecord(bucketName, eventName, r.eventTime ?? new Date().toISOString(), {
+      key: awsEncodeKey(r.s3.object.key),
+      size: r.s3.object.size ?? 0,
+      eTag: r.s3.object.eTag ?? '',
+      sequencer: Date.now().toString(16).toUpperCase(),
+      ...(r.s3.object.versionId ? { versionId: r.s3.object.versionId } : {}),
+    });
   });
+}
+
+/** One S3 event record as AWS delivers it; `object.key` is already encoded the AWS way. */
+export function s3EventRecord(
+  bucketName: string,
+  eventName: string,
+  eventTime: string,
+  object: S3EventRecord['s3']['object'],
+): S3EventRecord {
+  return {
+    eventVersion: '2.1',
+    eventSource: 'aws:s3',
+    awsRegion: 'us-east-1',
+    eventTime,
+    eventName,
+    userIdentity: { principalId: 'local' },
+    requestParameters: { sourceIPAddress: '127.0.0.1' },
+    responseElements: { 'x-amz-request-id': 'local', 'x-amz-id-2': 'local' },
+    s3: {
+      s3SchemaVersion: '1.0',
+      configurationId: 'bestex-drop',
+      bucket: { name: bucketName, ownerIdentity: { principalId: 'local' }, arn: `arn:aws:s3:::${bucketName}` },
+      object,
+    },
+  };
 }
 
 /** Wraps S3 records as an SQS batch, one message per record (the queue's batch size is 1). */
 export function toSqsEvent(records: S3EventRecord[]): SQSEvent {
+  return { Records: records.map((r) => sqsMessage(JSON.stringify({ Records: [r] }), randomUUID())) };
+}
+
+/** One SQS message as Lambda receives it from the objects queue; the id is what a partial batch failure names. */
+export function sqsMessage(body: string, messageId: string): SQSRecord {
   return {
-    Records: records.map(
-      (r): SQSRecord => ({
-        messageId: randomUUID(),
-        receiptHandle: 'local',
-        body: JSON.stringify({ Records: [r] }),
-        attributes: {
-          ApproximateReceiveCount: '1',
-          SentTimestamp: String(Date.now()),
-          SenderId: 'local',
-          ApproximateFirstReceiveTimestamp: String(Date.now()),
-        },
-        messageAttributes: {},
-        md5OfBody: '',
-        eventSource: 'aws:sqs',
-        eventSourceARN: 'arn:aws:sqs:local:000000000000:bestex-objects',
-        awsRegion: 'us-east-1',
-      }),
-    ),
+    messageId,
+    receiptHandle: 'local',
+    body,
+    attributes: {
+      ApproximateReceiveCount: '1',
+      SentTimestamp: String(Date.now()),
+      SenderId: 'local',
+      ApproximateFirstReceiveTimestamp: String(Date.now()),
+    },
+    messageAttributes: {},
+    md5OfBody: '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: 'arn:aws:sqs:local:000000000000:bestex-objects',
+    awsRegion: 'us-east-1',
   };
 }

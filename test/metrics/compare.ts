@@ -4,6 +4,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { REVIEW_METRICS_PARQUET } from '../../lambdas/core/review/tables';
 import { REVIEW_METRIC_COLUMNS, type ReviewMetricRow } from '../../lambdas/shared/metrics';
 import { type Engine, SQL_DIR } from '../../lib/engine';
 import { enrichLocal } from '../../lib/enrich-local';
@@ -59,16 +60,8 @@ const close = (a: number | null, b: number | null, tol: number): boolean => {
   return Math.abs(a - b) <= tol * Math.max(1, Math.abs(a), Math.abs(b));
 };
 
-const EXACT: (keyof ReviewMetricRow)[] = [
-  'period',
-  'n_orders',
-  'n_executions',
-  'excl_no_nbbo',
-  'excl_stale_nbbo',
-  'excl_crossed_or_locked_nbbo',
-  'excl_negative_exec_time',
-  'excl_orphan_execution',
-];
+/** Compared to the letter: the period and every integer column (the counts and exclusions). */
+const EXACT = ['period', ...REVIEW_METRICS_PARQUET.filter((c) => c.type === 'BIGINT').map((c) => c.name)] as (keyof ReviewMetricRow)[];
 
 /** Differences between two metric row sets, as readable lines (empty when they agree). */
 export function diffRows(sql: ReviewMetricRow[], ref: ReviewMetricRow[], tol = 1e-9): string[] {

@@ -150,6 +150,29 @@ interface Estimate {
   drill: () => DrillEstimate[];
 }
 
+/**
+ * The fields every day-bootstrap estimate starts from (quantile, venue HHI, matched PFOF gap):
+ * no value or standard error until the bootstrap runs, no drill-down.
+ */
+function bootstrapEstimate(
+  ctx: Ctx,
+  fields: Pick<Estimate, 'provenance' | 'n_orders' | 'bench_orders' | 'days' | 'symbols'> & Partial<Estimate>,
+): Estimate {
+  return {
+    value: null,
+    benchmark: null,
+    se: null,
+    df: null,
+    method: 'day_bootstrap_se_t',
+    ciMethod: 'cluster_bootstrap',
+    replicates: ctx.input.settings.bootstrap_replicates,
+    note: '',
+    denominator: 0,
+    drill: () => [],
+    ...fields,
+  };
+}
+
 interface DrillEstimate {
   kind: DrilldownRow['group_kind'];
   value: string;
@@ -632,23 +655,13 @@ function estimateQuantile(ctx: Ctx): Estimate {
   });
   const n = own.reduce((s, x) => s + x.n, 0);
   const days = distinct(own.map((x) => x.trade_date));
-  const base: Estimate = {
-    value: null,
-    benchmark: null,
+  const base = bootstrapEstimate(ctx, {
     provenance: prov,
     n_orders: n,
     bench_orders: bench.reduce((s, x) => s + x.n, 0),
     days,
     symbols: 0,
-    se: null,
-    df: null,
-    method: 'day_bootstrap_se_t',
-    ciMethod: 'cluster_bootstrap',
-    replicates: input.settings.bootstrap_replicates,
-    note: '',
-    denominator: 0,
-    drill: () => [],
-  };
+  });
   if (bench.length === 0)
     return {
       ...base,
@@ -746,9 +759,7 @@ function estimateHhi(ctx: Ctx): Estimate {
     return (h[0] as number) - peerH.reduce((a, b) => a + b, 0) / peerH.length;
   };
   const ownShares = cells.filter((c) => c.source === source);
-  const base: Estimate = {
-    value: null,
-    benchmark: null,
+  const base = bootstrapEstimate(ctx, {
     provenance: provenance({
       kind: 'peer',
       label: `mean of the peers' own indices (${peers.join(', ')})`,
@@ -759,15 +770,7 @@ function estimateHhi(ctx: Ctx): Estimate {
     bench_orders: null,
     days: distinct(ownShares.map((c) => c.trade_date)),
     symbols: distinct(ownShares.map((c) => c.symbol)),
-    se: null,
-    df: null,
-    method: 'day_bootstrap_se_t',
-    ciMethod: 'cluster_bootstrap',
-    replicates: input.settings.bootstrap_replicates,
-    note: '',
-    denominator: 0,
-    drill: () => [],
-  };
+  });
   if (peers.length === 0) return { ...base, status: 'no_benchmark', note: 'no peer router in this run' };
   if (ownShares.length === 0) return { ...base, status: 'insufficient_sample', note: 'no executions' };
   const own = hhi(venues.map((v) => ownShares.filter((c) => c.venue === v).reduce((a, c) => a + c.shares, 0)));
@@ -893,7 +896,7 @@ function estimateMatched(ctx: Ctx): Estimate {
   const own = (input.venueCells ?? []).filter((c) => c.source === source);
   const days = [...new Set(own.map((c) => c.trade_date))].sort();
   const point = matchedCells(own);
-  const base: Estimate = {
+  const base = bootstrapEstimate(ctx, {
     value: Number.isFinite(point.pfof) ? point.pfof : null,
     benchmark: Number.isFinite(point.other) ? point.other : null,
     provenance: provenance({
@@ -910,15 +913,8 @@ function estimateMatched(ctx: Ctx): Estimate {
     bench_orders: null,
     days: days.length,
     symbols: distinct(own.map((c) => c.symbol)),
-    se: null,
-    df: null,
-    method: 'day_bootstrap_se_t',
-    ciMethod: 'cluster_bootstrap',
-    replicates: input.settings.bootstrap_replicates,
-    note: '',
     denominator: point.pfofShares,
-    drill: () => [],
-  };
+  });
   if (point.matched === 0) return { ...base, status: 'no_benchmark', note: 'no cell has executions at both PFOF and non-PFOF venues' };
   const boot = dayBootstrap(days, matchedGapOnDays(own, days), {
     replicates: input.settings.bootstrap_replicates,
