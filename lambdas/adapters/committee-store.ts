@@ -20,6 +20,7 @@ import {
   serializeRecord,
   verifyChain,
 } from '../core/review/committee';
+import { parseJson } from '../shared/result';
 import { putObject, readJsonObjects } from './s3io';
 
 export interface StoredRecord {
@@ -75,13 +76,9 @@ export async function appendCommitteeRecord(
 export async function loadAgendas(s3: S3Client, bucket: string): Promise<Agenda[]> {
   const out: Agenda[] = [];
   for (const o of await readJsonObjects(s3, bucket, COMMITTEE_AGENDA_PREFIX)) {
-    let json: unknown;
-    try {
-      json = JSON.parse(o.text);
-    } catch (e) {
-      throw new Error(`s3://${bucket}/${o.key}: not JSON (${(e as Error).message})`);
-    }
-    const r = agendaSchema.safeParse(json);
+    const json = parseJson(o.text, `s3://${bucket}/${o.key}`);
+    if (!json.ok) throw new Error(json.reason);
+    const r = agendaSchema.safeParse(json.value);
     if (!r.success)
       throw new Error(`s3://${bucket}/${o.key}: not an agenda (${r.error.issues[0]?.path.join('.')}: ${r.error.issues[0]?.message})`);
     out.push(r.data);

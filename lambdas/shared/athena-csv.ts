@@ -4,6 +4,7 @@
  * runtimes exchange results in exactly the format Athena uses. Machine interchange only: a CSV a
  * person opens is written by shared/csv.ts, which neutralises formula cells.
  */
+import type { Result } from './result';
 
 export type Cell = string | null;
 
@@ -33,7 +34,7 @@ export function toAthenaCsvRecords(columns: readonly string[], rows: readonly Re
   );
 }
 
-export type CsvResult<T> = { ok: true; value: T } | { ok: false; reason: string };
+export type CsvResult<T> = Result<T>;
 
 export interface ParsedCsv {
   header: string[];

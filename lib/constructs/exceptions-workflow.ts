@@ -1,7 +1,7 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import type { Role } from 'aws-cdk-lib/aws-iam';
-import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { Choice, Condition, DefinitionBody, JsonPath, LogLevel, StateMachine, Succeed, TaskInput } from 'aws-cdk-lib/aws-stepfunctions';
+import type { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Choice, Condition, JsonPath, type StateMachine, Succeed, TaskInput } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { RESULT_PREFIXES } from '../../lambdas/shared/layout';
@@ -10,7 +10,7 @@ import { type EnrichFunctions, EnrichStates } from './enrich-states';
 import { BestexFunction } from './function';
 import { ATHENA_OUTPUT_PREFIX, type Lake } from './lake';
 import type { Notifications } from './notifications';
-import { publishNoticesState, sqlQueryStates } from './states';
+import { publishNoticesState, retryTransientLambdaErrors, sqlQueryStates, workflowStateMachine } from './states';
 import { workflowRole } from './workflow-role';
 
 export interface ExceptionsWorkflowProps {
@@ -111,9 +111,7 @@ export class ExceptionsWorkflow extends Construct {
       payloadResponseOnly: true,
       resultPath: '$.summary',
     });
-    for (const t of [prepareTask, summarizeTask]) {
-      t.addRetry({ errors: ['Lambda.ServiceException', 'Lambda.TooManyRequestsException', 'Lambda.SdkClientException'], maxAttempts: 3 });
-    }
+    retryTransientLambdaErrors(prepareTask, summarizeTask);
 
     const notify = publishNoticesState(this, {
       names: { map: S.notify, publish: S.publish },
@@ -143,14 +141,14 @@ export class ExceptionsWorkflow extends Construct {
       lake,
       enriches: true,
     }).role;
-    this.logGroup = new LogGroup(this, 'StateMachineLogs', { retention: props.logRetention });
-    this.stateMachine = new StateMachine(this, 'StateMachine', {
-      stateMachineName: `${Stack.of(this).stackName}-exceptions`,
-      definitionBody: DefinitionBody.fromChainable(definition),
-      role: this.role.withoutPolicyUpdates(),
+    const machine = workflowStateMachine(this, {
+      name: 'exceptions',
+      definition,
+      role: this.role,
       timeout: props.timeout ?? Duration.hours(1),
-      tracingEnabled: true,
-      logs: { destination: this.logGroup, level: LogLevel.ALL, includeExecutionData: false },
+      logRetention: props.logRetention,
     });
+    this.logGroup = machine.logGroup;
+    this.stateMachine = machine.stateMachine;
   }
 }

@@ -103,34 +103,24 @@ export class Lake extends Construct {
       catalogId: stack.account,
       databaseInput: { name: this.databaseName, description: 'bestex canonical lake and review results' },
     });
+    // Every Glue table of the database, created after it (CloudFormation does not infer the order).
+    const glueTable = (name: string, tableInput: GlueTableInput): void => {
+      const table = new CfnTable(this, `Table-${name}`, { catalogId: stack.account, databaseName: this.databaseName, tableInput });
+      table.addResourceDependency(this.database);
+    };
     const tables: CatalogTable[] = [];
     for (const spec of DATASETS) {
-      const table = new CfnTable(this, `Table-${spec.table}`, {
-        catalogId: stack.account,
-        databaseName: this.databaseName,
-        tableInput: glueTableInput(spec, this.lake.bucketName, props.sources),
-      });
-      table.addResourceDependency(this.database);
+      glueTable(spec.table, glueTableInput(spec, this.lake.bucketName, props.sources));
       // Queries name the view (committed loads only, created by AnalystViews); it reads the `_files` table.
       tables.push({ name: spec.table, bucket: this.lake, prefix: `${spec.table}/` });
       tables.push({ name: filesTable(spec), bucket: this.lake, prefix: `${spec.table}/` });
     }
     // The load manifests: which files each committed load produced (read by the canonical views).
-    const commits = new CfnTable(this, 'Table-lake_commits', {
-      catalogId: stack.account,
-      databaseName: this.databaseName,
-      tableInput: lakeCommitsTableInput(this.lake.bucketName),
-    });
-    commits.addResourceDependency(this.database);
+    glueTable(LAKE_COMMITS_TABLE, lakeCommitsTableInput(this.lake.bucketName));
     tables.push({ name: LAKE_COMMITS_TABLE, bucket: this.lake, prefix: LAKE.manifests });
     // The figures layer (sql/enrich), in the lake bucket beside the canonical tables it derives from.
     for (const spec of FIGURE_TABLES) {
-      const table = new CfnTable(this, `Table-${spec.table}`, {
-        catalogId: stack.account,
-        databaseName: this.databaseName,
-        tableInput: figuresGlueTableInput(spec, this.lake.bucketName, props.sources),
-      });
-      table.addResourceDependency(this.database);
+      glueTable(spec.table, figuresGlueTableInput(spec, this.lake.bucketName, props.sources));
       tables.push({ name: spec.table, bucket: this.lake, prefix: `${spec.table}/` });
     }
     // The review's own tables over the results bucket, so analysts query outcomes and cases as they do metrics.
@@ -141,8 +131,7 @@ export class Lake extends Construct {
       ['case_events', caseEventsTableInput(this.results.bucketName), CASE_EVENTS_PREFIX],
     ];
     for (const [name, tableInput, prefix] of resultTables) {
-      const table = new CfnTable(this, `Table-${name}`, { catalogId: stack.account, databaseName: this.databaseName, tableInput });
-      table.addResourceDependency(this.database);
+      glueTable(name, tableInput);
       tables.push({ name, bucket: this.results, prefix });
     }
     this.tables = tables;

@@ -1,9 +1,8 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import type { Role } from 'aws-cdk-lib/aws-iam';
-import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import type { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Bucket } from 'aws-cdk-lib/aws-s3';
-import { Choice, Condition, DefinitionBody, JsonPath, LogLevel, StateMachine, Succeed, TaskInput } from 'aws-cdk-lib/aws-stepfunctions';
+import { Choice, Condition, JsonPath, type StateMachine, Succeed, TaskInput } from 'aws-cdk-lib/aws-stepfunctions';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { DRY_RUN_PREFIX, RESULT_PREFIXES } from '../../lambdas/shared/layout';
@@ -12,7 +11,7 @@ import { type EnrichFunctions, EnrichStates } from './enrich-states';
 import { BestexFunction } from './function';
 import { ATHENA_OUTPUT_PREFIX, type Lake } from './lake';
 import type { Notifications } from './notifications';
-import { publishNoticesState, sqlQueryStates } from './states';
+import { publishNoticesState, retryTransientLambdaErrors, sqlQueryStates, workflowStateMachine } from './states';
 import { workflowRole } from './workflow-role';
 
 export interface ReviewWorkflowProps {
@@ -189,9 +188,7 @@ export class ReviewWorkflow extends Construct {
       payloadResponseOnly: true,
       resultPath: '$.package',
     });
-    for (const t of [evaluateTask, packageTask]) {
-      t.addRetry({ errors: ['Lambda.ServiceException', 'Lambda.TooManyRequestsException', 'Lambda.SdkClientException'], maxAttempts: 3 });
-    }
+    retryTransientLambdaErrors(evaluateTask, packageTask);
 
     const notify = publishNoticesState(this, {
       names: { map: S.notify, publish: S.publish },
@@ -235,17 +232,15 @@ export class ReviewWorkflow extends Construct {
       lake: lakeC,
       enriches: true,
     }).role;
-    this.logGroup = new LogGroup(this, 'StateMachineLogs', { retention: props.logRetention });
-    this.stateMachine = new StateMachine(this, 'StateMachine', {
-      stateMachineName: `${Stack.of(this).stackName}-review`,
-      definitionBody: DefinitionBody.fromChainable(definition),
-      role: this.role.withoutPolicyUpdates(),
+    const machine = workflowStateMachine(this, {
+      name: 'review',
+      definition,
+      role: this.role,
       timeout: props.timeout ?? Duration.hours(6),
-      tracingEnabled: true,
-      // Every state transition, without its input or output: they carry sources and periods, and
-      // Athena result locations, but the logs must never depend on that staying true.
-      logs: { destination: this.logGroup, level: LogLevel.ALL, includeExecutionData: false },
+      logRetention: props.logRetention,
     });
+    this.logGroup = machine.logGroup;
+    this.stateMachine = machine.stateMachine;
   }
 }
 

@@ -1,15 +1,22 @@
+import { type Duration, Stack } from 'aws-cdk-lib';
+import type { Role } from 'aws-cdk-lib/aws-iam';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import {
+  DefinitionBody,
+  type IChainable,
   type INextable,
   IntegrationPattern,
   JsonPath,
+  LogLevel,
   Map as MapState,
   Pass,
   Result,
   type State,
+  StateMachine,
   TaskInput,
 } from 'aws-cdk-lib/aws-stepfunctions';
-import { AthenaStartQueryExecution, SnsPublish } from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { AthenaStartQueryExecution, type LambdaInvoke, SnsPublish } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 import type { SqlFile } from '../sql-files';
 
@@ -104,4 +111,38 @@ export function publishNoticesState(
   const map = new MapState(scope, props.names.map, { itemsPath: props.itemsPath, resultPath: JsonPath.DISCARD });
   map.itemProcessor(publish);
   return map;
+}
+
+/** Retries a Lambda task on the Lambda service's transient errors (not on the function's own errors). */
+export function retryTransientLambdaErrors(...tasks: LambdaInvoke[]): void {
+  for (const t of tasks) {
+    t.addRetry({ errors: ['Lambda.ServiceException', 'Lambda.TooManyRequestsException', 'Lambda.SdkClientException'], maxAttempts: 3 });
+  }
+}
+
+/**
+ * A workflow's state machine, `<stack>-<name>`, traced, with its own log group. It logs every state
+ * transition without its input or output: they carry sources and periods, and Athena result
+ * locations, but the logs must never depend on that staying true.
+ */
+export function workflowStateMachine(
+  scope: Construct,
+  props: {
+    readonly name: string;
+    readonly definition: IChainable;
+    readonly role: Role;
+    readonly timeout: Duration;
+    readonly logRetention: RetentionDays;
+  },
+): { logGroup: LogGroup; stateMachine: StateMachine } {
+  const logGroup = new LogGroup(scope, 'StateMachineLogs', { retention: props.logRetention });
+  const stateMachine = new StateMachine(scope, 'StateMachine', {
+    stateMachineName: `${Stack.of(scope).stackName}-${props.name}`,
+    definitionBody: DefinitionBody.fromChainable(props.definition),
+    role: props.role.withoutPolicyUpdates(),
+    timeout: props.timeout,
+    tracingEnabled: true,
+    logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: false },
+  });
+  return { logGroup, stateMachine };
 }

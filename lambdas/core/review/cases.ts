@@ -6,6 +6,7 @@
  * table `case_events`. Pure: validation, automatic opening, summaries; storage is in case-store.ts.
  */
 import { RESULT_PREFIXES } from '../../shared/layout';
+import { parseJson, type Result } from '../../shared/result';
 import type { RuleOutcome } from './evaluate';
 
 export const CASE_EVENTS = [
@@ -44,7 +45,7 @@ export interface CaseEvent {
 /** An event as a caller proposes it; the log assigns `seq` (and `case_id` details for openings). */
 export type NewCaseEvent = Omit<CaseEvent, 'seq'>;
 
-export type CaseResult<T> = { ok: true; value: T } | { ok: false; reason: string };
+export type CaseResult<T> = Result<T>;
 
 const CASE_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
 
@@ -70,13 +71,9 @@ export const serializeCaseEvent = (e: CaseEvent): string => `${JSON.stringify(e)
 
 /** Parses one stored event object; the error names the object. */
 export function parseCaseEvent(text: string, where: string): CaseResult<CaseEvent> {
-  let v: unknown;
-  try {
-    v = JSON.parse(text);
-  } catch (e) {
-    return { ok: false, reason: `${where}: not JSON (${(e as Error).message})` };
-  }
-  const e = v as Partial<CaseEvent>;
+  const json = parseJson(text, where);
+  if (!json.ok) return json;
+  const e = json.value as Partial<CaseEvent>;
   if (
     typeof e !== 'object' ||
     e === null ||

@@ -11,6 +11,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { RESULT_PREFIXES } from '../../shared/layout';
+import { parseJson, type Result } from '../../shared/result';
 
 export const DECISIONS = ['accept', 'modify_routing', 'remediate', 'escalate'] as const;
 export type Decision = (typeof DECISIONS)[number];
@@ -125,7 +126,7 @@ type Chained = 'seq' | 'prev_sha256' | 'sha256';
 /** A record as a caller proposes it; the log numbers, chains and hashes it. */
 export type NewCommitteeRecord = CommitteeRecord extends infer R ? (R extends CommitteeRecord ? Omit<R, Chained> : never) : never;
 
-export type Result<T> = { ok: true; value: T } | { ok: false; reason: string };
+export type { Result };
 
 /** JSON with object keys sorted at every level: the form the hash is taken over. */
 export function canonicalJson(v: unknown): string {
@@ -154,13 +155,9 @@ export const agendaKey = (p: string, source: string): string => `${COMMITTEE_AGE
 export const serializeRecord = (r: CommitteeRecord): string => `${JSON.stringify(r)}\n`;
 
 export function parseRecord(json: string, where: string): Result<CommitteeRecord> {
-  let v: unknown;
-  try {
-    v = JSON.parse(json);
-  } catch (e) {
-    return { ok: false, reason: `${where}: not JSON (${(e as Error).message})` };
-  }
-  const r = committeeRecordSchema.safeParse(v);
+  const v = parseJson(json, where);
+  if (!v.ok) return v;
+  const r = committeeRecordSchema.safeParse(v.value);
   if (!r.success) {
     return { ok: false, reason: `${where}: ${r.error.issues.map((i) => `${i.path.join('.') || 'record'}: ${i.message}`).join('; ')}` };
   }

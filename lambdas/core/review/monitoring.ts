@@ -6,6 +6,7 @@
  * `status` from it to choose the sources of a monthly run.
  */
 import { RESULTS } from '../../shared/layout';
+import type { Result } from '../../shared/result';
 
 export type MonitoringStatus = 'normal' | 'heightened';
 
@@ -116,7 +117,7 @@ export function applyReviews(
   return next;
 }
 
-export type ParseResult<T> = { ok: true; value: T } | { ok: false; reason: string };
+export type ParseResult<T> = Result<T>;
 
 /** Validates a parsed state.json; the error says where and what is wrong. */
 export function parseMonitoringState(value: unknown, where: string): ParseResult<MonitoringState> {
