@@ -1,5 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseHTML } from 'linkedom';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,26 +20,26 @@ import { type Engine, openEngine } from '../../lib/engine';
 import { runDailyExceptions, runDueDiligence } from '../../lib/local/exceptions';
 import { enrichLake } from '../metrics/compare';
 import { writeLake } from '../regulatory/lake';
+import { useScratchDir } from '../support/scratch';
 import { DAY, exceptionRow, lake, PLANTED, STALE_SOURCES, TOLERANCE } from './planted';
 
 const text = (e: { textContent: string | null } | null | undefined): string => e?.textContent?.trim() ?? '';
 
 const SETTINGS = { slowFillMs: 1000, nbboTolerance: TOLERANCE, unfilledTimeoutSeconds: 60, notifyAt: 'medium' as const };
 
-let dir: string;
+const scratch = useScratchDir('bestex-exc-');
 let clean: Engine;
 let dirty: Engine;
 let cleanDay: DailyOutputs;
 let plantedDay: DailyOutputs;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'bestex-exc-'));
-  await writeLake(join(dir, 'clean'), lake({ planted: false }));
-  await writeLake(join(dir, 'planted'), lake({ planted: true }));
-  clean = await openEngine({ lakeDir: join(dir, 'clean') });
-  dirty = await openEngine({ lakeDir: join(dir, 'planted') });
-  await enrichLake(clean, join(dir, 'clean'), 10);
-  await enrichLake(dirty, join(dir, 'planted'), 10);
+  await writeLake(join(scratch.path, 'clean'), lake({ planted: false }));
+  await writeLake(join(scratch.path, 'planted'), lake({ planted: true }));
+  clean = await openEngine({ lakeDir: join(scratch.path, 'clean') });
+  dirty = await openEngine({ lakeDir: join(scratch.path, 'planted') });
+  await enrichLake(clean, join(scratch.path, 'clean'), 10);
+  await enrichLake(dirty, join(scratch.path, 'planted'), 10);
   cleanDay = await runDailyExceptions(clean, DAY, { settings: SETTINGS, generatedAt: '2026-07-02T11:00:00Z' });
   plantedDay = await runDailyExceptions(dirty, DAY, { settings: SETTINGS, generatedAt: '2026-07-02T11:00:00Z' });
 });
@@ -49,7 +47,6 @@ beforeAll(async () => {
 afterAll(() => {
   clean?.close();
   dirty?.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 const ids = (rows: readonly ExceptionRow[], kind: string): string[] =>

@@ -10,6 +10,7 @@ import { runDailyExceptions } from '../../lib/local/exceptions';
 import { sqlFiles } from '../../lib/sql-files';
 import { enrichLake } from '../metrics/compare';
 import { writeLake } from '../regulatory/lake';
+import { loggedRecords } from '../support/emf';
 import { type S3rverFixture, startS3rver } from '../support/s3rver';
 import { DAY, lake } from './planted';
 
@@ -123,14 +124,7 @@ describe('daily exceptions handler (AWS path, on s3rver)', () => {
     const [si, ki] = [csv.value.header.indexOf('source'), csv.value.header.indexOf('kind')];
     const fromCsv = new Map<string, number>();
     for (const r of csv.value.rows) fromCsv.set(`${r[si]}/${r[ki]}`, (fromCsv.get(`${r[si]}/${r[ki]}`) ?? 0) + 1);
-    const emf = chunks
-      .join('')
-      .trim()
-      .split('\n')
-      .map(
-        (l) => JSON.parse(l) as Record<string, unknown> & { _aws?: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][] }[] } },
-      )
-      .filter((e) => e._aws && 'Exceptions' in e);
+    const emf = loggedRecords(chunks).filter((e) => e._aws && 'Exceptions' in e);
     expect(emf.length).toBeGreaterThan(1);
     for (const e of emf) {
       expect(e._aws?.CloudWatchMetrics[0]?.Namespace).toBe('bestex');

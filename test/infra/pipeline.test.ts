@@ -164,35 +164,19 @@ describe('lake: catalog and Athena workgroup', () => {
     });
   });
 
-  it.each(DATASETS.map((d) => d.table))('table %s lives in the lake bucket under its own prefix', (table) => {
-    // The Glue table over the files is `<table>_files`; queries name the view over committed loads.
+  // The Glue table over each dataset's files is `<table>_files` (queries name the view over committed
+  // loads); lake_commits reads the load manifests, the commit records the canonical views trust;
+  // review_metrics lives in the results bucket.
+  it.each([
+    ...DATASETS.map((d) => [`${d.table}_files`, 'lake', `/${d.table}/`]),
+    ['lake_commits', 'lake', '/_manifests/'],
+    ['review_metrics', 'results', '/review_metrics/'],
+  ])('Glue table %s reads the %s bucket under %s', (name, bucket, prefix) => {
     s.template.hasResourceProperties('AWS::Glue::Table', {
       DatabaseName: 'bestex',
       TableInput: Match.objectLike({
-        Name: `${table}_files`,
-        StorageDescriptor: Match.objectLike({ Location: { 'Fn::Join': ['', ['s3://', { Ref: bucketId(s, 'lake') }, `/${table}/`]] } }),
-      }),
-    });
-  });
-
-  it('lake_commits reads the load manifests, the commit records the canonical views trust', () => {
-    s.template.hasResourceProperties('AWS::Glue::Table', {
-      TableInput: Match.objectLike({
-        Name: 'lake_commits',
-        StorageDescriptor: Match.objectLike({
-          Location: { 'Fn::Join': ['', ['s3://', { Ref: bucketId(s, 'lake') }, '/_manifests/']] },
-        }),
-      }),
-    });
-  });
-
-  it('review_metrics lives in the results bucket', () => {
-    s.template.hasResourceProperties('AWS::Glue::Table', {
-      TableInput: Match.objectLike({
-        Name: 'review_metrics',
-        StorageDescriptor: Match.objectLike({
-          Location: { 'Fn::Join': ['', ['s3://', { Ref: bucketId(s, 'results') }, '/review_metrics/']] },
-        }),
+        Name: name,
+        StorageDescriptor: Match.objectLike({ Location: { 'Fn::Join': ['', ['s3://', { Ref: bucketId(s, bucket) }, prefix]] } }),
       }),
     });
   });

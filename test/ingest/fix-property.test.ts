@@ -3,13 +3,13 @@
  * which rows, counts and rejects must come out (busts applied by the model's own rule), whatever
  * the separators, prefixes, chunk boundaries (read sizes down to one byte) and compression.
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MAX_LINE_BYTES, parseFixLog } from '../../lambdas/normalise/fix/parse';
+import { useScratchDir } from '../support/scratch';
 import { fix, ONE_FILL, SOH } from './fix-frame';
 
 const frame = (begin: string, fields: readonly (readonly [number, string])[], sep: string): string => fix(begin, fields, { sep });
@@ -217,14 +217,8 @@ function model(items: Item[]): Expected {
   return { orders, executions: fills.map((f) => f.row), counts: c, rejectLines };
 }
 
-let dir: string;
+const scratch = useScratchDir('bestex-fix-prop-');
 let runs = 0;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'bestex-fix-prop-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
 
 describe('random FIX logs', () => {
   it('rows, counts and rejects match the model; the accounting identities hold; any chunking and gzip agree', async () => {
@@ -239,10 +233,10 @@ describe('random FIX logs', () => {
           const text = ls
             .map((l) => (l.item.kind === 'blank' || l.item.kind === 'garbage' ? render(l.item, l.sep) : l.prefix + render(l.item, l.sep)))
             .join('\n');
-          const file = join(dir, `p${runs}.fix`);
+          const file = join(scratch.path, `p${runs}.fix`);
           const bytes = Buffer.from(ls.length === 0 ? '' : text + (finalNewline ? '\n' : ''));
           await writeFile(file, gzip ? gzipSync(bytes) : bytes);
-          const r = await parseFixLog(file, { gzip, outDir: join(dir, `o${runs}`), chunkBytes });
+          const r = await parseFixLog(file, { gzip, outDir: join(scratch.path, `o${runs}`), chunkBytes });
           // A text without its final newline and whose last line is blank has one line fewer.
           const items = ls.map((l) => l.item);
           if (!finalNewline && items.length > 0 && items.at(-1)?.kind === 'blank') items.pop();
@@ -270,9 +264,9 @@ describe('random FIX logs', () => {
 describe('memory bounds', () => {
   it('a line longer than MAX_LINE_BYTES is rejected with its start kept, and the next line still parses', async () => {
     const good = frame('FIX.4.4', ONE_FILL, '|');
-    const file = join(dir, 'long.fix');
+    const file = join(scratch.path, 'long.fix');
     await writeFile(file, `${'x'.repeat(MAX_LINE_BYTES + 10)}\n${good}\n`);
-    const r = await parseFixLog(file, { gzip: false, outDir: join(dir, 'long'), chunkBytes: 64 * 1024 });
+    const r = await parseFixLog(file, { gzip: false, outDir: join(scratch.path, 'long'), chunkBytes: 64 * 1024 });
     expect(r.counts).toMatchObject({ lines: 2, garbled: 1, executions: 1 });
     expect(r.rejects[0]?.line).toBe(1);
     expect(r.rejects[0]?.reason).toContain('longer than');

@@ -3,28 +3,22 @@
  * prefixes, busts, every reject kind, gzip. Messages are framed by this file's own BodyLength and
  * CheckSum arithmetic (below, checked against a sum worked by hand), never by the parser's code.
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { frameFixMessage } from '../../lambdas/normalise/fix/checksum';
 import { classifyExecutionReport } from '../../lambdas/normalise/fix/mapping';
 import { FixFileError, type FixParseResult, parseFixLog } from '../../lambdas/normalise/fix/parse';
+import { useScratchDir } from '../support/scratch';
 import { fix, ONE_FILL, SOH } from './fix-frame';
 
 const ORDERS_HEADER =
   'order_id,symbol,side,order_type,limit_price,tif,qty,received_ts,directed,vendor_nbb,vendor_nbo,canceled_ts,source_line';
 const EXECUTIONS_HEADER = 'exec_id,order_id,route_id,venue,exec_ts,price,qty,liquidity,fee,source_line';
 
-let dir: string;
+const scratch = useScratchDir('bestex-fix-test-');
 let n = 0;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'bestex-fix-test-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
 
 interface Parsed extends FixParseResult {
   orders: string[];
@@ -33,9 +27,9 @@ interface Parsed extends FixParseResult {
 
 async function parseText(text: string | Buffer, gzip = false): Promise<Parsed> {
   n++;
-  const file = join(dir, `in-${n}.fix${gzip ? '.gz' : ''}`);
+  const file = join(scratch.path, `in-${n}.fix${gzip ? '.gz' : ''}`);
   await writeFile(file, gzip ? gzipSync(text) : text);
-  const r = await parseFixLog(file, { gzip, outDir: join(dir, `out-${n}`) });
+  const r = await parseFixLog(file, { gzip, outDir: join(scratch.path, `out-${n}`) });
   const orders = (await readFile(r.ordersCsv, 'utf8')).split('\n');
   const executions = (await readFile(r.executionsCsv, 'utf8')).split('\n');
   expect(orders[0]).toBe(ORDERS_HEADER);
@@ -714,13 +708,13 @@ describe('gzip', () => {
   });
 
   it('a file that is not gzip, or is cut, is a FixFileError that says what to do', async () => {
-    const notGzip = join(dir, 'plain.fix.gz');
+    const notGzip = join(scratch.path, 'plain.fix.gz');
     await writeFile(notGzip, '8=FIX.4.4|9=5|35=0|10=161|\n');
-    await expect(parseFixLog(notGzip, { gzip: true, outDir: join(dir, 'out-notgz') })).rejects.toThrow(FixFileError);
-    await expect(parseFixLog(notGzip, { gzip: true, outDir: join(dir, 'out-notgz') })).rejects.toThrow(/not a complete gzip file/);
-    const cut = join(dir, 'cut.fix.gz');
+    await expect(parseFixLog(notGzip, { gzip: true, outDir: join(scratch.path, 'out-notgz') })).rejects.toThrow(FixFileError);
+    await expect(parseFixLog(notGzip, { gzip: true, outDir: join(scratch.path, 'out-notgz') })).rejects.toThrow(/not a complete gzip file/);
+    const cut = join(scratch.path, 'cut.fix.gz');
     const whole = gzipSync(Buffer.from(`${'8=FIX.4.4|9=5|35=0|10=161|\n'.repeat(2000)}`));
     await writeFile(cut, whole.subarray(0, whole.length >> 1));
-    await expect(parseFixLog(cut, { gzip: true, outDir: join(dir, 'out-cut') })).rejects.toThrow(FixFileError);
+    await expect(parseFixLog(cut, { gzip: true, outDir: join(scratch.path, 'out-cut') })).rejects.toThrow(FixFileError);
   });
 });

@@ -3,24 +3,13 @@
  * the New York trade date against Intl (ICU in V8, not DuckDB's), decimal rounding against exact
  * BigInt arithmetic, and hand-picked texts for whole numbers and timestamps.
  */
-import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { prepare } from '../../lambdas/normalise/core';
+import { describe, expect, it } from 'vitest';
+import { usePreparedCore } from './prepared-core';
 
-let inst: DuckDBInstance;
-let db: DuckDBConnection;
-beforeAll(async () => {
-  inst = await DuckDBInstance.create(':memory:', { threads: '1' });
-  db = await inst.connect();
-  await prepare(db);
-});
-afterAll(() => {
-  db.closeSync();
-  inst.closeSync();
-});
+const core = usePreparedCore(1);
 
-const one = async (sql: string): Promise<unknown> => (await db.runAndReadAll(sql)).getRowsJson()[0]?.[0];
+const one = async (sql: string): Promise<unknown> => (await core.db.runAndReadAll(sql)).getRowsJson()[0]?.[0];
 const q = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
 const nyDate = new Intl.DateTimeFormat('en-CA', { timeZone: 'America/New_York', year: 'numeric', month: '2-digit', day: '2-digit' });
@@ -33,7 +22,7 @@ describe('trade date', () => {
         async (ms) => {
           const iso = ms.map((m) => new Date(m).toISOString());
           const rows = (
-            await db.runAndReadAll(`SELECT CAST(nx_trade_date(nx_ts(v)) AS VARCHAR) FROM unnest([${iso.map(q).join(', ')}]) t(v)`)
+            await core.db.runAndReadAll(`SELECT CAST(nx_trade_date(nx_ts(v)) AS VARCHAR) FROM unnest([${iso.map(q).join(', ')}]) t(v)`)
           ).getRowsJson();
           expect(rows.map((r) => r[0])).toEqual(ms.map((m) => nyDate.format(new Date(m))));
         },
@@ -72,7 +61,7 @@ describe('decimals', () => {
         }),
         async (xs) => {
           const texts = xs.map(([neg, i, f]) => `${neg ? '-' : ''}${i}.${f}`);
-          const rows = (await db.runAndReadAll(`SELECT nx_dec(v) FROM unnest([${texts.map(q).join(', ')}]) t(v)`)).getRowsJson();
+          const rows = (await core.db.runAndReadAll(`SELECT nx_dec(v) FROM unnest([${texts.map(q).join(', ')}]) t(v)`)).getRowsJson();
           expect(rows.map((r) => Number(r[0]))).toEqual(texts.map(round6));
         },
       ),

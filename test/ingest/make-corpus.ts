@@ -239,7 +239,8 @@ put(
 );
 
 // ---- FIX ---------------------------------------------------------------------------------------
-const nos = (id: string, px: string) =>
+// The fields every NewOrderSingle here shares around its own (order type, price, size, extra tags).
+const nosFrame = (id: string, middle: [number, string][]) =>
   frameFixMessage(
     'FIX.4.4',
     [
@@ -251,14 +252,18 @@ const nos = (id: string, px: string) =>
       [11, id],
       [55, 'AAPL'],
       [54, '1'],
-      [40, '2'],
-      [44, px],
-      [38, '100'],
+      ...middle,
       [59, '0'],
       [60, '20260701-13:30:00.000'],
     ],
     '|',
   );
+const nos = (id: string, px: string) =>
+  nosFrame(id, [
+    [40, '2'],
+    [44, px],
+    [38, '100'],
+  ]);
 const fill = (exec: string, ord: string, ts: string) =>
   frameFixMessage(
     'FIX.4.4',
@@ -494,26 +499,7 @@ put(
 put('evilp-sor/executions/profile.csv.gz', gzipSync(readFileSync(join(files, 'evilp-sor/executions/profile.csv'))));
 
 // FIX: values are data; a mapped tag twice in an order is rejected.
-const nosWith = (id: string, extra: [number, string][] = []) =>
-  frameFixMessage(
-    'FIX.4.4',
-    [
-      [35, 'D'],
-      [49, 'CLIENT'],
-      [56, 'SOR'],
-      [34, '2'],
-      [52, '20260701-13:30:00.000'],
-      [11, id],
-      [55, 'AAPL'],
-      [54, '1'],
-      [40, '1'],
-      [38, '100'],
-      ...extra,
-      [59, '0'],
-      [60, '20260701-13:30:00.000'],
-    ],
-    '|',
-  );
+const nosWith = (id: string, extra: [number, string][] = []) => nosFrame(id, [[40, '1'], [38, '100'], ...extra]);
 const evilFix = [
   nosWith(P.quote),
   nosWith(P.dollar),

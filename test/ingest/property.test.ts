@@ -3,18 +3,18 @@
  * of the duplicate/conflict rule hold for any mix of valid, invalid, repeated and conflicting
  * rows; and through S3, re-dropping is idempotent and new content replaces old content.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { normaliseFile, prepare } from '../../lambdas/normalise/core';
+import { normaliseFile } from '../../lambdas/normalise/core';
 import { normaliseObject } from '../../lambdas/normalise/run';
 import { loadConfig } from '../../lambdas/shared/config';
 import { keyId } from '../../lambdas/shared/layout';
 import { dataset } from '../../lambdas/shared/schema';
+import { useScratchDir } from '../support/scratch';
 import { manifestOf, queryLake } from './lake';
+import { usePreparedCore } from './prepared-core';
 import { type LocalS3, startS3 } from './s3';
 
 const HEADER = 'exec_id,order_id,route_id,venue,exec_ts,price,qty,liquidity,fee';
@@ -97,36 +97,24 @@ function build(kinds: Kind[]): { csv: string; read: number; written: number; rej
 }
 
 describe('accounting on random files (local core)', () => {
-  let inst: DuckDBInstance;
-  let db: DuckDBConnection;
-  let dir: string;
-  beforeAll(async () => {
-    inst = await DuckDBInstance.create(':memory:', { threads: '1' });
-    db = await inst.connect();
-    await prepare(db);
-    dir = mkdtempSync(join(tmpdir(), 'ingest-prop-'));
-  });
-  afterAll(() => {
-    db.closeSync();
-    inst.closeSync();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const core = usePreparedCore(1);
+  const scratch = useScratchDir('ingest-prop-');
 
   it('rows_read = written + rejected + duplicate, and each count matches the model', async () => {
     let n = 0;
     await fc.assert(
       fc.asyncProperty(fc.array(kindArb, { minLength: 0, maxLength: 60 }), async (kinds) => {
         const want = build(kinds);
-        const path = join(dir, `f${n}.csv`);
+        const path = join(scratch.path, `f${n}.csv`);
         writeFileSync(path, want.csv);
-        const r = await normaliseFile(db, {
+        const r = await normaliseFile(core.db, {
           path,
           format: 'csv',
           spec: dataset('executions'),
           source: 'acme-sor',
           key: `acme-sor/executions/f${n}.csv`,
           ingestedAt: '2026-07-01T00:00:00Z',
-          workDir: join(dir, `w${n++}`),
+          workDir: join(scratch.path, `w${n++}`),
         });
         if (!r.ok) throw new Error(r.reason);
         expect(r.rows_read).toBe(r.rows_written + r.rows_rejected + r.rows_duplicate);

@@ -4,49 +4,36 @@
  * for byte), duplicate keys across trade-date partitions, keys scoped by trade date, and line
  * numbers after an unsplittable record combined with a conflict. Expected values by hand.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CoreResult, normaliseFile, prepare } from '../../lambdas/normalise/core';
+import { describe, expect, it } from 'vitest';
+import { type CoreResult, normaliseFile } from '../../lambdas/normalise/core';
 import { type DatasetName, dataset } from '../../lambdas/shared/schema';
+import { useScratchDir } from '../support/scratch';
+import { usePreparedCore } from './prepared-core';
 
-let inst: DuckDBInstance;
-let db: DuckDBConnection;
-let dir: string;
+const core = usePreparedCore(2);
+const scratch = useScratchDir('ingest-single-');
 let n = 0;
 
-beforeAll(async () => {
-  inst = await DuckDBInstance.create(':memory:', { threads: '2' });
-  db = await inst.connect();
-  await prepare(db);
-  dir = mkdtempSync(join(tmpdir(), 'ingest-single-'));
-});
-afterAll(() => {
-  db.closeSync();
-  inst.closeSync();
-  rmSync(dir, { recursive: true, force: true });
-});
-
 async function run(name: DatasetName, csv: string): Promise<Extract<CoreResult, { ok: true }>> {
-  const path = join(dir, `in${n}.csv`);
+  const path = join(scratch.path, `in${n}.csv`);
   writeFileSync(path, csv);
-  const r = await normaliseFile(db, {
+  const r = await normaliseFile(core.db, {
     path,
     format: 'csv',
     spec: dataset(name),
     source: 'acme-sor',
     key: `acme-sor/${name}/in${n}.csv`,
     ingestedAt: '2026-07-01T00:00:00Z',
-    workDir: join(dir, `w${n++}`),
+    workDir: join(scratch.path, `w${n++}`),
   });
   if (!r.ok) throw new Error(r.reason);
   return r;
 }
 
 async function rows(sql: string): Promise<Record<string, unknown>[]> {
-  return (await db.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[];
+  return (await core.db.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[];
 }
 
 const lakeRows = (r: Extract<CoreResult, { ok: true }>, cols: string) =>

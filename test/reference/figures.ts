@@ -4,60 +4,25 @@
  * search for the as-of quote, maps: nothing shared with the SQL but the definitions, written
  * again from docs/figures-contract.md. Times are integer microseconds throughout.
  */
-import type { ExecutionRow, LakeData, Micros, OrderRow, QuoteRow } from './lake';
+import type { ExecutionRow, LakeData, Micros, OrderRow } from './lake';
+import { type BookQuote, quoteBook } from './quote-book';
 import { sizeBucket } from './size-bucket';
 
 export interface FigureParams {
   maxQuoteAgeS: number;
 }
 
-type Status = 'ok' | 'no_nbbo' | 'stale_nbbo' | 'crossed_or_locked_nbbo';
 const HORIZONS = [1, 5, 15, 60, 300] as const;
 
 export type FigureRow = Record<string, string | number | boolean | null>;
 
-interface Quote {
-  status: Status;
-  bid: number | null;
-  ask: number | null;
-  ts: Micros | null;
-}
+type Quote = BookQuote;
 
 const nyClock = new Intl.DateTimeFormat('en-GB', { timeZone: 'America/New_York', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
 /** Minutes after New York midnight of an instant. */
 function nyMinutes(us: Micros): number {
   const [h, m] = nyClock.format(new Date(Math.floor(us / 1000))).split(':');
   return Number(h) * 60 + Number(m);
-}
-
-function quoteBook(quotes: QuoteRow[], maxAgeS: number): (symbol: string, date: string, t: Micros) => Quote {
-  const lists = new Map<string, QuoteRow[]>();
-  for (const q of quotes) {
-    const k = `${q.symbol}|${q.trade_date}`;
-    const list = lists.get(k) ?? [];
-    list.push(q);
-    lists.set(k, list);
-  }
-  // Time, then file order: among quotes at one instant the last in the file is the NBBO.
-  for (const list of lists.values()) {
-    list.sort(
-      (a, b) => a.ts - b.ts || (a.source_key < b.source_key ? -1 : a.source_key > b.source_key ? 1 : 0) || a.source_line - b.source_line,
-    );
-  }
-  return (symbol, date, t) => {
-    const list = lists.get(`${symbol}|${date}`) ?? [];
-    let lo = 0;
-    let hi = list.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if ((list[mid] as QuoteRow).ts <= t) lo = mid + 1;
-      else hi = mid;
-    }
-    const q = list[lo - 1];
-    if (!q) return { status: 'no_nbbo', bid: null, ask: null, ts: null };
-    const status: Status = t - q.ts > maxAgeS * 1e6 ? 'stale_nbbo' : q.bid >= q.ask ? 'crossed_or_locked_nbbo' : 'ok';
-    return { status, bid: q.bid, ask: q.ask, ts: q.ts };
-  };
 }
 
 const usableMid = (q: Quote): number | null => (q.status === 'ok' ? ((q.bid as number) + (q.ask as number)) / 2 : null);

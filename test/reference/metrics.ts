@@ -4,7 +4,8 @@
  * of accumulators: nothing shared with the SQL except the definitions, written again.
  */
 import type { ReviewMetricRow } from '../../lambdas/shared/metrics';
-import type { ExecutionRow, LakeData, Micros, OrderRow, QuoteRow } from './lake';
+import type { ExecutionRow, LakeData, Micros, OrderRow } from './lake';
+import { type NbboStatus, quoteBook } from './quote-book';
 import { sizeBucket } from './size-bucket';
 
 export interface ReferenceParams {
@@ -14,7 +15,7 @@ export interface ReferenceParams {
   maxQuoteAgeS: number;
 }
 
-type Status = 'ok' | 'no_nbbo' | 'stale_nbbo' | 'crossed_or_locked_nbbo';
+type Status = NbboStatus;
 interface Nbbo {
   status: Status;
   bid: number | null;
@@ -234,41 +235,6 @@ interface OrderFacts {
   hasRoutes: boolean;
 }
 
-/** The last quote at or before t on the same symbol and trade date (ties: last in file order). */
-function makeQuoteBook(quotes: QuoteRow[], maxAgeS: number): (symbol: string, date: string, t: Micros) => Nbbo & { ts: Micros | null } {
-  const bySymbolDay = new Map<string, QuoteRow[]>();
-  for (const q of quotes) {
-    const k = `${q.symbol}|${q.trade_date}`;
-    let list = bySymbolDay.get(k);
-    if (!list) {
-      list = [];
-      bySymbolDay.set(k, list);
-    }
-    list.push(q);
-  }
-  for (const list of bySymbolDay.values()) {
-    list.sort(
-      (a, b) => a.ts - b.ts || (a.source_key < b.source_key ? -1 : a.source_key > b.source_key ? 1 : 0) || a.source_line - b.source_line,
-    );
-  }
-  return (symbol, date, t) => {
-    const list = bySymbolDay.get(`${symbol}|${date}`) ?? [];
-    let lo = 0;
-    let hi = list.length; // first index with ts > t
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if ((list[mid] as QuoteRow).ts <= t) lo = mid + 1;
-      else hi = mid;
-    }
-    const q = lo > 0 ? list[lo - 1] : undefined;
-    if (!q) return { status: 'no_nbbo', bid: null, ask: null, ts: null };
-    let status: Status = 'ok';
-    if (t - q.ts > maxAgeS * 1_000_000) status = 'stale_nbbo';
-    else if (q.bid >= q.ask) status = 'crossed_or_locked_nbbo';
-    return { status, bid: q.bid, ask: q.ask, ts: q.ts };
-  };
-}
-
 function inPeriod(date: string, p: ReferenceParams): boolean {
   return date >= p.startDate && date < p.endDate;
 }
@@ -283,7 +249,7 @@ interface Prepared {
   facts: Map<string, OrderFacts>;
   executions: ExecutionRow[];
   routes: LakeData['routes'];
-  nbboAt: ReturnType<typeof makeQuoteBook>;
+  nbboAt: ReturnType<typeof quoteBook>;
   termsAt: (source: string, venue: string, date: string) => VenueTerms;
 }
 
@@ -292,7 +258,7 @@ function prepare(data: LakeData, p: ReferenceParams): Prepared {
   const executions = data.executions.filter((x) => inPeriod(x.trade_date, p));
   const routes = data.routes.filter((r) => inPeriod(r.trade_date, p));
   const quotes = data.quotes.filter((q) => inPeriod(q.trade_date, p));
-  const nbboAt = makeQuoteBook(quotes, p.maxQuoteAgeS);
+  const nbboAt = quoteBook(quotes, p.maxQuoteAgeS);
 
   // The source's record for the venue with the latest effective_from on or before the date.
   const termsAt = (source: string, venue: string, date: string): VenueTerms => {

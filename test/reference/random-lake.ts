@@ -79,6 +79,34 @@ export function randomLake(seed: number, opts: RandomLakeOptions = {}): LakeData
   let oid = 0;
   let xid = 0;
   let rid = 0;
+  const lineage = (source: string, kind: 'executions' | 'routes') => ({
+    source,
+    source_key: `${source}/${kind}/f.csv`,
+    source_line: ++line,
+  });
+  // One builder per row kind, for the orders' own rows and the orphans alike (lineage and ids counted here).
+  const execution = (source: string, order_id: string, venue: string, exec_ts: number, price: number, qty: number, extra = {}) =>
+    d.executions.push({
+      ...lineage(source, 'executions'),
+      exec_id: `x${++xid}`,
+      order_id,
+      venue,
+      exec_ts,
+      price,
+      qty,
+      trade_date: tradeDate(exec_ts),
+      ...extra,
+    });
+  const route = (source: string, order_id: string, venue: string, sent_ts: number, qty: number) =>
+    d.routes.push({
+      ...lineage(source, 'routes'),
+      route_id: `r${++rid}`,
+      order_id,
+      venue,
+      sent_ts,
+      qty,
+      trade_date: tradeDate(sent_ts),
+    });
   const nOrders = opts.orders ?? 12;
   for (const source of sources) {
     for (let i = 0; i < int(0, nOrders); i++) {
@@ -111,66 +139,31 @@ export function randomLake(seed: number, opts: RandomLakeOptions = {}): LakeData
         const exec_ts = received_ts + pick([0, 500, 1000, 250_000, 2_500_000, 20_000_000, -1_000_000]);
         const venue = pick(venues);
         execVenues.push(venue);
-        d.executions.push({
+        execution(
           source,
-          source_key: `${source}/executions/f.csv`,
-          source_line: ++line,
-          exec_id: `x${++xid}`,
-          order_id: o.order_id,
+          o.order_id,
           venue,
           exec_ts,
-          price: round6(px + int(-6, 6) * 0.01),
-          qty: pick([1, 10, 50, 100, 200]),
-          trade_date: tradeDate(exec_ts),
-          ...(opts.edges ? { fee: pick([null, 0.3, -0.2, 0]) } : {}),
-        });
+          round6(px + int(-6, 6) * 0.01),
+          pick([1, 10, 50, 100, 200]),
+          opts.edges ? { fee: pick([null, 0.3, -0.2, 0]) } : {},
+        );
       }
       if (r() < 0.4) {
         for (let j = 0; j < int(1, 2); j++) {
           const sent_ts = received_ts + 1000;
-          d.routes.push({
-            source,
-            source_key: `${source}/routes/f.csv`,
-            source_line: ++line,
-            route_id: `r${++rid}`,
-            order_id: o.order_id,
-            venue: pick([...execVenues, ...venues]),
-            sent_ts,
-            qty: pick([10, 100, 500]),
-            trade_date: tradeDate(sent_ts),
-          });
+          route(source, o.order_id, pick([...execVenues, ...venues]), sent_ts, pick([10, 100, 500]));
         }
       }
     }
     // Orphans: an execution and a route whose order is not in the lake.
     if (r() < 0.5) {
       const exec_ts = instant(pick(days));
-      d.executions.push({
-        source,
-        source_key: `${source}/executions/f.csv`,
-        source_line: ++line,
-        exec_id: `x${++xid}`,
-        order_id: 'missing',
-        venue: pick(venues),
-        exec_ts,
-        price: 100,
-        qty: 7,
-        trade_date: tradeDate(exec_ts),
-      });
+      execution(source, 'missing', pick(venues), exec_ts, 100, 7);
     }
     if (r() < 0.3) {
       const sent_ts = instant(pick(days));
-      d.routes.push({
-        source,
-        source_key: `${source}/routes/f.csv`,
-        source_line: ++line,
-        route_id: `r${++rid}`,
-        order_id: 'missing',
-        venue: pick(venues),
-        sent_ts,
-        qty: 9,
-        trade_date: tradeDate(sent_ts),
-      });
+      route(source, 'missing', pick(venues), sent_ts, 9);
     }
     for (const venue of venues) {
       const terms = int(0, 2);

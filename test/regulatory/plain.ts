@@ -4,6 +4,7 @@
  * effect. Used only by tests, to check the SQL's output; it shares no code with it.
  */
 
+import { lastAtOrBefore } from '../reference/quote-book';
 import { sizeBucket } from '../reference/size-bucket';
 import type { LakeRows, Row } from './lake';
 import { tradeDateOf } from './lake';
@@ -35,15 +36,7 @@ export function indexQuotes(quotes: readonly Row[]): QuoteIndex {
 /** The last quote with ts <= t (binary search). */
 export function asOf(idx: QuoteIndex, symbol: string, t: number): Quote | undefined {
   const list = idx.get(symbol);
-  if (!list) return undefined;
-  let lo = 0;
-  let hi = list.length; // first index with ts > t
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if ((list[mid] as Quote).ts <= t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo === 0 ? undefined : list[lo - 1];
+  return list ? lastAtOrBefore(list, t) : undefined;
 }
 
 export const usable = (q: Quote | undefined, t: number, maxAgeS: number): q is Quote =>

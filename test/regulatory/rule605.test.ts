@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateCsvw } from '../../lambdas/core/regulatory/csvw';
@@ -15,6 +14,7 @@ import {
 import { runRule605 } from '../../lib/cli/support/regulatory';
 import { type Engine, openEngine } from '../../lib/engine';
 import { enrichLake } from '../metrics/compare';
+import { useScratchDir } from '../support/scratch';
 import { generate, SYMBOLS } from './gen';
 import { type LakeRows, writeLake } from './lake';
 import { plain605Figures, plain605Sums } from './plain';
@@ -22,13 +22,12 @@ import { plain605Figures, plain605Sums } from './plain';
 const FIRM = { designatedParticipant: 'T' as const, reportingEntityCode: 'EXSEC' };
 const metadata = JSON.parse(readFileSync(oesMetadataPath(), 'utf8')) as unknown;
 
-let dir: string;
+const scratch = useScratchDir('bestex-605-');
 let engine: Engine;
 let rows: LakeRows;
 let july: Rule605Result;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'bestex-605-'));
   rows = generate({
     seed: 605,
     days: ['2026-06-30', '2026-07-01', '2026-07-02', '2026-07-06', '2026-08-03'],
@@ -38,15 +37,14 @@ beforeAll(async () => {
     quoteStep: 2,
     minutes: 20,
   });
-  await writeLake(join(dir, 'lake'), rows);
-  engine = await openEngine({ lakeDir: join(dir, 'lake') });
-  await enrichLake(engine, join(dir, 'lake'), 10);
+  await writeLake(join(scratch.path, 'lake'), rows);
+  engine = await openEngine({ lakeDir: join(scratch.path, 'lake') });
+  await enrichLake(engine, join(scratch.path, 'lake'), 10);
   july = await runRule605(engine, '2026-07', { firm: FIRM });
 });
 
 afterAll(() => {
   engine?.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 const records = (csv: string): string[][] =>

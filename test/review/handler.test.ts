@@ -15,6 +15,7 @@ import type { ReconciliationFinding } from '../../lambdas/core/review/reconcile'
 import type { EvaluateEvent, EvaluateResult } from '../../lambdas/evaluate/run';
 import { evaluateOutputSchema, type FindingsDocument } from '../../lambdas/shared/contracts/review';
 import { REVIEW_METRIC_COLUMNS } from '../../lambdas/shared/metrics';
+import { loggedRecords } from '../support/emf';
 import { type S3rverFixture, startS3rver } from '../support/s3rver';
 
 const RESULTS = 'test-results';
@@ -226,14 +227,7 @@ describe('evaluate handler', () => {
     const bySource = Object.fromEntries(first.sources.map((s) => [s.source, breaches.filter((r) => r.source === s.source).length]));
     expect(bySource).toEqual({ 'acme-sor': 1, 'bolt-sor': 0 });
     const doc = JSON.parse(await get(first.files.findings as string)) as FindingsDocument;
-    const emf = chunks
-      .join('')
-      .trim()
-      .split('\n')
-      .map(
-        (l) => JSON.parse(l) as Record<string, unknown> & { _aws?: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][] }[] } },
-      )
-      .filter((e) => e._aws && e.service === 'bestex-evaluate');
+    const emf = loggedRecords(chunks).filter((e) => e._aws && e.service === 'bestex-evaluate');
     const perSource = emf.filter((e) => 'Breaches' in e);
     for (const e of perSource)
       expect([e._aws?.CloudWatchMetrics[0]?.Namespace, e._aws?.CloudWatchMetrics[0]?.Dimensions]).toEqual([
