@@ -10,6 +10,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { GetQueryExecutionCommand, ListQueryExecutionsCommand } from '@aws-sdk/client-athena';
 import {
   CreateBucketCommand,
   DeleteBucketCommand,
@@ -22,7 +23,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildEvidenceManifest, serializeManifest } from '../../lambdas/adapters/evidence';
 import { EVIDENCE } from '../../lambdas/shared/layout';
 import { type Moto, startMoto } from './moto';
-import { BUCKETS, type Clients, clients, type Provisioned, provision, synthesisedMachines } from './stack';
+import { BUCKETS, type Clients, clients, type Provisioned, provision, synthesisedMachines, WORKGROUP } from './stack';
 
 const run = promisify(execFile);
 const BIN = new URL('../../bin/bestex.mjs', import.meta.url).pathname;
@@ -409,5 +410,82 @@ describe('bestex --target aws records against moto', () => {
     expect(r.stderr).toContain('bestex enrich runs on the local target; on AWS the review and daily workflows enrich their dates');
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(await keys(BUCKETS.lake, '')).toEqual([]);
+  });
+
+  it('report rule606: the three sql/rule606 queries run in the Athena workgroup with the period parameters; the valid XML is stored', async () => {
+    await fresh();
+    // Athena executes no SQL in moto: the three results, in the order bestex asks for them (orders, venues, venue_terms).
+    await moto.queueAthena(
+      [['2026', '7', 'Y', 'market', 'N', '100', '10000']],
+      ['year', 'mon', 'sp500', 'order_type', 'directed', 'orders', 'shares'].map((name) => ({ name, type: 'varchar' })),
+    );
+    await moto.queueAthena(
+      [['2026', '7', 'Y', 'market', 'XNAS', '100', '10000', '0', '0', '3', '-3', '10000']],
+      [
+        'year',
+        'mon',
+        'sp500',
+        'order_type',
+        'venue',
+        'orders_routed',
+        'shares_routed',
+        'pfof_usd',
+        'rebate_usd',
+        'fee_usd',
+        'net_usd',
+        'executed_shares',
+      ].map((name) => ({ name, type: 'varchar' })),
+    );
+    await moto.queueAthena([], [{ name: 'source', type: 'varchar' }]);
+    const out = join(dir, 'r606');
+    const r = await bestex(['--json', 'report', 'rule606', '--period', '2026Q3', '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    const res = JSON.parse(r.stdout) as { errors: string[]; stored: string; scanned: { queries: number } };
+    expect(res.errors).toEqual([]);
+    expect(res.scanned.queries).toBe(3);
+    expect(res.stored).toBe(`s3://${BUCKETS.results}/regulatory/rule606/2026Q3/`);
+
+    // What was started in Athena: each file of sql/rule606, in the workgroup, with the quarter's parameters.
+    const ids = (await c.athena.send(new ListQueryExecutionsCommand({ WorkGroup: WORKGROUP }))).QueryExecutionIds ?? [];
+    const started = await Promise.all(
+      ids.map(async (id) => (await c.athena.send(new GetQueryExecutionCommand({ QueryExecutionId: id }))).QueryExecution),
+    );
+    const sql = (name: string) => readFileSync(join(REPO, 'sql/rule606', `${name}.sql`), 'utf8');
+    expect(started.map((q) => q?.Query).sort()).toEqual(['orders', 'venue_terms', 'venues'].map(sql).sort());
+    expect(started.every((q) => q?.WorkGroup === WORKGROUP)).toBe(true);
+    // Period, first day, the day after the last (the SQL's end is exclusive), quote age.
+    for (const q of started) expect(q?.ExecutionParameters).toEqual(["'2026Q3'", "'2026-07-01'", "'2026-10-01'", '10']);
+
+    // The XML: the one venue with 100% of the 100 non-directed market orders, stored byte for byte as written locally.
+    const xml = readFileSync(join(out, 'rule606-2026Q3.xml'), 'utf8');
+    expect(xml).toContain('<mic>XNAS</mic>');
+    expect(xml).toMatch(/<orderPct>100(\.0+)?<\/orderPct>/);
+    expect(await keys(BUCKETS.results, 'regulatory/')).toEqual(
+      expect.arrayContaining(['regulatory/rule606/2026Q3/rule606-2026Q3.xml', 'regulatory/rule606/2026Q3/rule606-2026Q3.html']),
+    );
+    expect(await text(BUCKETS.results, 'regulatory/rule606/2026Q3/rule606-2026Q3.xml')).toBe(xml);
+    // `fetch report` brings the stored files back.
+    const back = join(dir, 'r606-fetched');
+    const f = await bestex(['fetch', 'report', 'rule606', '--period', '2026Q3', '--out', back]);
+    expect(f.code, f.stderr).toBe(0);
+    expect(readFileSync(join(back, 'rule606-2026Q3.xml'), 'utf8')).toBe(xml);
+  });
+
+  it('report rule605: a month with no rows from Athena is invalid, exits 1 and stores nothing', async () => {
+    await fresh();
+    const out = join(dir, 'r605');
+    const r = await bestex(['--json', 'report', 'rule605', '--month', '2026-07', '--out', out]);
+    expect(r.code).toBe(1);
+    const res = JSON.parse(r.stdout) as { errors: string[]; stored?: string; scanned: { queries: number } };
+    expect(res.errors).toEqual(['EXSEC202607.csv record 0: the file has no data rows']);
+    expect(res.stored).toBeUndefined();
+    expect(res.scanned.queries).toBe(2);
+    const ids = (await c.athena.send(new ListQueryExecutionsCommand({ WorkGroup: WORKGROUP }))).QueryExecutionIds ?? [];
+    const started = await Promise.all(
+      ids.map(async (id) => (await c.athena.send(new GetQueryExecutionCommand({ QueryExecutionId: id }))).QueryExecution),
+    );
+    const sql = (name: string) => readFileSync(join(REPO, 'sql/rule605', `${name}.sql`), 'utf8');
+    expect(started.map((q) => q?.Query).sort()).toEqual(['exclusions', 'summary'].map(sql).sort());
+    expect(await keys(BUCKETS.results, 'regulatory/')).toEqual([]);
   });
 });
