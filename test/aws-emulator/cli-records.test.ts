@@ -412,6 +412,17 @@ describe('bestex --target aws records against moto', () => {
     expect(await keys(BUCKETS.lake, '')).toEqual([]);
   });
 
+  it('demo and serve: refused on --target aws, naming what to run instead; nothing written to the drop bucket', async () => {
+    await fresh();
+    const demo = await bestex(['demo']);
+    expect(demo.code).toBe(1);
+    expect(demo.stderr).toContain('`bestex demo` runs on the local target only');
+    const serve = await bestex(['serve']);
+    expect(serve.code).toBe(1);
+    expect(serve.stderr).toContain('`bestex serve` runs on the local target only: on AWS the drop bucket is the endpoint');
+    expect(await keys(BUCKETS.drop, '')).toEqual([]);
+  });
+
   it('report rule606: the three sql/rule606 queries run in the Athena workgroup with the period parameters; the valid XML is stored', async () => {
     await fresh();
     // Athena executes no SQL in moto: the three results, in the order bestex asks for them (orders, venues, venue_terms).
