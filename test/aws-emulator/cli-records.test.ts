@@ -1,8 +1,10 @@
 /**
  * The record-keeping commands of the real `bestex --target aws` binary against moto_server (the
  * fixture of ./cli.test.ts: ./moto.ts, ./stack.ts): `case`, `committee`, `verify`, `enrich`,
- * `report`. What each wrote is read back from moto's S3 with the SDK, and the committee's hash
- * chain is recomputed here with node:crypto, not with the code under test.
+ * `report`, and the local-only `enrich`, `demo`, `serve` refused. What each wrote is read back from
+ * moto's S3 with the SDK; the committee's hash chain is recomputed here with node:crypto, not with
+ * the code under test. The evidence bucket is made with Object Lock where a test writes to it, as
+ * the stack makes it; Athena's results are canned (moto runs no SQL), the SQL it was sent is checked.
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -17,7 +19,9 @@ import {
   DeleteObjectCommand,
   GetObjectCommand,
   ListObjectsV2Command,
+  ListObjectVersionsCommand,
   PutObjectCommand,
+  PutObjectLockConfigurationCommand,
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildEvidenceManifest, serializeManifest } from '../../lambdas/adapters/evidence';
@@ -70,6 +74,32 @@ async function keys(bucket: string, prefix: string): Promise<string[]> {
 async function text(bucket: string, key: string): Promise<string> {
   const r = await c.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
   return (await r.Body?.transformToString()) ?? '';
+}
+
+/** The evidence bucket as the stack makes it (lib/constructs/storage.ts): Object Lock on, COMPLIANCE retention by default. */
+async function lockEvidenceBucket(): Promise<void> {
+  // A bucket gets Object Lock only at creation: the provisioned one (empty) is made again.
+  await c.s3.send(new DeleteBucketCommand({ Bucket: BUCKETS.evidence }));
+  await c.s3.send(new CreateBucketCommand({ Bucket: BUCKETS.evidence, ObjectLockEnabledForBucket: true }));
+  await c.s3.send(
+    new PutObjectLockConfigurationCommand({
+      Bucket: BUCKETS.evidence,
+      ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Years: 6 } } },
+    }),
+  );
+}
+
+/** Deleting a version of a locked object must be refused. */
+async function deleteVersion(bucket: string, key: string): Promise<string> {
+  const v = await c.s3.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: key }));
+  const versionId = v.Versions?.find((x) => x.Key === key)?.VersionId;
+  expect(versionId).toBeTruthy();
+  try {
+    await c.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }));
+    return 'deleted';
+  } catch (e) {
+    return (e as Error).name;
+  }
 }
 
 const hex = (b: string | Buffer): string => createHash('sha256').update(b).digest('hex');
@@ -125,10 +155,11 @@ describe('bestex --target aws records against moto', () => {
       const r = await bestex(['--json', ...s]);
       expect(r.code, r.stderr).toBe(0);
     }
-    const year = new Date().getUTCFullYear();
     const stored = await keys(BUCKETS.results, 'cases/events/');
-    expect(stored).toEqual([1, 2, 3, 4, 5].map((n) => `cases/events/${year}/${id}-000${n}.json`));
     const events = await Promise.all(stored.map(async (k) => JSON.parse(await text(BUCKETS.results, k)) as Record<string, unknown>));
+    // Keyed by the year of the event's own time, case and sequence number.
+    expect(stored).toEqual(events.map((e, i) => `cases/events/${String(e.at).slice(0, 4)}/${id}-000${i + 1}.json`));
+    expect(stored).toHaveLength(5);
     expect(events.map((e) => [e.seq, e.event, e.who, e.text])).toEqual([
       [1, 'opened', 'Ann (CCO)', 'opened by hand'],
       [2, 'investigation_note', 'Bob', 'looked at the fills'],
@@ -163,6 +194,7 @@ describe('bestex --target aws records against moto', () => {
 
   it('committee: due-diligence, agenda, determine (accept, remediate → case), dissent, minutes, sign, show; a hash-chained log copied to the evidence bucket', async () => {
     await fresh();
+    await lockEvidenceBucket();
     const finding = '2026Q3/acme-sor/pi-market/AAPL/market';
     // The agenda a review of record leaves (lambdas/package/run.ts writes it at this key).
     await c.s3.send(
@@ -273,7 +305,7 @@ describe('bestex --target aws records against moto', () => {
     const caseId = '2026Q3-acme-sor-pi-market';
     expect(recs[2]).toMatchObject({ item_id: finding, decision: 'remediate', owner: 'Bob', case_id: caseId });
     const caseKeys = await keys(BUCKETS.results, 'cases/events/');
-    expect(caseKeys).toEqual([`cases/events/${new Date().getUTCFullYear()}/${caseId}-0001.json`]);
+    expect(caseKeys).toEqual([`cases/events/${String(recs[2]?.at).slice(0, 4)}/${caseId}-0001.json`]);
     expect(JSON.parse(await text(BUCKETS.results, caseKeys[0] as string))).toMatchObject({ event: 'opened', rule_id: 'pi-market' });
     // The sign-off covers the period's determinations, dissent and minutes (not the due-diligence answers), by hash.
     expect(recs[5]?.covers).toEqual([2, 3, 4, 5].map((n) => ({ seq: n, sha256: recs[n - 1]?.sha256 })));
@@ -305,6 +337,9 @@ describe('bestex --target aws records against moto', () => {
         Body: (bodies[1] as string).replace('answers reviewed', 'rubber stamp'),
       }),
     );
+    // The evidence copies are locked (the bucket's default retention): not deletable, and unchanged by the edit.
+    expect(await deleteVersion(BUCKETS.evidence, recordKeys[1] as string)).toBe('AccessDenied');
+    expect(await text(BUCKETS.evidence, recordKeys[1] as string)).toBe(bodies[1]);
     const broken = await bestex(['committee', 'show', '--period', '2026Q3']);
     expect(broken.code).not.toBe(0);
     expect(broken.stderr).toContain(`s3://${BUCKETS.results}/committee/records/`);
@@ -314,9 +349,7 @@ describe('bestex --target aws records against moto', () => {
 
   it('verify: a fetched package against its Object Lock copy in the evidence bucket; an edited file and a changed input are named', async () => {
     await fresh();
-    // The evidence bucket as the stack makes it: Object Lock on (a bucket can only get it at creation).
-    await c.s3.send(new DeleteBucketCommand({ Bucket: BUCKETS.evidence }));
-    await c.s3.send(new CreateBucketCommand({ Bucket: BUCKETS.evidence, ObjectLockEnabledForBucket: true }));
+    await lockEvidenceBucket();
     const runId = '2026Q3-20261005T120000Z';
     const prefix = 'packages/2026Q3/acme-sor/';
     const lakeKey = 'orders/source=acme-sor/trade_date=2026-07-01/part-0.parquet';
@@ -351,7 +384,7 @@ describe('bestex --target aws records against moto', () => {
       new PutObjectCommand({ Bucket: BUCKETS.results, Key: `${prefix}evidence.json.sha256`, Body: `${hex(body)}  evidence.json\n` }),
     );
     const lockedKey = EVIDENCE.manifest('2026Q3', 'acme-sor', runId);
-    const locked = await c.s3.send(
+    await c.s3.send(
       new PutObjectCommand({
         Bucket: BUCKETS.evidence,
         Key: lockedKey,
@@ -362,9 +395,7 @@ describe('bestex --target aws records against moto', () => {
     );
     // moto keeps the lock: the locked version cannot be deleted. (moto 5.2.1 answers GetObjectRetention with the object's
     // bytes, so the retention itself is not read back here.)
-    await expect(
-      c.s3.send(new DeleteObjectCommand({ Bucket: BUCKETS.evidence, Key: lockedKey, VersionId: locked.VersionId })),
-    ).rejects.toThrow();
+    expect(await deleteVersion(BUCKETS.evidence, lockedKey)).toBe('AccessDenied');
 
     const folder = join(dir, 'pkg', '2026Q3', 'acme-sor');
     const fetched = await bestex(['fetch', 'package', '--period', '2026Q3', '--source', 'acme-sor', '--out', folder]);
