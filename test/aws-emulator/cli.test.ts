@@ -339,10 +339,10 @@ describe('bestex --target aws against moto', () => {
     const broken = { QueryExecution: { QueryExecutionId: 'q-broken', Status: { State: 'SUCCEEDED' } } };
     // One broken result per branch of the Map: its metric queries run concurrently, and a branch that found moto's
     // queue empty would get its own input echoed back and fail on another path first (seen as a flake).
-    const metricQueries = (machines.review?.definition as { States: Record<string, { Result?: unknown[] }> }).States.ListMetricQueries
-      ?.Result?.length;
+    const review = machines.review?.definition as { States: Record<string, { Result?: unknown[] }> };
+    const metricQueries = review.States.ListMetricQueries?.Result?.length ?? 0;
     expect(metricQueries).toBeGreaterThan(0);
-    await moto.queueLambda([q[0], q[1], ...Array.from({ length: metricQueries ?? 0 }, () => broken)]);
+    await moto.queueLambda([q[0], q[1], ...Array.from({ length: metricQueries }, () => broken)]);
     const r = await bestex(['review', '--period', '2026Q3', '--timeout', '120']);
     expect(r.code).not.toBe(0);
     // AWS names the error States.Runtime; moto 5.2.1 says "Exception" (docs/deploy.md): the state and the cause are what the CLI must carry.
