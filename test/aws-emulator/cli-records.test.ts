@@ -6,12 +6,10 @@
  * the code under test. The evidence bucket is made with Object Lock where a test writes to it, as
  * the stack makes it; Athena's results are canned (moto runs no SQL), the SQL it was sent is checked.
  */
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { GetQueryExecutionCommand, ListQueryExecutionsCommand } from '@aws-sdk/client-athena';
 import {
   CreateBucketCommand,
@@ -26,11 +24,9 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildEvidenceManifest, serializeManifest } from '../../lambdas/adapters/evidence';
 import { EVIDENCE } from '../../lambdas/shared/layout';
-import { type Moto, startMoto } from './moto';
+import { type CliResult, type Moto, runCli, startMoto } from './moto';
 import { BUCKETS, type Clients, clients, type Provisioned, provision, synthesisedMachines, WORKGROUP } from './stack';
 
-const run = promisify(execFile);
-const BIN = new URL('../../bin/bestex.mjs', import.meta.url).pathname;
 const REPO = new URL('../../', import.meta.url).pathname;
 
 let moto: Moto;
@@ -39,27 +35,8 @@ let dir: string;
 let machines: ReturnType<typeof synthesisedMachines>;
 let p: Provisioned;
 
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function bestex(args: string[]): Promise<Result> {
-  const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_')));
-  Object.assign(env, moto.env, { BESTEX_HOME: join(dir, 'home'), NO_COLOR: '1' });
-  try {
-    const r = await run(process.execPath, [BIN, '--target', 'aws', '--outputs', p.outputsFile, ...args], {
-      env,
-      timeout: 240_000,
-      maxBuffer: 16 * 1024 * 1024,
-    });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (e) {
-    const x = e as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof x.code === 'number' ? x.code : -1, stdout: x.stdout ?? '', stderr: x.stderr ?? '' };
-  }
-}
+/** The real CLI against moto (moto.ts runCli). */
+const bestex = (args: string[]): Promise<CliResult> => runCli(moto, join(dir, 'home'), p.outputsFile, args);
 
 async function fresh(): Promise<void> {
   await moto.reset();

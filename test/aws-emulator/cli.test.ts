@@ -9,21 +9,16 @@
  * event-source mapping: it receives the messages and hands them to the real normalise handler
  * (DuckDB, writing to moto's S3), whose load manifest the CLI is following.
  */
-import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { HeadObjectCommand, ListObjectVersionsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { athenaSync, breachNotice, evaluation, freshPlan, packaged, prepared, rule606 } from './canned';
-import { type Moto, startMoto } from './moto';
+import { type CliResult, type Moto, runCli, startMoto } from './moto';
 import { BUCKETS, type Clients, clients, type Provisioned, provision, synthesisedMachines } from './stack';
-
-const run = promisify(execFile);
-const BIN = new URL('../../bin/bestex.mjs', import.meta.url).pathname;
 
 let moto: Moto;
 let c: Clients;
@@ -31,27 +26,8 @@ let dir: string;
 let machines: ReturnType<typeof synthesisedMachines>;
 let p: Provisioned;
 
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function bestex(args: string[]): Promise<Result> {
-  const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_')));
-  Object.assign(env, moto.env, { BESTEX_HOME: join(dir, 'home'), NO_COLOR: '1' });
-  try {
-    const r = await run(process.execPath, [BIN, '--target', 'aws', '--outputs', p.outputsFile, ...args], {
-      env,
-      timeout: 240_000,
-      maxBuffer: 16 * 1024 * 1024,
-    });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (e) {
-    const x = e as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof x.code === 'number' ? x.code : -1, stdout: x.stdout ?? '', stderr: x.stderr ?? '' };
-  }
-}
+/** The real CLI against moto (moto.ts runCli). */
+const bestex = (args: string[]): Promise<CliResult> => runCli(moto, join(dir, 'home'), p.outputsFile, args);
 
 /** A clean moto with the stack's resources: moto 5.2.1 runs one execution per server life (issue 10077). */
 async function fresh(): Promise<void> {

@@ -6,8 +6,9 @@
  * moto's Step Functions interpreter calls the other services (Lambda, SNS, S3) through boto3 at
  * `http://localhost:$MOTO_PORT`, so the server gets MOTO_PORT too.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
+import { promisify } from 'node:util';
 
 export const MOTO_ACCOUNT = '123456789012';
 export const MOTO_REGION = 'us-east-1';
@@ -168,4 +169,33 @@ export async function startMoto(): Promise<Moto> {
       clearTimeout(t);
     },
   };
+}
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+const BIN = new URL('../../bin/bestex.mjs', import.meta.url).pathname;
+
+/**
+ * The real CLI as a user runs it, `bestex --target aws --outputs <file> …`, in a child process whose
+ * only AWS settings are moto's (any AWS_* of the caller's shell is dropped), so nothing can reach a
+ * real account. A non-zero exit is returned, not thrown: tests assert on the code and stderr.
+ */
+export async function runCli(moto: Moto, home: string, outputsFile: string, args: string[]): Promise<CliResult> {
+  const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_')));
+  Object.assign(env, moto.env, { BESTEX_HOME: home, NO_COLOR: '1' });
+  try {
+    const r = await promisify(execFile)(process.execPath, [BIN, '--target', 'aws', '--outputs', outputsFile, ...args], {
+      env,
+      timeout: 240_000,
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (e) {
+    const x = e as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof x.code === 'number' ? x.code : -1, stdout: x.stdout ?? '', stderr: x.stderr ?? '' };
+  }
 }
