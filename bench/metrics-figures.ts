@@ -14,8 +14,8 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openEngine } from '../lib/engine';
-import { DEFAULT_BATCH_DATES, enrichLocalMany } from '../lib/enrich-local';
-import type { AsofForm, EnrichScope } from '../lib/enrich-sql';
+import { type BatchScope, DEFAULT_BATCH_DATES, enrichLocalMany } from '../lib/enrich-local';
+import type { AsofForm } from '../lib/enrich-sql';
 import { benchMetrics, type ScaleName } from './metrics';
 import { rssSampler } from './rss';
 
@@ -57,7 +57,7 @@ const filesUnder = (dir: string): string[] =>
 
 export interface BenchFiguresOptions {
   batchDates?: number;
-  scope?: EnrichScope;
+  scope?: BatchScope;
   /** DuckDB memory_limit of the enrichment engine (default 4GB, the peak RSS goal). */
   memoryLimit?: string;
   /** Skip the reference (a large lake: report wall time, RSS and time per trade date only). */
@@ -161,7 +161,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const form = arg('--form') ?? 'both';
   const forms: AsofForm[] = form === 'both' ? ['duckdb', 'trino'] : [form as AsofForm];
   const batchDates = arg('--batch-dates');
-  const scope = arg('--scope') as EnrichScope | undefined;
+  const scope = arg('--scope') as BatchScope | undefined;
   const memoryLimit = arg('--memory-limit');
   const r = await benchFigures(scale, forms, {
     ...(batchDates ? { batchDates: Number(batchDates) } : {}),

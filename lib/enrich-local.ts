@@ -4,11 +4,14 @@
  * replaces whole (a single PUT to the lake bucket, or a rename in a plain directory), so a reader
  * sees the old partition or the new one, never a mix. Re-running a date gives the same rows.
  *
- * Locally the dates of a source run in batches: one view set-up and one query per table for up to
- * `batchDates` dates (default 4) (the SQL's `dates` scope: every CTE is keyed by trade_date), written with
- * PARTITION_BY into one staged file per date, then put partition by partition. The per-unit cost
- * of a query per table per date (planning, view set-up, file listing) was most of the time at
- * small scale (docs/performance.md). On AWS each date stays one bounded unit of work (scope `one`).
+ * Locally the units run in batches of up to `batchDates` dates (default 4), every source of those
+ * dates together: one view set-up; one as-of lookup for all of them (probe_quotes.sql, into the
+ * temp table batch_probe_quotes, so each date's quotes are sorted once, not once per source and
+ * table); then per source one query per table over its dates (scope `dates`, reading the lookups
+ * from that table), written with PARTITION_BY into one staged file per date, then put partition
+ * by partition. The per-unit cost of a query per table per date (planning, view set-up, file
+ * listing) was most of the time at small scale, and the repeated quote sorts most of it at mid
+ * scale (docs/performance.md). On AWS each unit stays one bounded unit of work (scope `one`).
  */
 import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,7 +21,10 @@ import { FIGURE_TABLES, type FigureTableName, figureFileColumns, figureTable } f
 import { DATASETS, duckdbType } from '../lambdas/shared/schema';
 import { duckdbViewSql, figuresViewSql } from './catalog';
 import { type Engine, parseAthenaParams, refreshFigureViews, tableGlobs } from './engine';
-import { type AsofForm, ENRICH_ORDER, type EnrichScope, enrichBatchParams, enrichParams, enrichSql } from './enrich-sql';
+import { type AsofForm, ENRICH_ORDER, type EnrichScope, enrichBatchParams, enrichPairsParams, enrichParams, enrichSql } from './enrich-sql';
+
+/** How a local run groups its queries: one unit per query (`one`, as on AWS) or a batch of dates (`dates`). */
+export type BatchScope = Exclude<EnrichScope, 'pairs'>;
 
 export interface EnrichUnit {
   source: string;
@@ -36,11 +42,11 @@ export interface EnrichLocalOptions {
   lakeDir: string;
   put?: PutPartition;
   /**
-   * `dates` (default): up to `batchDates` dates of a source per query; `one`: one query per table
-   * per date with the very text Athena runs (for tests that compare the two).
+   * `dates` (default): batches of up to `batchDates` dates; `one`: one query per table per unit
+   * with the very text Athena runs (for tests that compare the two).
    */
-  scope?: EnrichScope;
-  /** Dates per query in scope `dates` (default 4: kept peak RSS at 1.8 GiB at mid scale, where 16 took 5.1 GiB). */
+  scope?: BatchScope;
+  /** Dates per batch in scope `dates` (default 4; docs/performance.md has the peak RSS it keeps). */
   batchDates?: number;
 }
 
@@ -74,43 +80,50 @@ export const DEFAULT_BATCH_DATES = 4;
 const quote = (s: string): string => `'${s.replaceAll("'", "''")}'`;
 
 /**
- * Temporary views that shadow the lake-wide ones with only the batch's partitions (its source and
- * dates; quotes of the dates; the source's venues; all reference lists), so each query lists a
- * handful of files instead of the whole lake. Same columns and types: the same generator.
+ * Temporary views that shadow the lake-wide ones with only the batch's partitions (its units; the
+ * quotes of its dates; its sources' venues; all reference lists), so each query lists a handful of
+ * files instead of the whole lake. Same columns and types: the same generator.
  */
-async function scopeToBatch(engine: Engine, lakeDir: string, source: string, dates: readonly string[]): Promise<string[]> {
+async function scopeToBatch(engine: Engine, lakeDir: string, units: readonly EnrichUnit[]): Promise<string[]> {
   const scoped = (table: string, partitions: string): string[] =>
     tableGlobs(join(lakeDir, table), partitions).map((g) => g.replace(`/${partitions}/**/`, `/${partitions}/`));
   const temp = (sql: string): string => sql.replace(/^CREATE OR REPLACE VIEW/, 'CREATE OR REPLACE TEMP VIEW');
+  const partitionsOf = (partitionBy: readonly string[]): string[] => {
+    const each = units.map((u) => partitionBy.map((p) => (p === 'source' ? `source=${u.source}` : `trade_date=${u.tradeDate}`)).join('/'));
+    return [...new Set(each)];
+  };
   const names: string[] = [];
   for (const spec of DATASETS) {
     if (spec.table === 'reference') continue;
-    const globs = spec.partitionBy.includes('trade_date')
-      ? dates.flatMap((d) =>
-          scoped(spec.table, spec.partitionBy.map((p) => (p === 'source' ? `source=${source}` : `trade_date=${d}`)).join('/')),
-        )
-      : spec.partitionBy.length > 0
-        ? scoped(spec.table, `source=${source}`)
-        : tableGlobs(lakeDir, spec.table);
+    const globs =
+      spec.partitionBy.length > 0 ? partitionsOf(spec.partitionBy).flatMap((p) => scoped(spec.table, p)) : tableGlobs(lakeDir, spec.table);
     await engine.run(temp(duckdbViewSql(spec, globs)));
     names.push(spec.table);
   }
   for (const spec of FIGURE_TABLES) {
-    const globs = dates.flatMap((d) => scoped(spec.table, `source=${source}/trade_date=${d}`));
+    const globs = partitionsOf(['source', 'trade_date']).flatMap((p) => scoped(spec.table, p));
     await engine.run(temp(figuresViewSql(spec, globs)));
     names.push(spec.table);
   }
   return names;
 }
 
-/** Splits units into batches: one source, sorted distinct dates, at most `size` per batch. */
-function batches(units: readonly EnrichUnit[], size: number): { source: string; dates: string[] }[] {
-  const bySource = new Map<string, Set<string>>();
-  for (const u of units) bySource.set(u.source, (bySource.get(u.source) ?? new Set()).add(u.tradeDate));
-  const out: { source: string; dates: string[] }[] = [];
-  for (const [source, set] of [...bySource].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
-    const dates = [...set].sort();
-    for (let i = 0; i < dates.length; i += size) out.push({ source, dates: dates.slice(i, i + size) });
+interface Batch {
+  dates: string[];
+  /** The batch's units by source, each source's dates sorted. */
+  sources: { source: string; dates: string[] }[];
+}
+
+/** Splits units into batches of at most `size` distinct dates, every source of those dates together. */
+function batches(units: readonly EnrichUnit[], size: number): Batch[] {
+  const dates = [...new Set(units.map((u) => u.tradeDate))].sort();
+  const out: Batch[] = [];
+  for (let i = 0; i < dates.length; i += size) {
+    const chunk = dates.slice(i, i + size);
+    const bySource = new Map<string, Set<string>>();
+    for (const u of units) if (chunk.includes(u.tradeDate)) bySource.set(u.source, (bySource.get(u.source) ?? new Set()).add(u.tradeDate));
+    const sources = [...bySource].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([source, ds]) => ({ source, dates: [...ds].sort() }));
+    out.push({ dates: chunk, sources });
   }
   return out;
 }
@@ -125,6 +138,7 @@ async function stageTable(
   table: FigureTableName,
   form: AsofForm,
   scope: EnrichScope,
+  source: string,
   params: DuckDBValue[],
   dates: readonly string[],
   staging: string,
@@ -133,7 +147,7 @@ async function stageTable(
   const fileCols = figureFileColumns(spec);
   const cols = fileCols.map((c) => `"${c.name}"`).join(', ');
   const body = enrichSql(table, form, scope).sql.trim().replace(/;\s*$/, '');
-  const dir = join(staging, table);
+  const dir = join(staging, `${table}-${source}`);
   // trade_date is written as the Hive directory only (as in the lake), never inside the files.
   await engine.connection.run(
     `COPY (SELECT ${cols}, trade_date FROM (${body}) AS enriched) TO ${quote(dir)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (trade_date))`,
@@ -150,7 +164,7 @@ async function stageTable(
     } catch {
       files = [];
     }
-    const file = join(staging, `${table}-${d}.parquet`);
+    const file = join(staging, `${table}-${source}-${d}.parquet`);
     if (files.length === 0) {
       const empty = fileCols.map((c) => `CAST(NULL AS ${duckdbType(c.type)}) AS "${c.name}"`).join(', ');
       await engine.run(`COPY (SELECT ${empty} WHERE false) TO ${quote(file)} (FORMAT parquet, COMPRESSION zstd)`);
@@ -187,34 +201,45 @@ export async function enrichLocalMany(engine: Engine, units: readonly EnrichUnit
   // the file uploaded, so it stages in the temp directory instead.
   mkdirSync(opts.lakeDir, { recursive: true });
   const results: EnrichResult[] = [];
-  for (const batch of batches(units, size)) {
+  // Scope `one` is a batch per unit (one source, one date): the text Athena runs, lookups included.
+  const work = scope === 'one' ? units.flatMap((u) => batches([u], 1)) : batches(units, size);
+  for (const batch of work) {
     const t0 = performance.now();
-    const params = parseAthenaParams(
-      scope === 'one'
-        ? enrichParams(batch.source, batch.dates[0] as string, opts.maxQuoteAgeS)
-        : enrichBatchParams(batch.source, batch.dates, opts.maxQuoteAgeS),
-    ) as DuckDBValue[];
+    const batchUnits = batch.sources.flatMap((s) => s.dates.map((tradeDate) => ({ source: s.source, tradeDate })));
     const staging = mkdtempSync(opts.put ? join(tmpdir(), 'bestex-enrich-') : join(opts.lakeDir, '.enrich-'));
-    const rows = new Map(batch.dates.map((d) => [d, {} as Record<FigureTableName, number>]));
-    let scoped = await scopeToBatch(engine, opts.lakeDir, batch.source, batch.dates);
+    const rows = new Map(batchUnits.map((u) => [`${u.source}/${u.tradeDate}`, {} as Record<FigureTableName, number>]));
+    let scoped = await scopeToBatch(engine, opts.lakeDir, batchUnits);
     try {
+      if (scope === 'dates') {
+        const params = parseAthenaParams(enrichPairsParams(batchUnits, opts.maxQuoteAgeS)) as DuckDBValue[];
+        const lookups = enrichSql('probe_quotes', form, 'pairs').sql.trim().replace(/;\s*$/, '');
+        await engine.connection.run(`CREATE OR REPLACE TEMP TABLE batch_probe_quotes AS ${lookups}`, params);
+      }
       for (const table of ENRICH_ORDER) {
-        const staged = await stageTable(engine, table, form, scope, params, batch.dates, staging);
-        for (const [d, s] of staged) {
-          await put(table, { source: batch.source, tradeDate: d }, s.file);
-          (rows.get(d) as Record<FigureTableName, number>)[table] = s.rows;
+        for (const { source, dates } of batch.sources) {
+          const params = parseAthenaParams(
+            scope === 'one'
+              ? enrichParams(source, dates[0] as string, opts.maxQuoteAgeS)
+              : enrichBatchParams(source, dates, opts.maxQuoteAgeS),
+          ) as DuckDBValue[];
+          const staged = await stageTable(engine, table, form, scope, source, params, dates, staging);
+          for (const [d, s] of staged) {
+            await put(table, { source, tradeDate: d }, s.file);
+            (rows.get(`${source}/${d}`) as Record<FigureTableName, number>)[table] = s.rows;
+          }
         }
         // The partitions now have their objects: let the next query (order_figures reads execution_figures) see them.
         for (const t of scoped) await engine.run(`DROP VIEW IF EXISTS temp."${t}"`);
-        scoped = await scopeToBatch(engine, opts.lakeDir, batch.source, batch.dates);
+        scoped = await scopeToBatch(engine, opts.lakeDir, batchUnits);
       }
     } finally {
       for (const t of scoped) await engine.run(`DROP VIEW IF EXISTS temp."${t}"`);
+      await engine.run('DROP TABLE IF EXISTS temp.batch_probe_quotes');
       rmSync(staging, { recursive: true, force: true });
     }
-    const ms = (performance.now() - t0) / batch.dates.length;
-    for (const d of batch.dates)
-      results.push({ source: batch.source, tradeDate: d, rows: rows.get(d) as Record<FigureTableName, number>, sql: { ...sha }, ms });
+    const ms = (performance.now() - t0) / batchUnits.length;
+    for (const u of batchUnits)
+      results.push({ ...u, rows: rows.get(`${u.source}/${u.tradeDate}`) as Record<FigureTableName, number>, sql: { ...sha }, ms });
   }
   await refreshFigureViews(engine, opts.lakeDir);
   return results;

@@ -26,20 +26,30 @@ export const ENRICH_ORDER: readonly FigureTableName[] = ['execution_figures', 'o
 
 const INCLUDE = /^-- @include ([a-z_]+)[ \t]*$/gm;
 
-/** How many trade dates one query covers: `one` (the unit of work on AWS) or `dates` (a local batch, DuckDB only). */
-export type EnrichScope = 'one' | 'dates';
+/**
+ * What one query covers: `one`, a source × trade date (the unit of work on AWS, every lookup its
+ * own); `dates`, many dates of one source (a local table query, DuckDB only, whose lookups come
+ * from the batch's temp table, parts/asof.batch.sql); `pairs`, the local batch's one as-of lookup
+ * for all its sources and dates (probe_quotes.sql).
+ */
+export type EnrichScope = 'one' | 'dates' | 'pairs';
+
+/** The part each scope includes for `params` and for `asof`. */
+const SCOPE_PARTS: Record<EnrichScope, (form: AsofForm) => { params: string; asof: string }> = {
+  one: (form) => ({ params: 'params', asof: `asof.${form}` }),
+  dates: () => ({ params: 'params_dates', asof: 'asof.batch' }),
+  pairs: (form) => ({ params: 'params_pairs', asof: `asof.${form}` }),
+};
 
 /** Composes `<table>.sql` text (exported for the SQL linter, which checks what actually runs). */
 export function composeEnrichSql(text: string, form: AsofForm, readPart = defaultPart, scope: EnrichScope = 'one'): string {
-  const partFile = (part: string): string => {
-    if (part === 'asof') return `asof.${form}`;
-    if (part === 'params' && scope === 'dates') return 'params_dates';
-    return part;
-  };
-  return text.replace(INCLUDE, (_m, part: string) => {
+  const parts = SCOPE_PARTS[scope](form);
+  const partFile = (part: string): string => (part === 'asof' || part === 'params' ? parts[part] : part);
+  return text.replace(INCLUDE, (m: string, part: string, at: number) => {
     const body = readPart(partFile(part)).trimEnd();
     if (body.endsWith(',')) throw new Error(`sql/enrich/parts/${part}: a part must not end with a comma (the include adds it)`);
-    return `${body},`;
+    // A comma between CTEs; none after the last, where the final SELECT follows.
+    return /^\s*SELECT\b/i.test(text.slice(at + m.length)) ? body : `${body},`;
   });
 }
 
@@ -47,8 +57,8 @@ function defaultPart(name: string): string {
   return readFileSync(join(ENRICH_DIR, 'parts', `${name}.sql`), 'utf8');
 }
 
-/** The composed SQL of one table's enrichment, with its hash (for evidence and staleness). */
-export function enrichSql(table: FigureTableName, form: AsofForm, scope: EnrichScope = 'one'): SqlFile {
+/** The composed SQL of one table's enrichment (or of the batch's lookups, `probe_quotes`), with its hash (for evidence and staleness). */
+export function enrichSql(table: FigureTableName | 'probe_quotes', form: AsofForm, scope: EnrichScope = 'one'): SqlFile {
   const path = join('sql', 'enrich', `${table}.sql`);
   const sql = composeEnrichSql(readFileSync(join(ENRICH_DIR, `${table}.sql`), 'utf8'), form, defaultPart, scope);
   return { name: table, path, sql, sha256: createHash('sha256').update(sql).digest('hex') };
@@ -67,4 +77,11 @@ export function enrichBatchParams(source: string, tradeDates: readonly string[],
   if (tradeDates.length === 0) throw new Error('a batch needs at least one trade date');
   for (const d of tradeDates) enrichParams(source, d, maxQuoteAgeS);
   return [`'${source}'`, `'${tradeDates.join(',')}'`, String(maxQuoteAgeS)];
+}
+
+/** The parameters of the batch's one as-of lookup (scope `pairs`): sources and dates side by side. */
+export function enrichPairsParams(units: readonly { source: string; tradeDate: string }[], maxQuoteAgeS: number): string[] {
+  if (units.length === 0) throw new Error('a batch needs at least one unit');
+  for (const u of units) enrichParams(u.source, u.tradeDate, maxQuoteAgeS);
+  return [`'${units.map((u) => u.source).join(',')}'`, `'${units.map((u) => u.tradeDate).join(',')}'`, String(maxQuoteAgeS)];
 }

@@ -6,7 +6,7 @@ WITH
 -- @include params
 -- @include day
 probes AS (
-  SELECT trade_date, order_id AS row_id, -1 AS horizon, symbol, received_us AS probe_us
+  SELECT trade_date, source, order_id AS row_id, -1 AS horizon, symbol, received_us AS probe_us
   FROM day_orders
 ),
 -- @include asof

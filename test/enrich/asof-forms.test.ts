@@ -6,7 +6,8 @@
  * lakes are built to hit every edge of the lookup: several quotes at one instant (file order
  * decides), a quote and a probe at one instant, stale, crossed and locked quotes, symbols with no
  * quote, New York midnight (a quote of the previous trade date must not be used), the 16:00
- * close, sub-millisecond and negative latencies. The test counts each edge it saw and fails if
+ * close, sub-millisecond and negative latencies, one order id in two sources on one date (the local
+ * batch looks up all its sources at once). The test counts each edge it saw and fails if
  * the lakes missed one, so it cannot pass vacuously.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -45,6 +46,12 @@ describe('as-of forms of sql/enrich', () => {
         const datesPerSource = new Map<string, Set<string>>();
         for (const o of data.orders) datesPerSource.set(o.source, (datesPerSource.get(o.source) ?? new Set()).add(o.trade_date));
         if ([...datesPerSource.values()].some((d) => d.size > 2)) note('several batches of dates');
+        const orderKeys = new Map<string, Set<string>>();
+        for (const o of data.orders) {
+          const k = `${o.trade_date}|${o.order_id}`;
+          orderKeys.set(k, (orderKeys.get(k) ?? new Set()).add(o.source));
+        }
+        if ([...orderKeys.values()].some((s) => s.size > 1)) note('one order id in two sources on one date');
 
         const ref = referenceFigures(data, { maxQuoteAgeS });
         const diffs = [...diffFigures(duck.executions, ref.executions, 'exec_id'), ...diffFigures(duck.orders, ref.orders, 'order_id')];
@@ -97,6 +104,7 @@ describe('as-of forms of sql/enrich', () => {
     );
     const needed = [
       'several batches of dates',
+      'one order id in two sources on one date',
       'quotes tied at one instant',
       'tie across files decides the NBBO',
       'quote and order at one instant',

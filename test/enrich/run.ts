@@ -3,8 +3,8 @@
  * batches of dates by default, or one query per date as on AWS), and read the figures back through the local engine's views (the tables every consumer reads).
  */
 import { openEngine } from '../../lib/engine';
-import { enrichLocalMany } from '../../lib/enrich-local';
-import type { AsofForm, EnrichScope } from '../../lib/enrich-sql';
+import { type BatchScope, enrichLocalMany } from '../../lib/enrich-local';
+import type { AsofForm } from '../../lib/enrich-sql';
 import type { LakeData } from '../reference/lake';
 
 export type Row = Record<string, unknown>;
@@ -23,7 +23,7 @@ export async function enrichAll(
   data: LakeData,
   form: AsofForm,
   maxQuoteAgeS: number,
-  batch: { scope?: EnrichScope; batchDates?: number } = {},
+  batch: { scope?: BatchScope; batchDates?: number } = {},
 ): Promise<{ orders: Row[]; executions: Row[] }> {
   const engine = await openEngine({ lakeDir, threads: 1 });
   try {

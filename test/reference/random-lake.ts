@@ -109,6 +109,9 @@ export function randomLake(seed: number, opts: RandomLakeOptions = {}): LakeData
     });
   const nOrders = opts.orders ?? 12;
   for (const source of sources) {
+    // Ids are unique per source only (the business key is source + id): each source numbers its
+    // own, so one id names different orders in two sources, often on one date.
+    [oid, xid, rid] = [0, 0, 0];
     for (let i = 0; i < int(0, nOrders); i++) {
       const symbol = pick(symbols);
       const day = pick(days);

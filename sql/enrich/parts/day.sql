@@ -2,7 +2,7 @@
 -- quotes of one source × trade date, and the source's venue terms in force that day. Times
 -- become epoch microseconds here, once, so every latency below is exact integer arithmetic.
 day_orders AS (
-  SELECT o.trade_date, o.order_id, o.symbol, o.side, CASE WHEN o.side = 'B' THEN 1 ELSE -1 END AS side_sign, o.order_type, o.tif,
+  SELECT o.trade_date, o.source, o.order_id, o.symbol, o.side, CASE WHEN o.side = 'B' THEN 1 ELSE -1 END AS side_sign, o.order_type, o.tif,
          o.limit_price, o.qty, o.received_ts, CAST(round(to_unixtime(o.received_ts) * 1e6) AS BIGINT) AS received_us,
          o.canceled_ts, CAST(round(to_unixtime(o.canceled_ts) * 1e6) AS BIGINT) AS canceled_us,
          COALESCE(o.directed, 'N') AS directed, o.vendor_nbb, o.vendor_nbo
@@ -11,12 +11,12 @@ day_orders AS (
   WHERE o.source = p.source AND o.trade_date = p.trade_date
 ),
 -- Quotes of the trade date for the symbols the source traded: an NBBO never carries over midnight
--- (the as-of lookup is keyed by trade_date and symbol).
+-- (the as-of lookup is keyed by trade_date and symbol). A semi-join on the dates, so params with
+-- several sources of one date (parts/params_pairs.sql) read each quote once.
 day_quotes AS (
   SELECT q.trade_date, q.symbol, CAST(round(to_unixtime(q.ts) * 1e6) AS BIGINT) AS quote_us, q.bid, q.ask, q.source_key, q.source_line
   FROM quotes q
-  CROSS JOIN params p
-  WHERE q.trade_date = p.trade_date
+  WHERE q.trade_date IN (SELECT trade_date FROM params)
     AND q.symbol IN (SELECT symbol FROM day_orders)
 ),
 venue_terms AS (
