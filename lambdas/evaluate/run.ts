@@ -198,6 +198,24 @@ const unwrap = <T>(r: { ok: true; value: T } | { ok: false; reason: string }, wh
   return r.value;
 };
 
+type ResultRows = Parameters<typeof toOrderCells>[0];
+
+/** The review results the findings read, by result name: each one's parser and the input it fills. */
+const FINDINGS_READERS: Record<string, (rows: ResultRows, where: string, inputs: FindingsInputs) => void> = {
+  [FINDINGS_RESULTS.orderCells]: (rows, where, inputs) => {
+    inputs.cells = unwrap(toOrderCells(rows, where), 'order cells');
+  },
+  [FINDINGS_RESULTS.venueCells]: (rows, where, inputs) => {
+    inputs.venueCells = unwrap(toVenueCells(rows, where), 'venue cells');
+  },
+  [FINDINGS_RESULTS.fillTimes]: (rows, where, inputs) => {
+    inputs.fillTimes = unwrap(toFillTimes(rows, where), 'fill-time histogram');
+  },
+  [FINDINGS_RESULTS.industry605]: (rows, where, inputs) => {
+    inputs.industry605 = unwrap(toIndustry605(rows, where), 'Rule 605 industry rows');
+  },
+};
+
 async function readCurrent(
   deps: EvaluateDeps,
   event: EvaluateEvent,
@@ -218,20 +236,9 @@ async function readCurrent(
       vendor.push(...v.value);
       continue;
     }
-    if (r.name === FINDINGS_RESULTS.orderCells) {
-      inputs.cells = unwrap(toOrderCells(parsed.value, r.where), 'order cells');
-      continue;
-    }
-    if (r.name === FINDINGS_RESULTS.venueCells) {
-      inputs.venueCells = unwrap(toVenueCells(parsed.value, r.where), 'venue cells');
-      continue;
-    }
-    if (r.name === FINDINGS_RESULTS.fillTimes) {
-      inputs.fillTimes = unwrap(toFillTimes(parsed.value, r.where), 'fill-time histogram');
-      continue;
-    }
-    if (r.name === FINDINGS_RESULTS.industry605) {
-      inputs.industry605 = unwrap(toIndustry605(parsed.value, r.where), 'Rule 605 industry rows');
+    const readFindingsInput = FINDINGS_READERS[r.name];
+    if (readFindingsInput) {
+      readFindingsInput(parsed.value, r.where, inputs);
       continue;
     }
     // Other review queries (sql/review/) feed other steps or analysts, not review_metrics.

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { Stack, Validations } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
@@ -9,7 +9,7 @@ import { DATASETS } from '../../lambdas/shared/schema';
 import { canonicalViewSql } from '../catalog';
 import { viewFiles } from '../sql-files';
 import type { Lake } from './lake';
-import { acknowledgeWildcards } from './nag';
+import { acknowledgeCdkSingleton, acknowledgeWildcards, BASIC_EXECUTION_ROLE_FINDING } from './nag';
 
 /**
  * First the canonical datasets' views (lib/catalog.ts canonicalViewSql: each dataset's name shows
@@ -76,18 +76,11 @@ export class AnalystViews extends Construct {
       this.views.push(f.name);
     }
     // The custom resources share one CDK-provided function and role (AwsCustomResource's singleton).
-    for (const c of stack.node.children) {
-      if (!c.node.id.startsWith('AWS679f53fac002430cb0da5b7982bd2287')) continue;
-      Validations.of(c).acknowledge({
-        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-        reason:
-          'CDK’s AwsCustomResource function (runs only during deployment, to create the analyst views) comes with the AWS-managed basic execution role.',
-      });
-      Validations.of(c).acknowledge({
-        id: 'AwsSolutions-L1',
-        reason: 'the AwsCustomResource function’s runtime is chosen by CDK; it runs only during deployment.',
-      });
-    }
+    acknowledgeCdkSingleton(this, 'AWS679f53fac002430cb0da5b7982bd2287', {
+      [BASIC_EXECUTION_ROLE_FINDING]:
+        'CDK’s AwsCustomResource function (runs only during deployment, to create the analyst views) comes with the AWS-managed basic execution role.',
+      'AwsSolutions-L1': 'the AwsCustomResource function’s runtime is chosen by CDK; it runs only during deployment.',
+    });
     acknowledgeWildcards(
       this,
       statements,

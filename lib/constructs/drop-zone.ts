@@ -1,4 +1,4 @@
-import { Duration, Size, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Size } from 'aws-cdk-lib';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -12,6 +12,7 @@ import { LAKE, QUARANTINE } from '../../lambdas/shared/layout';
 import { DATASETS } from '../../lambdas/shared/schema';
 import { deadLetterQueue } from './dead-letters';
 import { BestexFunction } from './function';
+import { acknowledgeCdkSingleton, BASIC_EXECUTION_ROLE_FINDING } from './nag';
 import type { Storage } from './storage';
 import { VendorAccess } from './vendor-access';
 
@@ -73,14 +74,10 @@ export class DropZone extends Construct {
     });
     this.bucket.addEventNotification(EventType.OBJECT_CREATED, new SqsDestination(this.queue));
     // CDK configures bucket notifications through its own singleton custom-resource function.
-    for (const c of Stack.of(this).node.children) {
-      if (!c.node.id.startsWith('BucketNotificationsHandler')) continue;
-      Validations.of(c).acknowledge({
-        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-        reason:
-          'CDK’s bucket-notifications custom resource (runs only during deployment to set the drop bucket’s S3 → SQS notification) comes with the AWS-managed basic execution role; CDK offers no way to replace it.',
-      });
-    }
+    acknowledgeCdkSingleton(this, 'BucketNotificationsHandler', {
+      [BASIC_EXECUTION_ROLE_FINDING]:
+        'CDK’s bucket-notifications custom resource (runs only during deployment to set the drop bucket’s S3 → SQS notification) comes with the AWS-managed basic execution role; CDK offers no way to replace it.',
+    });
 
     const tables = DATASETS.map((d) => LAKE.tablePrefix(d.table));
     this.normalise = new BestexFunction(this, 'Normalise', {

@@ -11,7 +11,6 @@ import { BestexFunction } from './function';
 import { ATHENA_OUTPUT_PREFIX, type Lake } from './lake';
 import type { Notifications } from './notifications';
 import { publishNoticesState, retryTransientLambdaErrors, sqlQueryStates, workflowStateMachine } from './states';
-import { workflowRole } from './workflow-role';
 
 export interface ExceptionsWorkflowProps {
   /** Buckets, catalog and workgroup the exception SQL reads. */
@@ -134,20 +133,20 @@ export class ExceptionsWorkflow extends Construct {
       );
 
     const definition = prepareTask;
-    this.role = workflowRole(this, 'Role', {
-      workflow: 'daily exceptions',
-      functions: [prepare, summarize, enrich.functions.plan, enrich.functions.commit],
-      publishes: [{ topic: props.notifications.compliance, key: props.notifications.key }],
-      lake,
-      enriches: true,
-    }).role;
     const machine = workflowStateMachine(this, {
       name: 'exceptions',
       definition,
-      role: this.role,
+      role: {
+        workflow: 'daily exceptions',
+        functions: [prepare, summarize, enrich.functions.plan, enrich.functions.commit],
+        publishes: [{ topic: props.notifications.compliance, key: props.notifications.key }],
+        lake: lake,
+        enriches: true,
+      },
       timeout: props.timeout ?? Duration.hours(1),
       logRetention: props.logRetention,
     });
+    this.role = machine.role;
     this.logGroup = machine.logGroup;
     this.stateMachine = machine.stateMachine;
   }

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { DockerImage, Duration, type Size, Stack, Validations } from 'aws-cdk-lib';
+import { DockerImage, Duration, type Size, Stack } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import {
@@ -21,6 +21,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import type { BucketRole } from '../../lambdas/shared/layout';
 import { type BucketRef, grantPrefixes, grantPublish, type PrefixAccess } from './grants';
+import { acknowledge } from './nag';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 /** The SEC specifications beside the repository (as lambdas/core/regulatory/rule605.ts finds them). */
@@ -153,14 +154,12 @@ export class BestexFunction extends NodejsFunction {
       },
     });
     this.bestexName = props.name;
-    Validations.of(this).acknowledge({
-      id: 'AwsSolutions-L1',
-      reason:
+    acknowledge(this, {
+      'AwsSolutions-L1':
         'nodejs22.x is the runtime the handlers and the DuckDB layer are built and tested for (esbuild target node22); moving to a newer runtime is a tested change, not an automatic one.',
     });
-    Validations.of(role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
+    acknowledge(role, {
+      'AwsSolutions-IAM5[Resource::*]':
         'X-Ray tracing (xray:PutTraceSegments, xray:PutTelemetryRecords) has no resource-level permissions; test/infra/iam.test.ts checks that X-Ray is the only Resource "*" in function policies.',
     });
   }

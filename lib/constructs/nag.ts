@@ -47,3 +47,20 @@ export function wildcardFindings(scope: IConstruct, statements: readonly PolicyS
 export function acknowledgeWildcards(on: IConstruct, statements: readonly PolicyStatement[], reason: string): void {
   for (const id of wildcardFindings(on, statements)) Validations.of(on).acknowledge({ id, reason });
 }
+
+/** The finding of CDK's own deploy-time functions: they come with the AWS-managed basic execution role. */
+export const BASIC_EXECUTION_ROLE_FINDING =
+  'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]';
+
+/** Acknowledges findings on a construct: finding id → reason. */
+export function acknowledge(on: IConstruct, findings: Record<string, string>): void {
+  for (const [id, reason] of Object.entries(findings)) Validations.of(on).acknowledge({ id, reason });
+}
+
+/**
+ * Acknowledges findings on a singleton CDK creates at the stack's root for a construct of ours (a
+ * custom resource's function): its id starts with `idPrefix`, and we do not write its policy.
+ */
+export function acknowledgeCdkSingleton(scope: IConstruct, idPrefix: string, findings: Record<string, string>): void {
+  for (const c of Stack.of(scope).node.children) if (c.node.id.startsWith(idPrefix)) acknowledge(c, findings);
+}

@@ -12,7 +12,6 @@ import { BestexFunction } from './function';
 import { ATHENA_OUTPUT_PREFIX, type Lake } from './lake';
 import type { Notifications } from './notifications';
 import { publishNoticesState, retryTransientLambdaErrors, sqlQueryStates, workflowStateMachine } from './states';
-import { workflowRole } from './workflow-role';
 
 export interface ReviewWorkflowProps {
   /** Buckets, catalog and workgroup the review reads and writes. */
@@ -225,20 +224,20 @@ export class ReviewWorkflow extends Construct {
       .next(packageTask)
       .next(new Choice(this, S.quarterly).when(Condition.stringEquals('$.cadence', 'quarterly'), rule606Queries.start).otherwise(dryRun));
 
-    this.role = workflowRole(this, 'Role', {
-      workflow: 'review',
-      functions: [prepare, evaluate, pkg, rule606, enrich.functions.plan, enrich.functions.commit],
-      publishes: [{ topic: props.notifications.compliance, key: props.notifications.key }],
-      lake: lakeC,
-      enriches: true,
-    }).role;
     const machine = workflowStateMachine(this, {
       name: 'review',
       definition,
-      role: this.role,
+      role: {
+        workflow: 'review',
+        functions: [prepare, evaluate, pkg, rule606, enrich.functions.plan, enrich.functions.commit],
+        publishes: [{ topic: props.notifications.compliance, key: props.notifications.key }],
+        lake: lakeC,
+        enriches: true,
+      },
       timeout: props.timeout ?? Duration.hours(6),
       logRetention: props.logRetention,
     });
+    this.role = machine.role;
     this.logGroup = machine.logGroup;
     this.stateMachine = machine.stateMachine;
   }

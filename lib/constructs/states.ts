@@ -19,6 +19,7 @@ import {
 import { AthenaStartQueryExecution, type LambdaInvoke, SnsPublish } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
 import type { SqlFile } from '../sql-files';
+import { type WorkflowRoleProps, workflowRole } from './workflow-role';
 
 export interface SqlQueriesProps {
   /** The SQL files to run, embedded in the definition: the ASL says exactly which SQL ran. */
@@ -121,28 +122,30 @@ export function retryTransientLambdaErrors(...tasks: LambdaInvoke[]): void {
 }
 
 /**
- * A workflow's state machine, `<stack>-<name>`, traced, with its own log group. It logs every state
- * transition without its input or output: they carry sources and periods, and Athena result
- * locations, but the logs must never depend on that staying true.
+ * A workflow's state machine, `<stack>-<name>`, traced, with its own log group and its own role
+ * (workflowRole: the policy written out in full). It logs every state transition without its
+ * input or output: they carry sources and periods, and Athena result locations, but the logs must
+ * never depend on that staying true.
  */
 export function workflowStateMachine(
   scope: Construct,
   props: {
     readonly name: string;
     readonly definition: IChainable;
-    readonly role: Role;
+    readonly role: WorkflowRoleProps;
     readonly timeout: Duration;
     readonly logRetention: RetentionDays;
   },
-): { logGroup: LogGroup; stateMachine: StateMachine } {
+): { role: Role; logGroup: LogGroup; stateMachine: StateMachine } {
+  const { role } = workflowRole(scope, 'Role', props.role);
   const logGroup = new LogGroup(scope, 'StateMachineLogs', { retention: props.logRetention });
   const stateMachine = new StateMachine(scope, 'StateMachine', {
     stateMachineName: `${Stack.of(scope).stackName}-${props.name}`,
     definitionBody: DefinitionBody.fromChainable(props.definition),
-    role: props.role.withoutPolicyUpdates(),
+    role: role.withoutPolicyUpdates(),
     timeout: props.timeout,
     tracingEnabled: true,
     logs: { destination: logGroup, level: LogLevel.ALL, includeExecutionData: false },
   });
-  return { logGroup, stateMachine };
+  return { role, logGroup, stateMachine };
 }

@@ -7,8 +7,7 @@
  * the stack makes it; Athena's results are canned (moto runs no SQL), the SQL it was sent is checked.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GetQueryExecutionCommand, ListQueryExecutionsCommand } from '@aws-sdk/client-athena';
 import {
@@ -21,44 +20,36 @@ import {
   PutObjectCommand,
   PutObjectLockConfigurationCommand,
 } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { buildEvidenceManifest, serializeManifest } from '../../lambdas/adapters/evidence';
 import { EVIDENCE } from '../../lambdas/shared/layout';
-import { type CliResult, type Moto, runCli, startMoto } from './moto';
-import { BUCKETS, type Clients, clients, type Provisioned, provision, synthesisedMachines, WORKGROUP } from './stack';
+import { PI_MARKET_CASE, PI_MARKET_CASE_ID } from '../support/flags';
+import { useEmulatorSession } from './session';
+import { BUCKETS, WORKGROUP } from './stack';
+
+const emu = useEmulatorSession('bestex-moto-records-');
+const { bestex, fresh } = emu;
 
 const REPO = new URL('../../', import.meta.url).pathname;
 
-let moto: Moto;
-let c: Clients;
-let dir: string;
-let machines: ReturnType<typeof synthesisedMachines>;
-let p: Provisioned;
-
 /** The real CLI against moto (moto.ts runCli). */
-const bestex = (args: string[]): Promise<CliResult> => runCli(moto, join(dir, 'home'), p.outputsFile, args);
-
-async function fresh(): Promise<void> {
-  await moto.reset();
-  p = await provision(c, dir, machines);
-}
 
 async function keys(bucket: string, prefix: string): Promise<string[]> {
-  const r = await c.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
+  const r = await emu.c.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
   return (r.Contents ?? []).map((o) => o.Key as string).sort();
 }
 
 async function text(bucket: string, key: string): Promise<string> {
-  const r = await c.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  const r = await emu.c.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
   return (await r.Body?.transformToString()) ?? '';
 }
 
 /** The evidence bucket as the stack makes it (lib/constructs/storage.ts): Object Lock on, COMPLIANCE retention by default. */
 async function lockEvidenceBucket(): Promise<void> {
   // A bucket gets Object Lock only at creation: the provisioned one (empty) is made again.
-  await c.s3.send(new DeleteBucketCommand({ Bucket: BUCKETS.evidence }));
-  await c.s3.send(new CreateBucketCommand({ Bucket: BUCKETS.evidence, ObjectLockEnabledForBucket: true }));
-  await c.s3.send(
+  await emu.c.s3.send(new DeleteBucketCommand({ Bucket: BUCKETS.evidence }));
+  await emu.c.s3.send(new CreateBucketCommand({ Bucket: BUCKETS.evidence, ObjectLockEnabledForBucket: true }));
+  await emu.c.s3.send(
     new PutObjectLockConfigurationCommand({
       Bucket: BUCKETS.evidence,
       ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Years: 6 } } },
@@ -68,11 +59,11 @@ async function lockEvidenceBucket(): Promise<void> {
 
 /** Deleting a version of a locked object must be refused. */
 async function deleteVersion(bucket: string, key: string): Promise<string> {
-  const v = await c.s3.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: key }));
+  const v = await emu.c.s3.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: key }));
   const versionId = v.Versions?.find((x) => x.Key === key)?.VersionId;
   expect(versionId).toBeTruthy();
   try {
-    await c.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }));
+    await emu.c.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }));
     return 'deleted';
   } catch (e) {
     return (e as Error).name;
@@ -91,38 +82,12 @@ function canonical(v: unknown): string {
   return JSON.stringify(v);
 }
 
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'bestex-moto-records-'));
-  machines = synthesisedMachines();
-  moto = await startMoto();
-  c = clients(moto);
-  await fresh();
-});
-
-afterAll(async () => {
-  await moto?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
-
 describe('bestex --target aws records against moto', () => {
   it('case: open, note, notify, plan, close append one object each to the results bucket; list and show read them back', async () => {
     await fresh();
-    const id = '2026Q3-acme-sor-pi-market';
+    const id = PI_MARKET_CASE_ID;
     const steps: string[][] = [
-      [
-        'case',
-        'open',
-        '--source',
-        'acme-sor',
-        '--period',
-        '2026Q3',
-        '--rule',
-        'pi-market',
-        '--text',
-        'opened by hand',
-        '--who',
-        'Ann (CCO)',
-      ],
+      ['case', 'open', ...PI_MARKET_CASE, '--text', 'opened by hand', '--who', 'Ann (CCO)'],
       ['case', 'note', id, '--text', 'looked at the fills', '--who', 'Bob'],
       ['case', 'notify', id, '--text', 'vendor told', '--who', 'Bob'],
       ['case', 'plan', id, '--text', 'vendor will re-route', '--who', 'Bob'],
@@ -174,7 +139,7 @@ describe('bestex --target aws records against moto', () => {
     await lockEvidenceBucket();
     const finding = '2026Q3/acme-sor/pi-market/AAPL/market';
     // The agenda a review of record leaves (lambdas/package/run.ts writes it at this key).
-    await c.s3.send(
+    await emu.c.s3.send(
       new PutObjectCommand({
         Bucket: BUCKETS.results,
         Key: 'committee/agenda/2026Q3/acme-sor.json',
@@ -197,7 +162,7 @@ describe('bestex --target aws records against moto', () => {
         }),
       }),
     );
-    const dd = join(dir, 'dd.json');
+    const dd = join(emu.dir, 'dd.json');
     writeFileSync(
       dd,
       JSON.stringify({
@@ -307,7 +272,7 @@ describe('bestex --target aws records against moto', () => {
     ]);
 
     // An edit of a stored record breaks the chain: the next command refuses to read the log, naming it.
-    await c.s3.send(
+    await emu.c.s3.send(
       new PutObjectCommand({
         Bucket: BUCKETS.results,
         Key: recordKeys[1],
@@ -331,10 +296,10 @@ describe('bestex --target aws records against moto', () => {
     const prefix = 'packages/2026Q3/acme-sor/';
     const lakeKey = 'orders/source=acme-sor/trade_date=2026-07-01/part-0.parquet';
     const lakeBody = 'PAR1 orders PAR1';
-    await c.s3.send(new PutObjectCommand({ Bucket: BUCKETS.lake, Key: lakeKey, Body: lakeBody }));
+    await emu.c.s3.send(new PutObjectCommand({ Bucket: BUCKETS.lake, Key: lakeKey, Body: lakeBody }));
     const files: Record<string, string> = { 'report.html': '<p>acme-sor 2026Q3</p>', 'review_metrics.csv': 'metric,value\norders,12\n' };
     for (const [f, body] of Object.entries(files))
-      await c.s3.send(new PutObjectCommand({ Bucket: BUCKETS.results, Key: `${prefix}${f}`, Body: body }));
+      await emu.c.s3.send(new PutObjectCommand({ Bucket: BUCKETS.results, Key: `${prefix}${f}`, Body: body }));
     const sqlPath = 'sql/metrics/execution_quality.sql';
     const manifest = buildEvidenceManifest({
       period: '2026Q3',
@@ -356,12 +321,12 @@ describe('bestex --target aws records against moto', () => {
       })),
     });
     const body = serializeManifest(manifest);
-    await c.s3.send(new PutObjectCommand({ Bucket: BUCKETS.results, Key: `${prefix}evidence.json`, Body: body }));
-    await c.s3.send(
+    await emu.c.s3.send(new PutObjectCommand({ Bucket: BUCKETS.results, Key: `${prefix}evidence.json`, Body: body }));
+    await emu.c.s3.send(
       new PutObjectCommand({ Bucket: BUCKETS.results, Key: `${prefix}evidence.json.sha256`, Body: `${hex(body)}  evidence.json\n` }),
     );
     const lockedKey = EVIDENCE.manifest('2026Q3', 'acme-sor', runId);
-    await c.s3.send(
+    await emu.c.s3.send(
       new PutObjectCommand({
         Bucket: BUCKETS.evidence,
         Key: lockedKey,
@@ -370,11 +335,11 @@ describe('bestex --target aws records against moto', () => {
         ObjectLockRetainUntilDate: new Date(Date.now() + 86_400_000),
       }),
     );
-    // moto keeps the lock: the locked version cannot be deleted. (moto 5.2.1 answers GetObjectRetention with the object's
+    // emu.moto keeps the lock: the locked version cannot be deleted. (emu.moto 5.2.1 answers GetObjectRetention with the object's
     // bytes, so the retention itself is not read back here.)
     expect(await deleteVersion(BUCKETS.evidence, lockedKey)).toBe('AccessDenied');
 
-    const folder = join(dir, 'pkg', '2026Q3', 'acme-sor');
+    const folder = join(emu.dir, 'pkg', '2026Q3', 'acme-sor');
     const fetched = await bestex(['fetch', 'package', '--period', '2026Q3', '--source', 'acme-sor', '--out', folder]);
     expect(fetched.code, fetched.stderr).toBe(0);
     const ok = await bestex(['--json', 'verify', folder]);
@@ -397,14 +362,14 @@ describe('bestex --target aws records against moto', () => {
     expect(edited.stdout).toMatch(/FAIL .*review_metrics\.csv/);
     writeFileSync(join(folder, 'review_metrics.csv'), files['review_metrics.csv'] as string);
     // The input in the lake replaced after the review: re-hashed from moto's S3 and named.
-    await c.s3.send(new PutObjectCommand({ Bucket: BUCKETS.lake, Key: lakeKey, Body: 'PAR1 other PAR1' }));
+    await emu.c.s3.send(new PutObjectCommand({ Bucket: BUCKETS.lake, Key: lakeKey, Body: 'PAR1 other PAR1' }));
     const input = await bestex(['verify', folder]);
     expect(input.code).toBe(1);
     expect(input.stdout).toContain(lakeKey);
     expect(input.stdout).not.toMatch(/FAIL .*review_metrics\.csv/);
 
     // A package with no locked run: the failure names the evidence prefix it looked in.
-    const other = join(dir, 'pkg', '2026Q3', 'bolt-sor');
+    const other = join(emu.dir, 'pkg', '2026Q3', 'bolt-sor');
     mkdirSync(other, { recursive: true });
     const none = await bestex(['verify', other]);
     expect(none.code).toBe(1);
@@ -433,12 +398,12 @@ describe('bestex --target aws records against moto', () => {
 
   it('report rule606: the three sql/rule606 queries run in the Athena workgroup with the period parameters; the valid XML is stored', async () => {
     await fresh();
-    // Athena executes no SQL in moto: the three results, in the order bestex asks for them (orders, venues, venue_terms).
-    await moto.queueAthena(
+    // Athena executes no SQL in emu.moto: the three results, in the order bestex asks for them (orders, venues, venue_terms).
+    await emu.moto.queueAthena(
       [['2026', '7', 'Y', 'market', 'N', '100', '10000']],
       ['year', 'mon', 'sp500', 'order_type', 'directed', 'orders', 'shares'].map((name) => ({ name, type: 'varchar' })),
     );
-    await moto.queueAthena(
+    await emu.moto.queueAthena(
       [['2026', '7', 'Y', 'market', 'XNAS', '100', '10000', '0', '0', '3', '-3', '10000']],
       [
         'year',
@@ -455,8 +420,8 @@ describe('bestex --target aws records against moto', () => {
         'executed_shares',
       ].map((name) => ({ name, type: 'varchar' })),
     );
-    await moto.queueAthena([], [{ name: 'source', type: 'varchar' }]);
-    const out = join(dir, 'r606');
+    await emu.moto.queueAthena([], [{ name: 'source', type: 'varchar' }]);
+    const out = join(emu.dir, 'r606');
     const r = await bestex(['--json', 'report', 'rule606', '--period', '2026Q3', '--out', out]);
     expect(r.code, r.stderr).toBe(0);
     const res = JSON.parse(r.stdout) as { errors: string[]; stored: string; scanned: { queries: number } };
@@ -465,9 +430,9 @@ describe('bestex --target aws records against moto', () => {
     expect(res.stored).toBe(`s3://${BUCKETS.results}/regulatory/rule606/2026Q3/`);
 
     // What was started in Athena: each file of sql/rule606, in the workgroup, with the quarter's parameters.
-    const ids = (await c.athena.send(new ListQueryExecutionsCommand({ WorkGroup: WORKGROUP }))).QueryExecutionIds ?? [];
+    const ids = (await emu.c.athena.send(new ListQueryExecutionsCommand({ WorkGroup: WORKGROUP }))).QueryExecutionIds ?? [];
     const started = await Promise.all(
-      ids.map(async (id) => (await c.athena.send(new GetQueryExecutionCommand({ QueryExecutionId: id }))).QueryExecution),
+      ids.map(async (id) => (await emu.c.athena.send(new GetQueryExecutionCommand({ QueryExecutionId: id }))).QueryExecution),
     );
     const sql = (name: string) => readFileSync(join(REPO, 'sql/rule606', `${name}.sql`), 'utf8');
     expect(started.map((q) => q?.Query).sort()).toEqual(['orders', 'venue_terms', 'venues'].map(sql).sort());
@@ -484,7 +449,7 @@ describe('bestex --target aws records against moto', () => {
     );
     expect(await text(BUCKETS.results, 'regulatory/rule606/2026Q3/rule606-2026Q3.xml')).toBe(xml);
     // `fetch report` brings the stored files back.
-    const back = join(dir, 'r606-fetched');
+    const back = join(emu.dir, 'r606-fetched');
     const f = await bestex(['fetch', 'report', 'rule606', '--period', '2026Q3', '--out', back]);
     expect(f.code, f.stderr).toBe(0);
     expect(readFileSync(join(back, 'rule606-2026Q3.xml'), 'utf8')).toBe(xml);
@@ -492,16 +457,16 @@ describe('bestex --target aws records against moto', () => {
 
   it('report rule605: a month with no rows from Athena is invalid, exits 1 and stores nothing', async () => {
     await fresh();
-    const out = join(dir, 'r605');
+    const out = join(emu.dir, 'r605');
     const r = await bestex(['--json', 'report', 'rule605', '--month', '2026-07', '--out', out]);
     expect(r.code).toBe(1);
     const res = JSON.parse(r.stdout) as { errors: string[]; stored?: string; scanned: { queries: number } };
     expect(res.errors).toEqual(['EXSEC202607.csv record 0: the file has no data rows']);
     expect(res.stored).toBeUndefined();
     expect(res.scanned.queries).toBe(2);
-    const ids = (await c.athena.send(new ListQueryExecutionsCommand({ WorkGroup: WORKGROUP }))).QueryExecutionIds ?? [];
+    const ids = (await emu.c.athena.send(new ListQueryExecutionsCommand({ WorkGroup: WORKGROUP }))).QueryExecutionIds ?? [];
     const started = await Promise.all(
-      ids.map(async (id) => (await c.athena.send(new GetQueryExecutionCommand({ QueryExecutionId: id }))).QueryExecution),
+      ids.map(async (id) => (await emu.c.athena.send(new GetQueryExecutionCommand({ QueryExecutionId: id }))).QueryExecution),
     );
     const sql = (name: string) => readFileSync(join(REPO, 'sql/rule605', `${name}.sql`), 'utf8');
     expect(started.map((q) => q?.Query).sort()).toEqual(['exclusions', 'summary'].map(sql).sort());

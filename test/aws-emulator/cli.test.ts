@@ -9,31 +9,22 @@
  * event-source mapping: it receives the messages and hands them to the real normalise handler
  * (DuckDB, writing to moto's S3), whose load manifest the CLI is following.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HeadObjectCommand, ListObjectVersionsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { Context, SQSEvent } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { athenaSync, breachNotice, evaluation, freshPlan, packaged, prepared, rule606 } from './canned';
-import { type CliResult, type Moto, runCli, startMoto } from './moto';
-import { BUCKETS, type Clients, clients, type Provisioned, provision, synthesisedMachines } from './stack';
+import { useEmulatorSession } from './session';
+import { BUCKETS } from './stack';
 
-let moto: Moto;
-let c: Clients;
-let dir: string;
-let machines: ReturnType<typeof synthesisedMachines>;
-let p: Provisioned;
+const emu = useEmulatorSession('bestex-moto-cli-');
+const { bestex, fresh } = emu;
 
 /** The real CLI against moto (moto.ts runCli). */
-const bestex = (args: string[]): Promise<CliResult> => runCli(moto, join(dir, 'home'), p.outputsFile, args);
 
 /** A clean moto with the stack's resources: moto 5.2.1 runs one execution per server life (issue 10077). */
-async function fresh(): Promise<void> {
-  await moto.reset();
-  p = await provision(c, dir, machines);
-}
 
 interface Received {
   subject: string;
@@ -46,7 +37,9 @@ interface Received {
 async function receivedNotices(): Promise<Received[]> {
   const out: Received[] = [];
   for (let i = 0; i < 5; i++) {
-    const r = await c.sqs.send(new ReceiveMessageCommand({ QueueUrl: p.noticeQueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
+    const r = await emu.c.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: emu.p.noticeQueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
+    );
     for (const m of r.Messages ?? []) {
       const env = JSON.parse(m.Body ?? '{}') as {
         Subject?: string;
@@ -60,7 +53,7 @@ async function receivedNotices(): Promise<Received[]> {
         topic: env.TopicArn ?? '',
         attributes: Object.fromEntries(Object.entries(env.MessageAttributes ?? {}).map(([k, v]) => [k, v.Value])),
       });
-      await c.sqs.send(new DeleteMessageCommand({ QueueUrl: p.noticeQueueUrl, ReceiptHandle: m.ReceiptHandle }));
+      await emu.c.sqs.send(new DeleteMessageCommand({ QueueUrl: emu.p.noticeQueueUrl, ReceiptHandle: m.ReceiptHandle }));
     }
     if (!r.Messages?.length) break;
   }
@@ -69,7 +62,7 @@ async function receivedNotices(): Promise<Received[]> {
 
 /** Lambda results for one review execution, in the order the synthesised definition invokes them. */
 function reviewQueue(input: { period: string; dryRun?: boolean }, notices = [breachNotice('acme-sor', input.period)]): unknown[] {
-  const review = machines.review?.definition as { States: Record<string, { Result?: unknown[] }> };
+  const review = emu.machines.review?.definition as { States: Record<string, { Result?: unknown[] }> };
   const metricQueries = review.States.ListMetricQueries?.Result?.length ?? 0;
   const rule606Queries = review.States.ListRule606Queries?.Result?.length ?? 0;
   const r = prepared(input);
@@ -84,30 +77,17 @@ function reviewQueue(input: { period: string; dryRun?: boolean }, notices = [bre
   ];
 }
 
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'bestex-moto-cli-'));
-  machines = synthesisedMachines();
-  moto = await startMoto();
-  c = clients(moto);
-  await fresh();
-});
-
-afterAll(async () => {
-  await moto?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
-
 describe('bestex --target aws against moto', () => {
   it('drop: multipart upload with checksums, S3 → SQS notification, the real normalise handler, manifests followed', async () => {
     await fresh();
     // The handler reads its buckets and endpoint from the environment, as on Lambda.
-    Object.assign(process.env, moto.env, {
+    Object.assign(process.env, emu.moto.env, {
       BUCKET_LAKE: BUCKETS.lake,
       BUCKET_QUARANTINE: BUCKETS.quarantine,
       TOPIC_DATAOPS: 'arn:aws:sns:us-east-1:123456789012:dataops',
     });
     const { handler } = await import('../../lambdas/normalise/handler');
-    const drop = join(dir, 'drop');
+    const drop = join(emu.dir, 'drop');
     const header = 'exec_id,order_id,route_id,venue,exec_ts,price,qty,liquidity,fee';
     // Above the 5 MiB part size: the CLI uploads it in parts.
     const lines = [header];
@@ -129,9 +109,9 @@ describe('bestex --target aws against moto', () => {
     let handled = 0;
     const consumer = (async () => {
       while (!stop) {
-        const r = await c.sqs.send(
+        const r = await emu.c.sqs.send(
           new ReceiveMessageCommand({
-            QueueUrl: p.dropQueueUrl,
+            QueueUrl: emu.p.dropQueueUrl,
             MaxNumberOfMessages: 10,
             WaitTimeSeconds: 1,
             MessageSystemAttributeNames: ['All'],
@@ -159,7 +139,7 @@ describe('bestex --target aws against moto', () => {
         for (const m of msgs) {
           if (failed.has(m.MessageId ?? '')) continue;
           handled++;
-          await c.sqs.send(new DeleteMessageCommand({ QueueUrl: p.dropQueueUrl, ReceiptHandle: m.ReceiptHandle }));
+          await emu.c.sqs.send(new DeleteMessageCommand({ QueueUrl: emu.p.dropQueueUrl, ReceiptHandle: m.ReceiptHandle }));
         }
       }
     })();
@@ -185,18 +165,18 @@ describe('bestex --target aws against moto', () => {
     expect(ops.map((n) => n.subject).join('\n')).toContain('bolt-sor');
 
     // The upload was multipart with a composite CRC32 checksum (`<base64>-<parts>`), and versioned.
-    const head = await c.s3.send(
+    const head = await emu.c.s3.send(
       new HeadObjectCommand({ Bucket: BUCKETS.drop, Key: 'acme-sor/executions/2026-07-01.csv', ChecksumMode: 'ENABLED' }),
     );
     expect(head.ETag).toMatch(/-2"$/);
     expect(head.ChecksumCRC32 ?? head.ChecksumCRC64NVME).toBeTruthy();
-    const versions = await c.s3.send(new ListObjectVersionsCommand({ Bucket: BUCKETS.drop, Prefix: 'acme-sor/' }));
+    const versions = await emu.c.s3.send(new ListObjectVersionsCommand({ Bucket: BUCKETS.drop, Prefix: 'acme-sor/' }));
     expect(versions.Versions?.[0]?.VersionId).not.toBe('null');
   });
 
   it('status: the quarantined file from the drop bucket listing, monitoring state from the results bucket', async () => {
     // Continues from the drop above (no reset): bad.csv is in quarantine.
-    await c.s3.send(
+    await emu.c.s3.send(
       new PutObjectCommand({
         Bucket: BUCKETS.results,
         Key: 'monitoring/state.json',
@@ -223,11 +203,11 @@ describe('bestex --target aws against moto', () => {
   it('query: Athena start, polling through QUEUED and RUNNING, typed rows from GetQueryResults', async () => {
     await fresh();
     // Two polls in each state before it moves on: the CLI must keep polling, not read early.
-    await moto.api('/moto-api/state-manager/set-transition', {
+    await emu.moto.api('/moto-api/state-manager/set-transition', {
       model_name: 'athena::execution',
       transition: { progression: 'manual', times: 2 },
     });
-    await moto.queueAthena(
+    await emu.moto.queueAthena(
       [
         ['acme-sor', '-0.0125', '1200'],
         ['bolt-sor', '0.0031', null],
@@ -248,26 +228,26 @@ describe('bestex --target aws against moto', () => {
       expect(r.stderr).toMatch(/Athena queued/);
       expect(r.stderr).toMatch(/Athena running/);
     } finally {
-      await moto.api('/moto-api/state-manager/unset-transition', { model_name: 'athena::execution' });
+      await emu.moto.api('/moto-api/state-manager/unset-transition', { model_name: 'athena::execution' });
     }
   });
 
   it('query: an Athena error is one line naming the call, without a stack trace', async () => {
     await fresh();
-    const bad = JSON.parse(readFileSync(p.outputsFile, 'utf8')) as Record<string, Record<string, string>>;
+    const bad = JSON.parse(readFileSync(emu.p.outputsFile, 'utf8')) as Record<string, Record<string, string>>;
     const stack = Object.keys(bad)[0] as string;
     (bad[stack] as Record<string, string>).AthenaWorkGroupName = 'no-such-workgroup';
-    writeFileSync(p.outputsFile, JSON.stringify(bad));
+    writeFileSync(emu.p.outputsFile, JSON.stringify(bad));
     const r = await bestex(['query', 'SELECT 1']);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/Athena StartQueryExecution \(workgroup no-such-workgroup\)/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
-  it('review: the synthesised review machine runs in moto; the CLI follows it; notices reach the SNS → SQS subscriber', async () => {
+  it('review: the synthesised review machine runs in emu.moto; the CLI follows it; notices reach the SNS → SQS subscriber', async () => {
     await fresh();
-    await moto.queueLambda(reviewQueue({ period: '2026Q3' }));
-    await c.s3.send(
+    await emu.moto.queueLambda(reviewQueue({ period: '2026Q3' }));
+    await emu.c.s3.send(
       new PutObjectCommand({
         Bucket: BUCKETS.results,
         Key: `reviews/2026Q3/${prepared({ period: '2026Q3' }).runId}/breaches.json`,
@@ -299,7 +279,7 @@ describe('bestex --target aws against moto', () => {
 
   it('review --dry-run: takes the dry-run branch and notifies no one', async () => {
     await fresh();
-    await moto.queueLambda(reviewQueue({ period: '2026-08', dryRun: true }));
+    await emu.moto.queueLambda(reviewQueue({ period: '2026-08', dryRun: true }));
     const r = await bestex(['--json', 'review', '--period', '2026-08', '--dry-run', '--timeout', '120']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain('▸ DryRunComplete');
@@ -316,13 +296,13 @@ describe('bestex --target aws against moto', () => {
     // Every iteration of the metric-query Map gets the broken result: the iterations run
     // concurrently, so with fewer queued than iterations one of them would take an echo instead
     // and fail with another message first (the flake this replaces).
-    const review = machines.review?.definition as { States: Record<string, { Result?: unknown[] }> };
+    const review = emu.machines.review?.definition as { States: Record<string, { Result?: unknown[] }> };
     const metricQueries = review.States.ListMetricQueries?.Result?.length ?? 0;
     expect(metricQueries).toBeGreaterThan(0);
-    await moto.queueLambda([q[0], q[1], ...Array.from({ length: metricQueries }, () => broken)]);
+    await emu.moto.queueLambda([q[0], q[1], ...Array.from({ length: metricQueries }, () => broken)]);
     const r = await bestex(['review', '--period', '2026Q3', '--timeout', '120']);
     expect(r.code).not.toBe(0);
-    // AWS names the error States.Runtime; moto 5.2.1 says "Exception" (docs/deploy.md): the state and the cause are what the CLI must carry.
+    // AWS names the error States.Runtime; emu.moto 5.2.1 says "Exception" (docs/deploy.md): the state and the cause are what the CLI must carry.
     expect(r.stderr).toMatch(
       /review execution FAILED in state RunMetricQuery: (States\.Runtime|Exception): .*\$\.QueryExecution\.ResultConfiguration\.OutputLocation/,
     );
@@ -331,7 +311,7 @@ describe('bestex --target aws against moto', () => {
 
   it('exceptions: the synthesised daily machine runs; counts printed; notices published', async () => {
     await fresh();
-    const ex = machines.exceptions?.definition as { States: Record<string, { Result?: unknown[] }> };
+    const ex = emu.machines.exceptions?.definition as { States: Record<string, { Result?: unknown[] }> };
     const n = ex.States.ListExceptionQueries?.Result?.length ?? 0;
     expect(n).toBeGreaterThan(0);
     const notice = {
@@ -339,7 +319,7 @@ describe('bestex --target aws against moto', () => {
       message: 'acme-sor: 3 slow_fill',
       attributes: { severity: 'medium', source: 'acme-sor', period: '2026-07-15', kind: 'exceptions' },
     };
-    await moto.queueLambda([
+    await emu.moto.queueLambda([
       { date: '2026-07-15', dryRun: false, params: ["'2026-07-15'"] },
       freshPlan(),
       ...Array.from({ length: n }, (_, i) => athenaSync(`exc-${i}`)),
@@ -364,9 +344,9 @@ describe('bestex --target aws against moto', () => {
       ['packages/2026Q3/acme-sor/evidence.json', '{"files":[]}'],
       ['packages/2026Q3/acme-sor/review_metrics.csv', 'metric,value\norders,12\n'],
     ] as const) {
-      await c.s3.send(new PutObjectCommand({ Bucket: BUCKETS.results, Key: key, Body: body }));
+      await emu.c.s3.send(new PutObjectCommand({ Bucket: BUCKETS.results, Key: key, Body: body }));
     }
-    const out = join(dir, 'fetched');
+    const out = join(emu.dir, 'fetched');
     const r = await bestex(['fetch', 'package', '--period', '2026Q3', '--source', 'acme-sor', '--out', out]);
     expect(r.code, r.stderr).toBe(0);
     expect(readFileSync(join(out, 'review_metrics.csv'), 'utf8')).toBe('metric,value\norders,12\n');

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PI_MARKET_CASE, PI_MARKET_CASE_ID } from '../support/flags';
 
 const run = promisify(execFile);
 const BIN = new URL('../../bin/bestex.mjs', import.meta.url).pathname;
@@ -96,7 +97,8 @@ describe('bestex CLI', () => {
 
   it('runs a small local session: drop, query, case, status, dry runs', async () => {
     const home = join(dir, 'home');
-    const drop = await bestex(['--home', home, '--json', 'drop', join(dir, 'drop')]);
+    const inHome = (...args: string[]) => bestex(['--home', home, ...args]);
+    const drop = await inHome('--json', 'drop', join(dir, 'drop'));
     // One file quarantined: exit code 2, the table still printed.
     expect(drop.code).toBe(2);
     const rows = JSON.parse(drop.stdout) as { key: string; status: string; rows_read: number; rows_written: number }[];
@@ -107,51 +109,28 @@ describe('bestex CLI', () => {
       ['sip/quotes/2026-07-01.csv', 'loaded', 2],
     ]);
 
-    const q = await bestex([
-      '--home',
-      home,
-      'query',
-      '--format',
-      'csv',
-      'SELECT source, count(*) AS n FROM orders GROUP BY source ORDER BY source',
-    ]);
+    const q = await inHome('query', '--format', 'csv', 'SELECT source, count(*) AS n FROM orders GROUP BY source ORDER BY source');
     expect(q.code).toBe(0);
     expect(q.stdout).toBe('source,n\r\nacme-sor,3\r\n');
 
-    const opened = await bestex([
-      '--home',
-      home,
-      '--json',
-      'case',
-      'open',
-      '--source',
-      'acme-sor',
-      '--period',
-      '2026Q3',
-      '--rule',
-      'pi-market',
-      '--who',
-      'jdoe',
-      '--text',
-      'trying the case log',
-    ]);
+    const opened = await inHome('--json', 'case', 'open', ...PI_MARKET_CASE, '--who', 'jdoe', '--text', 'trying the case log');
     expect(opened.code).toBe(0);
-    expect(JSON.parse(opened.stdout).event).toMatchObject({ case_id: '2026Q3-acme-sor-pi-market', seq: 1, who: 'jdoe', event: 'opened' });
+    expect(JSON.parse(opened.stdout).event).toMatchObject({ case_id: PI_MARKET_CASE_ID, seq: 1, who: 'jdoe', event: 'opened' });
 
-    const status = await bestex(['--home', home, '--json', 'status', '--days', '1']);
+    const status = await inHome('--json', 'status', '--days', '1');
     expect(status.code).toBe(0);
     const s = JSON.parse(status.stdout) as { quarantined: { drop_key: string; kind: string }[]; openCases: { case_id: string }[] };
     expect(s.quarantined.map((x) => [x.drop_key, x.kind])).toEqual([['bolt-sor/orders/bad.csv', 'file']]);
-    expect(s.openCases.map((c) => c.case_id)).toEqual(['2026Q3-acme-sor-pi-market']);
+    expect(s.openCases.map((c) => c.case_id)).toEqual([PI_MARKET_CASE_ID]);
 
     // Dry runs: outputs only under dry-run/, no notice in the outbox, no case opened.
-    const review = await bestex(['--home', home, '--json', 'review', '--period', '2026Q3', '--dry-run']);
+    const review = await inHome('--json', 'review', '--period', '2026Q3', '--dry-run');
     expect(review.code, review.stderr).toBe(0);
     const rs = JSON.parse(review.stdout) as { dryRun: boolean; packages: string; notices: string[] };
     expect(rs.dryRun).toBe(true);
     expect(rs.packages).toBe(join(home, 'dry-run', 'packages', '2026Q3'));
     expect(existsSync(join(rs.packages, 'acme-sor', 'evidence.json'))).toBe(true);
-    const exc = await bestex(['--home', home, '--json', 'exceptions', '--date', '2026-07-01', '--dry-run']);
+    const exc = await inHome('--json', 'exceptions', '--date', '2026-07-01', '--dry-run');
     expect(exc.code, exc.stderr).toBe(0);
     const es = JSON.parse(exc.stdout) as { dryRun: boolean; counts: { kind: string; source: string; n: number }[]; outputs: object };
     // Neither execution's venue is on an approved list (the drop has no venues file).
@@ -161,22 +140,10 @@ describe('bestex CLI', () => {
     expect(existsSync(join(results, 'packages'))).toBe(false);
     expect(existsSync(join(results, 'exceptions'))).toBe(false);
     expect(existsSync(join(home, 'outbox', 'compliance'))).toBe(false);
-    const cases = await bestex(['--home', home, '--json', 'case', 'list', '--all']);
-    expect((JSON.parse(cases.stdout) as { case_id: string }[]).map((c) => c.case_id)).toEqual(['2026Q3-acme-sor-pi-market']);
+    const cases = await inHome('--json', 'case', 'list', '--all');
+    expect((JSON.parse(cases.stdout) as { case_id: string }[]).map((c) => c.case_id)).toEqual([PI_MARKET_CASE_ID]);
 
-    const closeBad = await bestex([
-      '--home',
-      home,
-      'case',
-      'close',
-      '2026Q3-acme-sor-pi-market',
-      '--closure',
-      'justified',
-      '--who',
-      'jdoe',
-      '--text',
-      'fine',
-    ]);
+    const closeBad = await inHome('case', 'close', PI_MARKET_CASE_ID, '--closure', 'justified', '--who', 'jdoe', '--text', 'fine');
     expect(closeBad.code).toBe(1);
     expect(closeBad.stderr).toContain('a "justified" closure needs the justification');
   }, 400_000);

@@ -7,17 +7,9 @@ import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type S3rver from 's3rver';
 import { BUCKET_ROLES, type BucketRole } from '../../lambdas/shared/layout';
+// The CLI's own output names: test/infra/pipeline.test.ts proves the template has each of them.
+import { BUCKET_OUTPUTS } from '../../lib/aws/outputs';
 import { startS3rver } from '../support/s3rver';
-
-/** CfnOutput names of lib/stack.ts, written out here rather than imported, so a rename is caught. */
-export const OUTPUT_NAMES: Record<BucketRole, string> = {
-  drop: 'DropBucketName',
-  lake: 'LakeBucketName',
-  quarantine: 'QuarantineBucketName',
-  results: 'ResultsBucketName',
-  evidence: 'EvidenceBucketName',
-  athena: 'AthenaResultsBucketName',
-};
 
 export interface FakeStack {
   endpoint: string;
@@ -36,7 +28,7 @@ export async function startFakeStack(extraOutputs: Record<string, string> = {}):
   const buckets = Object.fromEntries(BUCKET_ROLES.map((r) => [r, `bestex-storage${r}bucket-1a2b3c4d5e6f`])) as Record<BucketRole, string>;
   const f = await startS3rver(Object.values(buckets), { tmpPrefix: 'bestex-cli-s3-' });
   const outputs = {
-    ...Object.fromEntries(BUCKET_ROLES.map((r) => [OUTPUT_NAMES[r], buckets[r]])),
+    ...Object.fromEntries(BUCKET_ROLES.map((r) => [BUCKET_OUTPUTS[r], buckets[r]])),
     ReviewStateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:Bestex-review',
     AthenaWorkGroupName: 'Bestex-bestex',
     GlueDatabaseName: 'bestex',

@@ -12,6 +12,7 @@ import { recordDetermination, recordDissent, recordDueDiligence, recordMinutes, 
 import { collectStatus, describeStatus } from '../../lib/cli/commands/status';
 import { caseEvents } from '../../lib/cli/support/case-log';
 import { type FakeStack, startFakeStack } from '../cli/s3';
+import { DUE_DILIGENCE_ANSWERS } from '../support/committee';
 
 let stack: FakeStack;
 let work: string;
@@ -112,13 +113,7 @@ describe('bestex committee on the AWS target', () => {
 
   it('keeps due-diligence answers as versions, says what changed, and reminds before the refresh falls due', async () => {
     const t = await target();
-    const answers = {
-      venues: ['XNAS', 'XNYS', 'CDRG'],
-      pfof: 'None.',
-      rebates_and_fees: 'Exchange rebates passed through to the firm.',
-      routing_logic: 'Best displayed price, then historical fill probability.',
-      conflicts_of_interest: 'None known.',
-    };
+    const answers = DUE_DILIGENCE_ANSWERS;
     const f1 = join(work, 'dd-2025.json');
     writeFileSync(f1, JSON.stringify({ as_of: '2025-11-15', ...answers }));
     const first = await recordDueDiligence(t, { source: 'acme-sor', file: f1, who: 'jdoe', at: '2025-11-20T10:00:00.000Z' });

@@ -16,7 +16,7 @@ import {
   validateDetermination,
   verifyChain,
 } from '../../lambdas/core/review/committee';
-import { committeeLog } from '../support/committee';
+import { committeeLog, DUE_DILIGENCE_ANSWERS } from '../support/committee';
 
 const AT = '2026-10-05T15:00:00.000Z';
 
@@ -44,14 +44,6 @@ const determination = (item: string, decision: 'accept' | 'remediate' = 'accept'
   owner: 'Raj Patel',
   case_id: decision === 'remediate' ? '2026Q3-acme-sor-pi_market' : null,
 });
-
-const ANSWERS_2025 = {
-  venues: ['XNAS', 'XNYS', 'CDRG'],
-  pfof: 'None.',
-  rebates_and_fees: 'Exchange rebates passed through.',
-  routing_logic: 'Best displayed price, then fill probability.',
-  conflicts_of_interest: 'None known.',
-};
 
 describe('committee log chain', () => {
   it('numbers and links records; each hash is SHA-256 of the record with its keys sorted, without its own hash', () => {
@@ -190,17 +182,17 @@ describe('agenda, determinations and open items', () => {
 
 describe('due diligence', () => {
   it('says what changed: venues added and removed, and each changed answer', () => {
-    const next = { ...ANSWERS_2025, venues: ['XNAS', 'CDRG', 'EDGX'], pfof: 'CDRG pays $0.0010/share.' };
-    expect(dueDiligenceChanges(ANSWERS_2025, next)).toEqual([
+    const next = { ...DUE_DILIGENCE_ANSWERS, venues: ['XNAS', 'CDRG', 'EDGX'], pfof: 'CDRG pays $0.0010/share.' };
+    expect(dueDiligenceChanges(DUE_DILIGENCE_ANSWERS, next)).toEqual([
       { field: 'venues', before: 'XNAS, XNYS, CDRG', after: 'XNAS, CDRG, EDGX', added: ['EDGX'], removed: ['XNYS'] },
       { field: 'pfof', before: 'None.', after: 'CDRG pays $0.0010/share.' },
     ]);
     expect(dueDiligenceChanges(undefined, next)).toEqual([]);
-    expect(dueDiligenceChanges(ANSWERS_2025, { ...ANSWERS_2025, pfof: ' None. ' })).toEqual([]);
+    expect(dueDiligenceChanges(DUE_DILIGENCE_ANSWERS, { ...DUE_DILIGENCE_ANSWERS, pfof: ' None. ' })).toEqual([]);
   });
 
   it('keeps every version and compares each with the one before', () => {
-    const dd = (asOf: string, answers: typeof ANSWERS_2025): NewCommitteeRecord => ({
+    const dd = (asOf: string, answers: typeof DUE_DILIGENCE_ANSWERS): NewCommitteeRecord => ({
       kind: 'due_diligence',
       at: AT,
       who: 'Jane Doe',
@@ -209,7 +201,10 @@ describe('due diligence', () => {
       answers,
       file_sha256: 'a'.repeat(64),
     });
-    const log = build([dd('2025-11-15', ANSWERS_2025), dd('2026-11-10', { ...ANSWERS_2025, routing_logic: 'New model.' })]);
+    const log = build([
+      dd('2025-11-15', DUE_DILIGENCE_ANSWERS),
+      dd('2026-11-10', { ...DUE_DILIGENCE_ANSWERS, routing_logic: 'New model.' }),
+    ]);
     const hist = dueDiligenceHistory(log, 'acme-sor');
     expect(hist.map((v) => [v.record.as_of, v.previous?.as_of, v.changes.map((c) => c.field)])).toEqual([
       ['2025-11-15', undefined, []],
@@ -225,7 +220,7 @@ describe('due diligence', () => {
         who: 'J',
         source: 'acme-sor',
         as_of: '2025-11-15',
-        answers: ANSWERS_2025,
+        answers: DUE_DILIGENCE_ANSWERS,
         file_sha256: 'b'.repeat(64),
       },
     ]);

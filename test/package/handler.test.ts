@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendCommitteeRecord, loadAgendas, loadCommitteeRecords, writeAgenda } from '../../lambdas/adapters/committee-store';
 import type { EvidenceManifest } from '../../lambdas/adapters/evidence';
 import { differenceId } from '../../lambdas/core/review/committee';
+import { type EvaluateFiles, evaluateFiles } from '../../lambdas/evaluate/run';
 import { handler } from '../../lambdas/package/handler';
 import type { PackageInput, PackageResult } from '../../lambdas/package/run';
 import { toAthenaCsvRecords } from '../../lambdas/shared/athena-csv';
@@ -30,6 +31,8 @@ const IN_PERIOD = 'orders/source=vendor-a/trade_date=2026-07-01/part-00000000000
 const BEFORE = 'orders/source=vendor-a/trade_date=2026-06-30/part-00000000000000a2.parquet';
 const VENUES = 'venues/source=vendor-a/part-00000000000000a3.parquet';
 const RUN = 'reviews/2026Q3/run-1/';
+/** The files of Evaluate's run the package reads. */
+const EVALUATED = ['findings', 'outcomes', 'reviewMetricsCsv', 'monitoring', 'cases', 'reconciliation', 'comparison'] as const;
 const DIFF_ID = differenceId('2026Q3', {
   dimension: 'source',
   metric: 'price_improvement_per_share',
@@ -109,15 +112,8 @@ describe('package handler on local S3', () => {
     // What Evaluate wrote: metrics without PFOF received, so PFOF can only come from the venues table.
     const data = fixture();
     const metrics = data.metrics.filter((r) => r.metric !== 'pfof_received_usd');
-    const files = {
-      findings: `${RUN}findings.json`,
-      outcomes: `${RUN}outcomes.json`,
-      reviewMetricsCsv: `${RUN}review_metrics.csv`,
-      monitoring: `${RUN}monitoring.json`,
-      cases: `${RUN}cases.json`,
-      reconciliation: `${RUN}reconciliation.json`,
-      comparison: `${RUN}comparison.json`,
-    };
+    const written = evaluateFiles('2026Q3', 'run-1', false);
+    const files = Object.fromEntries(EVALUATED.map((k) => [k, written[k]])) as Pick<EvaluateFiles, (typeof EVALUATED)[number]>;
     await put(
       B.results,
       files.findings,

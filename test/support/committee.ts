@@ -10,3 +10,12 @@ export function committeeLog(drafts: readonly NewCommitteeRecord[]): CommitteeRe
   }
   return log;
 }
+
+/** A vendor's due-diligence answers as of late 2025: the version the committee tests change. */
+export const DUE_DILIGENCE_ANSWERS = {
+  venues: ['XNAS', 'XNYS', 'CDRG'],
+  pfof: 'None.',
+  rebates_and_fees: 'Exchange rebates passed through.',
+  routing_logic: 'Best displayed price, then fill probability.',
+  conflicts_of_interest: 'None known.',
+};

@@ -178,42 +178,29 @@ export function compact(v: number | null | undefined): string {
   return Math.abs(v) < 10_000 ? count(v) : COMPACT.format(v);
 }
 
+type Format = (v: number | null | undefined) => string;
+
+const signedCount: Format = (v) => (finite(v) ? signed(Math.round(v), INT.format(Math.abs(v)), true) : NA);
+
+/** Per unit: a value, and a difference between two values (always signed; percentages in points). */
+const FORMATS: Record<Unit, { value: Format; difference: Format }> = {
+  count: { value: count, difference: signedCount },
+  index: { value: count, difference: signedCount },
+  usd_per_share: { value: (v) => usdPerShare(v), difference: (v) => usdPerShare(v, { plus: true }) },
+  pct: { value: (v) => pct(v), difference: pp },
+  ms: { value: (v) => ms(v), difference: (v) => ms(v, { plus: true }) },
+  usd: { value: (v) => usd(v), difference: (v) => usd(v, { plus: true }) },
+  pct_of_mid: { value: (v) => pctOfMid(v), difference: (v) => pctOfMid(v, { plus: true }) },
+};
+
 /** A metric's value in its unit. */
 export function fmtMetric(metric: string, v: number | null | undefined): string {
-  switch (metricUnit(metric)) {
-    case 'count':
-    case 'index':
-      return count(v);
-    case 'usd_per_share':
-      return usdPerShare(v);
-    case 'pct':
-      return pct(v);
-    case 'ms':
-      return ms(v);
-    case 'usd':
-      return usd(v);
-    case 'pct_of_mid':
-      return pctOfMid(v);
-  }
+  return FORMATS[metricUnit(metric)].value(v);
 }
 
 /** A difference between two values of a metric, always signed (percentages in points). */
 export function fmtDifference(metric: string, v: number | null | undefined): string {
-  switch (metricUnit(metric)) {
-    case 'count':
-    case 'index':
-      return finite(v) ? signed(Math.round(v), INT.format(Math.abs(v)), true) : NA;
-    case 'usd_per_share':
-      return usdPerShare(v, { plus: true });
-    case 'pct':
-      return pp(v);
-    case 'ms':
-      return ms(v, { plus: true });
-    case 'usd':
-      return usd(v, { plus: true });
-    case 'pct_of_mid':
-      return pctOfMid(v, { plus: true });
-  }
+  return FORMATS[metricUnit(metric)].difference(v);
 }
 
 /** An ISO instant as "2026-10-05 11:00 UTC"; anything unparsable is shown as given. */
