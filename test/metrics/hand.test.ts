@@ -108,6 +108,15 @@ function get(source: string, metric: string, where: Where = {}): ReviewMetricRow
 }
 const value = (source: string, metric: string, where: Where = {}): number | null => get(source, metric, where).value;
 
+/** A source's venue shares (%), their HHI (the sum of the squared shares) and the PFOF its venues paid. */
+function expectVenueFlow(source: string, shares: Record<string, number>, pfof: { sharePct: number; usd: number }): void {
+  for (const [venue, pct] of Object.entries(shares)) expect(value(source, 'venue_share_pct', { venue })).toBeCloseTo(pct, 9);
+  const hhi = Object.values(shares).reduce((sum, pct) => sum + pct ** 2, 0);
+  expect(value(source, 'venue_hhi')).toBeCloseTo(hhi, 9);
+  expect(value(source, 'pfof_venue_share_pct')).toBeCloseTo(pfof.sharePct, 9);
+  expect(value(source, 'pfof_received_usd')).toBeCloseTo(pfof.usd, 12);
+}
+
 describe('buy, quote tie, partial fill across venues (buy-src)', () => {
   it('takes the NBBO at receipt from the last quote in file order at the same instant (20.03 × 20.07)', () => {
     // PI: 60 sh × (20.07 − 20.05) + 40 sh × (20.07 − 20.07) over 100 sh = 0.012
@@ -151,12 +160,8 @@ describe('buy, quote tie, partial fill across venues (buy-src)', () => {
     expect(rows.filter((r) => r.source === 'buy-src' && r.metric === 'markout_15s_per_share')).toEqual([]);
   });
   it('gives venue shares, HHI and PFOF from executions when there are no routes, with venue terms as of the trade date', () => {
-    expect(value('buy-src', 'venue_share_pct', { venue: 'XNAS' })).toBeCloseTo(60, 9);
-    expect(value('buy-src', 'venue_share_pct', { venue: 'XNYS' })).toBeCloseTo(40, 9);
-    expect(value('buy-src', 'venue_hhi')).toBeCloseTo(60 ** 2 + 40 ** 2, 9);
-    // XNYS pays PFOF only from 2026-07-02, after this trade
-    expect(value('buy-src', 'pfof_venue_share_pct')).toBeCloseTo(60, 9);
-    expect(value('buy-src', 'pfof_received_usd')).toBeCloseTo(60 * 0.002, 12);
+    // XNYS pays PFOF only from 2026-07-02, after this trade: only XNAS's 60 shares earn it.
+    expectVenueFlow('buy-src', { XNAS: 60, XNYS: 40 }, { sharePct: 60, usd: 60 * 0.002 });
     // per venue: the execution figures of that venue alone
     expect(value('buy-src', 'price_improvement_per_share', { venue: 'XNAS' })).toBeCloseTo(0.02, 12);
     expect(value('buy-src', 'price_improvement_per_share', { venue: 'XNYS' })).toBe(0);
@@ -234,11 +239,7 @@ describe('unusable NBBO and orphans (bad-src)', () => {
 
 describe('venue flow from routes (route-src)', () => {
   it('uses routed shares, not executed shares, for venue share, HHI and PFOF', () => {
-    expect(value('route-src', 'venue_share_pct', { venue: 'XNAS' })).toBeCloseTo(70, 9);
-    expect(value('route-src', 'venue_share_pct', { venue: 'EDGX' })).toBeCloseTo(30, 9);
-    expect(value('route-src', 'venue_hhi')).toBeCloseTo(70 ** 2 + 30 ** 2, 9);
-    expect(value('route-src', 'pfof_venue_share_pct')).toBeCloseTo(30, 9);
-    expect(value('route-src', 'pfof_received_usd')).toBeCloseTo(30 * 0.003, 12);
+    expectVenueFlow('route-src', { XNAS: 70, EDGX: 30 }, { sharePct: 30, usd: 30 * 0.003 });
   });
 });
 

@@ -293,6 +293,15 @@ describe('benchmarks', () => {
 });
 
 describe('tests without a std_dev', () => {
+  const p95Rule = rule({
+    id: 'p95',
+    metric: 'p95_exec_time_ms',
+    direction: 'above',
+    benchmark: { value: 500 },
+    tolerance: 100,
+    min_orders: 50,
+  });
+
   it('proportions: Welch on 0/1 outcomes (hand-worked: 80 % vs 90 %, n 100 each)', () => {
     const r = rule({ id: 'fill', metric: 'fill_rate_pct', direction: 'below', benchmark: { prior: true }, tolerance: 5, min_orders: 50 });
     const current = [row({ source: 'a', metric: 'fill_rate_pct', value: 80, n_orders: 100 })];
@@ -325,36 +334,20 @@ describe('tests without a std_dev', () => {
   });
 
   it('quantiles and indices are compared deterministically', () => {
-    const r = rule({
-      id: 'p95',
-      metric: 'p95_exec_time_ms',
-      direction: 'above',
-      benchmark: { value: 500 },
-      tolerance: 100,
-      min_orders: 50,
-    });
     const current = [
       row({ source: 'a', metric: 'p95_exec_time_ms', value: 650 }),
       row({ source: 'b', metric: 'p95_exec_time_ms', value: 590 }),
     ];
-    const out = evaluateThresholds({ period: '2026Q3', current, thresholds: thresholds([r]) });
+    const out = evaluateThresholds({ period: '2026Q3', current, thresholds: thresholds([p95Rule]) });
     expect(only(out, 'a')).toMatchObject({ status: 'breach', test: 'none', p_value: null, difference: 150 });
     expect(only(out, 'b').status).toBe('pass');
   });
 
   it('a quantile is compared deterministically even when its row carries the std_dev of the underlying times', () => {
-    const r = rule({
-      id: 'p95',
-      metric: 'p95_exec_time_ms',
-      direction: 'above',
-      benchmark: { value: 500 },
-      tolerance: 100,
-      min_orders: 50,
-    });
     const out = evaluateThresholds({
       period: '2026Q3',
       current: [row({ source: 'a', metric: 'p95_exec_time_ms', value: 650, std_dev: 45, n_eff: 1682 })],
-      thresholds: thresholds([r]),
+      thresholds: thresholds([p95Rule]),
     });
     expect(only(out, 'a')).toMatchObject({ status: 'breach', test: 'none', p_value: null });
     expect(only(out, 'a').note).toMatch(/is a quantile/);
@@ -372,6 +365,15 @@ describe('tests without a std_dev', () => {
 });
 
 describe('multiple testing (Holm within rule × source)', () => {
+  const latencyRule = rule({
+    id: 'lat',
+    metric: 'avg_exec_time_ms',
+    direction: 'above',
+    benchmark: { value: 100 },
+    tolerance: 5,
+    min_orders: 10,
+  });
+
   it('holm: hand-worked adjusted p-values', () => {
     // sorted 0.005·4 = 0.02, 0.01·3 = 0.03, 0.03·2 = 0.06, 0.04·1 = 0.04 → running max 0.06
     const adj = holm([0.01, 0.04, 0.03, 0.005]);
@@ -384,19 +386,18 @@ describe('multiple testing (Holm within rule × source)', () => {
   });
 
   it('a family of groups: a lone p = 0.03 is a breach alone, not after Holm over 3 tests', () => {
-    const r = rule({ id: 'lat', metric: 'avg_exec_time_ms', direction: 'above', benchmark: { value: 100 }, tolerance: 5, min_orders: 10 });
     // sd 20, n 4 → SE 10. t = 3 (value 130): p = 1 − F3(3) = 0.0288; t = 0.5 (105 → gap 5, not beyond) and t = 0 (100).
     const current = [
       row({ source: 'a', metric: 'avg_exec_time_ms', symbol: 'AAA', value: 130, std_dev: 20, n_eff: 4 }),
       row({ source: 'a', metric: 'avg_exec_time_ms', symbol: 'BBB', value: 105, std_dev: 20, n_eff: 4 }),
       row({ source: 'a', metric: 'avg_exec_time_ms', symbol: 'CCC', value: 100, std_dev: 20, n_eff: 4 }),
     ];
-    const alone = evaluateThresholds({ period: '2026Q3', current, thresholds: thresholds([r]) });
+    const alone = evaluateThresholds({ period: '2026Q3', current, thresholds: thresholds([latencyRule]) });
     const aaa = alone.find((o) => o.symbol === 'AAA') as RuleOutcome;
     expect(aaa.p_value).toBeCloseTo(1 - F3(3), 12);
     expect(aaa).toMatchObject({ status: 'breach', family_size: 1 });
     expect(aaa.p_adjusted).toBe(aaa.p_value);
-    const adjusted = evaluateThresholds({ period: '2026Q3', current, thresholds: thresholds([r], { multiple_testing: 'holm' }) });
+    const adjusted = evaluateThresholds({ period: '2026Q3', current, thresholds: thresholds([latencyRule], { multiple_testing: 'holm' }) });
     const a2 = adjusted.find((o) => o.symbol === 'AAA') as RuleOutcome;
     expect(a2.family_size).toBe(3);
     expect(a2.p_adjusted).toBeCloseTo(3 * (1 - F3(3)), 12); // smallest of three: × 3
@@ -406,12 +407,11 @@ describe('multiple testing (Holm within rule × source)', () => {
   });
 
   it('families are per source: another source’s tests do not dilute', () => {
-    const r = rule({ id: 'lat', metric: 'avg_exec_time_ms', direction: 'above', benchmark: { value: 100 }, tolerance: 5, min_orders: 10 });
     const current = [
       row({ source: 'a', metric: 'avg_exec_time_ms', value: 130, std_dev: 20, n_eff: 4 }),
       row({ source: 'b', metric: 'avg_exec_time_ms', value: 100, std_dev: 20, n_eff: 4 }),
     ];
-    const out = evaluateThresholds({ period: '2026Q3', current, thresholds: thresholds([r], { multiple_testing: 'holm' }) });
+    const out = evaluateThresholds({ period: '2026Q3', current, thresholds: thresholds([latencyRule], { multiple_testing: 'holm' }) });
     expect(only(out, 'a')).toMatchObject({ status: 'breach', family_size: 1 });
   });
 });

@@ -68,6 +68,28 @@ async function get(key: string): Promise<string> {
 }
 /** A review_metrics result CSV in the Athena bucket, as Athena writes it. */
 const putMetrics = (key: string, lines: string[]): Promise<void> => put(ATHENA, key, csv(lines));
+
+/** The metric query results the reviews below read, by result key. */
+const METRIC_RESULTS: Record<string, Parameters<typeof metricLine>[0][]> = {
+  // 2026Q3: acme-sor with the planted price-improvement shortfall (0.0008 vs 0.0012 $/share), a tiny
+  // symbol group (12 orders), and bolt-sor clean.
+  'q3/pi.csv': [
+    { source: 'acme-sor', metric: 'price_improvement_per_share', value: 0.0008, n: 812, sd: 0.002, neff: 800 },
+    { source: 'acme-sor', metric: 'price_improvement_per_share', symbol: 'TINY', value: 0.0002, n: 12, sd: 0.002, neff: 12 },
+    { source: 'bolt-sor', metric: 'price_improvement_per_share', value: 0.0016, n: 790, sd: 0.002, neff: 780 },
+  ],
+  'q3/fill.csv': [
+    { source: 'acme-sor', metric: 'fill_rate_pct', cat: '*', value: 95, n: 812 },
+    { source: 'bolt-sor', metric: 'fill_rate_pct', cat: '*', value: 96, n: 790 },
+  ],
+  // 2026-10 (monthly, acme under heightened monitoring): still short.
+  'm10/pi.csv': [{ source: 'acme-sor', metric: 'price_improvement_per_share', value: 0.0007, n: 300, sd: 0.002, neff: 300 }],
+  // 2026Q4: acme's fill rate falls from 95 % to 85 %; bolt's holds.
+  'q4/fill.csv': [
+    { source: 'acme-sor', metric: 'fill_rate_pct', cat: '*', value: 85, n: 812 },
+    { source: 'bolt-sor', metric: 'fill_rate_pct', cat: '*', value: 96.5, n: 800 },
+  ],
+};
 const keys = (prefix: string): Promise<string[]> => store.keys(RESULTS, prefix);
 /** Reads Parquet bytes with DuckDB directly (not through the code under test). */
 async function parquetRows(key: string, sql: string): Promise<Record<string, unknown>[]> {
@@ -110,17 +132,7 @@ beforeAll(async () => {
   process.env.POWERTOOLS_LOG_LEVEL = 'ERROR';
   ({ handler } = await import('../../lambdas/evaluate/handler'));
 
-  // 2026Q3: acme-sor with the planted price-improvement shortfall (0.0008 vs 0.0012 $/share), a tiny
-  // symbol group (12 orders), and bolt-sor clean.
-  await putMetrics('q3/pi.csv', [
-    metricLine({ source: 'acme-sor', metric: 'price_improvement_per_share', value: 0.0008, n: 812, sd: 0.002, neff: 800 }),
-    metricLine({ source: 'acme-sor', metric: 'price_improvement_per_share', symbol: 'TINY', value: 0.0002, n: 12, sd: 0.002, neff: 12 }),
-    metricLine({ source: 'bolt-sor', metric: 'price_improvement_per_share', value: 0.0016, n: 790, sd: 0.002, neff: 780 }),
-  ]);
-  await putMetrics('q3/fill.csv', [
-    metricLine({ source: 'acme-sor', metric: 'fill_rate_pct', cat: '*', value: 95, n: 812 }),
-    metricLine({ source: 'bolt-sor', metric: 'fill_rate_pct', cat: '*', value: 96, n: 790 }),
-  ]);
+  for (const [key, lines] of Object.entries(METRIC_RESULTS)) await putMetrics(key, lines.map(metricLine));
   await put(
     ATHENA,
     'q3/vendor.csv',
@@ -128,15 +140,6 @@ beforeAll(async () => {
       '"2026Q3","*","market","price_improvement_per_share","0.0014","acme-sor","acme-sor/vendor-metrics/q3.csv","2","2026-10-02 10:00:00"\n' +
       '"2026Q3","*","market","price_improvement_per_share","0.00161","bolt-sor","bolt-sor/vendor-metrics/q3.csv","2","2026-10-02 10:00:00"\n',
   );
-  // 2026-10 (monthly, acme under heightened monitoring): still short.
-  await putMetrics('m10/pi.csv', [
-    metricLine({ source: 'acme-sor', metric: 'price_improvement_per_share', value: 0.0007, n: 300, sd: 0.002, neff: 300 }),
-  ]);
-  // 2026Q4: acme's fill rate falls from 95 % to 85 %; bolt's holds.
-  await putMetrics('q4/fill.csv', [
-    metricLine({ source: 'acme-sor', metric: 'fill_rate_pct', cat: '*', value: 85, n: 812 }),
-    metricLine({ source: 'bolt-sor', metric: 'fill_rate_pct', cat: '*', value: 96.5, n: 800 }),
-  ]);
   await put(
     RESULTS,
     'config-drafts/prior-rules.json',

@@ -7,6 +7,15 @@ const F1 = (t: number): number => 0.5 + Math.atan(t) / Math.PI;
 const F2 = (t: number): number => 0.5 + t / (2 * Math.sqrt(2 + t * t));
 const F3 = (t: number): number => 0.5 + (t / (Math.sqrt(3) * (1 + (t * t) / 3)) + Math.atan(t / Math.sqrt(3))) / Math.PI;
 
+/** A sample's mean in [−1, 1], standard deviation in [sdMin, 1] and size in [3, nMax]. */
+const sampleArb = (sdMin: number, nMax: number) =>
+  fc.record({
+    mean: fc.double({ min: -1, max: 1, noNaN: true }),
+    sd: fc.double({ min: sdMin, max: 1, noNaN: true }),
+    n: fc.integer({ min: 3, max: nMax }),
+  });
+const directionArb = fc.constantFrom<'below' | 'above'>('below', 'above');
+
 describe('t distribution (stdlib) against closed forms and tables', () => {
   it('upper tails match the closed forms for 1, 2 and 3 degrees of freedom', () => {
     for (const t of [-3, -1.2, 0, 0.5, 2, 4.5]) {
@@ -82,36 +91,23 @@ describe('welchT', () => {
 
   it('property: against a benchmark with no spread, Welch equals the one-sample test', () => {
     fc.assert(
-      fc.property(
-        fc.double({ min: -1, max: 1, noNaN: true }),
-        fc.double({ min: 0.001, max: 1, noNaN: true }),
-        fc.integer({ min: 3, max: 5000 }),
-        fc.double({ min: -1, max: 1, noNaN: true }),
-        fc.constantFrom<'below' | 'above'>('below', 'above'),
-        (mean, sd, n, bench, dir) => {
-          const w = welchT({ mean, sd, n }, { mean: bench, sd: 0, n: 10 }, dir, 0.05);
-          const o = oneSampleT({ mean, sd, n }, bench, dir, 0.05);
-          expect(w.df).toBeCloseTo(n - 1, 6);
-          expect(w.p).toBeCloseTo(o.p, 9);
-        },
-      ),
+      fc.property(sampleArb(0.001, 5000), fc.double({ min: -1, max: 1, noNaN: true }), directionArb, (sample, bench, dir) => {
+        const w = welchT(sample, { mean: bench, sd: 0, n: 10 }, dir, 0.05);
+        const o = oneSampleT(sample, bench, dir, 0.05);
+        expect(w.df).toBeCloseTo(sample.n - 1, 6);
+        expect(w.p).toBeCloseTo(o.p, 9);
+      }),
     );
   });
 
   it('property: p < α exactly when the one-sided bound excludes zero', () => {
     fc.assert(
-      fc.property(
-        fc.double({ min: -1, max: 1, noNaN: true }),
-        fc.double({ min: 0.01, max: 1, noNaN: true }),
-        fc.integer({ min: 3, max: 500 }),
-        fc.constantFrom<'below' | 'above'>('below', 'above'),
-        (mean, sd, n, dir) => {
-          const r = oneSampleT({ mean, sd, n }, 0, dir, 0.05);
-          fc.pre(Math.abs(r.p - 0.05) > 1e-9);
-          const excludes = dir === 'below' ? (r.ciUpper as number) < 0 : (r.ciLower as number) > 0;
-          expect(r.p < 0.05).toBe(excludes);
-        },
-      ),
+      fc.property(sampleArb(0.01, 500), directionArb, (sample, dir) => {
+        const r = oneSampleT(sample, 0, dir, 0.05);
+        fc.pre(Math.abs(r.p - 0.05) > 1e-9);
+        const excludes = dir === 'below' ? (r.ciUpper as number) < 0 : (r.ciLower as number) > 0;
+        expect(r.p < 0.05).toBe(excludes);
+      }),
     );
   });
 });

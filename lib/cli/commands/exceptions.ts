@@ -4,7 +4,7 @@ import { RESULTS } from '../../../lambdas/shared/layout';
 import { fetchPrefix, type Target } from '../../aws/target';
 import { checkDate } from '../support/args';
 import type { GlobalOptions } from '../support/options';
-import { print, progress, table } from '../support/output';
+import { print, progress, runTrailer, table } from '../support/output';
 import { withTarget } from '../support/target';
 
 export interface ExceptionsOptions {
@@ -79,8 +79,7 @@ export function describeExceptions(s: ExceptionsSummary): string {
   const lines = [`Exceptions ${s.date}${s.dryRun ? ' (DRY RUN)' : ''}: ${s.total}`];
   if (s.counts.length) lines.push(table(['kind', 'source', 'n'], s.counts as unknown as Record<string, unknown>[]));
   if (s.outputs.csv || s.outputs.html) lines.push('', `CSV: ${s.outputs.csv ?? ''}`, `Report: ${s.outputs.html ?? ''}`);
-  if (s.executionArn) lines.push(`Execution: ${s.executionArn}`, `Console: ${s.consoleUrl ?? ''}`);
-  lines.push(`Notices: ${s.dryRun ? 'none (dry run)' : s.notices.length ? s.notices.join(' | ') : 'none'}`);
+  lines.push(...runTrailer(s));
   return lines.join('\n');
 }
 

@@ -8,7 +8,7 @@ import { CliError } from '../../aws/errors';
 import { fetchPrefix, readJsonObject, type Target } from '../../aws/target';
 import { checkPeriod } from '../support/args';
 import type { GlobalOptions } from '../support/options';
-import { print, progress, table } from '../support/output';
+import { print, progress, runTrailer, table } from '../support/output';
 import { renderPdfs } from '../support/pdf';
 import { dryRunPrefix, packagesDir, withTarget } from '../support/target';
 
@@ -171,11 +171,8 @@ export function describeReview(s: ReviewSummary): string {
   }
   lines.push('', `Review packages: ${s.packages}`);
   if (s.pdfs.length) lines.push(`PDF: ${s.pdfs.join(', ')}`);
-  if (s.target === 'aws') {
-    lines.push(`Fetch: bestex --target aws fetch package --period ${s.period}${s.dryRun ? ' --dry-run' : ''}`);
-    if (s.executionArn) lines.push(`Execution: ${s.executionArn}`, `Console: ${s.consoleUrl ?? ''}`);
-  }
-  lines.push(`Notices: ${s.dryRun ? 'none (dry run)' : s.notices.length ? s.notices.join(' | ') : 'none'}`);
+  if (s.target === 'aws') lines.push(`Fetch: bestex --target aws fetch package --period ${s.period}${s.dryRun ? ' --dry-run' : ''}`);
+  lines.push(...runTrailer(s));
   return lines.join('\n');
 }
 

@@ -105,3 +105,15 @@ export function humanBytes(n: number): string {
   }
   return `${i === 0 ? v : v.toFixed(2)} ${units[i]}`;
 }
+
+/** Where a workflow run executed (when it ran on Step Functions) and which notices it sent: the last lines of a run's summary. */
+export function runTrailer(s: {
+  dryRun: boolean;
+  notices: readonly string[];
+  executionArn?: string | undefined;
+  consoleUrl?: string | undefined;
+}): string[] {
+  const lines = s.executionArn ? [`Execution: ${s.executionArn}`, `Console: ${s.consoleUrl ?? ''}`] : [];
+  lines.push(`Notices: ${s.dryRun ? 'none (dry run)' : s.notices.length ? s.notices.join(' | ') : 'none'}`);
+  return lines;
+}
