@@ -140,7 +140,7 @@ export class ExceptionsWorkflow extends Construct {
         workflow: 'daily exceptions',
         functions: [prepare, summarize, enrich.functions.plan, enrich.functions.commit],
         publishes: [{ topic: props.notifications.compliance, key: props.notifications.key }],
-        lake: lake,
+        lake,
         enriches: true,
       },
       timeout: props.timeout ?? Duration.hours(1),
