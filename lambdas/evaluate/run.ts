@@ -200,21 +200,29 @@ const unwrap = <T>(r: { ok: true; value: T } | { ok: false; reason: string }, wh
 
 type ResultRows = Parameters<typeof toOrderCells>[0];
 
-/** The review results the findings read, by result name: each one's parser and the input it fills. */
-const FINDINGS_READERS: Record<string, (rows: ResultRows, where: string, inputs: FindingsInputs) => void> = {
-  [FINDINGS_RESULTS.orderCells]: (rows, where, inputs) => {
-    inputs.cells = unwrap(toOrderCells(rows, where), 'order cells');
-  },
-  [FINDINGS_RESULTS.venueCells]: (rows, where, inputs) => {
-    inputs.venueCells = unwrap(toVenueCells(rows, where), 'venue cells');
-  },
-  [FINDINGS_RESULTS.fillTimes]: (rows, where, inputs) => {
-    inputs.fillTimes = unwrap(toFillTimes(rows, where), 'fill-time histogram');
-  },
-  [FINDINGS_RESULTS.industry605]: (rows, where, inputs) => {
-    inputs.industry605 = unwrap(toIndustry605(rows, where), 'Rule 605 industry rows');
-  },
-};
+type FindingsReader = (rows: ResultRows, where: string, inputs: FindingsInputs) => void;
+
+/** A reader that parses a result (failing with `what` and the parser's reason) into one field of the inputs. */
+function findingsReader<K extends keyof FindingsInputs>(
+  key: K,
+  parse: (rows: ResultRows, where: string) => { ok: true; value: FindingsInputs[K] } | { ok: false; reason: string },
+  what: string,
+): FindingsReader {
+  return (rows, where, inputs) => {
+    inputs[key] = unwrap(parse(rows, where), what);
+  };
+}
+
+/**
+ * The review results the findings read, by result name: each one's parser and the input it fills.
+ * A Map, so a result named like an Object.prototype member (`constructor`) finds no reader.
+ */
+const FINDINGS_READERS = new Map<string, FindingsReader>([
+  [FINDINGS_RESULTS.orderCells, findingsReader('cells', toOrderCells, 'order cells')],
+  [FINDINGS_RESULTS.venueCells, findingsReader('venueCells', toVenueCells, 'venue cells')],
+  [FINDINGS_RESULTS.fillTimes, findingsReader('fillTimes', toFillTimes, 'fill-time histogram')],
+  [FINDINGS_RESULTS.industry605, findingsReader('industry605', toIndustry605, 'Rule 605 industry rows')],
+]);
 
 async function readCurrent(
   deps: EvaluateDeps,
@@ -236,7 +244,7 @@ async function readCurrent(
       vendor.push(...v.value);
       continue;
     }
-    const readFindingsInput = FINDINGS_READERS[r.name];
+    const readFindingsInput = FINDINGS_READERS.get(r.name);
     if (readFindingsInput) {
       readFindingsInput(parsed.value, r.where, inputs);
       continue;
