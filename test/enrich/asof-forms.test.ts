@@ -4,7 +4,7 @@
  * local batch (several dates per query) gives the rows of one query per date (as on AWS); and
  * both agree with the plain reference implementation (test/reference/figures.ts) to 1e-9. The
  * lakes are built to hit every edge of the lookup: several quotes at one instant (file order
- * decides), a quote and a probe at one instant, stale, crossed and locked quotes, symbols with no
+ * decides: key, then line), a quote and a probe at one instant, stale, crossed and locked quotes, symbols with no
  * quote, New York midnight (a quote of the previous trade date must not be used), the 16:00
  * close, sub-millisecond and negative latencies, one order id in two sources on one date (the local
  * batch looks up all its sources at once). The test counts each edge it saw and fails if
@@ -77,8 +77,11 @@ describe('as-of forms of sql/enrich', () => {
           const at = data.quotes.filter((q) => q.symbol === o.symbol && q.trade_date === o.trade_date && q.ts <= (o.received_us as number));
           const last = Math.max(...at.map((q) => q.ts));
           const tied = at.filter((q) => q.ts === last);
-          if (new Set(tied.map((q) => q.source_key)).size > 1 && new Set(tied.map((q) => q.bid)).size > 1)
-            note('tie across files decides the NBBO');
+          if (new Set(tied.map((q) => q.bid)).size > 1) {
+            const files = tied.map((q) => q.source_key);
+            if (new Set(files).size > 1) note('tie across files decides the NBBO');
+            if (new Set(files).size < files.length) note('tie within one file: the later line decides');
+          }
         }
         for (const x of duck.executions) {
           if (typeof x.fill_time_ms === 'number' && !Number.isInteger(x.fill_time_ms)) note('sub-millisecond latency');
@@ -107,6 +110,7 @@ describe('as-of forms of sql/enrich', () => {
       'one order id in two sources on one date',
       'quotes tied at one instant',
       'tie across files decides the NBBO',
+      'tie within one file: the later line decides',
       'quote and order at one instant',
       'nbbo:ok',
       'nbbo:no_nbbo',

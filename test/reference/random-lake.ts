@@ -59,14 +59,16 @@ export function randomLake(seed: number, opts: RandomLakeOptions = {}): LakeData
           ask: round6(bid + spread),
           trade_date: tradeDate(ts),
         });
-        // A second quote at the same instant in another file, so file order (key, then line)
-        // must decide which one is the NBBO.
+        // A second quote at the same instant, in another file or later in the same one, so file
+        // order (key, then line) must decide which one is the NBBO.
         if (opts.edges && r() < 0.3) {
           const other = d.quotes[d.quotes.length - 1] as (typeof d.quotes)[number];
           const tieBid = round6(bid + pick([-0.02, 0.01, 0.03]));
+          const otherFile = other.source_key === 'sip/quotes/c.csv' ? file : 'sip/quotes/c.csv';
           d.quotes.push({
             ...other,
-            source_key: other.source_key === 'sip/quotes/c.csv' ? file : 'sip/quotes/c.csv',
+            // (by the line's parity, not a draw: the lakes' other edges keep their random stream)
+            source_key: line % 2 === 0 ? otherFile : other.source_key,
             source_line: ++line,
             bid: tieBid,
             ask: round6(tieBid + pick([0.01, 0.02])),
